@@ -1,0 +1,41 @@
+#pragma once
+// schemagen's model annotations (SPEC §2).
+//
+// Each macro takes a comma-separated list of `key = value` options and bare flags; the first
+// bare string, where one is allowed, is the name. Values are string literals, integers, or
+// true/false. Under Clang each macro becomes [[clang::annotate("schemagen::<kind>", "<options>")]],
+// which the schemagen scanner reads; under any other compiler it expands to nothing, so model
+// headers compile everywhere and cost nothing at run time.
+//
+//   /// People who can sign in.
+//   struct SG_TABLE("users", schema = "auth") User {
+//     SG_COLUMN(primary_key, identity = "always") std::int64_t id;
+//     SG_COLUMN(length = 100, unique) std::string username;
+//     std::optional<std::string> email;   // nullable TEXT
+//   };
+
+#if defined(__clang__)
+#define SCHEMAGEN_ANNOTATE_(kind, ...) [[clang::annotate("schemagen::" kind, #__VA_ARGS__)]]
+#else
+#define SCHEMAGEN_ANNOTATE_(kind, ...)
+#endif
+
+/// A struct or class that is a table: SG_TABLE("name", schema = "...", comment = "...",
+/// renamed_from = "...").
+#define SG_TABLE(...) SCHEMAGEN_ANNOTATE_("table", __VA_ARGS__)
+/// Options for one data member of a table: name, type, length, precision, scale, primary_key,
+/// autoincrement, identity, unique, index, nullable, server_default, foreign_key, on_delete,
+/// on_update, comment, renamed_from.
+#define SG_COLUMN(...) SCHEMAGEN_ANNOTATE_("column", __VA_ARGS__)
+/// SG_INDEX("name", columns = "a, b", unique, where = "...", using = "gin") on a table.
+#define SG_INDEX(...) SCHEMAGEN_ANNOTATE_("index", __VA_ARGS__)
+/// SG_UNIQUE("name", columns = "a, b") on a table.
+#define SG_UNIQUE(...) SCHEMAGEN_ANNOTATE_("unique", __VA_ARGS__)
+/// SG_CHECK("name", expr = "qty >= 0") on a table.
+#define SG_CHECK(...) SCHEMAGEN_ANNOTATE_("check", __VA_ARGS__)
+/// SG_FOREIGN_KEY("name", columns = "a, b", references = "other(x, y)", on_delete = "CASCADE").
+#define SG_FOREIGN_KEY(...) SCHEMAGEN_ANNOTATE_("foreign_key", __VA_ARGS__)
+/// SG_ENUM("type_name", schema = "...") on an enum: its enumerators are the values.
+#define SG_ENUM(...) SCHEMAGEN_ANNOTATE_("enum", __VA_ARGS__)
+/// A data member that is not a column.
+#define SG_IGNORE SCHEMAGEN_ANNOTATE_("ignore", )

@@ -1,0 +1,68 @@
+#pragma once
+// schemagen.yaml (SPEC §3): found by -c, $SCHEMAGEN_CONFIG or an upward search; paths relative
+// to the file; ${VAR} and ${VAR:-default} taken from the environment. Every mistake names the
+// file and the line.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace schemagen::config {
+
+namespace fs = std::filesystem;
+
+inline constexpr const char* file_name = "schemagen.yaml";
+
+struct Models {
+  std::vector<fs::path> sources; // absolute
+  std::optional<fs::path> compile_commands; // directory holding compile_commands.json
+  std::vector<std::string> args;
+};
+
+struct Hooks {
+  std::vector<std::string> pre_upgrade, post_upgrade, post_write;
+};
+
+/// The settings one database is served with: the file's top level, overlaid by its entry in
+/// `databases:` when one is picked.
+struct Config {
+  fs::path file; // the schemagen.yaml read
+  fs::path dir;  // its directory: relative paths start here
+  std::optional<std::string> database_name; // the `databases:` entry in use, if any
+  std::vector<std::string> database_names;  // every entry of `databases:`
+
+  fs::path script_location;
+  fs::path template_path;
+  std::string file_template = "{rev}_{slug}";
+  std::string url; // may hold a password: never print it, see redact_url()
+  Models models;
+  std::string version_table = "schemagen_version";
+  std::string version_table_schema = "public";
+  std::vector<std::string> include_schemas;
+  std::vector<std::string> exclude_tables;
+  bool compare_type = true;
+  bool compare_server_default = true;
+  bool transaction_per_migration = false;
+  std::map<std::string, std::string> naming_convention;
+  Hooks hooks;
+  std::string log_level = "info";
+};
+
+/// The configuration file to use: `explicit_path` (-c), else $SCHEMAGEN_CONFIG, else the first
+/// schemagen.yaml found from `start` upwards. Throws UserError when there is none.
+fs::path find(const std::optional<fs::path>& explicit_path, const fs::path& start);
+
+/// Reads and validates `file`. With a `databases:` map, `database` (-n) picks the entry; it may
+/// be omitted when there is only one. Throws UserError at file:line:col on any mistake.
+Config load(const fs::path& file, const std::optional<std::string>& database = std::nullopt);
+
+/// Replaces ${VAR} and ${VAR:-default} by the environment's values ("" when unset and no
+/// default); `$$` is a literal `$`. Throws UserError(message) on an unterminated ${.
+std::string expand_env(std::string_view text);
+
+/// `url` with any password replaced by `***`, for printing.
+std::string redact_url(std::string_view url);
+
+} // namespace schemagen::config

@@ -1,0 +1,67 @@
+#include "schemagen/config/config.hpp"
+#include "schemagen/driver/commands.hpp"
+#include "schemagen/scan/scan.hpp"
+#include "schemagen/support/files.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <iostream>
+
+namespace schemagen::driver {
+
+namespace {
+
+/// A Makefile rule "target: deps", spaces escaped, as Ninja's and Make's depfile readers want.
+std::string depfile_rule(const fs::path& target, const std::vector<fs::path>& deps) {
+  auto escape = [](const std::string& path) {
+    std::string out;
+    for (char c : path) {
+      if (c == ' ' || c == '#') out += '\\';
+      if (c == '$') out += '$';
+      out += c;
+    }
+    return out;
+  };
+  std::string out = escape(target.string()) + ":";
+  for (const auto& d : deps) out += " \\\n  " + escape(d.string());
+  return out + "\n";
+}
+
+} // namespace
+
+ExitCode scan(const Global& global, const ScanOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto cfg = config::load(config::find(global.config, fs::current_path()), global.name);
+  scan::Options opts;
+  opts.sources = cfg.models.sources;
+  opts.args = cfg.models.args;
+  opts.compile_commands = cfg.models.compile_commands;
+  opts.naming = cfg.naming_convention;
+  if (options.use_cache) opts.cache_dir = scan::default_cache_dir();
+
+  auto result = scan::scan(opts);
+  for (const auto& d : result.diagnostics.items()) std::cerr << d.str() << '\n';
+  if (!result.ok()) {
+    const auto n = result.diagnostics.error_count();
+    throw UserError(fmt::format("error: {} error{} in the models; nothing written", n, n == 1 ? "" : "s"));
+  }
+  if (options.output) {
+    write_file_atomic(*options.output, result.yaml);
+  } else {
+    std::cout << result.yaml;
+  }
+  if (options.depfile) {
+    auto deps = result.dependencies;
+    deps.push_back(cfg.file);
+    write_file_atomic(*options.depfile, depfile_rule(options.output.value_or("-"), deps));
+  }
+  if (global.verbosity > 0) {
+    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    std::cerr << fmt::format("scanned {} header{} in {:.1f} ms{}\n", opts.sources.size(),
+                             opts.sources.size() == 1 ? "" : "s", ms,
+                             result.from_cache ? " (from the cache)" : "");
+  }
+  return ExitCode::ok;
+}
+
+} // namespace schemagen::driver

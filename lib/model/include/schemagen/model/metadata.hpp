@@ -1,0 +1,122 @@
+#pragma once
+// The schema metadata: plain values that scan, reflect and the revision chain all produce, and
+// that compare reads. Equality ignores where a thing was declared; canonical order makes two
+// metadata built in any order print the same.
+
+#include "schemagen/support/diagnostics.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace schemagen::model {
+
+/// Where something was declared, kept for diagnostics only: always compares equal, never printed.
+struct Origin {
+  SourceLoc loc;
+  bool operator==(const Origin&) const { return true; }
+};
+
+enum class Identity { none, always, by_default };
+
+struct Column {
+  std::string name;
+  std::string type; // PostgreSQL spelling: BIGINT, VARCHAR(100), TEXT[], auth.role, ...
+  bool nullable = false;
+  std::optional<std::string> server_default; // SQL expression text
+  Identity identity = Identity::none;
+  bool autoincrement = false; // SERIAL/BIGSERIAL: a sequence the column owns
+  std::optional<std::string> comment;
+  std::optional<std::string> renamed_from;
+  Origin origin;
+  bool operator==(const Column&) const = default;
+};
+
+struct PrimaryKey {
+  std::string name;
+  std::vector<std::string> columns;
+  bool operator==(const PrimaryKey&) const = default;
+};
+
+struct UniqueConstraint {
+  std::string name;
+  std::vector<std::string> columns;
+  Origin origin;
+  bool operator==(const UniqueConstraint&) const = default;
+};
+
+/// Referential actions are stored upper case; an empty string is PostgreSQL's NO ACTION.
+struct ForeignKey {
+  std::string name;
+  std::vector<std::string> columns;
+  std::string referred_schema;
+  std::string referred_table;
+  std::vector<std::string> referred_columns;
+  std::string on_delete;
+  std::string on_update;
+  Origin origin;
+  bool operator==(const ForeignKey&) const = default;
+};
+
+struct CheckConstraint {
+  std::string name;
+  std::string expression;
+  Origin origin;
+  bool operator==(const CheckConstraint&) const = default;
+};
+
+struct Index {
+  std::string name;
+  std::vector<std::string> columns; // column names or expressions such as lower(email)
+  bool unique = false;
+  std::optional<std::string> where; // partial index predicate
+  std::string method = "btree";
+  Origin origin;
+  bool operator==(const Index&) const = default;
+};
+
+struct Table {
+  std::string schema = "public";
+  std::string name;
+  std::optional<std::string> comment;
+  std::optional<std::string> renamed_from;
+  std::vector<Column> columns; // declaration order: it is the table's column order
+  std::optional<PrimaryKey> primary_key;
+  std::vector<UniqueConstraint> unique_constraints;
+  std::vector<ForeignKey> foreign_keys;
+  std::vector<CheckConstraint> checks;
+  std::vector<Index> indexes;
+  Origin origin;
+  bool operator==(const Table&) const = default;
+
+  /// "schema.name", or "name" in the public schema.
+  std::string qualified_name() const;
+  const Column* find_column(std::string_view column) const;
+};
+
+struct Enum {
+  std::string schema = "public";
+  std::string name;
+  std::vector<std::string> values; // in declaration order: PostgreSQL sorts enums by it
+  Origin origin;
+  bool operator==(const Enum&) const = default;
+
+  std::string qualified_name() const;
+};
+
+struct Metadata {
+  std::vector<std::string> schemas; // every schema a table or enum lives in, sorted
+  std::vector<Table> tables;        // sorted by (schema, name)
+  std::vector<Enum> enums;          // sorted by (schema, name)
+  bool operator==(const Metadata&) const = default;
+
+  const Table* find_table(std::string_view schema, std::string_view name) const;
+};
+
+/// Sorts everything whose order carries no meaning (tables, enums, constraints and indexes by
+/// name) and recomputes `schemas`; column and enum-value order are kept.
+void canonicalize(Metadata& metadata);
+
+std::string_view to_string(Identity identity);
+
+} // namespace schemagen::model

@@ -1,0 +1,58 @@
+#pragma once
+// scan(headers, flags) → metadata: the annotated models read with Clang's LibTooling. This header
+// is free of Clang; only lib/scan's sources include it.
+
+#include "schemagen/model/metadata.hpp"
+#include "schemagen/model/naming.hpp"
+#include "schemagen/support/diagnostics.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace schemagen::scan {
+
+namespace fs = std::filesystem;
+
+struct Options {
+  std::vector<fs::path> sources;           // model headers; they form one metadata
+  std::vector<std::string> args;           // extra compiler flags (models.args)
+  std::optional<fs::path> compile_commands; // directory of a compile_commands.json to take flags from
+  model::NamingConvention naming;
+  std::optional<fs::path> cache_dir; // content-hash cache; nullopt: always parse
+};
+
+struct Result {
+  std::string yaml;                       // the metadata as canonical YAML (model::to_yaml)
+  std::optional<model::Metadata> metadata; // parsed form; absent when answered from the cache
+  DiagnosticList diagnostics;             // compile errors and annotation mistakes, in order
+  std::vector<fs::path> dependencies;     // every file the parse read: headers and what they include
+  bool from_cache = false;
+
+  bool ok() const { return !diagnostics.has_errors(); }
+  /// The metadata, parsed from `yaml` when it came from the cache.
+  const model::Metadata& get();
+};
+
+/// Parses the headers as one translation unit and builds their metadata. Never throws for
+/// problems in the input: they are in `diagnostics`. Throws UserError for unusable options
+/// (a missing header, an unreadable compile_commands.json).
+Result scan(const Options& options);
+
+/// Scans in-memory code as if it were a header named `file_name` (tests).
+Result scan_code(const std::string& code, const std::vector<std::string>& args = {},
+                 const model::NamingConvention& naming = {},
+                 const std::string& file_name = "models.hpp");
+
+/// Where Clang's builtin headers (stddef.h, ...) are found: beside an installed schemagen, else
+/// where the Clang it was built with keeps them.
+std::string clang_resource_dir();
+/// The directory holding <schemagen/annotations.hpp>.
+std::string annotations_include_dir();
+
+/// The default cache directory: $SCHEMAGEN_CACHE_DIR, else $XDG_CACHE_HOME/schemagen, else
+/// ~/.cache/schemagen.
+fs::path default_cache_dir();
+
+} // namespace schemagen::scan

@@ -1,0 +1,465 @@
+// The only translation unit of schemagen that includes Clang. Nothing here throws from inside a
+// Clang callback (LLVM is built without exceptions): problems are collected and handed back.
+
+#include "frontend.hpp"
+
+#include <clang/AST/ASTConsumer.h>
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Attr.h>
+#include <clang/AST/DeclTemplate.h>
+#include <clang/AST/RawCommentList.h>
+#include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/Basic/SourceManager.h>
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/FrontendAction.h>
+#include <clang/Lex/Lexer.h>
+#include <clang/Tooling/CompilationDatabase.h>
+#include <clang/Tooling/Tooling.h>
+#include <fmt/format.h>
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/Path.h>
+#include <map>
+#include <set>
+
+namespace schemagen::scan {
+
+namespace {
+
+using namespace clang;
+
+constexpr llvm::StringLiteral annotation_prefix = "schemagen::";
+
+SourceLoc to_loc(const SourceManager& sm, SourceLocation loc) {
+  if (loc.isInvalid()) return {};
+  const PresumedLoc p = sm.getPresumedLoc(sm.getExpansionLoc(loc));
+  if (p.isInvalid()) return {};
+  return SourceLoc{p.getFilename(), p.getLine(), p.getColumn()};
+}
+
+/// Skips inline namespaces (std::__cxx11, std::chrono::_V2) upwards.
+const DeclContext* outer_context(const DeclContext* dc) {
+  while (dc && dc->isInlineNamespace()) dc = dc->getParent();
+  return dc;
+}
+
+bool in_std(const Decl* d) { return outer_context(d->getDeclContext())->isStdNamespace(); }
+
+bool in_std_chrono(const Decl* d) {
+  const auto* ns = dyn_cast_or_null<NamespaceDecl>(outer_context(d->getDeclContext()));
+  return ns && ns->getName() == "chrono" && outer_context(ns->getParent())->isStdNamespace();
+}
+
+/// The specialization `std::<name><...>` (or `std::chrono::<name><...>`) that `type` is, if any.
+const ClassTemplateSpecializationDecl* std_template(QualType type, llvm::StringRef name,
+                                                   bool chrono = false) {
+  const auto* spec =
+      dyn_cast_or_null<ClassTemplateSpecializationDecl>(type->getAsCXXRecordDecl());
+  if (!spec || spec->getName() != name) return nullptr;
+  return (chrono ? in_std_chrono(spec) : in_std(spec)) ? spec : nullptr;
+}
+
+class TypeClassifier {
+public:
+  TypeClassifier(ASTContext& ctx) : ctx_(ctx) {}
+
+  CxxType classify(QualType written) const {
+    CxxType t = classify_canonical(written.getNonReferenceType().getCanonicalType().getUnqualifiedType());
+    t.spelling = written.getAsString(ctx_.getPrintingPolicy());
+    return t;
+  }
+
+private:
+  CxxType classify_canonical(QualType type) const {
+    CxxType t;
+    if (const auto* opt = std_template(type, "optional")) {
+      t = classify_canonical(opt->getTemplateArgs()[0].getAsType().getCanonicalType());
+      if (t.optional) return unmapped("std::optional of std::optional");
+      t.optional = true;
+      return t;
+    }
+    if (const auto* str = std_template(type, "basic_string")) {
+      if (str->getTemplateArgs()[0].getAsType()->isSpecificBuiltinType(BuiltinType::Char_S) ||
+          str->getTemplateArgs()[0].getAsType()->isSpecificBuiltinType(BuiltinType::Char_U))
+        return kind(CxxType::Kind::string);
+      return unmapped("only strings of char map to TEXT");
+    }
+    if (const auto* vec = std_template(type, "vector")) {
+      QualType elem = vec->getTemplateArgs()[0].getAsType().getCanonicalType();
+      if (is_byte(elem)) return kind(CxxType::Kind::bytes);
+      CxxType inner = classify_canonical(elem);
+      if (inner.kind == CxxType::Kind::unmapped || inner.optional || inner.kind == CxxType::Kind::bytes)
+        return unmapped("std::vector of a type that is no mapped scalar");
+      ++inner.array_dims;
+      return inner;
+    }
+    if (const auto* tp = std_template(type, "time_point", true)) {
+      const auto* clock = tp->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
+      if (!clock || clock->getName() != "system_clock" || !in_std_chrono(clock))
+        return unmapped("only std::chrono::system_clock time points map");
+      const auto* duration = std_template(tp->getTemplateArgs()[1].getAsType().getCanonicalType(),
+                                          "duration", true);
+      if (duration) {
+        const auto* ratio = std_template(
+            duration->getTemplateArgs()[1].getAsType().getCanonicalType(), "ratio");
+        if (ratio) {
+          const auto num = ratio->getTemplateArgs()[0].getAsIntegral().getExtValue();
+          const auto den = ratio->getTemplateArgs()[1].getAsIntegral().getExtValue();
+          if (den != 0 && num / den == 86400 && num % den == 0) return kind(CxxType::Kind::date);
+        }
+      }
+      return kind(CxxType::Kind::timestamp);
+    }
+    if (const auto* et = type->getAs<EnumType>()) {
+      CxxType e = kind(CxxType::Kind::enumeration);
+      e.enum_key = et->getDecl()->getQualifiedNameAsString();
+      return e;
+    }
+    if (const auto* bt = type->getAs<BuiltinType>()) {
+      if (bt->getKind() == BuiltinType::Bool) return kind(CxxType::Kind::boolean);
+      if (bt->isFloatingPoint()) {
+        const auto bits = ctx_.getTypeSize(type);
+        if (bt->getKind() == BuiltinType::Float || bt->getKind() == BuiltinType::Double) {
+          CxxType f = kind(CxxType::Kind::floating);
+          f.bits = static_cast<unsigned>(bits);
+          return f;
+        }
+        return unmapped("only float and double map");
+      }
+      if (bt->isInteger()) {
+        if (type->isAnyCharacterType() || bt->getKind() == BuiltinType::SChar ||
+            bt->getKind() == BuiltinType::UChar)
+          return unmapped("a character type");
+        const auto bits = ctx_.getTypeSize(type);
+        if (bits != 16 && bits != 32 && bits != 64) return unmapped("no integer type of that size");
+        CxxType i = kind(CxxType::Kind::integer);
+        i.bits = static_cast<unsigned>(bits);
+        i.is_unsigned = bt->isUnsignedInteger();
+        return i;
+      }
+    }
+    return unmapped({});
+  }
+
+  bool is_byte(QualType elem) const {
+    if (elem->isSpecificBuiltinType(BuiltinType::UChar)) return true;
+    const auto* et = elem->getAs<EnumType>();
+    return et && et->getDecl()->getName() == "byte" && in_std(et->getDecl());
+  }
+
+  static CxxType kind(CxxType::Kind k) {
+    CxxType t;
+    t.kind = k;
+    return t;
+  }
+  static CxxType unmapped(std::string problem) {
+    CxxType t;
+    t.problem = std::move(problem);
+    return t;
+  }
+
+  ASTContext& ctx_;
+};
+
+/// Walks the user's declarations (system headers and statements skipped) for SG_* attributes.
+class Visitor : public RecursiveASTVisitor<Visitor> {
+public:
+  Visitor(ASTContext& ctx, RawModels& out, DiagnosticList& diags)
+      : ctx_(ctx), sm_(ctx.getSourceManager()), types_(ctx), out_(out), diags_(diags) {}
+
+  bool TraverseDecl(Decl* d) {
+    if (d && !isa<TranslationUnitDecl>(d) && sm_.isInSystemHeader(d->getLocation())) return true;
+    return RecursiveASTVisitor::TraverseDecl(d);
+  }
+  bool TraverseStmt(Stmt*) { return true; }
+
+  bool VisitCXXRecordDecl(CXXRecordDecl* d) {
+    auto annotations = read(d);
+    if (annotations.empty()) {
+      if (d->isThisDeclarationADefinition() && has_annotated_fields(d)) untabled_.push_back(d);
+      return true;
+    }
+    if (!d->isThisDeclarationADefinition()) return true; // the definition carries them too
+    if (d->getDescribedClassTemplate() || isa<ClassTemplateSpecializationDecl>(d)) {
+      diags_.error(annotations.front().loc, "schemagen annotations cannot go on a class template");
+      return true;
+    }
+    if (annotations.front().kind != "table") {
+      const bool table_level = annotations.front().kind == "index" || annotations.front().kind == "unique" ||
+                               annotations.front().kind == "check" || annotations.front().kind == "foreign_key";
+      diags_.error(annotations.front().loc,
+                   table_level ? fmt::format("{} on '{}', which has no SG_TABLE",
+                                             annotations.front().macro(), d->getName().str())
+                               : fmt::format("{} does not go on a struct", annotations.front().macro()));
+      return true;
+    }
+    RawTable table;
+    table.cxx_name = d->getQualifiedNameAsString();
+    table.loc = to_loc(sm_, d->getLocation());
+    table.annotations = std::move(annotations);
+    table.doc = doc(d);
+    add_fields(d, table.fields);
+    out_.tables.push_back(std::move(table));
+    tables_.insert(d);
+    return true;
+  }
+
+  bool VisitEnumDecl(EnumDecl* d) {
+    auto annotations = read(d);
+    if (annotations.empty() || !d->isThisDeclarationADefinition()) return true;
+    for (std::size_t i = 0; i < annotations.size(); ++i)
+      if (annotations[i].kind != "enum" || i > 0) {
+        diags_.error(annotations[i].loc,
+                     annotations[i].kind == "enum" ? "SG_ENUM is given twice"
+                                                   : fmt::format("{} does not go on an enum", annotations[i].macro()));
+        return true;
+      }
+    RawEnum e;
+    e.cxx_name = d->getQualifiedNameAsString();
+    e.loc = to_loc(sm_, d->getLocation());
+    e.annotation = std::move(annotations.front());
+    for (const auto* enumerator : d->enumerators()) e.values.push_back(enumerator->getName().str());
+    out_.enums.push_back(std::move(e));
+    return true;
+  }
+
+  /// SG_* on anything else: a function, a variable, a static member.
+  bool VisitDecl(Decl* d) {
+    if (isa<CXXRecordDecl>(d) || isa<EnumDecl>(d) || isa<FieldDecl>(d)) return true;
+    for (const auto& a : read(d))
+      diags_.error(a.loc, fmt::format("{} does not go here: {}", a.macro(),
+                                      a.kind == "column" || a.kind == "ignore"
+                                          ? "it marks a non-static data member of an SG_TABLE struct"
+                                          : "it goes on a struct or enum"));
+    return true;
+  }
+
+  /// After the walk: SG_COLUMN in structs that are no table and no table's base.
+  void finish() {
+    for (const auto* d : untabled_) {
+      if (is_base_of_table(d)) continue;
+      for (const auto* f : d->fields())
+        for (const auto& a : read(f))
+          diags_.error(a.loc, fmt::format("{} on a member of '{}', which has no SG_TABLE and is "
+                                          "no table's base", a.macro(), d->getName().str()));
+    }
+  }
+
+private:
+  std::vector<Annotation> read(const Decl* d) {
+    std::vector<Annotation> out;
+    for (const auto* attr : d->specific_attrs<AnnotateAttr>()) {
+      if (!attr->getAnnotation().startswith(annotation_prefix)) continue;
+      out.push_back(read(attr));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const Annotation& a, const Annotation& b) {
+      const bool at = a.kind == "table", bt = b.kind == "table";
+      if (at != bt) return at;
+      return std::pair(a.loc.line, a.loc.column) < std::pair(b.loc.line, b.loc.column);
+    });
+    return out;
+  }
+
+  Annotation read(const AnnotateAttr* attr) {
+    Annotation a;
+    a.kind = attr->getAnnotation().drop_front(annotation_prefix.size()).str();
+    const CharSourceRange range = sm_.getExpansionRange(attr->getLocation());
+    a.loc = to_loc(sm_, range.getBegin());
+    // Parse the options from the source as written, so that errors point at the option itself.
+    const llvm::StringRef written = Lexer::getSourceText(range, sm_, ctx_.getLangOpts());
+    if (written.startswith("SG_")) {
+      if (auto args = macro_arguments(std::string_view(written.data(), written.size()))) {
+        a.options = parse_options(args->first, advance(a.loc, written.data(), args->second), diags_);
+        return a;
+      }
+      if (a.kind == "ignore") return a;
+    }
+    // Spelled some other way (another macro, a raw [[clang::annotate]]): the stringized options.
+    if (attr->args_size() > 0)
+      if (const auto* lit = dyn_cast<StringLiteral>(attr->args_begin()[0]->IgnoreParenImpCasts()))
+        a.options = parse_options(std::string_view(lit->getString().data(), lit->getLength()), a.loc, diags_);
+    return a;
+  }
+
+  void add_fields(const CXXRecordDecl* d, std::vector<RawField>& fields) {
+    for (const auto& base : d->bases())
+      if (const auto* b = base.getType()->getAsCXXRecordDecl(); b && b->hasDefinition())
+        add_fields(b->getDefinition(), fields);
+    for (const auto* f : d->fields()) {
+      if (f->isAnonymousStructOrUnion() || f->getName().empty()) continue;
+      RawField field;
+      field.cxx_name = f->getName().str();
+      field.loc = to_loc(sm_, f->getLocation());
+      field.type = types_.classify(f->getType());
+      field.annotations = read(f);
+      for (const auto& a : field.annotations)
+        if (a.kind != "column" && a.kind != "ignore")
+          diags_.error(a.loc, fmt::format("{} does not go on a data member", a.macro()));
+      field.doc = doc(f);
+      fields.push_back(std::move(field));
+    }
+  }
+
+  bool has_annotated_fields(const CXXRecordDecl* d) {
+    for (const auto* f : d->fields())
+      for (const auto* attr : f->specific_attrs<AnnotateAttr>())
+        if (attr->getAnnotation().startswith(annotation_prefix)) return true;
+    return false;
+  }
+
+  bool is_base_of_table(const CXXRecordDecl* d) const {
+    for (const auto* t : tables_)
+      if (t->isDerivedFrom(d)) return true;
+    return false;
+  }
+
+  std::optional<std::string> doc(const Decl* d) {
+    const RawComment* rc = ctx_.getRawCommentForDeclNoCache(d);
+    if (!rc || !rc->isDocumentation()) return std::nullopt;
+    std::string text = rc->getFormattedText(sm_, ctx_.getDiagnostics());
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    if (text.empty()) return std::nullopt;
+    return text;
+  }
+
+  ASTContext& ctx_;
+  SourceManager& sm_;
+  TypeClassifier types_;
+  RawModels& out_;
+  DiagnosticList& diags_;
+  std::vector<const CXXRecordDecl*> untabled_;
+  std::set<const CXXRecordDecl*> tables_;
+};
+
+class Consumer : public ASTConsumer {
+public:
+  Consumer(ParseOutput& out, DiagnosticList& diags) : out_(out), diags_(diags) {}
+
+  void HandleTranslationUnit(ASTContext& ctx) override {
+    auto& sm = ctx.getSourceManager();
+    if (!ctx.getDiagnostics().hasErrorOccurred()) { // a broken parse would only add noise
+      Visitor v(ctx, out_.raw, diags_);
+      v.TraverseDecl(ctx.getTranslationUnitDecl());
+      v.finish();
+    }
+    const FileEntry* main = sm.getFileEntryForID(sm.getMainFileID());
+    for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
+      const FileEntry* fe = it->first;
+      if (!fe || fe == main) continue;
+      llvm::SmallString<256> path(fe->tryGetRealPathName().empty() ? fe->getName()
+                                                                    : fe->tryGetRealPathName());
+      out_.dependencies.push_back(std::string(path));
+    }
+  }
+
+private:
+  ParseOutput& out_;
+  DiagnosticList& diags_;
+};
+
+class Action : public ASTFrontendAction {
+public:
+  Action(ParseOutput& out, DiagnosticList& diags) : out_(out), diags_(diags) {}
+
+  bool BeginInvocation(CompilerInstance& ci) override {
+    // Models live in declarations: function bodies are never needed, and skipping them is most
+    // of what makes the scan cheaper than a plain -fsyntax-only.
+    ci.getFrontendOpts().SkipFunctionBodies = true;
+    return true;
+  }
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance&, llvm::StringRef) override {
+    return std::make_unique<Consumer>(out_, diags_);
+  }
+
+private:
+  ParseOutput& out_;
+  DiagnosticList& diags_;
+};
+
+class Factory : public tooling::FrontendActionFactory {
+public:
+  Factory(ParseOutput& out, DiagnosticList& diags) : out_(out), diags_(diags) {}
+  std::unique_ptr<FrontendAction> create() override { return std::make_unique<Action>(out_, diags_); }
+
+private:
+  ParseOutput& out_;
+  DiagnosticList& diags_;
+};
+
+/// Clang's own errors (a header that does not compile) as schemagen diagnostics, in order.
+class DiagnosticCollector : public DiagnosticConsumer {
+public:
+  explicit DiagnosticCollector(DiagnosticList& diags) : diags_(diags) {}
+
+  void HandleDiagnostic(DiagnosticsEngine::Level level, const clang::Diagnostic& info) override {
+    DiagnosticConsumer::HandleDiagnostic(level, info);
+    Severity severity;
+    if (level >= DiagnosticsEngine::Error) {
+      severity = Severity::error;
+      last_was_error_ = true;
+    } else if (level == DiagnosticsEngine::Note && last_was_error_) {
+      severity = Severity::note;
+    } else {
+      last_was_error_ = false;
+      return; // warnings and remarks: the models' business, not the scan's
+    }
+    llvm::SmallString<256> message;
+    info.FormatDiagnostic(message);
+    SourceLoc loc;
+    if (info.hasSourceManager() && info.getLocation().isValid())
+      loc = to_loc(info.getSourceManager(), info.getLocation());
+    diags_.add({loc, severity, std::string(message)});
+  }
+
+private:
+  DiagnosticList& diags_;
+  bool last_was_error_ = false;
+};
+
+/// The flags compile_commands.json gives `file` (interpolated from a neighbour for a header).
+std::vector<std::string> database_flags(const std::filesystem::path& dir, const std::string& file,
+                                        std::string& working_dir) {
+  std::string error;
+  auto db = tooling::CompilationDatabase::loadFromDirectory(dir.string(), error);
+  if (!db)
+    throw UserError(fmt::format("{}: error: cannot use compile_commands.json: {}",
+                                (dir / "compile_commands.json").string(), error));
+  auto commands = tooling::inferMissingCompileCommands(std::move(db))->getCompileCommands(file);
+  if (commands.empty()) return {};
+  const auto& cmd = commands.front();
+  working_dir = cmd.Directory;
+  std::vector<std::string> flags;
+  const auto& argv = cmd.CommandLine;
+  for (std::size_t i = 1; i < argv.size(); ++i) { // drop the compiler, the file and the output
+    if (argv[i] == cmd.Filename || argv[i] == "-c") continue;
+    if (argv[i] == "-o" || argv[i] == "-MF" || argv[i] == "-MT" || argv[i] == "-MQ") {
+      ++i;
+      continue;
+    }
+    if (argv[i] == "--") continue;
+    flags.push_back(argv[i]);
+  }
+  return flags;
+}
+
+} // namespace
+
+void parse(const ParseInput& input, ParseOutput& output, DiagnosticList& diags) {
+  std::vector<std::string> flags;
+  std::string working_dir = input.working_dir;
+  if (input.compile_commands)
+    flags = database_flags(*input.compile_commands, input.compile_commands_file, working_dir);
+  flags.insert(flags.end(), input.flags.begin(), input.flags.end());
+  tooling::FixedCompilationDatabase db(working_dir, flags);
+  tooling::ClangTool tool(db, {input.main_file});
+  tool.mapVirtualFile(input.main_file, input.main_code);
+  for (const auto& [path, content] : input.virtual_files) tool.mapVirtualFile(path, content);
+  DiagnosticCollector collector(diags);
+  tool.setDiagnosticConsumer(&collector);
+  tool.setPrintErrorMessage(false);
+  Factory factory(output, diags);
+  const int rc = tool.run(&factory);
+  if (rc != 0 && !diags.has_errors())
+    diags.error(SourceLoc{}, "the models could not be parsed (Clang reported no reason)");
+}
+
+} // namespace schemagen::scan

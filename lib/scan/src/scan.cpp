@@ -1,0 +1,158 @@
+#include "schemagen/scan/scan.hpp"
+
+#include "builder.hpp"
+#include "cache.hpp"
+#include "frontend.hpp"
+#include "schemagen/model/yaml.hpp"
+#include "schemagen/support/files.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fmt/format.h>
+
+namespace schemagen::scan {
+
+namespace {
+
+std::optional<fs::path> executable_dir() {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::nullopt;
+  return exe.parent_path();
+}
+
+/// The first of `candidates` that holds `probe`.
+std::string first_holding(const std::vector<fs::path>& candidates, const char* probe) {
+  for (const auto& dir : candidates) {
+    std::error_code ec;
+    if (!dir.empty() && fs::exists(dir / probe, ec)) return dir.lexically_normal().string();
+  }
+  return {};
+}
+
+/// The flags every scan adds to the user's: C++20 unless they chose, Clang's builtin headers,
+/// the annotations header, no warnings (the models' business, not the scan's).
+std::vector<std::string> scan_flags(const std::vector<std::string>& user_args) {
+  std::vector<std::string> flags = {"-xc++"};
+  const bool has_std = std::any_of(user_args.begin(), user_args.end(), [](const std::string& a) {
+    return a.rfind("-std=", 0) == 0 || a.rfind("--std=", 0) == 0;
+  });
+  if (!has_std) flags.push_back("-std=c++20");
+  flags.insert(flags.end(), user_args.begin(), user_args.end());
+  if (auto dir = clang_resource_dir(); !dir.empty()) flags.push_back("-resource-dir=" + dir);
+  if (auto dir = annotations_include_dir(); !dir.empty()) flags.push_back("-I" + dir);
+  flags.push_back("-Wno-everything");
+  return flags;
+}
+
+/// Paths in diagnostics as the user would type them.
+void relativize(DiagnosticList& diags) {
+  DiagnosticList out;
+  for (auto d : diags.items()) {
+    if (d.loc.known()) d.loc.file = display_path(d.loc.file);
+    out.add(std::move(d));
+  }
+  diags = std::move(out);
+}
+
+Result run_parse(ParseInput input, const model::NamingConvention& naming) {
+  ParseOutput parsed;
+  Result result;
+  parse(input, parsed, result.diagnostics);
+  if (!result.diagnostics.has_errors()) {
+    result.metadata = build_metadata(parsed.raw, naming, result.diagnostics);
+    if (!result.diagnostics.has_errors()) result.yaml = model::to_yaml(*result.metadata);
+  }
+  relativize(result.diagnostics);
+  for (auto& d : parsed.dependencies) result.dependencies.emplace_back(std::move(d));
+  std::sort(result.dependencies.begin(), result.dependencies.end());
+  result.dependencies.erase(std::unique(result.dependencies.begin(), result.dependencies.end()),
+                            result.dependencies.end());
+  return result;
+}
+
+} // namespace
+
+const model::Metadata& Result::get() {
+  if (!metadata) metadata = model::from_yaml(yaml, "<scan cache>");
+  return *metadata;
+}
+
+std::string clang_resource_dir() {
+  std::vector<fs::path> candidates;
+  if (const char* env = std::getenv("SCHEMAGEN_CLANG_RESOURCE_DIR")) candidates.emplace_back(env);
+  if (auto exe = executable_dir()) candidates.push_back(*exe / "../lib/schemagen/clang");
+  candidates.emplace_back(SCHEMAGEN_CLANG_RESOURCE_DIR);
+  return first_holding(candidates, "include/stddef.h");
+}
+
+std::string annotations_include_dir() {
+  std::vector<fs::path> candidates;
+  if (auto exe = executable_dir()) candidates.push_back(*exe / "../include");
+  candidates.emplace_back(SCHEMAGEN_ANNOTATIONS_DIR);
+  return first_holding(candidates, "schemagen/annotations.hpp");
+}
+
+fs::path default_cache_dir() {
+  if (const char* env = std::getenv("SCHEMAGEN_CACHE_DIR"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "schemagen";
+  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache/schemagen";
+  return fs::temp_directory_path() / "schemagen-cache";
+}
+
+Result scan(const Options& options) {
+  if (options.sources.empty()) throw UserError("error: models.sources names no header: nothing to scan");
+  ParseInput input;
+  std::error_code ec;
+  input.working_dir = fs::current_path(ec).string();
+  for (const auto& source : options.sources) {
+    const fs::path abs = fs::absolute(source).lexically_normal();
+    if (!fs::is_regular_file(abs, ec))
+      throw UserError(fmt::format("{}: error: model header not found", display_path(abs)));
+    input.main_code += fmt::format("#include \"{}\"\n", abs.string());
+  }
+  const fs::path first = fs::absolute(options.sources.front()).lexically_normal();
+  input.main_file = (first.parent_path() / "schemagen-models.cpp").string();
+  input.flags = scan_flags(options.args);
+  if (options.compile_commands) {
+    input.compile_commands = options.compile_commands;
+    input.compile_commands_file = first.string();
+  }
+
+  // The cache key: everything but the files' contents that decides the result.
+  std::string key = fmt::format("{}\n{}\n{}\n", executable_identity(), fmt::join(input.flags, "\n"),
+                                input.main_code);
+  if (options.compile_commands) key += options.compile_commands->string() + "\n";
+  for (const auto& [k, v] : options.naming) key += k + "=" + v + "\n";
+
+  std::optional<ScanCache> cache;
+  if (options.cache_dir) {
+    cache.emplace(*options.cache_dir, key);
+    if (auto hit = cache->lookup()) {
+      Result r;
+      r.yaml = std::move(hit->yaml);
+      r.dependencies = std::move(hit->dependencies);
+      r.from_cache = true;
+      return r;
+    }
+  }
+  Result result = run_parse(std::move(input), options.naming);
+  if (options.compile_commands)
+    result.dependencies.push_back(*options.compile_commands / "compile_commands.json");
+  if (cache && result.ok()) cache->store(result.yaml, result.dependencies);
+  return result;
+}
+
+Result scan_code(const std::string& code, const std::vector<std::string>& args,
+                 const model::NamingConvention& naming, const std::string& file_name) {
+  ParseInput input;
+  const std::string dir = "/schemagen-virtual";
+  input.working_dir = dir;
+  input.main_file = dir + "/schemagen-models.cpp";
+  input.main_code = fmt::format("#include \"{}/{}\"\n", dir, file_name);
+  input.virtual_files.emplace_back(dir + "/" + file_name, code);
+  input.flags = scan_flags(args);
+  return run_parse(std::move(input), naming);
+}
+
+} // namespace schemagen::scan

@@ -1,0 +1,22 @@
+#pragma once
+// File helpers. Every output file is written to a temporary name beside it and renamed into
+// place, so a reader never sees half a file and a failed run leaves the old one untouched.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace schemagen {
+
+/// The whole file; throws UserError naming the path when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
+/// Writes `content` to `path` atomically (temporary file in the same directory, fsync, rename).
+/// Creates missing parent directories. Throws UserError naming the path on failure.
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+/// `path` relative to the working directory when it lies below it, else as given: the form
+/// diagnostics print so that they stay short and clickable.
+std::string display_path(const std::filesystem::path& path);
+
+} // namespace schemagen

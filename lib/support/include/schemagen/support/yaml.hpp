@@ -1,0 +1,51 @@
+#pragma once
+// Strict reading of YAML input files (metadata, configuration, revisions): every mistake is a
+// UserError naming file:line:col, unknown keys included, so a typo never passes silently.
+
+#include "schemagen/support/diagnostics.hpp"
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <yaml-cpp/yaml.h>
+
+namespace schemagen::yaml {
+
+/// A YAML document being read, and the file it came from.
+class Reader {
+public:
+  explicit Reader(std::string filename) : filename_(std::move(filename)) {}
+
+  /// Parses `text`; a syntax error becomes a UserError at its line and column.
+  YAML::Node parse(std::string_view text) const;
+
+  SourceLoc loc(const YAML::Node& node) const;
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const;
+
+  /// Requires a map whose keys are all in `allowed`.
+  void expect_map(const YAML::Node& node, std::string_view what,
+                  std::initializer_list<std::string_view> allowed) const;
+  void expect_sequence(const YAML::Node& node, std::string_view what) const;
+
+  std::string string(const YAML::Node& node, std::string_view what) const;
+  bool boolean(const YAML::Node& node, std::string_view what) const;
+  long long integer(const YAML::Node& node, std::string_view what) const;
+  /// A sequence of strings; a single string is taken as a one-element list when `lenient`.
+  std::vector<std::string> strings(const YAML::Node& node, std::string_view what,
+                                   bool lenient = false) const;
+
+  /// `map[key]`, which must be present: else an error at the map naming the missing key.
+  YAML::Node required(const YAML::Node& map, const char* key, std::string_view what) const;
+
+  /// `map[key]` as a string when present and not null.
+  std::optional<std::string> optional_string(const YAML::Node& map, const char* key) const;
+
+  const std::string& filename() const { return filename_; }
+
+private:
+  std::string filename_;
+};
+
+} // namespace schemagen::yaml

@@ -1,0 +1,75 @@
+#include "schemagen/support/files.hpp"
+
+#include "schemagen/support/diagnostics.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace schemagen {
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(fmt::format("{}: error: cannot read: {}", display_path(path),
+                                       std::strerror(errno)));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return std::move(ss).str();
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content) {
+  auto fail = [&](const char* what) {
+    throw UserError(
+        fmt::format("{}: error: cannot {}: {}", display_path(path), what, std::strerror(errno)));
+  };
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  std::string tmp = path.string() + ".tmp-XXXXXX";
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0) fail("create a temporary file for");
+  std::size_t written = 0;
+  while (written < content.size()) {
+    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int saved = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      errno = saved;
+      fail("write");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  ::fchmod(fd, 0644);
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    int saved = errno;
+    ::unlink(tmp.c_str());
+    errno = saved;
+    fail("write");
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int saved = errno;
+    ::unlink(tmp.c_str());
+    errno = saved;
+    fail("replace");
+  }
+}
+
+std::string display_path(const fs::path& path) {
+  if (path.is_relative()) return path.lexically_normal().string();
+  std::error_code ec;
+  fs::path cwd = fs::current_path(ec);
+  if (ec) return path.string();
+  fs::path rel = path.lexically_normal().lexically_relative(cwd);
+  if (rel.empty() || *rel.begin() == "..") return path.string();
+  return rel.string();
+}
+
+} // namespace schemagen

@@ -1,0 +1,84 @@
+#include "schemagen/support/yaml.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace schemagen::yaml {
+
+YAML::Node Reader::parse(std::string_view text) const {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    throw UserError(SourceLoc{filename_, static_cast<unsigned>(e.mark.line + 1),
+                              static_cast<unsigned>(e.mark.column + 1)},
+                    fmt::format("malformed YAML: {}", e.msg));
+  }
+}
+
+SourceLoc Reader::loc(const YAML::Node& node) const {
+  const auto mark = node.Mark();
+  if (mark.is_null()) return SourceLoc{filename_};
+  return SourceLoc{filename_, static_cast<unsigned>(mark.line + 1),
+                   static_cast<unsigned>(mark.column + 1)};
+}
+
+void Reader::fail(const YAML::Node& node, const std::string& message) const {
+  throw UserError(loc(node), message);
+}
+
+void Reader::expect_map(const YAML::Node& node, std::string_view what,
+                        std::initializer_list<std::string_view> allowed) const {
+  if (!node.IsMap()) fail(node, fmt::format("{} must be a map", what));
+  for (const auto& kv : node) {
+    const auto key = kv.first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      fail(kv.first, fmt::format("unknown key '{}' in {} (expected one of: {})", key, what,
+                                 fmt::join(allowed, ", ")));
+  }
+}
+
+void Reader::expect_sequence(const YAML::Node& node, std::string_view what) const {
+  if (!node.IsSequence()) fail(node, fmt::format("{} must be a list", what));
+}
+
+std::string Reader::string(const YAML::Node& node, std::string_view what) const {
+  if (!node.IsScalar()) fail(node, fmt::format("{} must be a string", what));
+  return node.Scalar();
+}
+
+bool Reader::boolean(const YAML::Node& node, std::string_view what) const {
+  bool value = false;
+  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
+    fail(node, fmt::format("{} must be true or false", what));
+  return value;
+}
+
+long long Reader::integer(const YAML::Node& node, std::string_view what) const {
+  long long value = 0;
+  if (!node.IsScalar() || !YAML::convert<long long>::decode(node, value))
+    fail(node, fmt::format("{} must be an integer", what));
+  return value;
+}
+
+std::vector<std::string> Reader::strings(const YAML::Node& node, std::string_view what,
+                                         bool lenient) const {
+  if (lenient && node.IsScalar()) return {node.Scalar()};
+  expect_sequence(node, what);
+  std::vector<std::string> out;
+  for (const auto& item : node) out.push_back(string(item, what));
+  return out;
+}
+
+YAML::Node Reader::required(const YAML::Node& map, const char* key, std::string_view what) const {
+  auto node = map[key];
+  if (!node) fail(map, fmt::format("{} has no '{}'", what, key));
+  return node;
+}
+
+std::optional<std::string> Reader::optional_string(const YAML::Node& map, const char* key) const {
+  const auto node = map[key];
+  if (!node || node.IsNull()) return std::nullopt;
+  return string(node, key);
+}
+
+} // namespace schemagen::yaml
