@@ -741,12 +741,12 @@ private:
         diags_.error(loc, fmt::format("{} '{}' is used twice in schema '{}'", what, name, schema));
         diags_.note(it->second, "first used here");
       }
+      return fresh;
     };
     for (const auto& [key, e] : enums_) claim(types, e.schema, e.name, e.origin.loc, "type name");
-    for (const auto& t : tables_) {
-      claim(relations, t.schema, t.name, t.origin.loc, "table name");
-      claim(types, t.schema, t.name, t.origin.loc, "name (a table is a type too)");
-    }
+    for (const auto& t : tables_)
+      if (claim(relations, t.schema, t.name, t.origin.loc, "table name"))
+        claim(types, t.schema, t.name, t.origin.loc, "name (a table is a type too)");
     for (const auto& t : tables_) {
       std::map<std::string, SourceLoc> constraints;
       auto constraint = [&](const std::string& name, const SourceLoc& loc) {

@@ -42,6 +42,7 @@ std::vector<std::string> scan_flags(const std::vector<std::string>& user_args) {
   if (auto dir = clang_resource_dir(); !dir.empty()) flags.push_back("-resource-dir=" + dir);
   if (auto dir = annotations_include_dir(); !dir.empty()) flags.push_back("-I" + dir);
   flags.push_back("-Wno-everything");
+  flags.push_back("-fno-caret-diagnostics"); // also keeps Clang from printing "N errors generated"
   return flags;
 }
 
@@ -147,7 +148,7 @@ Result scan_code(const std::string& code, const std::vector<std::string>& args,
                  const model::NamingConvention& naming, const std::string& file_name) {
   ParseInput input;
   const std::string dir = "/schemagen-virtual";
-  input.working_dir = dir;
+  input.working_dir = fs::current_path().string();
   input.main_file = dir + "/schemagen-models.cpp";
   input.main_code = fmt::format("#include \"{}/{}\"\n", dir, file_name);
   input.virtual_files.emplace_back(dir + "/" + file_name, code);

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `schemagen scan`: output, errors (file:line:col, all in one run, exit 1, nothing written),
+# the content-hash cache and the depfile.
+source "$(dirname "$0")/lib.sh"
+
+# The example application scans cleanly, from its directory or with -c.
+run 0 "$SG" -c "$SRC/schema/schemagen.yaml" scan -o meta.yaml
+contains "$(cat meta.yaml)" "name: cached_files" "the example's file cache table"
+contains "$(cat meta.yaml)" "type: auth.user_role" "an SG_ENUM column"
+(cd "$SRC/schema" && "$SG" scan --no-cache) > stdout.yaml
+cmp -s stdout.yaml meta.yaml || fail "scan to stdout differs from scan -o"
+
+# A project of our own.
+mkdir -p proj/include && cd proj
+cat > schemagen.yaml <<'YAML'
+models:
+  sources: [models.hpp]
+  args: [-Iinclude]
+YAML
+cat > include/common.hpp <<'HPP'
+#pragma once
+#include <cstdint>
+#include <string>
+HPP
+cat > models.hpp <<'HPP'
+#include <schemagen/annotations.hpp>
+#include "common.hpp"
+struct SG_TABLE("things") Thing {
+  SG_COLUMN(primary_key) std::int64_t id;
+  std::string name;
+};
+HPP
+run 0 "$SG" -v scan -o out/meta.yaml --depfile out/meta.d
+contains "$err" "scanned 1 header in" "verbose timing"
+lacks "$err" "from the cache" "first scan parses"
+contains "$(cat out/meta.d)" "$PWD/include/common.hpp" "the depfile names included headers"
+contains "$(cat out/meta.d)" "$PWD/schemagen.yaml" "the depfile names the configuration"
+contains "$(head -1 out/meta.d)" "out/meta.yaml:" "the depfile's target"
+
+# Unchanged: answered from the cache, same output. Touched: still the cache (content hash).
+cp out/meta.yaml first.yaml
+run 0 "$SG" -v scan -o out/meta.yaml
+contains "$err" "from the cache" "second scan"
+cmp -s first.yaml out/meta.yaml || fail "cached output differs"
+touch models.hpp include/common.hpp
+run 0 "$SG" -v scan -o out/meta.yaml
+contains "$err" "from the cache" "touched but unchanged headers"
+# A changed included header invalidates the entry.
+echo 'struct SG_TABLE("more") More { int id; };' >> include/common.hpp
+run 0 "$SG" -v scan -o out/meta.yaml
+lacks "$err" "from the cache" "an included header changed"
+contains "$(cat out/meta.yaml)" "name: more" "the new table"
+
+# Every mistake reported at once, exit 1, the old output kept and no temporary left behind.
+cp out/meta.yaml before.yaml
+cat > models.hpp <<'HPP'
+#include <schemagen/annotations.hpp>
+#include "common.hpp"
+struct SG_TABLE("things") Thing {
+  SG_COLUMN(primary_key, lenght = 3) std::int64_t id;
+  SG_COLUMN(foreign_key = "nowhere.id") std::int64_t other;
+  unsigned counter;
+};
+HPP
+run 1 "$SG" scan -o out/meta.yaml
+contains "$err" "models.hpp:4:26: error: unknown option 'lenght' in SG_COLUMN; did you mean 'length'?" "unknown option"
+contains "$err" "models.hpp:5:27: error: foreign key references table 'nowhere'" "unknown table"
+contains "$err" "models.hpp:6:12: error: 'counter' is unsigned" "unsigned"
+contains "$err" "error: 3 errors in the models; nothing written" "summary"
+cmp -s before.yaml out/meta.yaml || fail "a failed scan changed the output"
+[ -z "$(ls out | grep -v '^meta\.')" ] || fail "temporary files left: $(ls out)"
+
+# A header that does not compile.
+printf '#include <schemagen/annotations.hpp>\nstruct SG_TABLE("x") X { int a };\n' > models.hpp
+run 1 "$SG" scan -o out/meta.yaml
+contains "$err" "models.hpp:2:31: error: expected ';' at end of declaration list" "compile error"
+cmp -s before.yaml out/meta.yaml || fail "a failed scan changed the output"
+
+# A missing header.
+printf 'models:\n  sources: [missing.hpp]\n' > schemagen.yaml
+run 1 "$SG" scan
+contains "$err" "missing.hpp: error: model header not found" "missing header"
+finish

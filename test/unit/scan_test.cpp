@@ -1,0 +1,288 @@
+// The scanner on in-memory headers (a real Clang parse, no files): SPEC §2 rule by rule.
+
+#include "schemagen/scan/scan.hpp"
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+using namespace schemagen;
+using namespace schemagen::model;
+
+namespace {
+
+const std::string prelude = R"cpp(#include <schemagen/annotations.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+)cpp";
+constexpr unsigned prelude_lines = 6;
+
+/// Scans `code` (after the prelude); line numbers in diagnostics are made relative to `code`.
+scan::Result scan(const std::string& code, const NamingConvention& naming = {}) {
+  return scan::scan_code(prelude + code, {}, naming);
+}
+
+Metadata ok(const std::string& code, const NamingConvention& naming = {}) {
+  auto r = scan(code, naming);
+  INFO(r.diagnostics.str());
+  REQUIRE(r.ok());
+  return *r.metadata;
+}
+
+/// Every error as "line:col: message", lines counted from the start of `code`.
+std::vector<std::string> errors(const std::string& code) {
+  auto r = scan(code);
+  std::vector<std::string> out;
+  for (const auto& d : r.diagnostics.items())
+    if (d.severity == Severity::error)
+      out.push_back(fmt::format("{}:{}: {}", d.loc.line - prelude_lines, d.loc.column, d.message));
+  CHECK(r.yaml.empty()); // nothing to write when anything is wrong
+  return out;
+}
+
+bool has(const std::vector<std::string>& errs, const std::string& needle) {
+  for (const auto& e : errs)
+    if (e.find(needle) != std::string::npos) return true;
+  return false;
+}
+
+const Column& column(const Metadata& m, const std::string& table, const std::string& name) {
+  for (const auto& t : m.tables)
+    if (t.name == table)
+      if (auto c = t.find_column(name)) return *c;
+  FAIL("no column " << table << "." << name);
+  throw;
+}
+
+const Table& table(const Metadata& m, const std::string& name) {
+  for (const auto& t : m.tables)
+    if (t.name == name) return t;
+  FAIL("no table " << name);
+  throw;
+}
+
+} // namespace
+
+TEST_CASE("the C++ to PostgreSQL type mapping") {
+  auto m = ok(R"cpp(
+enum class SG_ENUM("mood", schema = "app") Mood { happy, sad };
+struct SG_TABLE("t") T {
+  bool b; short s; std::int16_t i16; int i; std::int32_t i32; long long ll; std::int64_t i64;
+  float f; double d; std::string str;
+  SG_COLUMN(length = 40) std::string vc;
+  std::vector<std::byte> bytes; std::vector<std::uint8_t> bytes2;
+  std::chrono::system_clock::time_point ts; std::chrono::sys_days day;
+  std::vector<std::int32_t> ints; std::vector<std::string> texts;
+  Mood mood; std::vector<Mood> moods;
+  std::optional<std::int64_t> maybe;
+  SG_COLUMN(type = "NUMERIC", precision = 10, scale = 2) double money;
+  SG_COLUMN(precision = 8) double p;
+  SG_COLUMN(precision = 3) std::chrono::system_clock::time_point ts3;
+  SG_COLUMN(type = "BIGINT") std::uint64_t big;
+};)cpp");
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"b", "BOOLEAN"}, {"s", "SMALLINT"}, {"i16", "SMALLINT"}, {"i", "INTEGER"}, {"i32", "INTEGER"},
+      {"ll", "BIGINT"}, {"i64", "BIGINT"}, {"f", "REAL"}, {"d", "DOUBLE PRECISION"},
+      {"str", "TEXT"}, {"vc", "VARCHAR(40)"}, {"bytes", "BYTEA"}, {"bytes2", "BYTEA"},
+      {"ts", "TIMESTAMP WITH TIME ZONE"}, {"day", "DATE"}, {"ints", "INTEGER[]"},
+      {"texts", "TEXT[]"}, {"mood", "app.mood"}, {"moods", "app.mood[]"}, {"maybe", "BIGINT"},
+      {"money", "NUMERIC(10,2)"}, {"p", "NUMERIC(8)"}, {"ts3", "TIMESTAMP(3) WITH TIME ZONE"},
+      {"big", "BIGINT"}};
+  for (const auto& [name, type] : expected) {
+    CAPTURE(name);
+    CHECK(column(m, "t", name).type == type);
+  }
+  CHECK(column(m, "t", "maybe").nullable);
+  CHECK_FALSE(column(m, "t", "i").nullable);
+  REQUIRE(m.enums.size() == 1);
+  CHECK(m.enums[0].schema == "app");
+  CHECK(m.enums[0].values == std::vector<std::string>{"happy", "sad"});
+}
+
+TEST_CASE("column options, doc comments and default names") {
+  auto m = ok(R"cpp(
+/// Parents.
+struct SG_TABLE("parents", schema = "s", renamed_from = "old_parents") P {
+  SG_COLUMN(primary_key, identity = "always") std::int64_t id;
+};
+/** Children. */
+struct SG_TABLE("kids", comment = "explicit wins") K {
+  SG_COLUMN(primary_key, autoincrement) std::int32_t id;
+  /// Who the parent is.
+  SG_COLUMN(foreign_key = "s.parents.id", on_delete = "set null", on_update = "CASCADE", index)
+  std::optional<std::int64_t> parent_id;
+  SG_COLUMN(name = "nick", unique, renamed_from = "nickname", comment = "shown") std::string n;
+  SG_COLUMN(unique, index) std::string email;
+  SG_COLUMN(server_default = "now()", nullable = true) std::chrono::system_clock::time_point seen;
+  SG_COLUMN(identity = "by default") std::int64_t seq;
+  SG_IGNORE int not_a_column;
+  std::string ignored_too SG_IGNORE;
+};)cpp");
+  const auto& parents = table(m, "parents");
+  CHECK(parents.schema == "s");
+  CHECK(parents.comment == "Parents.");
+  CHECK(parents.renamed_from == "old_parents");
+  CHECK(parents.columns[0].identity == Identity::always);
+  CHECK(parents.primary_key->name == "parents_pkey");
+
+  const auto& kids = table(m, "kids");
+  CHECK(kids.comment == "explicit wins");
+  CHECK(kids.columns.size() == 6);
+  CHECK(kids.find_column("not_a_column") == nullptr);
+  CHECK(kids.columns[0].autoincrement);
+  const auto& parent_id = column(m, "kids", "parent_id");
+  CHECK(parent_id.comment == "Who the parent is.");
+  CHECK(parent_id.nullable);
+  REQUIRE(kids.foreign_keys.size() == 1);
+  const auto& fk = kids.foreign_keys[0];
+  CHECK(fk.name == "kids_parent_id_fkey");
+  CHECK(fk.referred_schema == "s");
+  CHECK(fk.referred_table == "parents");
+  CHECK(fk.on_delete == "SET NULL");
+  CHECK(fk.on_update == "CASCADE");
+  const auto& nick = column(m, "kids", "nick");
+  CHECK(nick.renamed_from == "nickname");
+  CHECK(nick.comment == "shown");
+  REQUIRE(kids.unique_constraints.size() == 1);
+  CHECK(kids.unique_constraints[0].name == "kids_nick_key");
+  REQUIRE(kids.indexes.size() == 2); // unique + index is one unique index
+  CHECK(kids.indexes[0].name == "ix_kids_email");
+  CHECK(kids.indexes[0].unique);
+  CHECK(kids.indexes[1].name == "ix_kids_parent_id");
+  CHECK(column(m, "kids", "seen").server_default == "now()");
+  CHECK(column(m, "kids", "seen").nullable);
+  CHECK(column(m, "kids", "seq").identity == Identity::by_default);
+}
+
+TEST_CASE("table-level annotations, a mixin base, several attributes on one struct") {
+  auto m = ok(R"cpp(
+struct Stamps { SG_COLUMN(server_default = "now()") std::chrono::system_clock::time_point created_at; };
+struct SG_TABLE("v") V { SG_COLUMN(primary_key) std::int64_t d; SG_COLUMN(primary_key) int n; };
+struct SG_TABLE("c")
+  SG_INDEX("ix_c_a", columns = "a, lower(b)", unique, where = "a > 0", using = "GIN")
+  SG_UNIQUE("uq_c_ab", columns = "a, b")
+  SG_CHECK("ck_c_a", expr = "a >= 0")
+  SG_FOREIGN_KEY("fk_c_v", columns = "d, n", references = "v(d, n)", on_delete = "CASCADE")
+  C : Stamps {
+  int a; std::string b; std::int64_t d; int n;
+};)cpp");
+  const auto& v = table(m, "v");
+  CHECK(v.primary_key->columns == std::vector<std::string>{"d", "n"});
+  const auto& c = table(m, "c");
+  CHECK(c.columns.front().name == "created_at"); // base members first
+  REQUIRE(c.indexes.size() == 1);
+  CHECK(c.indexes[0].columns == std::vector<std::string>{"a", "lower(b)"});
+  CHECK(c.indexes[0].unique);
+  CHECK(c.indexes[0].where == "a > 0");
+  CHECK(c.indexes[0].method == "gin");
+  CHECK(c.unique_constraints.at(0).columns == std::vector<std::string>{"a", "b"});
+  CHECK(c.checks.at(0).expression == "a >= 0");
+  const auto& fk = c.foreign_keys.at(0);
+  CHECK(fk.referred_columns == std::vector<std::string>{"d", "n"});
+  CHECK(fk.on_delete == "CASCADE");
+  CHECK(fk.on_update.empty());
+}
+
+TEST_CASE("a naming convention names what the models leave unnamed") {
+  auto m = ok(R"cpp(
+struct SG_TABLE("p") P { SG_COLUMN(primary_key) int id; };
+struct SG_TABLE("q") Q {
+  SG_COLUMN(primary_key) int id;
+  SG_COLUMN(unique, foreign_key = "p.id") int p_id;
+  SG_COLUMN(index) int x;
+};)cpp", {{"pk", "pk_{table}"}, {"uq", "uq_{table}_{column_0}"}, {"fk", "fk_{table}_{column_0}_{referred_table}"},
+       {"ix", "ix_{table}_{column_0_N}"}});
+  const auto& q = table(m, "q");
+  CHECK(q.primary_key->name == "pk_q");
+  CHECK(q.unique_constraints.at(0).name == "uq_q_p_id");
+  CHECK(q.foreign_keys.at(0).name == "fk_q_p_id_p");
+  CHECK(q.indexes.at(0).name == "ix_q_x");
+}
+
+TEST_CASE("every annotation mistake is reported at its place, all in one run") {
+  const auto errs = errors(R"cpp(
+struct SG_TABLE("a") A {
+  SG_COLUMN(lenght = 10) std::string s;
+  SG_COLUMN(length = "10") std::string t;
+  unsigned int u;
+  char16_t c;
+  SG_COLUMN(foreign_key = "nowhere.id") int f;
+  SG_COLUMN(foreign_key = "a.nope") int g;
+  SG_COLUMN(identity = "sometimes", primary_key) std::int64_t id;
+  SG_COLUMN(on_delete = "EXPLODE", foreign_key = "a.id") std::int64_t h;
+};
+struct SG_TABLE("a") Again { int x; };
+)cpp");
+  CHECK(has(errs, "3:13: unknown option 'lenght' in SG_COLUMN; did you mean 'length'?"));
+  CHECK(has(errs, "4:22: option 'length' takes an integer"));
+  CHECK(has(errs, "5:16: 'u' is unsigned"));
+  CHECK(has(errs, "6:12: 'c' has type char16_t, which has no PostgreSQL mapping"));
+  CHECK(has(errs, "7:27: foreign key references table 'nowhere'"));
+  CHECK(has(errs, "8:27: foreign key references column 'nope'"));
+  CHECK(has(errs, "9:24: identity must be \"always\" or \"by default\""));
+  CHECK(has(errs, "10:25: on_delete must be CASCADE, RESTRICT, SET NULL, SET DEFAULT or NO ACTION"));
+  CHECK(has(errs, "12:8: table name 'a' is used twice in schema 'public'"));
+  CHECK(errs.size() == 9);
+}
+
+TEST_CASE("duplicate and misplaced names and annotations") {
+  CHECK(has(errors(R"cpp(
+struct SG_TABLE("t") SG_CHECK("same", expr = "x > 0") SG_CHECK("same", expr = "x < 9") T { int x; };
+)cpp"), "2:55: constraint name 'same' is used twice in table 't'"));
+  CHECK(has(errors(R"cpp(
+struct SG_TABLE("t") SG_INDEX("t_pkey", columns = "x") T { SG_COLUMN(primary_key) int x; };
+)cpp"), "index name 't_pkey' is used twice in schema 'public'"));
+  CHECK(has(errors(R"cpp(
+struct SG_TABLE("t") T { int x; SG_COLUMN(name = "x") int y; };
+)cpp"), "2:33: column 'x' is declared twice in table 't'"));
+  CHECK(has(errors(R"cpp(
+struct NotATable { SG_COLUMN(unique) int x; };
+)cpp"), "2:20: SG_COLUMN on a member of 'NotATable', which has no SG_TABLE"));
+  CHECK(has(errors(R"cpp(
+SG_COLUMN(unique) int global_variable;
+)cpp"), "2:1: SG_COLUMN does not go here"));
+  CHECK(has(errors(R"cpp(
+enum class Color { red };
+struct SG_TABLE("t") T { Color c; };
+)cpp"), "'c' has enum type Color, which has no SG_ENUM"));
+  CHECK(has(errors(R"cpp(
+struct SG_TABLE("p") P { int id; };
+struct SG_TABLE("c") C { SG_COLUMN(foreign_key = "p.id") int p_id; };
+)cpp"), "foreign key references p(id), which is neither the primary key nor unique"));
+  CHECK(has(errors(R"cpp(
+struct SG_TABLE() SG_CHECK(expr = "1 = 1") T { int x; };
+)cpp"), "SG_TABLE needs a name"));
+  CHECK(has(errors(R"cpp(
+struct SG_TABLE("t") SG_CHECK(expr = "x > 0") T { int x; };
+)cpp"), "SG_CHECK needs a name"));
+  CHECK(has(errors(R"cpp(
+struct SG_TABLE("t") T { SG_COLUMN(primary_key) std::optional<int> x; };
+)cpp"), "primary key column 'x' cannot be nullable"));
+  CHECK(has(errors(R"cpp(
+struct SG_TABLE("t") T { SG_COLUMN(length = 5) int x; };
+)cpp"), "length applies to std::string"));
+  CHECK(has(errors(R"cpp(
+struct SG_TABLE("t") T { SG_COLUMN(autoincrement) std::string x; };
+)cpp"), "autoincrement needs an integer column"));
+  CHECK(has(errors(R"cpp(
+struct SG_TABLE("this_table_name_is_far_too_long_for_postgresql_which_stops_at_63_bytes") T { int x; };
+)cpp"), "PostgreSQL truncates names to 63"));
+}
+
+TEST_CASE("a header that does not compile is reported with Clang's message, nothing written") {
+  const auto errs = errors(R"cpp(
+struct SG_TABLE("t") T { int x };
+)cpp");
+  REQUIRE_FALSE(errs.empty());
+  CHECK(has(errs, "2:31: expected ';' at end of declaration list"));
+}
+
+TEST_CASE("the annotations expand to nothing for other compilers, and the scan finds its headers") {
+  CHECK_FALSE(scan::clang_resource_dir().empty());
+  CHECK_FALSE(scan::annotations_include_dir().empty());
+  // stddef.h comes from Clang's builtin headers, found without any -I
+  auto m = ok("#include <stddef.h>\nstruct SG_TABLE(\"t\") T { int x; };\n");
+  CHECK(m.tables.size() == 1);
+}
