@@ -10,6 +10,14 @@ contains "$(cat meta.yaml)" "type: auth.user_role" "an SG_ENUM column"
 (cd "$SRC/schema" && "$SG" scan --no-cache) > stdout.yaml
 cmp -s stdout.yaml meta.yaml || fail "scan to stdout differs from scan -o"
 
+# -o to a pipe writes through it instead of replacing it
+mkfifo pipe
+cat pipe > piped.yaml &
+run 0 "$SG" -c "$SRC/schema/schemagen.yaml" scan -o pipe
+wait
+[ -p pipe ] || fail "scan -o replaced a FIFO with a file"
+cmp -s piped.yaml meta.yaml || fail "scan -o FIFO wrote something else"
+
 # A project of our own.
 mkdir -p proj/include && cd proj
 cat > schemagen.yaml <<'YAML'

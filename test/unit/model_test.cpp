@@ -95,3 +95,29 @@ TEST_CASE("default names follow PostgreSQL, truncated to 63 bytes like makeObjec
   CHECK(default_name(NameKind::foreign_key, {"a", {"x", "y"}, "b"}, nc) == "fk_a_x_y_b");
   CHECK(default_name(NameKind::index, {"a", {"x"}, {}}, nc) == "ix_x");
 }
+
+TEST_CASE("every kind of string survives the round trip through a YAML reader") {
+  const std::vector<std::string> nasty = {
+      "plain", "with: colon", "hash # here", "\"quoted\"", "it's", "line\nbreak", "tab\there",
+      "- dash", "[brackets]", "{braces}", "a, b", "   padded  ", "true", "NULL", "0.5", "1e3",
+      "ünïcödé", "back\\slash", "ends with:", "*star", "&amp", "!bang", "%pct", "@at", "`tick",
+      "?q", "|pipe", ">gt", "x\x01y", "'{}'::jsonb", "now()"};
+  Metadata m;
+  Table t;
+  t.name = "t";
+  for (std::size_t i = 0; i < nasty.size(); ++i) {
+    Column c;
+    c.name = "c" + std::to_string(i);
+    c.type = "TEXT";
+    c.server_default = nasty[i];
+    c.comment = nasty[i];
+    t.columns.push_back(c);
+  }
+  t.comment = "multi\nline: comment";
+  t.checks = {{"ck", "a IN ('x', 'y') AND b <> '#'", {}}};
+  m.tables = {t};
+  m.enums = {{"public", "e", nasty, {}}};
+  const auto text = to_yaml(m);
+  canonicalize(m);
+  CHECK(from_yaml(text, "x.yaml") == m);
+}

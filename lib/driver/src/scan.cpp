@@ -35,6 +35,7 @@ ExitCode scan(const Global& global, const ScanOptions& options) {
   scan::Options opts;
   opts.sources = cfg.models.sources;
   opts.args = cfg.models.args;
+  opts.working_dir = cfg.dir; // -Iinclude in models.args means include/ beside schemagen.yaml
   opts.compile_commands = cfg.models.compile_commands;
   opts.naming = cfg.naming_convention;
   if (options.use_cache) opts.cache_dir = scan::default_cache_dir();

@@ -105,7 +105,8 @@ Result scan(const Options& options) {
   if (options.sources.empty()) throw UserError("error: models.sources names no header: nothing to scan");
   ParseInput input;
   std::error_code ec;
-  input.working_dir = fs::current_path(ec).string();
+  input.working_dir =
+      options.working_dir.empty() ? fs::current_path(ec).string() : options.working_dir.string();
   for (const auto& source : options.sources) {
     const fs::path abs = fs::absolute(source).lexically_normal();
     if (!fs::is_regular_file(abs, ec))
@@ -121,8 +122,8 @@ Result scan(const Options& options) {
   }
 
   // The cache key: everything but the files' contents that decides the result.
-  std::string key = fmt::format("{}\n{}\n{}\n", executable_identity(), fmt::join(input.flags, "\n"),
-                                input.main_code);
+  std::string key = fmt::format("{}\n{}\n{}\n{}\n", executable_identity(), input.working_dir,
+                                fmt::join(input.flags, "\n"), input.main_code);
   if (options.compile_commands) key += options.compile_commands->string() + "\n";
   for (const auto& [k, v] : options.naming) key += k + "=" + v + "\n";
 

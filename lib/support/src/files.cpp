@@ -30,6 +30,13 @@ void write_file_atomic(const fs::path& path, std::string_view content) {
         fmt::format("{}: error: cannot {}: {}", display_path(path), what, std::strerror(errno)));
   };
   std::error_code ec;
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {
+    // a device or pipe (-o /dev/stdout): write through it, never replace it
+    std::ofstream out(path, std::ios::binary);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    if (!out.flush()) fail("write");
+    return;
+  }
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
   std::string tmp = path.string() + ".tmp-XXXXXX";
   int fd = ::mkstemp(tmp.data());

@@ -18,6 +18,7 @@ namespace fs = std::filesystem;
 struct Options {
   std::vector<fs::path> sources;           // model headers; they form one metadata
   std::vector<std::string> args;           // extra compiler flags (models.args)
+  fs::path working_dir;                    // relative paths in args start here; default: cwd
   std::optional<fs::path> compile_commands; // directory of a compile_commands.json to take flags from
   model::NamingConvention naming;
   std::optional<fs::path> cache_dir; // content-hash cache; nullopt: always parse
