@@ -1,5 +1,6 @@
 // The scanner on in-memory headers (a real Clang parse, no files): SPEC §2 rule by rule.
 
+#include "schemagen/model/yaml.hpp"
 #include "schemagen/scan/scan.hpp"
 
 #include <doctest/doctest.h>
@@ -285,4 +286,18 @@ TEST_CASE("the annotations expand to nothing for other compilers, and the scan f
   // stddef.h comes from Clang's builtin headers, found without any -I
   auto m = ok("#include <stddef.h>\nstruct SG_TABLE(\"t\") T { int x; };\n");
   CHECK(m.tables.size() == 1);
+}
+
+TEST_CASE("the example application's metadata reads back equal from the YAML scan writes") {
+  scan::Options options;
+  const std::string dir = SCHEMAGEN_SOURCE_DIR "/schema/";
+  options.sources = {dir + "app_models.hpp", dir + "auth_models.hpp", dir + "file_cache_models.hpp"};
+  auto r = scan::scan(options);
+  INFO(r.diagnostics.str());
+  REQUIRE(r.ok());
+  CHECK(r.metadata->tables.size() >= 10);
+  CHECK(model::from_yaml(r.yaml, "metadata.yaml") == *r.metadata);
+  // and the order the sources are listed in does not matter
+  std::swap(options.sources[0], options.sources[2]);
+  CHECK(scan::scan(options).yaml == r.yaml);
 }
