@@ -1,11 +1,7 @@
 #include "schemagen/model/yaml.hpp"
 
-#include "schemagen/support/yaml.hpp"
-
-#include <cctype>
-#include <cstdlib>
 #include <fmt/format.h>
-#include <set>
+#include <vector>
 
 namespace schemagen::model {
 
@@ -16,268 +12,246 @@ namespace schemagen::model {
 
 namespace {
 
-/// Strings that a YAML reader would take for a boolean, null or number.
-bool looks_like_non_string(std::string_view s) {
-  static const std::set<std::string, std::less<>> words = {
-      "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"};
-  std::string lower;
-  for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower.empty() || words.count(lower)) return true;
-  char* end = nullptr;
-  std::strtod(lower.c_str(), &end);
-  return end && *end == '\0';
-}
-
-/// Whether `s` can stand unquoted inside a flow collection ({...} or [...]).
-bool plain_safe(std::string_view s) {
-  if (looks_like_non_string(s) || s.front() == ' ' || s.back() == ' ') return false;
-  if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(s.front()) != std::string_view::npos)
-    return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f || c == ',' || c == '[' || c == ']' || c == '{' || c == '}' ||
-        c == '"')
-      return false;
-    if (c == ':' && (i + 1 == s.size() || s[i + 1] == ' ')) return false;
-    if (c == '#' && i > 0 && s[i - 1] == ' ') return false;
-  }
-  return true;
-}
-
-class Writer {
+/// Builds one flow map, "{key: value, ...}".
+class Flow {
 public:
-  void scalar(std::string_view s) {
-    if (plain_safe(s)) {
-      out_ += s;
-      return;
-    }
-    out_ += '"';
-    for (char ch : s) {
-      const unsigned char c = static_cast<unsigned char>(ch);
-      switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\t': out_ += "\\t"; break;
-      case '\r': out_ += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) out_ += fmt::format("\\x{:02x}", c);
-        else out_ += ch;
-      }
-    }
-    out_ += '"';
+  Flow& field(std::string_view key, std::string_view value) {
+    sep(key);
+    out_ += yaml::quote(value);
+    return *this;
   }
-  void raw(std::string_view s) { out_ += s; }
-
-  /// ", key: value" inside a flow map (the first field is written by the caller).
-  void field(std::string_view key, std::string_view value) {
-    raw(", ");
-    raw(key);
-    raw(": ");
-    scalar(value);
+  Flow& maybe(std::string_view key, const std::optional<std::string>& value) {
+    return value ? field(key, *value) : *this;
   }
-  void optional_field(std::string_view key, const std::optional<std::string>& value) {
-    if (value) field(key, *value);
+  Flow& flag(std::string_view key, bool value) {
+    sep(key);
+    out_ += value ? "true" : "false";
+    return *this;
   }
-  void flag(std::string_view key, bool value) {
-    raw(", ");
-    raw(key);
-    raw(value ? ": true" : ": false");
+  Flow& names(std::string_view key, const std::vector<std::string>& values) {
+    sep(key);
+    out_ += to_flow(values);
+    return *this;
   }
-  void names(std::string_view key, const std::vector<std::string>& values, bool first = false) {
-    if (!first) raw(", ");
-    raw(key);
-    raw(": [");
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (i) raw(", ");
-      scalar(values[i]);
-    }
-    raw("]");
-  }
-  std::string take() { return std::move(out_); }
+  std::string str() const { return out_ + "}"; }
 
 private:
-  std::string out_;
+  void sep(std::string_view key) {
+    out_ += out_.size() > 1 ? ", " : "";
+    out_ += key;
+    out_ += ": ";
+  }
+  std::string out_ = "{";
 };
 
-void write_table(Writer& w, const Table& t) {
-  w.raw("  - name: ");
-  w.scalar(t.name);
-  w.raw("\n    schema: ");
-  w.scalar(t.schema);
-  if (t.comment) {
-    w.raw("\n    comment: ");
-    w.scalar(*t.comment);
+} // namespace
+
+std::string to_flow(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    out += yaml::quote(names[i]);
   }
-  if (t.renamed_from) {
-    w.raw("\n    renamed_from: ");
-    w.scalar(*t.renamed_from);
-  }
-  w.raw("\n    columns:\n");
-  for (const auto& c : t.columns) {
-    w.raw("      - {name: ");
-    w.scalar(c.name);
-    w.field("type", c.type);
-    w.flag("nullable", c.nullable);
-    w.optional_field("server_default", c.server_default);
-    if (c.identity != Identity::none) w.field("identity", to_string(c.identity));
-    if (c.autoincrement) w.flag("autoincrement", true);
-    w.optional_field("comment", c.comment);
-    w.optional_field("renamed_from", c.renamed_from);
-    w.raw("}\n");
-  }
-  if (t.primary_key) {
-    w.raw("    primary_key: {name: ");
-    w.scalar(t.primary_key->name);
-    w.names("columns", t.primary_key->columns);
-    w.raw("}\n");
-  }
-  auto list = [&](std::string_view key, const auto& items, auto body) {
-    if (items.empty()) return;
-    w.raw("    ");
-    w.raw(key);
-    w.raw(":\n");
-    for (const auto& item : items) {
-      w.raw("      - {name: ");
-      w.scalar(item.name);
-      body(item);
-      w.raw("}\n");
-    }
-  };
-  list("unique_constraints", t.unique_constraints,
-       [&](const UniqueConstraint& u) { w.names("columns", u.columns); });
-  list("foreign_keys", t.foreign_keys, [&](const ForeignKey& fk) {
-    w.names("columns", fk.columns);
-    w.field("referred_schema", fk.referred_schema);
-    w.field("referred_table", fk.referred_table);
-    w.names("referred_columns", fk.referred_columns);
-    if (!fk.on_delete.empty()) w.field("on_delete", fk.on_delete);
-    if (!fk.on_update.empty()) w.field("on_update", fk.on_update);
-  });
-  list("checks", t.checks, [&](const CheckConstraint& ck) { w.field("expression", ck.expression); });
-  list("indexes", t.indexes, [&](const Index& ix) {
-    w.names("columns", ix.columns);
-    if (ix.unique) w.flag("unique", true);
-    w.optional_field("where", ix.where);
-    if (ix.method != "btree") w.field("using", ix.method);
-  });
+  return out + "]";
+}
+
+std::string to_flow(const Column& c) {
+  Flow f;
+  f.field("name", c.name).field("type", c.type).flag("nullable", c.nullable);
+  f.maybe("server_default", c.server_default);
+  if (c.identity != Identity::none) f.field("identity", to_string(c.identity));
+  if (c.autoincrement) f.flag("autoincrement", true);
+  f.maybe("comment", c.comment).maybe("renamed_from", c.renamed_from);
+  return f.str();
+}
+
+std::string to_flow(const PrimaryKey& pk) {
+  return Flow().field("name", pk.name).names("columns", pk.columns).str();
+}
+
+std::string to_flow(const UniqueConstraint& u) {
+  return Flow().field("name", u.name).names("columns", u.columns).str();
+}
+
+std::string to_flow(const ForeignKey& fk) {
+  Flow f;
+  f.field("name", fk.name).names("columns", fk.columns);
+  f.field("referred_schema", fk.referred_schema).field("referred_table", fk.referred_table);
+  f.names("referred_columns", fk.referred_columns);
+  if (!fk.on_delete.empty()) f.field("on_delete", fk.on_delete);
+  if (!fk.on_update.empty()) f.field("on_update", fk.on_update);
+  return f.str();
+}
+
+std::string to_flow(const CheckConstraint& ck) {
+  return Flow().field("name", ck.name).field("expression", ck.expression).str();
+}
+
+std::string to_flow(const Index& ix) {
+  Flow f;
+  f.field("name", ix.name).names("columns", ix.columns);
+  if (ix.unique) f.flag("unique", true);
+  f.maybe("where", ix.where);
+  if (ix.method != "btree") f.field("using", ix.method);
+  return f.str();
+}
+
+namespace {
+
+template <class T>
+void write_list(std::string& out, std::string_view key, const std::vector<T>& items) {
+  if (items.empty()) return;
+  out += fmt::format("    {}:\n", key);
+  for (const auto& item : items) out += fmt::format("      - {}\n", to_flow(item));
+}
+
+void write_table(std::string& out, const Table& t) {
+  out += fmt::format("  - name: {}\n    schema: {}\n", yaml::quote(t.name), yaml::quote(t.schema));
+  if (t.comment) out += fmt::format("    comment: {}\n", yaml::quote(*t.comment));
+  if (t.renamed_from) out += fmt::format("    renamed_from: {}\n", yaml::quote(*t.renamed_from));
+  out += "    columns:\n";
+  for (const auto& c : t.columns) out += fmt::format("      - {}\n", to_flow(c));
+  if (t.primary_key) out += fmt::format("    primary_key: {}\n", to_flow(*t.primary_key));
+  write_list(out, "unique_constraints", t.unique_constraints);
+  write_list(out, "foreign_keys", t.foreign_keys);
+  write_list(out, "checks", t.checks);
+  write_list(out, "indexes", t.indexes);
 }
 
 } // namespace
 
 std::string to_yaml(Metadata metadata) {
   canonicalize(metadata);
-  Writer w;
-  w.raw("# schemagen metadata, written by `schemagen scan`: do not edit\n");
-  w.names("schemas", metadata.schemas, true);
-  w.raw(metadata.enums.empty() ? "\nenums: []\n" : "\nenums:\n");
-  for (const auto& e : metadata.enums) {
-    w.raw("  - {name: ");
-    w.scalar(e.name);
-    w.field("schema", e.schema);
-    w.names("values", e.values);
-    w.raw("}\n");
-  }
-  w.raw(metadata.tables.empty() ? "tables: []\n" : "tables:\n");
-  for (const auto& t : metadata.tables) write_table(w, t);
-  return w.take();
+  std::string out = "# schemagen metadata, written by `schemagen scan`: do not edit\n";
+  out += fmt::format("schemas: {}\n", to_flow(metadata.schemas));
+  out += metadata.enums.empty() ? "enums: []\n" : "enums:\n";
+  for (const auto& e : metadata.enums)
+    out += fmt::format("  - {{name: {}, schema: {}, values: {}}}\n", yaml::quote(e.name),
+                       yaml::quote(e.schema), to_flow(e.values));
+  out += metadata.tables.empty() ? "tables: []\n" : "tables:\n";
+  for (const auto& t : metadata.tables) write_table(out, t);
+  return out;
 }
 
 // ---- reading -------------------------------------------------------------------------------
 
+Identity read_identity(const yaml::Reader& r, const YAML::Node& n) {
+  if (!n || n.IsNull()) return Identity::none;
+  const auto v = r.string(n, "identity");
+  if (v == "always") return Identity::always;
+  if (v == "by default") return Identity::by_default;
+  r.fail(n, "identity must be \"always\", \"by default\" or null");
+}
+
+Column read_column(const yaml::Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "a column", {"name", "type", "nullable", "server_default", "identity",
+                               "autoincrement", "comment", "renamed_from"});
+  Column c;
+  c.name = r.string(r.required(n, "name", "a column"), "column name");
+  c.type = r.string(r.required(n, "type", "a column"), "column type");
+  if (n["nullable"]) c.nullable = r.boolean(n["nullable"], "nullable");
+  c.server_default = r.optional_string(n, "server_default");
+  c.identity = read_identity(r, n["identity"]);
+  if (n["autoincrement"]) c.autoincrement = r.boolean(n["autoincrement"], "autoincrement");
+  c.comment = r.optional_string(n, "comment");
+  c.renamed_from = r.optional_string(n, "renamed_from");
+  c.origin.loc = r.loc(n);
+  return c;
+}
+
+PrimaryKey read_primary_key(const yaml::Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "a primary key", {"name", "columns"});
+  return PrimaryKey{r.string(r.required(n, "name", "a primary key"), "name"),
+                    r.strings(r.required(n, "columns", "a primary key"), "columns")};
+}
+
+UniqueConstraint read_unique(const yaml::Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "a unique constraint", {"name", "columns"});
+  return UniqueConstraint{r.string(r.required(n, "name", "a unique constraint"), "name"),
+                          r.strings(r.required(n, "columns", "a unique constraint"), "columns"),
+                          {r.loc(n)}};
+}
+
+ForeignKey read_foreign_key(const yaml::Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "a foreign key", {"name", "columns", "referred_schema", "referred_table",
+                                    "referred_columns", "on_delete", "on_update"});
+  ForeignKey fk;
+  fk.name = r.string(r.required(n, "name", "a foreign key"), "name");
+  fk.columns = r.strings(r.required(n, "columns", "a foreign key"), "columns");
+  fk.referred_schema = r.optional_string(n, "referred_schema").value_or("public");
+  fk.referred_table = r.string(r.required(n, "referred_table", "a foreign key"), "referred_table");
+  fk.referred_columns =
+      r.strings(r.required(n, "referred_columns", "a foreign key"), "referred_columns");
+  fk.on_delete = r.optional_string(n, "on_delete").value_or("");
+  fk.on_update = r.optional_string(n, "on_update").value_or("");
+  if (fk.on_delete == "NO ACTION") fk.on_delete.clear();
+  if (fk.on_update == "NO ACTION") fk.on_update.clear();
+  fk.origin.loc = r.loc(n);
+  return fk;
+}
+
+CheckConstraint read_check(const yaml::Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "a check constraint", {"name", "expression"});
+  return CheckConstraint{r.string(r.required(n, "name", "a check constraint"), "name"),
+                         r.string(r.required(n, "expression", "a check constraint"), "expression"),
+                         {r.loc(n)}};
+}
+
+Index read_index(const yaml::Reader& r, const YAML::Node& n,
+                 std::initializer_list<std::string_view> extra_keys) {
+  std::vector<std::string_view> keys = {"name", "columns", "unique", "where", "using"};
+  keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
+  if (!n.IsMap()) r.fail(n, "an index must be a map");
+  for (const auto& kv : n)
+    if (std::find(keys.begin(), keys.end(), kv.first.Scalar()) == keys.end())
+      r.fail(kv.first, fmt::format("unknown key '{}' in an index (expected one of: {})",
+                                   kv.first.Scalar(), fmt::join(keys, ", ")));
+  Index ix;
+  ix.name = r.string(r.required(n, "name", "an index"), "name");
+  ix.columns = r.strings(r.required(n, "columns", "an index"), "columns");
+  if (n["unique"]) ix.unique = r.boolean(n["unique"], "unique");
+  ix.where = r.optional_string(n, "where");
+  ix.method = r.optional_string(n, "using").value_or("btree");
+  ix.origin.loc = r.loc(n);
+  return ix;
+}
+
 namespace {
 
-struct MetadataReader {
-  yaml::Reader r;
+template <class T, class Read>
+std::vector<T> read_list(const yaml::Reader& r, const YAML::Node& n, const char* what, Read read) {
+  std::vector<T> out;
+  if (!n) return out;
+  r.expect_sequence(n, what);
+  for (const auto& item : n) out.push_back(read(r, item));
+  return out;
+}
 
-  Column column(const YAML::Node& n) const {
-    r.expect_map(n, "a column", {"name", "type", "nullable", "server_default", "identity",
-                                 "autoincrement", "comment", "renamed_from"});
-    Column c;
-    c.name = r.string(n["name"], "column name");
-    c.type = r.string(n["type"], "column type");
-    if (n["nullable"]) c.nullable = r.boolean(n["nullable"], "nullable");
-    c.server_default = r.optional_string(n, "server_default");
-    if (auto identity = r.optional_string(n, "identity")) {
-      if (*identity == "always")
-        c.identity = Identity::always;
-      else if (*identity == "by default")
-        c.identity = Identity::by_default;
-      else
-        r.fail(n["identity"], "identity must be 'always' or 'by default'");
-    }
-    if (n["autoincrement"]) c.autoincrement = r.boolean(n["autoincrement"], "autoincrement");
-    c.comment = r.optional_string(n, "comment");
-    c.renamed_from = r.optional_string(n, "renamed_from");
-    return c;
-  }
-
-  template <class T, class ReadBody>
-  std::vector<T> list(const YAML::Node& n, const char* what,
-                      std::initializer_list<std::string_view> keys, ReadBody body) const {
-    std::vector<T> out;
-    if (!n) return out;
-    r.expect_sequence(n, what);
-    for (const auto& item : n) {
-      r.expect_map(item, what, keys);
-      T value;
-      value.name = r.string(item["name"], "name");
-      body(item, value);
-      out.push_back(std::move(value));
-    }
-    return out;
-  }
-
-  Table table(const YAML::Node& n) const {
-    r.expect_map(n, "a table", {"name", "schema", "comment", "renamed_from", "columns",
-                                "primary_key", "unique_constraints", "foreign_keys", "checks",
-                                "indexes"});
-    Table t;
-    t.name = r.string(n["name"], "table name");
-    t.schema = r.string(n["schema"], "table schema");
-    t.comment = r.optional_string(n, "comment");
-    t.renamed_from = r.optional_string(n, "renamed_from");
-    r.expect_sequence(n["columns"], "columns");
-    for (const auto& c : n["columns"]) t.columns.push_back(column(c));
-    if (const auto pk = n["primary_key"]) {
-      r.expect_map(pk, "primary_key", {"name", "columns"});
-      t.primary_key = PrimaryKey{r.string(pk["name"], "name"), r.strings(pk["columns"], "columns")};
-    }
-    t.unique_constraints = list<UniqueConstraint>(
-        n["unique_constraints"], "a unique constraint", {"name", "columns"},
-        [&](const YAML::Node& i, UniqueConstraint& u) { u.columns = r.strings(i["columns"], "columns"); });
-    t.foreign_keys = list<ForeignKey>(
-        n["foreign_keys"], "a foreign key",
-        {"name", "columns", "referred_schema", "referred_table", "referred_columns", "on_delete",
-         "on_update"},
-        [&](const YAML::Node& i, ForeignKey& fk) {
-          fk.columns = r.strings(i["columns"], "columns");
-          fk.referred_schema = r.string(i["referred_schema"], "referred_schema");
-          fk.referred_table = r.string(i["referred_table"], "referred_table");
-          fk.referred_columns = r.strings(i["referred_columns"], "referred_columns");
-          fk.on_delete = r.optional_string(i, "on_delete").value_or("");
-          fk.on_update = r.optional_string(i, "on_update").value_or("");
-        });
-    t.checks = list<CheckConstraint>(n["checks"], "a check constraint", {"name", "expression"},
-                                     [&](const YAML::Node& i, CheckConstraint& ck) {
-                                       ck.expression = r.string(i["expression"], "expression");
-                                     });
-    t.indexes = list<Index>(n["indexes"], "an index", {"name", "columns", "unique", "where", "using"},
-                            [&](const YAML::Node& i, Index& ix) {
-                              ix.columns = r.strings(i["columns"], "columns");
-                              if (i["unique"]) ix.unique = r.boolean(i["unique"], "unique");
-                              ix.where = r.optional_string(i, "where");
-                              ix.method = r.optional_string(i, "using").value_or("btree");
-                            });
-    return t;
-  }
-};
+Table read_table(const yaml::Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "a table", {"name", "schema", "comment", "renamed_from", "columns",
+                              "primary_key", "unique_constraints", "foreign_keys", "checks",
+                              "indexes"});
+  Table t;
+  t.name = r.string(r.required(n, "name", "a table"), "table name");
+  t.schema = r.optional_string(n, "schema").value_or("public");
+  t.comment = r.optional_string(n, "comment");
+  t.renamed_from = r.optional_string(n, "renamed_from");
+  t.columns = read_list<Column>(r, r.required(n, "columns", "a table"), "columns", read_column);
+  if (const auto pk = n["primary_key"]) t.primary_key = read_primary_key(r, pk);
+  t.unique_constraints = read_list<UniqueConstraint>(r, n["unique_constraints"],
+                                                     "unique_constraints", read_unique);
+  t.foreign_keys = read_list<ForeignKey>(r, n["foreign_keys"], "foreign_keys", read_foreign_key);
+  t.checks = read_list<CheckConstraint>(r, n["checks"], "checks", read_check);
+  t.indexes = read_list<Index>(r, n["indexes"], "indexes",
+                               [](const yaml::Reader& rr, const YAML::Node& i) { return read_index(rr, i); });
+  t.origin.loc = r.loc(n);
+  return t;
+}
 
 } // namespace
 
 Metadata from_yaml(std::string_view text, const std::string& filename) {
-  MetadataReader m{yaml::Reader(filename)};
-  const auto& r = m.r;
+  const yaml::Reader r(filename);
   const auto root = r.parse(text);
   Metadata metadata;
   if (root.IsNull()) return metadata;
@@ -287,14 +261,15 @@ Metadata from_yaml(std::string_view text, const std::string& filename) {
     r.expect_sequence(enums, "enums");
     for (const auto& n : enums) {
       r.expect_map(n, "an enum", {"name", "schema", "values"});
-      metadata.enums.push_back(Enum{r.string(n["schema"], "enum schema"),
-                                    r.string(n["name"], "enum name"),
-                                    r.strings(n["values"], "enum values"), {}});
+      metadata.enums.push_back(Enum{r.optional_string(n, "schema").value_or("public"),
+                                    r.string(r.required(n, "name", "an enum"), "enum name"),
+                                    r.strings(r.required(n, "values", "an enum"), "enum values"),
+                                    {r.loc(n)}});
     }
   }
   if (const auto tables = root["tables"]) {
     r.expect_sequence(tables, "tables");
-    for (const auto& n : tables) metadata.tables.push_back(m.table(n));
+    for (const auto& n : tables) metadata.tables.push_back(read_table(r, n));
   }
   canonicalize(metadata);
   return metadata;

@@ -1,9 +1,63 @@
 #include "schemagen/support/yaml.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <set>
 #include <fmt/format.h>
 
 namespace schemagen::yaml {
+
+namespace {
+
+/// Strings that a YAML reader would take for a boolean, null or number.
+bool looks_like_non_string(std::string_view s) {
+  static const std::set<std::string, std::less<>> words = {
+      "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"};
+  std::string lower;
+  for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.empty() || words.count(lower)) return true;
+  char* end = nullptr;
+  std::strtod(lower.c_str(), &end);
+  return end && *end == '\0';
+}
+
+/// Whether `s` can stand unquoted inside a flow collection ({...} or [...]).
+bool plain_safe(std::string_view s) {
+  if (looks_like_non_string(s) || s.front() == ' ' || s.back() == ' ') return false;
+  if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(s.front()) != std::string_view::npos)
+    return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f || c == ',' || c == '[' || c == ']' || c == '{' || c == '}' ||
+        c == '"')
+      return false;
+    if (c == ':' && (i + 1 == s.size() || s[i + 1] == ' ')) return false;
+    if (c == '#' && i > 0 && s[i - 1] == ' ') return false;
+  }
+  return true;
+}
+
+} // namespace
+
+std::string quote(std::string_view s) {
+  if (plain_safe(s)) return std::string(s);
+  std::string out = "\"";
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += "\\n"; break;
+    case '\t': out += "\\t"; break;
+    case '\r': out += "\\r"; break;
+    default:
+      if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+      else out += ch;
+    }
+  }
+  return out + '"';
+}
 
 YAML::Node Reader::parse(std::string_view text) const {
   try {

@@ -1,8 +1,10 @@
 #pragma once
 // Metadata as stable, sorted, diff-friendly YAML: what `schemagen scan -o` writes and what a later
-// stage reads back equal.
+// stage reads back equal. The pieces (a column, a constraint as a one-line flow map) are shared
+// with revision files, whose ops carry the same objects.
 
 #include "schemagen/model/metadata.hpp"
+#include "schemagen/support/yaml.hpp"
 
 #include <string>
 #include <string_view>
@@ -15,5 +17,25 @@ std::string to_yaml(Metadata metadata);
 /// Parses what to_yaml wrote. Throws UserError naming `filename:line:col` for malformed input
 /// or an unknown key.
 Metadata from_yaml(std::string_view text, const std::string& filename);
+
+// One object as a flow map, "{name: id, type: BIGINT, nullable: false}", and back.
+std::string to_flow(const Column& c);
+std::string to_flow(const PrimaryKey& pk);
+std::string to_flow(const UniqueConstraint& u);
+std::string to_flow(const ForeignKey& fk);
+std::string to_flow(const CheckConstraint& ck);
+std::string to_flow(const Index& ix);
+/// A flow list of names: "[a, b]".
+std::string to_flow(const std::vector<std::string>& names);
+
+Column read_column(const yaml::Reader& r, const YAML::Node& n);
+PrimaryKey read_primary_key(const yaml::Reader& r, const YAML::Node& n);
+UniqueConstraint read_unique(const yaml::Reader& r, const YAML::Node& n);
+ForeignKey read_foreign_key(const yaml::Reader& r, const YAML::Node& n);
+CheckConstraint read_check(const yaml::Reader& r, const YAML::Node& n);
+/// An index; with `extra_keys`, a map that may also hold those keys (an op's table, schema...).
+Index read_index(const yaml::Reader& r, const YAML::Node& n,
+                 std::initializer_list<std::string_view> extra_keys = {});
+Identity read_identity(const yaml::Reader& r, const YAML::Node& n);
 
 } // namespace schemagen::model

@@ -13,6 +13,10 @@
 
 namespace schemagen::yaml {
 
+/// `s` as a YAML scalar that reads back as the same string anywhere, flow collections included:
+/// plain when that is safe, else double-quoted with escapes.
+std::string quote(std::string_view s);
+
 /// A YAML document being read, and the file it came from.
 class Reader {
 public:
