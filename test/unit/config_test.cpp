@@ -3,6 +3,7 @@
 #include "schemagen/config/config.hpp"
 #include "schemagen/support/diagnostics.hpp"
 #include "schemagen/support/files.hpp"
+#include "schemagen/support/sql.hpp"
 
 #include <cstdlib>
 #include <doctest/doctest.h>
@@ -45,11 +46,11 @@ TEST_CASE("${VAR} and ${VAR:-default} come from the environment") {
 }
 
 TEST_CASE("passwords are redacted from URLs") {
-  CHECK(config::redact_url("postgresql://bob:s3cret@host:5432/db") == "postgresql://bob:***@host:5432/db");
-  CHECK(config::redact_url("postgresql://host/db?password=s3cret&x=1") ==
+  CHECK(sql::redact_url("postgresql://bob:s3cret@host:5432/db") == "postgresql://bob:***@host:5432/db");
+  CHECK(sql::redact_url("postgresql://host/db?password=s3cret&x=1") ==
         "postgresql://host/db?password=***&x=1");
-  CHECK(config::redact_url("host=h password='a b' dbname=d") == "host=h password=*** dbname=d");
-  CHECK(config::redact_url("postgresql://host/db") == "postgresql://host/db");
+  CHECK(sql::redact_url("host=h password='a b' dbname=d") == "host=h password=*** dbname=d");
+  CHECK(sql::redact_url("postgresql://host/db") == "postgresql://host/db");
 }
 
 TEST_CASE("the configuration is found by -c, $SCHEMAGEN_CONFIG, or upwards") {

@@ -21,12 +21,14 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "say more");
   app.add_flag("-q,--quiet", quiet, "say less");
 
+  // init, list_templates
   driver::InitOptions init;
   auto* init_cmd = app.add_subcommand("init", "a new schemagen.yaml, revisions/ and templates/");
   init_cmd->add_option("directory", init.directory, "where to create them")->required();
   init_cmd->add_option("-t,--template", init.template_name, "generic or multidb");
   auto* list_cmd = app.add_subcommand("list_templates", "the templates init can use");
 
+  // scan
   driver::ScanOptions scan;
   std::string output, depfile;
   bool no_cache = false;
@@ -34,6 +36,59 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("-o,--output", output, "write it here instead of stdout");
   scan_cmd->add_option("--depfile", depfile, "also write the files the scan read, as a Makefile rule");
   scan_cmd->add_flag("--no-cache", no_cache, "parse even when no header changed");
+
+  // revision, merge
+  driver::RevisionOptions rev;
+  auto* revision_cmd = app.add_subcommand("revision", "a new revision file");
+  revision_cmd->add_option("-m,--message", rev.message, "what the revision does")->required();
+  revision_cmd->add_flag("--autogenerate", rev.autogenerate, "fill it with the difference between the models and the database");
+  revision_cmd->add_flag("--offline", rev.offline, "autogenerate against the schema the revision chain builds, no database");
+  revision_cmd->add_option("--head", rev.heads, "the revision to build on (default: head)");
+  revision_cmd->add_flag("--splice", rev.splice, "allow a --head that is not a head (a new branch)");
+  revision_cmd->add_option("--branch-label", rev.branch_labels, "a branch label for the new revision");
+  revision_cmd->add_option("--depends-on", rev.depends_on, "revisions or labels it depends on");
+  revision_cmd->add_option("--rev-id", rev.rev_id, "its id instead of a random one");
+  revision_cmd->add_option("--version-path", rev.version_path, "the revision directory to write it to");
+  revision_cmd->add_flag("--allow-empty", rev.allow_empty, "with --autogenerate, write it even when nothing changed");
+  driver::RevisionOptions merge;
+  auto* merge_cmd = app.add_subcommand("merge", "a revision joining heads");
+  merge_cmd->add_option("revisions", merge.heads, "the revisions to join, e.g. heads")->required();
+  merge_cmd->add_option("-m,--message", merge.message, "what the merge is for");
+  merge_cmd->add_option("--branch-label", merge.branch_labels, "a branch label for the merge");
+  merge_cmd->add_option("--rev-id", merge.rev_id, "its id instead of a random one");
+
+  // upgrade, downgrade, stamp
+  driver::MigrateOptions up, down;
+  auto* upgrade_cmd = app.add_subcommand("upgrade", "run revisions up to REV (head, +N, an id, label@head)");
+  upgrade_cmd->add_option("revision", up.target, "the target; FROM:TO with --sql")->required();
+  upgrade_cmd->add_flag("--sql", up.sql, "print the SQL instead of running it");
+  auto* downgrade_cmd = app.add_subcommand("downgrade", "undo revisions down to REV (base, -N, an id)");
+  downgrade_cmd->add_option("revision", down.target, "the target; FROM:TO with --sql")->required();
+  downgrade_cmd->add_flag("--sql", down.sql, "print the SQL instead of running it");
+  driver::StampOptions stamp;
+  auto* stamp_cmd = app.add_subcommand("stamp", "set the version table to REV without running anything");
+  stamp_cmd->add_option("revision", stamp.target, "the revision(s) the database is at")->required();
+  stamp_cmd->add_flag("--sql", stamp.sql, "print the SQL instead of running it");
+  stamp_cmd->add_flag("--purge", stamp.purge, "empty the version table first");
+
+  // where things stand
+  driver::ListOptions list;
+  driver::HistoryOptions hist;
+  auto* current_cmd = app.add_subcommand("current", "the revision(s) the database is at");
+  auto* heads_cmd = app.add_subcommand("heads", "the chain's heads");
+  auto* branches_cmd = app.add_subcommand("branches", "the chain's branch points");
+  for (auto* cmd : {current_cmd, heads_cmd, branches_cmd}) {
+    cmd->add_flag("-v,--verbose", list.verbose, "the full entry of each");
+    if (cmd != branches_cmd) cmd->add_option("--format", list.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  }
+  auto* history_cmd = app.add_subcommand("history", "the chain, newest first");
+  history_cmd->add_option("-r,--rev-range", hist.range, "[start]:[end]");
+  history_cmd->add_flag("-v,--verbose", hist.verbose, "the full entry of each");
+  history_cmd->add_flag("-i,--indicate-current", hist.indicate_current, "mark the database's revision(s)");
+  history_cmd->add_option("--format", hist.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  std::string show_rev;
+  auto* show_cmd = app.add_subcommand("show", "one revision's full entry");
+  show_cmd->add_option("revision", show_rev, "an id, head, current, ...")->required();
 
   try {
     app.parse(argc, argv);
@@ -54,6 +109,16 @@ int main(int argc, char** argv) {
     if (*init_cmd) rc = driver::init(global, init);
     else if (*list_cmd) rc = driver::list_templates(global);
     else if (*scan_cmd) rc = driver::scan(global, scan);
+    else if (*revision_cmd) rc = driver::revision(global, rev);
+    else if (*merge_cmd) rc = driver::merge(global, merge);
+    else if (*upgrade_cmd) rc = driver::upgrade(global, up);
+    else if (*downgrade_cmd) rc = driver::downgrade(global, down);
+    else if (*stamp_cmd) rc = driver::stamp(global, stamp);
+    else if (*current_cmd) rc = driver::current(global, list);
+    else if (*heads_cmd) rc = driver::heads(global, list);
+    else if (*branches_cmd) rc = driver::branches(global, list);
+    else if (*history_cmd) rc = driver::history(global, hist);
+    else if (*show_cmd) rc = driver::show(global, show_rev);
     return static_cast<int>(rc);
   } catch (const Error& e) {
     std::cerr << e.what() << '\n';

@@ -6,7 +6,6 @@
 
 #include <cstdlib>
 #include <fmt/format.h>
-#include <regex>
 
 namespace schemagen::config {
 
@@ -43,17 +42,6 @@ std::string expand_env(std::string_view text) {
     i = close;
   }
   return out;
-}
-
-std::string redact_url(std::string_view url) {
-  // scheme://user:password@host... -> scheme://user:***@host...
-  static const std::regex with_password(R"(^([a-z][a-z0-9+.-]*://[^:/@]*):[^@/]*@)",
-                                        std::regex::icase);
-  std::string text(url);
-  text = std::regex_replace(text, with_password, "$1:***@");
-  // keyword form and query parameters: password=secret
-  static const std::regex keyword(R"((password\s*=\s*)('[^']*'|[^\s&]*))", std::regex::icase);
-  return std::regex_replace(text, keyword, "$1***");
 }
 
 fs::path find(const std::optional<fs::path>& explicit_path, const fs::path& start) {
@@ -117,6 +105,10 @@ public:
   /// The keys one database may set, at the top level or in its `databases:` entry.
   void database_settings(const YAML::Node& n, Config& c) const {
     if (const auto v = n["script_location"]) c.script_location = path(v, "script_location");
+    if (const auto v = n["version_locations"]) {
+      c.version_locations.clear();
+      for (const auto& item : strs(v, "version_locations")) c.version_locations.push_back((dir_ / item).lexically_normal());
+    }
     if (const auto v = n["url"]) c.url = str(v, "url");
     if (const auto v = n["models"]) models(v, c.models);
     if (const auto v = n["version_table"]) c.version_table = str(v, "version_table");
@@ -148,7 +140,8 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
                {"script_location", "template", "file_template", "database", "databases", "models",
                 "version_table", "version_table_schema", "include_schemas", "exclude_tables",
                 "compare_type", "compare_server_default", "transaction_per_migration",
-                "naming_convention", "hooks", "log_level", "url"});
+                "naming_convention", "hooks", "log_level", "url", "version_locations",
+                "lock_timeout"});
 
   cr.database_settings(root, c);
   if (const auto v = root["template"]) c.template_path = cr.path(v, "template");
@@ -171,6 +164,10 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
     if (const auto v = h["pre_upgrade"]) c.hooks.pre_upgrade = cr.strs(v, "hooks.pre_upgrade");
     if (const auto v = h["post_upgrade"]) c.hooks.post_upgrade = cr.strs(v, "hooks.post_upgrade");
     if (const auto v = h["post_write"]) c.hooks.post_write = cr.strs(v, "hooks.post_write");
+  }
+  if (const auto v = root["lock_timeout"]) {
+    c.lock_timeout_seconds = static_cast<double>(r.integer(v, "lock_timeout"));
+    if (c.lock_timeout_seconds < 0) r.fail(v, "lock_timeout must be a number of seconds, 0 or more");
   }
   if (const auto v = root["log_level"]) {
     c.log_level = cr.str(v, "log_level");
@@ -198,8 +195,8 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
     }
     const auto entry = dbs[pick];
     r.expect_map(entry, fmt::format("databases.{}", pick),
-                 {"url", "models", "script_location", "version_table", "version_table_schema",
-                  "include_schemas", "exclude_tables"});
+                 {"url", "models", "script_location", "version_locations", "version_table",
+                  "version_table_schema", "include_schemas", "exclude_tables"});
     if (!root["script_location"] && !entry["script_location"])
       c.script_location = c.dir / "revisions" / pick;
     cr.database_settings(entry, c);

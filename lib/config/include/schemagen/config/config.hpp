@@ -34,9 +34,10 @@ struct Config {
   std::vector<std::string> database_names;  // every entry of `databases:`
 
   fs::path script_location;
+  std::vector<fs::path> version_locations; // more revision directories (revision --version-path)
   fs::path template_path;
   std::string file_template = "{rev}_{slug}";
-  std::string url; // may hold a password: never print it, see redact_url()
+  std::string url; // may hold a password: never print it, see sql::redact_url()
   Models models;
   std::string version_table = "schemagen_version";
   std::string version_table_schema = "public";
@@ -48,6 +49,7 @@ struct Config {
   std::map<std::string, std::string> naming_convention;
   Hooks hooks;
   std::string log_level = "info";
+  double lock_timeout_seconds = 60; // how long a run waits for another run's advisory lock
 };
 
 /// The configuration file to use: `explicit_path` (-c), else $SCHEMAGEN_CONFIG, else the first
@@ -61,8 +63,5 @@ Config load(const fs::path& file, const std::optional<std::string>& database = s
 /// Replaces ${VAR} and ${VAR:-default} by the environment's values ("" when unset and no
 /// default); `$$` is a literal `$`. Throws UserError(message) on an unterminated ${.
 std::string expand_env(std::string_view text);
-
-/// `url` with any password replaced by `***`, for printing.
-std::string redact_url(std::string_view url);
 
 } // namespace schemagen::config

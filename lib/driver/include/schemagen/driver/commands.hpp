@@ -35,3 +35,53 @@ struct ScanOptions {
 ExitCode scan(const Global& global, const ScanOptions& options);
 
 } // namespace schemagen::driver
+
+namespace schemagen::driver {
+
+struct MigrateOptions {
+  std::string target;  // REV, or FROM:TO with --sql
+  bool sql = false;    // print the SQL instead of running it
+};
+ExitCode upgrade(const Global& global, const MigrateOptions& options);
+ExitCode downgrade(const Global& global, const MigrateOptions& options);
+
+struct StampOptions {
+  std::string target;
+  bool sql = false;
+  bool purge = false;
+};
+ExitCode stamp(const Global& global, const StampOptions& options);
+
+struct ListOptions {
+  bool verbose = false;
+  std::string format = "text"; // text or json
+};
+ExitCode current(const Global& global, const ListOptions& options);
+ExitCode heads(const Global& global, const ListOptions& options);
+ExitCode branches(const Global& global, const ListOptions& options);
+
+struct HistoryOptions {
+  std::string range; // A:B, A:, :B; empty: base:heads
+  bool verbose = false;
+  bool indicate_current = false;
+  std::string format = "text";
+};
+ExitCode history(const Global& global, const HistoryOptions& options);
+ExitCode show(const Global& global, const std::string& rev);
+
+struct RevisionOptions {
+  std::string message;
+  bool autogenerate = false;
+  bool offline = false;          // autogenerate against the chain's head schema
+  std::vector<std::string> heads; // --head (several for merge); default "head"
+  bool splice = false;
+  std::vector<std::string> branch_labels;
+  std::vector<std::string> depends_on;
+  std::string rev_id;
+  std::string version_path;
+  bool allow_empty = false;
+};
+ExitCode revision(const Global& global, const RevisionOptions& options);
+ExitCode merge(const Global& global, const RevisionOptions& options);
+
+} // namespace schemagen::driver

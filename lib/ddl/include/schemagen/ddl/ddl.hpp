@@ -1,0 +1,27 @@
+#pragma once
+// Ops compiled to PostgreSQL SQL text, with no I/O (Alembic's ddl/impl.py): the same text is
+// executed online or printed offline, which is the whole of offline mode.
+
+#include "schemagen/ops/ops.hpp"
+
+#include <string>
+#include <vector>
+
+namespace schemagen::ddl {
+
+struct Statement {
+  std::string sql;
+  /// False for what PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY):
+  /// the runtime commits before it and runs it on its own.
+  bool transactional = true;
+};
+
+/// The statements that carry out `op` on PostgreSQL, in order. An `execute` op with no SQL for
+/// postgresql (only other dialects) compiles to nothing.
+std::vector<Statement> compile(const ops::Op& op);
+
+/// A column's definition as in CREATE TABLE and ADD COLUMN: name, type, identity, NOT NULL,
+/// DEFAULT (autoincrement makes SERIAL/BIGSERIAL).
+std::string column_definition(const model::Column& c);
+
+} // namespace schemagen::ddl

@@ -1,0 +1,182 @@
+// upgrade, downgrade, stamp, current: the commands that move a database along the chain.
+
+#include "project.hpp"
+
+#include "schemagen/support/files.hpp"
+#include "schemagen/support/json.hpp"
+#include "schemagen/support/sql.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <set>
+
+namespace schemagen::driver {
+
+namespace {
+
+std::chrono::milliseconds lock_timeout(const Project& p) {
+  return std::chrono::milliseconds(static_cast<long long>(p.config().lock_timeout_seconds * 1000));
+}
+
+/// "FROM:TO" → {FROM, TO}; no colon → {"", spec}.
+std::pair<std::string, std::string> split_range(const std::string& spec) {
+  const auto colon = spec.find(':');
+  if (colon == std::string::npos) return {"", spec};
+  return {spec.substr(0, colon), spec.substr(colon + 1)};
+}
+
+runtime::RunOptions run_options(const Project& p, const Global& g) {
+  runtime::RunOptions o;
+  o.transaction_per_migration = p.config().transaction_per_migration;
+  if (g.verbosity >= 0) {
+    o.on_start = [](const std::string& line) { std::cerr << line << " ... " << std::flush; };
+    o.on_step = [](const revision::Revision&, bool, double ms) {
+      std::cerr << fmt::format("done ({:.1f} ms)\n", ms);
+    };
+  }
+  return o;
+}
+
+/// Runs `fn(sink)` in the database under the advisory lock; a failure rolls back (exit 2).
+template <class Fn>
+void online(const Project& p, Fn fn) {
+  auto db = p.connect();
+  runtime::AdvisoryLock lock(*db, p.version_table().lock_key(), lock_timeout(p));
+  runtime::OnlineSink sink(*db);
+  try {
+    fn(*db, sink);
+  } catch (...) {
+    sink.rollback();
+    throw;
+  }
+}
+
+/// The version table's creation, when it is missing: the first statements of the run's first
+/// transaction, so a failed run leaves no version table behind either.
+std::vector<std::string> prelude_for(pg::Connection& db, const runtime::VersionTable& vt) {
+  auto r = db.exec("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL",
+                   {vt.qualified(), sql::qualified(vt.schema, vt.log_table())});
+  if (r.get(0, 0) == "t") return {};
+  return vt.create_sql();
+}
+
+ExitCode migrate_command(const Global& global, const MigrateOptions& options, bool upgrade) {
+  const auto p = Project::load(global);
+  const auto vt = p.version_table();
+  auto opts = run_options(p, global);
+  const char* verb = upgrade ? "upgrade" : "downgrade";
+
+  if (options.sql) {
+    auto [from, to] = split_range(options.target);
+    if (!upgrade && from.empty())
+      throw UserError("error: downgrade with --sql needs a range, FROM:TO (the database is not asked where it is)");
+    const std::vector<std::string> heads = from.empty() || from == "base" ? std::vector<std::string>{}
+                                                                            : p.map().resolve(from);
+    const auto path = upgrade ? p.map().upgrade_path(to, heads) : p.map().downgrade_path(to, heads);
+    if (heads.empty()) opts.prelude = vt.create_sql();
+    runtime::OfflineSink sink(std::cout);
+    opts.on_start = nullptr;
+    opts.on_step = nullptr;
+    runtime::migrate(p.map(), p.by_id(), vt, sink, path, upgrade, heads, opts);
+    return ExitCode::ok;
+  }
+  if (options.target.find(':') != std::string::npos)
+    throw UserError(fmt::format("error: a FROM:TO range is for --sql; online, {} starts where the database is", verb));
+
+  if (upgrade) run_hooks(p.config().hooks.pre_upgrade, "pre_upgrade", p.config().dir);
+  online(p, [&](pg::Connection& db, runtime::OnlineSink& sink) {
+    const auto heads = runtime::read_heads(db, vt);
+    p.checksum_drift(db, global.verbosity >= 0);
+    const auto path = upgrade ? p.map().upgrade_path(options.target, heads)
+                              : p.map().downgrade_path(options.target, heads);
+    if (path.empty()) {
+      if (global.verbosity >= 0) std::cerr << fmt::format("Nothing to {}: the database is at {}\n", verb,
+                                                          heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", ")));
+      return;
+    }
+    opts.prelude = prelude_for(db, vt);
+    runtime::migrate(p.map(), p.by_id(), vt, sink, path, upgrade, heads, opts);
+  });
+  if (upgrade) run_hooks(p.config().hooks.post_upgrade, "post_upgrade", p.config().dir);
+  return ExitCode::ok;
+}
+
+} // namespace
+
+ExitCode upgrade(const Global& global, const MigrateOptions& options) {
+  return migrate_command(global, options, true);
+}
+
+ExitCode downgrade(const Global& global, const MigrateOptions& options) {
+  return migrate_command(global, options, false);
+}
+
+ExitCode stamp(const Global& global, const StampOptions& options) {
+  const auto p = Project::load(global);
+  const auto vt = p.version_table();
+  const auto& map = p.map();
+  auto [from, to] = split_range(options.target);
+  const auto targets = map.resolve(to);
+
+  auto plan = [&](const std::vector<std::string>& current) {
+    std::vector<std::string> next;
+    if (!options.purge && to != "base")
+      for (const auto& h : current) {
+        bool replaced = false;
+        for (const auto& t : targets) replaced = replaced || map.shares_lineage(h, t);
+        if (!replaced) next.push_back(h);
+      }
+    for (const auto& t : targets)
+      if (std::find(next.begin(), next.end(), t) == next.end()) next.push_back(t);
+    // what becomes applied and what stops being: their checksums follow
+    const auto before = map.applied_set(current), after = map.applied_set(next);
+    std::vector<std::pair<std::string, std::string>> logged;
+    std::vector<std::string> forgotten;
+    for (const auto& id : after)
+      if (std::find(before.begin(), before.end(), id) == before.end()) logged.emplace_back(id, p.get(id).checksum);
+    for (const auto& id : before)
+      if (std::find(after.begin(), after.end(), id) == after.end()) forgotten.push_back(id);
+    return std::tuple{next, logged, forgotten};
+  };
+
+  if (options.sql) {
+    const std::vector<std::string> current = from.empty() || from == "base" ? std::vector<std::string>{} : map.resolve(from);
+    auto [next, logged, forgotten] = plan(current);
+    runtime::OfflineSink sink(std::cout);
+    runtime::stamp(vt, sink, current, next, options.purge, current.empty() ? vt.create_sql() : std::vector<std::string>{},
+                   logged, forgotten);
+    return ExitCode::ok;
+  }
+  online(p, [&](pg::Connection& db, runtime::OnlineSink& sink) {
+    const auto current = runtime::read_heads(db, vt);
+    if (!options.purge) map.applied_set(current); // an unknown revision in the table is an error
+    auto [next, logged, forgotten] = plan(options.purge ? std::vector<std::string>{} : current);
+    runtime::stamp(vt, sink, current, next, options.purge, prelude_for(db, vt), logged, forgotten);
+    if (global.verbosity >= 0)
+      std::cerr << fmt::format("Stamped {} (was {})\n", next.empty() ? "base" : fmt::format("{}", fmt::join(next, ", ")),
+                               current.empty() ? "base" : fmt::format("{}", fmt::join(current, ", ")));
+  });
+  return ExitCode::ok;
+}
+
+ExitCode current(const Global& global, const ListOptions& options) {
+  const auto p = Project::load(global);
+  auto db = p.connect();
+  const auto heads = runtime::read_heads(*db, p.version_table());
+  const auto drift = p.checksum_drift(*db, options.format != "json" && global.verbosity >= 0);
+  if (options.format == "json") {
+    std::cout << fmt::format("{{\"heads\": {}, \"changed_since_applied\": {}}}\n", json::list(heads),
+                             json::list(drift));
+    return ExitCode::ok;
+  }
+  if (options.verbose) std::cout << fmt::format("Current revision(s) for {}:\n", sql::redact_url(p.url()));
+  for (const auto& h : heads) {
+    if (!p.map().contains(h))
+      throw UserError(fmt::format("error: the database is at revision {}, which no revision file declares", h));
+    const auto& rev = p.get(h);
+    std::cout << (options.verbose ? revision_entry(p, rev, false) : revision_line(p, rev, {})) << "\n";
+  }
+  return ExitCode::ok;
+}
+
+} // namespace schemagen::driver

@@ -1,0 +1,140 @@
+#include "project.hpp"
+
+#include "schemagen/support/files.hpp"
+#include "schemagen/support/sql.hpp"
+
+#include <cstdlib>
+#include <fmt/format.h>
+#include <sys/wait.h>
+
+namespace schemagen::driver {
+
+Project Project::load(const Global& global) {
+  Project p;
+  p.global_ = global;
+  p.cfg_ = config::load(config::find(global.config, fs::current_path()), global.name);
+  p.revisions_ = revision::load_revisions(p.version_dirs());
+  p.map_ = std::make_unique<revision::RevisionMap>(revision::build_map(p.revisions_));
+  for (const auto& r : p.revisions_) p.by_id_[r.id] = &r;
+  return p;
+}
+
+std::vector<fs::path> Project::version_dirs() const {
+  std::vector<fs::path> dirs = {cfg_.script_location};
+  for (const auto& d : cfg_.version_locations)
+    if (d != cfg_.script_location) dirs.push_back(d);
+  return dirs;
+}
+
+runtime::VersionTable Project::version_table() const {
+  return runtime::VersionTable{cfg_.version_table_schema, cfg_.version_table};
+}
+
+bool Project::has_url() const {
+  if (global_.url && !global_.url->empty()) return true;
+  if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL"); env && *env) return true;
+  return !cfg_.url.empty();
+}
+
+std::string Project::url() const {
+  if (global_.url && !global_.url->empty()) return *global_.url;
+  if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL"); env && *env) return env;
+  if (!cfg_.url.empty()) return cfg_.url;
+  throw UserError(fmt::format("{}: error: no database URL: set database.url, $SCHEMAGEN_DATABASE_URL "
+                              "or --url (or use --sql for offline SQL)", display_path(cfg_.file)));
+}
+
+std::unique_ptr<pg::Connection> Project::connect() const { return std::make_unique<pg::Connection>(url()); }
+
+std::vector<std::string> Project::checksum_drift(pg::Connection& db, bool warn) const {
+  std::vector<std::string> changed;
+  for (const auto& [id, checksum] : runtime::read_checksums(db, version_table())) {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end() || it->second->checksum == checksum) continue;
+    changed.push_back(id);
+    if (warn)
+      std::cerr << fmt::format("warning: revision {} ({}) was changed after it was applied: its ops no "
+                               "longer match what ran\n", id, display_path(it->second->path));
+  }
+  return changed;
+}
+
+namespace {
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+} // namespace
+
+void run_hooks(const std::vector<std::string>& commands, const char* hook, const fs::path& dir,
+               const std::vector<std::pair<std::string, std::string>>& env) {
+  for (const auto& command : commands) {
+    std::string line = "cd " + shell_quote(dir.string()) + " && ";
+    for (const auto& [k, v] : env) line += "export " + k + "=" + shell_quote(v) + "; ";
+    line += command;
+    const int status = std::system(line.c_str());
+    const int code = status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (code != 0)
+      throw UserError(fmt::format("error: {} hook `{}` failed (exit {}); stopped", hook, command, code));
+  }
+}
+
+namespace {
+std::string comma(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
+} // namespace
+
+std::string revision_line(const Project& p, const revision::Revision& rev, const LineOptions& o) {
+  const auto& map = p.map();
+  std::string text = rev.id;
+  const std::string down = rev.down_revisions.empty() ? "<base>" : comma(rev.down_revisions);
+  if (o.parents) {
+    text = rev.depends_on.empty() ? fmt::format("{} -> {}", down, text)
+                                  : fmt::format("{} ({}) -> {}", down, comma(rev.depends_on), text);
+  }
+  const auto labels = map.labels(rev.id);
+  if (o.branches && !labels.empty()) text += fmt::format(" ({})", comma(labels));
+  const auto real_heads = map.real_heads();
+  const bool real_head = std::find(real_heads.begin(), real_heads.end(), rev.id) != real_heads.end();
+  if (o.heads || o.tree) {
+    if (real_head) text += " (head)";
+    if (map.is_head(rev.id) && !real_head) text += " (effective head)";
+    if (o.current) text += " (current)";
+  }
+  if (o.tree) {
+    if (map.is_branch_point(rev.id)) text += " (branchpoint)";
+    if (map.is_merge_point(rev.id)) text += " (mergepoint)";
+  }
+  if (o.doc) text += ", " + rev.message.substr(0, rev.message.find('\n'));
+  return text;
+}
+
+std::string revision_entry(const Project& p, const revision::Revision& rev, bool current) {
+  const auto& map = p.map();
+  const std::string down = rev.down_revisions.empty() ? "<base>" : comma(rev.down_revisions);
+  std::string out = fmt::format("Rev: {}{}{}{}{}\n", rev.id, map.is_head(rev.id) ? " (head)" : "",
+                                map.is_branch_point(rev.id) ? " (branchpoint)" : "",
+                                map.is_merge_point(rev.id) ? " (mergepoint)" : "", current ? " (current)" : "");
+  out += fmt::format("{}: {}\n", map.is_merge_point(rev.id) ? "Merges" : "Parent", down);
+  if (!rev.depends_on.empty()) out += fmt::format("Also depends on: {}\n", comma(rev.depends_on));
+  if (map.is_branch_point(rev.id)) out += fmt::format("Branches into: {}\n", comma(map.children(rev.id)));
+  const auto labels = map.labels(rev.id);
+  if (!labels.empty()) out += fmt::format("Branch names: {}\n", comma(labels));
+  out += fmt::format("Path: {}\n\n", display_path(rev.path));
+  std::string doc = rev.message + "\n\nRevision ID: " + rev.id + "\nRevises: " + comma(rev.down_revisions) +
+                    "\nCreate Date: " + rev.create_date;
+  std::size_t start = 0;
+  while (start <= doc.size()) {
+    auto end = doc.find('\n', start);
+    if (end == std::string::npos) end = doc.size();
+    const auto line = doc.substr(start, end - start);
+    out += line.empty() ? "\n" : "    " + line + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
+} // namespace schemagen::driver

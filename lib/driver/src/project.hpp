@@ -1,0 +1,59 @@
+#pragma once
+// What most commands start from: the configuration, the revision files and their graph, and,
+// when they need one, a connection.
+
+#include "schemagen/config/config.hpp"
+#include "schemagen/driver/commands.hpp"
+#include "schemagen/pg/connection.hpp"
+#include "schemagen/revision/file.hpp"
+#include "schemagen/runtime/runtime.hpp"
+
+#include <iostream>
+#include <map>
+#include <memory>
+
+namespace schemagen::driver {
+
+class Project {
+public:
+  /// Reads the configuration and every revision file; a malformed one stops here (exit 1).
+  static Project load(const Global& global);
+
+  const config::Config& config() const { return cfg_; }
+  const revision::RevisionMap& map() const { return *map_; }
+  const revision::Revision& get(const std::string& id) const { return *by_id_.at(id); }
+  const std::map<std::string, const revision::Revision*>& by_id() const { return by_id_; }
+  const std::vector<revision::Revision>& revisions() const { return revisions_; }
+  runtime::VersionTable version_table() const;
+  /// The revision directories: script_location, then version_locations.
+  std::vector<fs::path> version_dirs() const;
+
+  /// --url, else $SCHEMAGEN_DATABASE_URL, else the configuration's; UserError when none.
+  std::string url() const;
+  bool has_url() const;
+  std::unique_ptr<pg::Connection> connect() const;
+
+  /// Warns on stderr about applied revisions whose ops changed since; returns their ids.
+  std::vector<std::string> checksum_drift(pg::Connection& db, bool warn) const;
+
+private:
+  Global global_;
+  config::Config cfg_;
+  std::vector<revision::Revision> revisions_;
+  std::unique_ptr<revision::RevisionMap> map_;
+  std::map<std::string, const revision::Revision*> by_id_;
+};
+
+/// Runs the configured shell commands of one hook; a non-zero exit stops the run (exit 1).
+void run_hooks(const std::vector<std::string>& commands, const char* hook, const fs::path& dir,
+               const std::vector<std::pair<std::string, std::string>>& env = {});
+
+/// Alembic's one-line form of a revision ("a -> b (label) (head), message"), and its verbose form.
+struct LineOptions {
+  bool branches = false, doc = false, parents = false, tree = true, heads = true;
+  bool current = false;
+};
+std::string revision_line(const Project& p, const revision::Revision& rev, const LineOptions& o);
+std::string revision_entry(const Project& p, const revision::Revision& rev, bool current);
+
+} // namespace schemagen::driver

@@ -1,0 +1,150 @@
+#pragma once
+// Operations as values (SPEC §4; Alembic's operations/ops.py). Every op knows its reverse();
+// an op that drops something carries what recreates it (the existing_* fields), so a downgrade
+// is derived mechanically: reverse each op, reverse the list. std::variant makes handling
+// exhaustive: a new op does not compile until ddl, render, apply and reverse all handle it.
+
+#include "schemagen/model/metadata.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace schemagen::ops {
+
+/// A value that may be set to "nothing": outer nullopt = unchanged, inner nullopt = removed.
+template <class T>
+using Change = std::optional<std::optional<T>>;
+
+struct CreateTable {
+  model::Table table; // columns, primary key, unique, foreign keys, checks, comment; no indexes
+};
+struct DropTable {
+  std::string schema = "public", name;
+  std::optional<model::Table> existing;
+};
+struct RenameTable {
+  std::string schema = "public", name, new_name;
+};
+struct AddColumn {
+  std::string schema = "public", table;
+  model::Column column;
+};
+struct DropColumn {
+  std::string schema = "public", table, name;
+  std::optional<model::Column> existing;
+};
+struct AlterColumn {
+  std::string schema = "public", table, name;
+  std::optional<std::string> type;
+  std::optional<std::string> using_; // USING expression for the type change
+  std::optional<bool> nullable;
+  Change<std::string> server_default;
+  Change<std::string> comment;
+  std::optional<model::Identity> identity;
+  std::optional<std::string> new_name;
+  // what the column was: reverse() needs these for each attribute it changes
+  std::optional<std::string> existing_type;
+  std::optional<bool> existing_nullable;
+  Change<std::string> existing_server_default;
+  Change<std::string> existing_comment;
+  std::optional<model::Identity> existing_identity;
+};
+struct CreateIndex {
+  std::string schema = "public", table;
+  model::Index index;
+  bool concurrently = false;
+};
+struct DropIndex {
+  std::string schema = "public", table, name;
+  std::optional<model::Index> existing;
+  bool concurrently = false;
+};
+struct CreateUniqueConstraint {
+  std::string schema = "public", table;
+  model::UniqueConstraint constraint;
+};
+struct CreateForeignKey {
+  std::string schema = "public", table;
+  model::ForeignKey constraint;
+};
+struct CreateCheckConstraint {
+  std::string schema = "public", table;
+  model::CheckConstraint constraint;
+};
+struct CreatePrimaryKey {
+  std::string schema = "public", table;
+  model::PrimaryKey constraint;
+};
+enum class ConstraintType { primary_key, unique, foreign_key, check };
+using AnyConstraint =
+    std::variant<model::PrimaryKey, model::UniqueConstraint, model::ForeignKey, model::CheckConstraint>;
+struct DropConstraint {
+  std::string schema = "public", table, name;
+  std::optional<ConstraintType> type;
+  std::optional<AnyConstraint> existing;
+};
+struct CreateEnum {
+  model::Enum type;
+};
+struct DropEnum {
+  std::string schema = "public", name;
+  std::optional<std::vector<std::string>> existing_values;
+};
+struct AddEnumValue { // PostgreSQL cannot remove an enum value: irreversible
+  std::string schema = "public", name, value;
+  std::optional<std::string> before, after;
+};
+struct CreateSchema {
+  std::string name;
+};
+struct DropSchema {
+  std::string name;
+};
+struct SetTableComment {
+  std::string schema = "public", table;
+  std::optional<std::string> comment; // nullopt: remove it
+  Change<std::string> existing_comment;
+};
+struct Execute {
+  std::map<std::string, std::string> sql; // dialect → SQL; "" applies to every dialect
+};
+/// A literal in bulk_insert rows.
+struct Literal {
+  enum class Kind { null, boolean, number, string } kind = Kind::null;
+  std::string text;
+  bool operator==(const Literal&) const = default;
+};
+struct BulkInsert {
+  std::string schema = "public", table;
+  std::vector<std::vector<std::pair<std::string, Literal>>> rows; // column → value, in order
+};
+
+using Op = std::variant<CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn,
+                        CreateIndex, DropIndex, CreateUniqueConstraint, CreateForeignKey,
+                        CreateCheckConstraint, CreatePrimaryKey, DropConstraint, CreateEnum,
+                        DropEnum, AddEnumValue, CreateSchema, DropSchema, SetTableComment,
+                        Execute, BulkInsert>;
+
+/// An op and where it was written (a revision file's line), for error messages.
+struct LocatedOp {
+  Op op;
+  SourceLoc loc;
+};
+
+/// The op's name as revision files spell it: "add_column".
+std::string_view name(const Op& op);
+/// "add_column auth.users.email": what error messages and logs call it.
+std::string describe(const Op& op);
+
+/// The op that undoes `op`. Throws UserError naming the op when it cannot be undone (a drop
+/// without its existing_* details, add_enum_value, execute, bulk_insert).
+Op reverse(const Op& op);
+/// Whether reverse() would succeed.
+bool reversible(const Op& op);
+/// The downgrade of `upgrade`: each op reversed, in reverse order.
+std::vector<Op> reverse_all(const std::vector<Op>& upgrade);
+
+} // namespace schemagen::ops

@@ -1,0 +1,17 @@
+#pragma once
+// Ops in a revision file's `upgrade:` and `downgrade:` lists (SPEC §4): read strictly (an unknown
+// op or field is an error at its line), written one op per entry for reviewers.
+
+#include "schemagen/ops/ops.hpp"
+#include "schemagen/support/yaml.hpp"
+
+namespace schemagen::ops {
+
+/// Reads a list of ops; `what` names the list in errors ("upgrade").
+std::vector<LocatedOp> read_ops(const yaml::Reader& r, const YAML::Node& list, std::string_view what);
+
+/// The ops as the YAML value of a list key: " []" when empty, else a newline and one
+/// "  - op:" entry per op, indented by `indent` spaces.
+std::string write_ops(const std::vector<Op>& ops, int indent = 2);
+
+} // namespace schemagen::ops

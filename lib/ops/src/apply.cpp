@@ -1,0 +1,231 @@
+#include "schemagen/ops/apply.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace schemagen::ops {
+
+namespace {
+
+template <class... Fs>
+struct overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+overloaded(Fs...) -> overloaded<Fs...>;
+
+class Applier {
+public:
+  Applier(const Op& op, model::Metadata& m) : op_(op), m_(m) {}
+
+  [[noreturn]] void fail(const std::string& why) const {
+    throw UserError(fmt::format("error: {}: {}", describe(op_), why));
+  }
+
+  model::Table& table(const std::string& schema, const std::string& name) {
+    for (auto& t : m_.tables)
+      if (t.schema == schema && t.name == name) return t;
+    fail(fmt::format("no table {}.{}", schema, name));
+  }
+  model::Column& column(model::Table& t, const std::string& name) {
+    for (auto& c : t.columns)
+      if (c.name == name) return c;
+    fail(fmt::format("table {} has no column {}", t.qualified_name(), name));
+  }
+  model::Enum& enum_type(const std::string& schema, const std::string& name) {
+    for (auto& e : m_.enums)
+      if (e.schema == schema && e.name == name) return e;
+    fail(fmt::format("no enum type {}.{}", schema, name));
+  }
+  bool has_table(const std::string& schema, const std::string& name) const {
+    return std::any_of(m_.tables.begin(), m_.tables.end(),
+                       [&](const auto& t) { return t.schema == schema && t.name == name; });
+  }
+  void constraint_name_free(const model::Table& t, const std::string& name) {
+    auto taken = [&](const auto& list) {
+      return std::any_of(list.begin(), list.end(), [&](const auto& c) { return c.name == name; });
+    };
+    if ((t.primary_key && t.primary_key->name == name) || taken(t.unique_constraints) ||
+        taken(t.foreign_keys) || taken(t.checks))
+      fail(fmt::format("table {} has a constraint {} already", t.qualified_name(), name));
+  }
+
+  static bool contains(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  }
+
+  /// Dropping a column drops what depends on it: indexes and constraints on it.
+  void drop_dependents(model::Table& t, const std::string& col) {
+    if (t.primary_key && contains(t.primary_key->columns, col)) t.primary_key.reset();
+    std::erase_if(t.unique_constraints, [&](const auto& u) { return contains(u.columns, col); });
+    std::erase_if(t.foreign_keys, [&](const auto& fk) { return contains(fk.columns, col); });
+    std::erase_if(t.indexes, [&](const auto& ix) { return contains(ix.columns, col); });
+    for (auto& other : m_.tables)
+      for (const auto& fk : other.foreign_keys)
+        if (fk.referred_schema == t.schema && fk.referred_table == t.name && contains(fk.referred_columns, col))
+          fail(fmt::format("foreign key {} of {} references it", fk.name, other.qualified_name()));
+  }
+
+  void rename_column(model::Table& t, const std::string& from, const std::string& to) {
+    auto rename = [&](std::vector<std::string>& cols) { std::replace(cols.begin(), cols.end(), from, to); };
+    if (t.primary_key) rename(t.primary_key->columns);
+    for (auto& u : t.unique_constraints) rename(u.columns);
+    for (auto& fk : t.foreign_keys) rename(fk.columns);
+    for (auto& ix : t.indexes) rename(ix.columns);
+    for (auto& other : m_.tables)
+      for (auto& fk : other.foreign_keys)
+        if (fk.referred_schema == t.schema && fk.referred_table == t.name) rename(fk.referred_columns);
+  }
+
+  ApplyResult run() {
+    ApplyResult result;
+    std::visit(
+        overloaded{
+            [&](const CreateTable& o) {
+              if (has_table(o.table.schema, o.table.name)) fail("the table exists already");
+              m_.tables.push_back(o.table);
+            },
+            [&](const DropTable& o) {
+              table(o.schema, o.name);
+              for (const auto& other : m_.tables)
+                for (const auto& fk : other.foreign_keys)
+                  if (fk.referred_schema == o.schema && fk.referred_table == o.name &&
+                      !(other.schema == o.schema && other.name == o.name))
+                    fail(fmt::format("foreign key {} of {} references it", fk.name, other.qualified_name()));
+              std::erase_if(m_.tables, [&](const auto& t) { return t.schema == o.schema && t.name == o.name; });
+            },
+            [&](const RenameTable& o) {
+              auto& t = table(o.schema, o.name);
+              if (has_table(o.schema, o.new_name)) fail(fmt::format("table {} exists already", o.new_name));
+              for (auto& other : m_.tables)
+                for (auto& fk : other.foreign_keys)
+                  if (fk.referred_schema == o.schema && fk.referred_table == o.name) fk.referred_table = o.new_name;
+              t.name = o.new_name;
+            },
+            [&](const AddColumn& o) {
+              auto& t = table(o.schema, o.table);
+              if (t.find_column(o.column.name)) fail("the column exists already");
+              t.columns.push_back(o.column);
+            },
+            [&](const DropColumn& o) {
+              auto& t = table(o.schema, o.table);
+              column(t, o.name);
+              drop_dependents(t, o.name);
+              std::erase_if(t.columns, [&](const auto& c) { return c.name == o.name; });
+            },
+            [&](const AlterColumn& o) {
+              auto& t = table(o.schema, o.table);
+              auto& c = column(t, o.name);
+              if (o.type) c.type = *o.type;
+              if (o.nullable) c.nullable = *o.nullable;
+              if (o.server_default) c.server_default = *o.server_default;
+              if (o.comment) c.comment = *o.comment;
+              if (o.identity) c.identity = *o.identity;
+              if (o.new_name) {
+                if (t.find_column(*o.new_name)) fail(fmt::format("column {} exists already", *o.new_name));
+                c.name = *o.new_name;
+                rename_column(t, o.name, *o.new_name);
+              }
+            },
+            [&](const CreateIndex& o) {
+              auto& t = table(o.schema, o.table);
+              for (const auto& other : m_.tables)
+                if (other.schema == o.schema)
+                  for (const auto& ix : other.indexes)
+                    if (ix.name == o.index.name) fail("an index of that name exists already");
+              t.indexes.push_back(o.index);
+            },
+            [&](const DropIndex& o) {
+              for (auto& t : m_.tables)
+                if (t.schema == o.schema)
+                  if (std::erase_if(t.indexes, [&](const auto& ix) { return ix.name == o.name; })) return;
+              fail(fmt::format("no index {} in schema {}", o.name, o.schema));
+            },
+            [&](const CreateUniqueConstraint& o) {
+              auto& t = table(o.schema, o.table);
+              constraint_name_free(t, o.constraint.name);
+              for (const auto& col : o.constraint.columns) column(t, col);
+              t.unique_constraints.push_back(o.constraint);
+            },
+            [&](const CreateForeignKey& o) {
+              auto& t = table(o.schema, o.table);
+              constraint_name_free(t, o.constraint.name);
+              for (const auto& col : o.constraint.columns) column(t, col);
+              auto& target = table(o.constraint.referred_schema, o.constraint.referred_table);
+              for (const auto& col : o.constraint.referred_columns) column(target, col);
+              table(o.schema, o.table).foreign_keys.push_back(o.constraint);
+            },
+            [&](const CreateCheckConstraint& o) {
+              auto& t = table(o.schema, o.table);
+              constraint_name_free(t, o.constraint.name);
+              t.checks.push_back(o.constraint);
+            },
+            [&](const CreatePrimaryKey& o) {
+              auto& t = table(o.schema, o.table);
+              if (t.primary_key) fail(fmt::format("the table has a primary key already ({})", t.primary_key->name));
+              constraint_name_free(t, o.constraint.name);
+              for (const auto& col : o.constraint.columns) column(t, col).nullable = false;
+              t.primary_key = o.constraint;
+            },
+            [&](const DropConstraint& o) {
+              auto& t = table(o.schema, o.table);
+              if (t.primary_key && t.primary_key->name == o.name) {
+                t.primary_key.reset();
+                return;
+              }
+              auto erase = [&](auto& list) {
+                return std::erase_if(list, [&](const auto& c) { return c.name == o.name; }) > 0;
+              };
+              if (erase(t.unique_constraints) || erase(t.foreign_keys) || erase(t.checks)) return;
+              fail(fmt::format("table {} has no constraint {}", t.qualified_name(), o.name));
+            },
+            [&](const CreateEnum& o) {
+              for (const auto& e : m_.enums)
+                if (e.schema == o.type.schema && e.name == o.type.name) fail("the type exists already");
+              m_.enums.push_back(o.type);
+            },
+            [&](const DropEnum& o) {
+              enum_type(o.schema, o.name);
+              std::erase_if(m_.enums, [&](const auto& e) { return e.schema == o.schema && e.name == o.name; });
+            },
+            [&](const AddEnumValue& o) {
+              auto& e = enum_type(o.schema, o.name);
+              if (contains(e.values, o.value)) fail("the enum has that value already");
+              auto at = e.values.end();
+              if (o.before || o.after) {
+                const auto& anchor = o.before ? *o.before : *o.after;
+                at = std::find(e.values.begin(), e.values.end(), anchor);
+                if (at == e.values.end()) fail(fmt::format("the enum has no value '{}'", anchor));
+                if (o.after) ++at;
+              }
+              e.values.insert(at, o.value);
+            },
+            [&](const CreateSchema& o) {
+              if (contains(m_.schemas, o.name)) fail("the schema exists already");
+              m_.schemas.push_back(o.name);
+            },
+            [&](const DropSchema& o) {
+              for (const auto& t : m_.tables)
+                if (t.schema == o.name) fail(fmt::format("table {} is still in it", t.qualified_name()));
+              for (const auto& e : m_.enums)
+                if (e.schema == o.name) fail(fmt::format("type {} is still in it", e.qualified_name()));
+              std::erase(m_.schemas, o.name);
+            },
+            [&](const SetTableComment& o) { table(o.schema, o.table).comment = o.comment; },
+            [&](const Execute&) { result.exact = false; },
+            [&](const BulkInsert& o) { table(o.schema, o.table); },
+        },
+        op_);
+    return result;
+  }
+
+private:
+  const Op& op_;
+  model::Metadata& m_;
+};
+
+} // namespace
+
+ApplyResult apply(const Op& op, model::Metadata& metadata) { return Applier(op, metadata).run(); }
+
+} // namespace schemagen::ops

@@ -1,0 +1,217 @@
+#include "schemagen/ops/ops.hpp"
+
+#include "schemagen/support/sql.hpp"
+
+#include <fmt/format.h>
+
+namespace schemagen::ops {
+
+namespace {
+
+template <class... Fs>
+struct overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+overloaded(Fs...) -> overloaded<Fs...>;
+
+std::string qualify(const std::string& schema, const std::string& name) {
+  return schema == "public" ? name : schema + "." + name;
+}
+
+[[noreturn]] void irreversible(const Op& op, std::string_view why) {
+  throw UserError(fmt::format("error: {} cannot be reversed: {}", describe(op), why));
+}
+
+} // namespace
+
+std::string_view name(const Op& op) {
+  return std::visit(
+      overloaded{
+          [](const CreateTable&) { return "create_table"; },
+          [](const DropTable&) { return "drop_table"; },
+          [](const RenameTable&) { return "rename_table"; },
+          [](const AddColumn&) { return "add_column"; },
+          [](const DropColumn&) { return "drop_column"; },
+          [](const AlterColumn&) { return "alter_column"; },
+          [](const CreateIndex&) { return "create_index"; },
+          [](const DropIndex&) { return "drop_index"; },
+          [](const CreateUniqueConstraint&) { return "create_unique_constraint"; },
+          [](const CreateForeignKey&) { return "create_foreign_key"; },
+          [](const CreateCheckConstraint&) { return "create_check_constraint"; },
+          [](const CreatePrimaryKey&) { return "create_primary_key"; },
+          [](const DropConstraint&) { return "drop_constraint"; },
+          [](const CreateEnum&) { return "create_enum"; },
+          [](const DropEnum&) { return "drop_enum"; },
+          [](const AddEnumValue&) { return "add_enum_value"; },
+          [](const CreateSchema&) { return "create_schema"; },
+          [](const DropSchema&) { return "drop_schema"; },
+          [](const SetTableComment&) { return "set_table_comment"; },
+          [](const Execute&) { return "execute"; },
+          [](const BulkInsert&) { return "bulk_insert"; },
+      },
+      op);
+}
+
+std::string describe(const Op& op) {
+  const std::string subject = std::visit(
+      overloaded{
+          [](const CreateTable& o) { return qualify(o.table.schema, o.table.name); },
+          [](const DropTable& o) { return qualify(o.schema, o.name); },
+          [](const RenameTable& o) { return qualify(o.schema, o.name) + " to " + o.new_name; },
+          [](const AddColumn& o) { return qualify(o.schema, o.table) + "." + o.column.name; },
+          [](const DropColumn& o) { return qualify(o.schema, o.table) + "." + o.name; },
+          [](const AlterColumn& o) { return qualify(o.schema, o.table) + "." + o.name; },
+          [](const CreateIndex& o) { return o.index.name + " on " + qualify(o.schema, o.table); },
+          [](const DropIndex& o) { return qualify(o.schema, o.name); },
+          [](const CreateUniqueConstraint& o) { return o.constraint.name + " on " + qualify(o.schema, o.table); },
+          [](const CreateForeignKey& o) { return o.constraint.name + " on " + qualify(o.schema, o.table); },
+          [](const CreateCheckConstraint& o) { return o.constraint.name + " on " + qualify(o.schema, o.table); },
+          [](const CreatePrimaryKey& o) { return o.constraint.name + " on " + qualify(o.schema, o.table); },
+          [](const DropConstraint& o) { return o.name + " on " + qualify(o.schema, o.table); },
+          [](const CreateEnum& o) { return qualify(o.type.schema, o.type.name); },
+          [](const DropEnum& o) { return qualify(o.schema, o.name); },
+          [](const AddEnumValue& o) { return qualify(o.schema, o.name) + " '" + o.value + "'"; },
+          [](const CreateSchema& o) { return o.name; },
+          [](const DropSchema& o) { return o.name; },
+          [](const SetTableComment& o) { return qualify(o.schema, o.table); },
+          [](const Execute& o) {
+            std::string sql = o.sql.empty() ? "" : o.sql.begin()->second;
+            if (sql.size() > 60) sql = sql.substr(0, 57) + "...";
+            return "\"" + sql + "\"";
+          },
+          [](const BulkInsert& o) {
+            return fmt::format("{} ({} rows)", qualify(o.schema, o.table), o.rows.size());
+          },
+      },
+      op);
+  return fmt::format("{} {}", name(op), subject);
+}
+
+namespace {
+
+Op reverse_alter(const AlterColumn& a, const Op& whole) {
+  AlterColumn r;
+  r.schema = a.schema;
+  r.table = a.table;
+  r.name = a.new_name.value_or(a.name);
+  if (a.new_name) r.new_name = a.name;
+  auto need = [&](bool has, const char* what) {
+    if (!has) irreversible(whole, fmt::format("it changes {} but does not say what it was (existing_{})", what, what));
+  };
+  if (a.type) {
+    need(a.existing_type.has_value(), "type");
+    r.type = a.existing_type;
+    r.existing_type = a.type;
+    if (a.using_) r.using_ = fmt::format("{}::{}", sql::quote_ident(r.name), *a.existing_type);
+  }
+  if (a.nullable) {
+    need(a.existing_nullable.has_value(), "nullable");
+    r.nullable = a.existing_nullable;
+    r.existing_nullable = a.nullable;
+  }
+  if (a.server_default) {
+    need(a.existing_server_default.has_value(), "server_default");
+    r.server_default = a.existing_server_default;
+    r.existing_server_default = a.server_default;
+  }
+  if (a.comment) {
+    need(a.existing_comment.has_value(), "comment");
+    r.comment = a.existing_comment;
+    r.existing_comment = a.comment;
+  }
+  if (a.identity) {
+    need(a.existing_identity.has_value(), "identity");
+    r.identity = a.existing_identity;
+    r.existing_identity = a.identity;
+  }
+  // unchanged details travel along, so the reverse op documents the column as fully
+  if (!a.type && a.existing_type) r.existing_type = a.existing_type;
+  if (!a.nullable && a.existing_nullable) r.existing_nullable = a.existing_nullable;
+  if (!a.server_default && a.existing_server_default) r.existing_server_default = a.existing_server_default;
+  if (!a.comment && a.existing_comment) r.existing_comment = a.existing_comment;
+  return r;
+}
+
+} // namespace
+
+Op reverse(const Op& op) {
+  return std::visit(
+      overloaded{
+          [](const CreateTable& o) -> Op { return DropTable{o.table.schema, o.table.name, o.table}; },
+          [&](const DropTable& o) -> Op {
+            if (!o.existing) irreversible(op, "it does not carry the table it drops (existing)");
+            return CreateTable{*o.existing};
+          },
+          [](const RenameTable& o) -> Op { return RenameTable{o.schema, o.new_name, o.name}; },
+          [](const AddColumn& o) -> Op { return DropColumn{o.schema, o.table, o.column.name, o.column}; },
+          [&](const DropColumn& o) -> Op {
+            if (!o.existing) irreversible(op, "it does not carry the column it drops (existing)");
+            return AddColumn{o.schema, o.table, *o.existing};
+          },
+          [&](const AlterColumn& o) -> Op { return reverse_alter(o, op); },
+          [](const CreateIndex& o) -> Op {
+            return DropIndex{o.schema, o.table, o.index.name, o.index, o.concurrently};
+          },
+          [&](const DropIndex& o) -> Op {
+            if (!o.existing) irreversible(op, "it does not carry the index it drops (existing)");
+            return CreateIndex{o.schema, o.table, *o.existing, o.concurrently};
+          },
+          [](const CreateUniqueConstraint& o) -> Op {
+            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::unique, o.constraint};
+          },
+          [](const CreateForeignKey& o) -> Op {
+            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::foreign_key, o.constraint};
+          },
+          [](const CreateCheckConstraint& o) -> Op {
+            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::check, o.constraint};
+          },
+          [](const CreatePrimaryKey& o) -> Op {
+            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::primary_key, o.constraint};
+          },
+          [&](const DropConstraint& o) -> Op {
+            if (!o.existing) irreversible(op, "it does not carry the constraint it drops (existing)");
+            return std::visit(
+                overloaded{
+                    [&](const model::PrimaryKey& c) -> Op { return CreatePrimaryKey{o.schema, o.table, c}; },
+                    [&](const model::UniqueConstraint& c) -> Op { return CreateUniqueConstraint{o.schema, o.table, c}; },
+                    [&](const model::ForeignKey& c) -> Op { return CreateForeignKey{o.schema, o.table, c}; },
+                    [&](const model::CheckConstraint& c) -> Op { return CreateCheckConstraint{o.schema, o.table, c}; },
+                },
+                *o.existing);
+          },
+          [](const CreateEnum& o) -> Op { return DropEnum{o.type.schema, o.type.name, o.type.values}; },
+          [&](const DropEnum& o) -> Op {
+            if (!o.existing_values) irreversible(op, "it does not carry the enum's values (existing_values)");
+            return CreateEnum{model::Enum{o.schema, o.name, *o.existing_values, {}}};
+          },
+          [&](const AddEnumValue&) -> Op { irreversible(op, "PostgreSQL cannot remove a value from an enum"); },
+          [](const CreateSchema& o) -> Op { return DropSchema{o.name}; },
+          [](const DropSchema& o) -> Op { return CreateSchema{o.name}; },
+          [&](const SetTableComment& o) -> Op {
+            if (!o.existing_comment) irreversible(op, "it does not say what the comment was (existing_comment)");
+            return SetTableComment{o.schema, o.table, *o.existing_comment, o.comment};
+          },
+          [&](const Execute&) -> Op { irreversible(op, "raw SQL has no known inverse: write the downgrade by hand"); },
+          [&](const BulkInsert&) -> Op { irreversible(op, "inserted rows have no known inverse: write the downgrade by hand"); },
+      },
+      op);
+}
+
+bool reversible(const Op& op) {
+  try {
+    reverse(op);
+    return true;
+  } catch (const UserError&) {
+    return false;
+  }
+}
+
+std::vector<Op> reverse_all(const std::vector<Op>& upgrade) {
+  std::vector<Op> out;
+  out.reserve(upgrade.size());
+  for (auto it = upgrade.rbegin(); it != upgrade.rend(); ++it) out.push_back(reverse(*it));
+  return out;
+}
+
+} // namespace schemagen::ops

@@ -1,0 +1,73 @@
+#pragma once
+// libpq behind RAII: a connection, results, parameterised queries. Every failure is a
+// DatabaseError (exit code 2) that names the SQL and carries the server's message; a password
+// never appears in one.
+
+#include "schemagen/support/diagnostics.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct pg_conn;
+struct pg_result;
+
+namespace schemagen::pg {
+
+/// A statement the server refused.
+class QueryError : public DatabaseError {
+public:
+  QueryError(std::string sql, std::string server_message, std::string sqlstate);
+  const std::string& sql() const { return sql_; }
+  const std::string& server_message() const { return server_message_; }
+  const std::string& sqlstate() const { return sqlstate_; }
+
+private:
+  std::string sql_, server_message_, sqlstate_;
+};
+
+class Result {
+public:
+  explicit Result(pg_result* r);
+  int rows() const;
+  int columns() const;
+  bool is_null(int row, int column) const;
+  std::string_view get(int row, int column) const;
+  /// The value, or nullopt for NULL.
+  std::optional<std::string> optional(int row, int column) const;
+
+private:
+  std::shared_ptr<pg_result> r_;
+};
+
+class Connection {
+public:
+  /// Connects; a failure names the URL with its password redacted and the server's reason.
+  explicit Connection(const std::string& url);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Runs one or more statements with no parameters.
+  Result exec(std::string_view sql);
+  /// Runs one statement with text parameters ($1, $2, ...); nullopt is NULL.
+  Result exec(std::string_view sql, const std::vector<std::optional<std::string>>& params);
+
+  /// Whether the connection is inside a transaction block.
+  bool in_transaction() const;
+  /// The server's version number, e.g. 150004.
+  int server_version() const;
+  /// What the server said as NOTICEs since the last call.
+  std::vector<std::string> take_notices();
+
+private:
+  pg_conn* conn_ = nullptr;
+  std::vector<std::string> notices_;
+};
+
+/// Quotes a value for a libpq keyword/value connection string.
+std::string conninfo_value(std::string_view value);
+
+} // namespace schemagen::pg

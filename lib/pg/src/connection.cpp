@@ -1,0 +1,98 @@
+#include "schemagen/pg/connection.hpp"
+
+#include "schemagen/support/sql.hpp"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+namespace schemagen::pg {
+
+namespace {
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+} // namespace
+
+QueryError::QueryError(std::string sql, std::string server_message, std::string sqlstate)
+    : DatabaseError(fmt::format("error: the database refused:\n  {}\nwith: {}", sql, server_message)),
+      sql_(std::move(sql)), server_message_(std::move(server_message)), sqlstate_(std::move(sqlstate)) {}
+
+Result::Result(pg_result* r) : r_(r, PQclear) {}
+int Result::rows() const { return PQntuples(r_.get()); }
+int Result::columns() const { return PQnfields(r_.get()); }
+bool Result::is_null(int row, int column) const { return PQgetisnull(r_.get(), row, column) != 0; }
+std::string_view Result::get(int row, int column) const {
+  return {PQgetvalue(r_.get(), row, column), static_cast<std::size_t>(PQgetlength(r_.get(), row, column))};
+}
+std::optional<std::string> Result::optional(int row, int column) const {
+  if (is_null(row, column)) return std::nullopt;
+  return std::string(get(row, column));
+}
+
+Connection::Connection(const std::string& url) {
+  conn_ = PQconnectdb(url.c_str());
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string reason = trim(PQerrorMessage(conn_));
+    PQfinish(conn_);
+    conn_ = nullptr;
+    // libpq's own messages never hold the password, but say so for certain
+    throw DatabaseError(fmt::format("error: cannot connect to {}: {}", sql::redact_url(url),
+                                    sql::redact_url(reason)));
+  }
+  PQsetNoticeReceiver(
+      conn_,
+      [](void* self, const PGresult* r) {
+        static_cast<Connection*>(self)->notices_.push_back(trim(PQresultErrorMessage(r)));
+      },
+      this);
+}
+
+Connection::~Connection() {
+  if (conn_) PQfinish(conn_);
+}
+
+static Result check(pg_conn* conn, PGresult* r, std::string_view sql) {
+  Result result(r);
+  const auto status = PQresultStatus(r);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY)
+    return result;
+  if (!r) throw QueryError(std::string(sql), trim(PQerrorMessage(conn)), "");
+  const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  throw QueryError(std::string(sql), trim(PQresultErrorMessage(r)), state ? state : "");
+}
+
+Result Connection::exec(std::string_view sql) {
+  std::string text(sql);
+  return check(conn_, PQexec(conn_, text.c_str()), sql);
+}
+
+Result Connection::exec(std::string_view sql, const std::vector<std::optional<std::string>>& params) {
+  std::string text(sql);
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return check(conn_,
+               PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                            values.data(), nullptr, nullptr, 0),
+               sql);
+}
+
+bool Connection::in_transaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+int Connection::server_version() const { return PQserverVersion(conn_); }
+
+std::vector<std::string> Connection::take_notices() {
+  auto out = std::move(notices_);
+  notices_.clear();
+  return out;
+}
+
+std::string conninfo_value(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+} // namespace schemagen::pg

@@ -1,0 +1,127 @@
+#include "schemagen/revision/file.hpp"
+
+#include "schemagen/ops/yaml.hpp"
+#include "schemagen/support/files.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace schemagen::revision {
+
+namespace {
+
+constexpr std::string_view known_keys[] = {"revision", "down_revision", "branch_labels", "depends_on",
+                                           "message", "create_date", "upgrade", "downgrade",
+                                           "acknowledge"};
+
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// null, a string, or a list of strings.
+std::vector<std::string> id_list(const yaml::Reader& r, const YAML::Node& n, std::string_view what) {
+  if (!n || n.IsNull()) return {};
+  if (n.IsScalar()) return {n.Scalar()};
+  return r.strings(n, what);
+}
+
+std::uint64_t fnv1a(std::string_view data) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+} // namespace
+
+bool valid_revision_id(std::string_view id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+std::string ops_checksum(const std::vector<ops::Op>& upgrade, const std::vector<ops::Op>& downgrade) {
+  const std::string text = ops::write_ops(upgrade) + "\n---\n" + ops::write_ops(downgrade);
+  return fmt::format("{:016x}", fnv1a(text));
+}
+
+Record Revision::record() const {
+  return Record{id, down_revisions, depends_on, branch_labels, SourceLoc{display_path(path), 1, 0}};
+}
+
+std::vector<ops::Op> Revision::ops(bool up) const {
+  std::vector<ops::Op> out;
+  for (const auto& o : up ? upgrade : downgrade) out.push_back(o.op);
+  return out;
+}
+
+Revision parse_revision(const fs::path& path, std::string_view text) {
+  const yaml::Reader r(display_path(path));
+  const auto root = r.parse(text);
+  if (!root.IsMap()) r.fail(root, "a revision file is a map: revision, down_revision, upgrade, downgrade, ...");
+  Revision rev;
+  rev.path = path;
+  for (const auto& kv : root) {
+    const auto key = kv.first.Scalar();
+    if (std::find(std::begin(known_keys), std::end(known_keys), key) != std::end(known_keys)) continue;
+    for (auto known : known_keys)
+      if (distance(key, known) <= 2)
+        r.fail(kv.first, fmt::format("unknown field '{}'; did you mean '{}'?", key, known));
+    if (kv.second.IsScalar()) rev.extra[key] = kv.second.Scalar(); // the template's own fields
+  }
+  const auto id = r.required(root, "revision", "a revision file");
+  rev.id = r.string(id, "revision");
+  if (!valid_revision_id(rev.id))
+    r.fail(id, fmt::format("revision id '{}' may hold only letters, digits and '_'", rev.id));
+  if (!root["down_revision"]) r.fail(root, "a revision file needs down_revision (null for the first)");
+  rev.down_revisions = id_list(r, root["down_revision"], "down_revision");
+  rev.branch_labels = id_list(r, root["branch_labels"], "branch_labels");
+  rev.depends_on = id_list(r, root["depends_on"], "depends_on");
+  for (const auto& label : rev.branch_labels)
+    if (!valid_revision_id(label))
+      r.fail(root["branch_labels"], fmt::format("branch label '{}' may hold only letters, digits and '_'", label));
+  rev.message = r.optional_string(root, "message").value_or("");
+  rev.create_date = r.optional_string(root, "create_date").value_or("");
+  if (const auto ack = root["acknowledge"]) rev.acknowledged = id_list(r, ack, "acknowledge");
+  rev.upgrade = ops::read_ops(r, r.required(root, "upgrade", "a revision file"), "upgrade");
+  rev.downgrade = ops::read_ops(r, r.required(root, "downgrade", "a revision file"), "downgrade");
+  rev.checksum = ops_checksum(rev.ops(true), rev.ops(false));
+  return rev;
+}
+
+std::vector<Revision> load_revisions(const std::vector<fs::path>& dirs) {
+  std::vector<Revision> out;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+      throw UserError(fmt::format("{}: error: the revision directory does not exist (script_location)", display_path(dir)));
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) out.push_back(parse_revision(f, read_file(f)));
+  }
+  return out;
+}
+
+RevisionMap build_map(const std::vector<Revision>& revisions) {
+  std::vector<Record> records;
+  records.reserve(revisions.size());
+  for (const auto& r : revisions) records.push_back(r.record());
+  return RevisionMap(std::move(records));
+}
+
+} // namespace schemagen::revision

@@ -1,0 +1,127 @@
+#pragma once
+// Running revisions: the version table, transactions, the advisory lock, and the one switch
+// between online (a sink that executes) and offline (a sink that prints). The migrator writes
+// the same statements to either, so `--sql` piped to psql does what the online run does.
+
+#include "schemagen/ddl/ddl.hpp"
+#include "schemagen/pg/connection.hpp"
+#include "schemagen/revision/file.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace schemagen::runtime {
+
+/// Alembic's version table (one row per applied head), and beside it a log of every applied
+/// revision with the checksum of its ops.
+struct VersionTable {
+  std::string schema = "public";
+  std::string table = "schemagen_version";
+
+  std::string qualified() const;
+  std::string log_table() const { return table + "_log"; }
+  std::vector<std::string> create_sql() const;
+  std::string insert_sql(const std::string& rev) const;
+  std::string update_sql(const std::string& from, const std::string& to) const;
+  std::string delete_sql(const std::string& rev) const;
+  std::string log_insert_sql(const std::string& rev, const std::string& checksum) const;
+  std::string log_delete_sql(const std::string& rev) const;
+  /// The advisory lock key of this version table: runs on one table serialise.
+  long long lock_key() const;
+};
+
+/// Where the statements of a run go.
+class Sink {
+public:
+  virtual ~Sink() = default;
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void execute(const std::string& sql) = 0;
+  virtual void comment(const std::string& text) = 0;
+};
+
+/// Executes on a connection.
+class OnlineSink : public Sink {
+public:
+  explicit OnlineSink(pg::Connection& db) : db_(db) {}
+  void begin() override;
+  void commit() override;
+  void execute(const std::string& sql) override;
+  void comment(const std::string&) override {}
+  /// Rolls back an open transaction (after a failure).
+  void rollback() noexcept;
+
+private:
+  pg::Connection& db_;
+  bool open_ = false;
+};
+
+/// Prints SQL that psql runs the same way.
+class OfflineSink : public Sink {
+public:
+  explicit OfflineSink(std::ostream& out) : out_(out) {}
+  void begin() override;
+  void commit() override;
+  void execute(const std::string& sql) override;
+  void comment(const std::string& text) override;
+
+private:
+  std::ostream& out_;
+};
+
+/// A revision file's op failed: names the revision, the op, the SQL and the server's message.
+class MigrationError : public DatabaseError {
+public:
+  using DatabaseError::DatabaseError;
+};
+
+struct RunOptions {
+  bool transaction_per_migration = false;
+  /// Called after each revision with its id, direction and the time it took.
+  std::function<void(const revision::Revision&, bool upgrade, double ms)> on_step;
+  /// Called before each revision ("Running upgrade a -> b, message").
+  std::function<void(const std::string& line)> on_start;
+  /// Statements run first in the first transaction (creating the version table).
+  std::vector<std::string> prelude;
+};
+
+/// Applies `path` (revision ids, in order) upgrading or downgrading from the version table's
+/// `heads`, writing every statement to `sink`. Returns the heads afterwards.
+std::vector<std::string> migrate(const revision::RevisionMap& map,
+                                 const std::map<std::string, const revision::Revision*>& revisions,
+                                 const VersionTable& vt, Sink& sink, const std::vector<std::string>& path,
+                                 bool upgrade, std::vector<std::string> heads, const RunOptions& options);
+
+/// Sets the version table to `heads` without running ops (stamp), from `current`; records the
+/// checksums of revisions that become applied (`logged`) and forgets those no longer applied.
+void stamp(const VersionTable& vt, Sink& sink, const std::vector<std::string>& current,
+           const std::vector<std::string>& heads, bool purge, const std::vector<std::string>& prelude,
+           const std::vector<std::pair<std::string, std::string>>& logged,
+           const std::vector<std::string>& forgotten);
+
+/// The version table's rows; empty when the table does not exist.
+std::vector<std::string> read_heads(pg::Connection& db, const VersionTable& vt);
+/// The applied revisions' checksums (revision → checksum); empty when there is no log table.
+std::map<std::string, std::string> read_checksums(pg::Connection& db, const VersionTable& vt);
+/// Creates the version and log tables when absent.
+void ensure_version_table(pg::Connection& db, const VersionTable& vt);
+
+/// Holds PostgreSQL's session advisory lock for the run; waits at most `timeout`, then throws
+/// DatabaseError with a message saying who to wait for.
+class AdvisoryLock {
+public:
+  AdvisoryLock(pg::Connection& db, long long key, std::chrono::milliseconds timeout);
+  ~AdvisoryLock();
+  AdvisoryLock(const AdvisoryLock&) = delete;
+  AdvisoryLock& operator=(const AdvisoryLock&) = delete;
+
+private:
+  pg::Connection& db_;
+  long long key_;
+};
+
+} // namespace schemagen::runtime
