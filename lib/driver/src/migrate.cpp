@@ -120,9 +120,9 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
 
   auto plan = [&](const std::vector<std::string>& current) {
     std::vector<std::string> next;
-    if (!options.purge && to != "base")
+    if (!options.purge)
       for (const auto& h : current) {
-        bool replaced = false;
+        bool replaced = to == "base";
         for (const auto& t : targets) replaced = replaced || map.shares_lineage(h, t);
         if (!replaced) next.push_back(h);
       }
@@ -148,9 +148,10 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
     return ExitCode::ok;
   }
   online(p, [&](pg::Connection& db, runtime::OnlineSink& sink) {
-    const auto current = runtime::read_heads(db, vt);
-    if (!options.purge) map.applied_set(current); // an unknown revision in the table is an error
-    auto [next, logged, forgotten] = plan(options.purge ? std::vector<std::string>{} : current);
+    auto current = runtime::read_heads(db, vt);
+    if (options.purge) // rows naming no revision file are what --purge is for
+      std::erase_if(current, [&](const auto& h) { return !map.contains(h); });
+    auto [next, logged, forgotten] = plan(current);
     runtime::stamp(vt, sink, current, next, options.purge, prelude_for(db, vt), logged, forgotten);
     if (global.verbosity >= 0)
       std::cerr << fmt::format("Stamped {} (was {})\n", next.empty() ? "base" : fmt::format("{}", fmt::join(next, ", ")),
