@@ -399,6 +399,13 @@ std::vector<LocatedOp> read_ops(const yaml::Reader& r, const YAML::Node& list, s
     if (!item.IsMap() || item.size() != 1)
       r.fail(item, fmt::format("each entry of {} is one operation: '- op_name: {{...}}'", what));
     const auto kv = *item.begin();
+    static constexpr std::string_view known[] = {
+        "create_table", "drop_table", "rename_table", "add_column", "drop_column", "alter_column",
+        "create_index", "drop_index", "create_unique_constraint", "create_foreign_key",
+        "create_check_constraint", "create_primary_key", "drop_constraint", "create_enum", "drop_enum",
+        "add_enum_value", "create_schema", "drop_schema", "set_table_comment", "execute", "bulk_insert"};
+    if (std::find(std::begin(known), std::end(known), kv.first.Scalar()) == std::end(known))
+      r.fail(kv.first, fmt::format("unknown operation '{}' (operations: {})", kv.first.Scalar(), fmt::join(known, ", ")));
     ops.push_back({reader.read(kv.first.Scalar(), kv.second), r.loc(kv.first)});
   }
   return ops;

@@ -218,7 +218,10 @@ std::vector<std::string> RevisionMap::children(std::string_view id) const {
 
 std::vector<std::string> RevisionMap::labels(std::string_view id) const {
   auto i = index_of(id);
-  return i ? nodes_[*i].labels : std::vector<std::string>{};
+  if (!i) return {};
+  auto out = nodes_[*i].labels;
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 bool RevisionMap::is_head(std::string_view id) const {
