@@ -3,6 +3,7 @@
 // text that looks right.
 
 #include "schemagen/scan/scan.hpp"
+#include "schemagen/support/sql.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -83,4 +84,20 @@ TEST_CASE("the example application's types and defaults are valid PostgreSQL") {
   // and a type the server does not know is caught: the check above can fail
   CHECK(db.run("SELECT NULL::NOT_A_TYPE").find("does not exist") != std::string::npos);
   db.run("ROLLBACK");
+}
+
+TEST_CASE("quote_ident quotes exactly what the server's quote_ident() quotes") {
+  const auto env = read_env(SCHEMAGEN_TEST_PG_ENV);
+  Connection db(env.at("SCHEMAGEN_TEST_PG_URL"));
+  REQUIRE(PQstatus(db.conn) == CONNECTION_OK);
+  PGresult* r = PQexec(db.conn, "SELECT word, quote_ident(word) FROM pg_get_keywords() "
+                                "UNION ALL SELECT w, quote_ident(w) FROM unnest(ARRAY['users', 'Users', "
+                                "'order lines', 'a\"b', '_x', 'x$1', '1x', 'émile']) w");
+  REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
+  for (int i = 0; i < PQntuples(r); ++i) {
+    CAPTURE(PQgetvalue(r, i, 0));
+    CHECK(sql::quote_ident(PQgetvalue(r, i, 0)) == PQgetvalue(r, i, 1));
+  }
+  CHECK(PQntuples(r) > 400);
+  PQclear(r);
 }

@@ -41,7 +41,7 @@ bool is_keyword(std::string_view word) {
 std::string quote_ident(std::string_view name) {
   bool safe = !name.empty() && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
   for (char c : name)
-    safe = safe && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$');
+    safe = safe && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
   if (safe && !is_keyword(name)) return std::string(name);
   std::string out = "\"";
   for (char c : name) {

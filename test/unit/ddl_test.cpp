@@ -1,0 +1,72 @@
+// lib/ddl and support/sql: the SQL text, quoting exactly when PostgreSQL needs it.
+
+#include "schemagen/ddl/ddl.hpp"
+#include "schemagen/support/sql.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace schemagen;
+
+namespace {
+std::string one(const ops::Op& op) {
+  auto s = ddl::compile(op);
+  REQUIRE(s.size() == 1);
+  return s[0].sql;
+}
+} // namespace
+
+TEST_CASE("identifiers are quoted exactly when needed, literals escaped") {
+  CHECK(sql::quote_ident("users") == "users");
+  CHECK(sql::quote_ident("user") == "\"user\"");
+  CHECK(sql::quote_ident("select") == "\"select\"");
+  CHECK(sql::quote_ident("Users") == "\"Users\"");
+  CHECK(sql::quote_ident("order lines") == "\"order lines\"");
+  CHECK(sql::quote_ident("a\"b") == "\"a\"\"b\"");
+  CHECK(sql::quote_ident("name") == "name"); // an unreserved keyword stands bare
+  CHECK(sql::quote_ident("_x1") == "_x1");
+  CHECK(sql::quote_ident("x$1") == "\"x$1\""); // as the server quotes it
+  CHECK(sql::quote_ident("1abc") == "\"1abc\"");
+  CHECK(sql::quote_literal("it's") == "'it''s'");
+  CHECK(sql::quote_literal("a\\b") == "E'a\\\\b'");
+}
+
+TEST_CASE("ops compile to PostgreSQL") {
+  model::Table t;
+  t.name = "Order Lines";
+  t.columns = {{"id", "INTEGER", false, std::nullopt, model::Identity::none, true, std::nullopt, std::nullopt, {}},
+               {"select", "TEXT", true, "'x'", model::Identity::none, false, "a comment's", std::nullopt, {}}};
+  t.primary_key = model::PrimaryKey{"pk", {"id"}};
+  t.foreign_keys = {{"fk", {"id"}, "s", "Other", {"id"}, "SET NULL", "", {}}};
+  auto create = ddl::compile(ops::CreateTable{t});
+  REQUIRE(create.size() == 2);
+  CHECK(create[0].sql == "CREATE TABLE public.\"Order Lines\" (\n    id SERIAL NOT NULL,\n    \"select\" TEXT "
+                         "DEFAULT 'x',\n    CONSTRAINT pk PRIMARY KEY (id),\n    CONSTRAINT fk FOREIGN KEY (id) "
+                         "REFERENCES s.\"Other\" (id) ON DELETE SET NULL\n)");
+  CHECK(create[1].sql == "COMMENT ON COLUMN public.\"Order Lines\".\"select\" IS 'a comment''s'");
+
+  model::Index ix{"ix", {"a", "lower(b)", "c DESC"}, true, "a > 0", "gin", {}};
+  auto idx = ddl::compile(ops::CreateIndex{"s", "t", ix, true});
+  REQUIRE(idx.size() == 1);
+  CHECK(idx[0].sql == "CREATE UNIQUE INDEX CONCURRENTLY ix ON s.t USING gin (a, (lower(b)), c DESC) WHERE a > 0");
+  CHECK_FALSE(idx[0].transactional);
+  CHECK(ddl::compile(ops::CreateIndex{"s", "t", ix, false})[0].transactional);
+
+  ops::AlterColumn a;
+  a.table = "t";
+  a.name = "c";
+  a.type = "INTEGER";
+  a.using_ = "c::integer";
+  a.nullable = false;
+  auto alter = ddl::compile(a);
+  REQUIRE(alter.size() == 2);
+  CHECK(alter[0].sql == "ALTER TABLE public.t ALTER COLUMN c TYPE INTEGER USING c::integer");
+  CHECK(alter[1].sql == "ALTER TABLE public.t ALTER COLUMN c SET NOT NULL");
+
+  CHECK(one(ops::AddEnumValue{"public", "mood", "meh", std::nullopt, "ok"}) ==
+        "ALTER TYPE public.mood ADD VALUE 'meh' AFTER 'ok'");
+  CHECK(one(ops::BulkInsert{"public", "t", {{{"a", {ops::Literal::Kind::string, "x'y"}}, {"b", {ops::Literal::Kind::null, ""}}},
+                                             {{"a", {ops::Literal::Kind::number, "2"}}, {"b", {ops::Literal::Kind::boolean, "true"}}}}}) ==
+        "INSERT INTO public.t (a, b) VALUES\n    ('x''y', NULL),\n    (2, true)");
+  CHECK(ddl::compile(ops::Execute{{{"sqlite", "VACUUM"}}}).empty());
+  CHECK(one(ops::Execute{{{"postgresql", "SELECT 1"}, {"sqlite", "SELECT 2"}}}) == "SELECT 1");
+}
