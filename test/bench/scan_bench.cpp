@@ -6,6 +6,8 @@
 //   - a second `schemagen scan` with no header changed (answered from the content-hash cache).
 // Targets: scan <= 1.2x the bare parse; the cached scan < 50 ms.
 
+#include "bench_util.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -22,45 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Measure {
-  double ms = 0;
-  long peak_kb = 0;
-  int exit_code = 0;
-};
-
-/// Runs argv in `dir` with stdout/stderr to files; wall time and the child's peak RSS.
-Measure run(const std::vector<std::string>& argv, const fs::path& dir, const fs::path& log) {
-  const auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(dir.c_str()) != 0) _exit(127);
-    FILE* out = freopen(log.c_str(), "w", stdout);
-    if (!out || dup2(fileno(stdout), 2) < 0) _exit(127);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  Measure m;
-  m.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  m.peak_kb = usage.ru_maxrss;
-  m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  return m;
-}
-
-/// The median of `runs` measurements (by wall time).
-Measure median(int runs, const std::vector<std::string>& argv, const fs::path& dir, const fs::path& log) {
-  std::vector<Measure> all;
-  for (int i = 0; i < runs; ++i) all.push_back(run(argv, dir, log));
-  std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.ms < b.ms; });
-  return all[all.size() / 2];
-}
-
-void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+using bench::median;
+using bench::run;
+using bench::verdict;
+using bench::write;
 
 /// N tables in headers of `per_header` tables each; returns the header names.
 std::vector<std::string> generate(const fs::path& dir, int tables, int per_header) {
@@ -94,8 +61,6 @@ struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name")
   }
   return headers;
 }
-
-std::string verdict(bool ok) { return ok ? "ok" : "MISSED"; }
 
 } // namespace
 

@@ -4,6 +4,8 @@
 #include "schemagen/support/files.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <fmt/format.h>
 
 namespace schemagen::revision {
@@ -103,17 +105,39 @@ Revision parse_revision(const fs::path& path, std::string_view text) {
 }
 
 std::vector<Revision> load_revisions(const std::vector<fs::path>& dirs) {
-  std::vector<Revision> out;
+  std::vector<fs::path> files;
   for (const auto& dir : dirs) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
       throw UserError(fmt::format("{}: error: the revision directory does not exist (script_location)", display_path(dir)));
-    std::vector<fs::path> files;
+    std::vector<fs::path> here;
     for (const auto& entry : fs::directory_iterator(dir))
-      if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) out.push_back(parse_revision(f, read_file(f)));
+      if (entry.is_regular_file() && entry.path().extension() == ".yaml") here.push_back(entry.path());
+    std::sort(here.begin(), here.end());
+    files.insert(files.end(), here.begin(), here.end());
   }
+  // Parsing is independent per file: spread it over the cores, keep the order, and report the
+  // first malformed file in that order.
+  std::vector<Revision> out(files.size());
+  std::vector<std::exception_ptr> errors(files.size());
+  const std::size_t workers =
+      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), files.size() / 64 + 1);
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next++) < files.size();) {
+      try {
+        out[i] = parse_revision(files[i], read_file(files[i]));
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
   return out;
 }
 

@@ -1,0 +1,68 @@
+#pragma once
+// Shared by the benchmark programs: run a command as a child process and measure it.
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace bench {
+
+namespace fs = std::filesystem;
+
+struct Measure {
+  double ms = 0;
+  long peak_kb = 0;
+  int exit_code = 0;
+};
+
+/// Runs argv in `dir`, stdout and stderr to `log`; wall time and the child's peak RSS.
+inline Measure run(const std::vector<std::string>& argv, const fs::path& dir, const fs::path& log) {
+  const auto start = std::chrono::steady_clock::now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(dir.c_str()) != 0) _exit(127);
+    FILE* out = freopen(log.c_str(), "w", stdout);
+    if (!out || dup2(fileno(stdout), 2) < 0) _exit(127);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  Measure m;
+  m.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  m.peak_kb = usage.ru_maxrss;
+  m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  return m;
+}
+
+/// The median of `runs` measurements, by wall time.
+inline Measure median(int runs, const std::vector<std::string>& argv, const fs::path& dir, const fs::path& log) {
+  std::vector<Measure> all;
+  for (int i = 0; i < runs; ++i) all.push_back(run(argv, dir, log));
+  std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.ms < b.ms; });
+  return all[all.size() / 2];
+}
+
+inline void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+inline std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+inline const char* verdict(bool ok) { return ok ? "ok" : "MISSED"; }
+
+} // namespace bench
