@@ -51,7 +51,7 @@ struct SG_TABLE("sessions", schema = "auth") SG_CHECK("ck_sessions_expiry", expr
 };
 
 /// Keys for machine access; only a hash of the secret is kept.
-struct SG_TABLE("api_keys", schema = "auth", renamed_from = "tokens") ApiKey {
+struct SG_TABLE("api_keys", schema = "auth") ApiKey {
   SG_COLUMN(primary_key, autoincrement) std::int32_t id;
   SG_COLUMN(foreign_key = "users.id", on_delete = "CASCADE", on_update = "CASCADE") std::int64_t user_id;
   SG_COLUMN(length = 12, unique, renamed_from = "prefix") std::string key_prefix;

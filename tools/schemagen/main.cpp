@@ -90,6 +90,16 @@ int main(int argc, char** argv) {
   auto* show_cmd = app.add_subcommand("show", "one revision's full entry");
   show_cmd->add_option("revision", show_rev, "an id, head, current, ...")->required();
 
+  // diff, check
+  driver::DiffOptions diffo, checko;
+  auto* diff_cmd = app.add_subcommand("diff", "print the ops autogenerate would write, without writing");
+  diff_cmd->add_flag("--offline", diffo.offline, "against the schema the revision chain builds, no database");
+  diff_cmd->add_option("--format", diffo.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  auto* check_cmd = app.add_subcommand("check", "exit 1 when the models and the database (or chain) differ");
+  check_cmd->add_flag("--offline", checko.offline, "against the schema the revision chain builds, no database");
+  check_cmd->add_flag("--strict", checko.strict, "fail on risky operations the revisions do not acknowledge");
+  check_cmd->add_option("--format", checko.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -119,6 +129,8 @@ int main(int argc, char** argv) {
     else if (*branches_cmd) rc = driver::branches(global, list);
     else if (*history_cmd) rc = driver::history(global, hist);
     else if (*show_cmd) rc = driver::show(global, show_rev);
+    else if (*diff_cmd) rc = driver::diff(global, diffo);
+    else if (*check_cmd) rc = driver::check(global, checko);
     return static_cast<int>(rc);
   } catch (const Error& e) {
     std::cerr << e.what() << '\n';

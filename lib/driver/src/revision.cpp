@@ -114,9 +114,12 @@ fs::path write_revision(const Project& p, const Global& global, const RevisionOp
   return path;
 }
 
+ExitCode autogenerate_revision(const Project& p, const Global& global, const RevisionOptions& options);
+
 ExitCode revision(const Global& global, const RevisionOptions& options) {
   const auto p = Project::load(global);
-  if (options.autogenerate) throw UserError("error: --autogenerate is not available yet");
+  if (options.autogenerate) return autogenerate_revision(p, global, options);
+  if (options.offline) throw UserError("error: --offline goes with --autogenerate");
   write_revision(p, global, options, {}, {});
   return ExitCode::ok;
 }

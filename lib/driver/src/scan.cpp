@@ -1,4 +1,5 @@
 #include "schemagen/config/config.hpp"
+#include "schemagen/model/metadata.hpp"
 #include "schemagen/driver/commands.hpp"
 #include "schemagen/scan/scan.hpp"
 #include "schemagen/support/files.hpp"
@@ -29,23 +30,39 @@ std::string depfile_rule(const fs::path& target, const std::vector<fs::path>& de
 
 } // namespace
 
-ExitCode scan(const Global& global, const ScanOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  const auto cfg = config::load(config::find(global.config, fs::current_path()), global.name);
+namespace {
+scan::Options scan_options(const config::Config& cfg, bool use_cache) {
   scan::Options opts;
   opts.sources = cfg.models.sources;
   opts.args = cfg.models.args;
   opts.working_dir = cfg.dir; // -Iinclude in models.args means include/ beside schemagen.yaml
   opts.compile_commands = cfg.models.compile_commands;
   opts.naming = cfg.naming_convention;
-  if (options.use_cache) opts.cache_dir = scan::default_cache_dir();
+  if (use_cache) opts.cache_dir = scan::default_cache_dir();
+  return opts;
+}
 
+scan::Result run_scan(const scan::Options& opts, const char* consequence) {
   auto result = scan::scan(opts);
   for (const auto& d : result.diagnostics.items()) std::cerr << d.str() << '\n';
   if (!result.ok()) {
     const auto n = result.diagnostics.error_count();
-    throw UserError(fmt::format("error: {} error{} in the models; nothing written", n, n == 1 ? "" : "s"));
+    throw UserError(fmt::format("error: {} error{} in the models; {}", n, n == 1 ? "" : "s", consequence));
   }
+  return result;
+}
+} // namespace
+
+model::Metadata scan_models(const config::Config& cfg) {
+  auto result = run_scan(scan_options(cfg, true), "nothing compared");
+  return result.get();
+}
+
+ExitCode scan(const Global& global, const ScanOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto cfg = config::load(config::find(global.config, fs::current_path()), global.name);
+  const auto opts = scan_options(cfg, options.use_cache);
+  auto result = run_scan(opts, "nothing written");
   if (options.output) {
     write_file_atomic(*options.output, result.yaml);
   } else {

@@ -23,6 +23,10 @@ public:
   Flow& maybe(std::string_view key, const std::optional<std::string>& value) {
     return value ? field(key, *value) : *this;
   }
+  Flow& origin(const Origin& o, bool on) {
+    if (on && o.loc.known()) field("origin", o.loc.str());
+    return *this;
+  }
   Flow& flag(std::string_view key, bool value) {
     sep(key);
     out_ += value ? "true" : "false";
@@ -55,85 +59,106 @@ std::string to_flow(const std::vector<std::string>& names) {
   return out + "]";
 }
 
-std::string to_flow(const Column& c) {
+std::string to_flow(const Column& c, bool origins) {
   Flow f;
   f.field("name", c.name).field("type", c.type).flag("nullable", c.nullable);
   f.maybe("server_default", c.server_default);
   if (c.identity != Identity::none) f.field("identity", to_string(c.identity));
   if (c.autoincrement) f.flag("autoincrement", true);
   f.maybe("comment", c.comment).maybe("renamed_from", c.renamed_from);
-  return f.str();
+  return f.origin(c.origin, origins).str();
 }
 
 std::string to_flow(const PrimaryKey& pk) {
   return Flow().field("name", pk.name).names("columns", pk.columns).str();
 }
 
-std::string to_flow(const UniqueConstraint& u) {
-  return Flow().field("name", u.name).names("columns", u.columns).str();
+std::string to_flow(const UniqueConstraint& u, bool origins) {
+  return Flow().field("name", u.name).names("columns", u.columns).origin(u.origin, origins).str();
 }
 
-std::string to_flow(const ForeignKey& fk) {
+std::string to_flow(const ForeignKey& fk, bool origins) {
   Flow f;
   f.field("name", fk.name).names("columns", fk.columns);
   f.field("referred_schema", fk.referred_schema).field("referred_table", fk.referred_table);
   f.names("referred_columns", fk.referred_columns);
   if (!fk.on_delete.empty()) f.field("on_delete", fk.on_delete);
   if (!fk.on_update.empty()) f.field("on_update", fk.on_update);
-  return f.str();
+  return f.origin(fk.origin, origins).str();
 }
 
-std::string to_flow(const CheckConstraint& ck) {
-  return Flow().field("name", ck.name).field("expression", ck.expression).str();
+std::string to_flow(const CheckConstraint& ck, bool origins) {
+  return Flow().field("name", ck.name).field("expression", ck.expression).origin(ck.origin, origins).str();
 }
 
-std::string to_flow(const Index& ix) {
+std::string to_flow(const Index& ix, bool origins) {
   Flow f;
   f.field("name", ix.name).names("columns", ix.columns);
   if (ix.unique) f.flag("unique", true);
   f.maybe("where", ix.where);
   if (ix.method != "btree") f.field("using", ix.method);
-  return f.str();
+  return f.origin(ix.origin, origins).str();
 }
 
 namespace {
 
 template <class T>
-void write_list(std::string& out, std::string_view key, const std::vector<T>& items) {
+void write_list(std::string& out, std::string_view key, const std::vector<T>& items, bool origins) {
   if (items.empty()) return;
   out += fmt::format("    {}:\n", key);
-  for (const auto& item : items) out += fmt::format("      - {}\n", to_flow(item));
+  for (const auto& item : items) out += fmt::format("      - {}\n", to_flow(item, origins));
 }
 
-void write_table(std::string& out, const Table& t) {
+void write_table(std::string& out, const Table& t, bool origins) {
   out += fmt::format("  - name: {}\n    schema: {}\n", yaml::quote(t.name), yaml::quote(t.schema));
   if (t.comment) out += fmt::format("    comment: {}\n", yaml::quote(*t.comment));
   if (t.renamed_from) out += fmt::format("    renamed_from: {}\n", yaml::quote(*t.renamed_from));
+  if (origins && t.origin.loc.known()) out += fmt::format("    origin: {}\n", yaml::quote(t.origin.loc.str()));
   out += "    columns:\n";
-  for (const auto& c : t.columns) out += fmt::format("      - {}\n", to_flow(c));
+  for (const auto& c : t.columns) out += fmt::format("      - {}\n", to_flow(c, origins));
   if (t.primary_key) out += fmt::format("    primary_key: {}\n", to_flow(*t.primary_key));
-  write_list(out, "unique_constraints", t.unique_constraints);
-  write_list(out, "foreign_keys", t.foreign_keys);
-  write_list(out, "checks", t.checks);
-  write_list(out, "indexes", t.indexes);
+  write_list(out, "unique_constraints", t.unique_constraints, origins);
+  write_list(out, "foreign_keys", t.foreign_keys, origins);
+  write_list(out, "checks", t.checks, origins);
+  write_list(out, "indexes", t.indexes, origins);
 }
 
 } // namespace
 
-std::string to_yaml(Metadata metadata) {
+std::string to_yaml(Metadata metadata, bool origins) {
   canonicalize(metadata);
   std::string out = "# schemagen metadata, written by `schemagen scan`: do not edit\n";
   out += fmt::format("schemas: {}\n", to_flow(metadata.schemas));
   out += metadata.enums.empty() ? "enums: []\n" : "enums:\n";
   for (const auto& e : metadata.enums)
-    out += fmt::format("  - {{name: {}, schema: {}, values: {}}}\n", yaml::quote(e.name),
-                       yaml::quote(e.schema), to_flow(e.values));
+    out += fmt::format("  - {{name: {}, schema: {}, values: {}{}}}\n", yaml::quote(e.name),
+                       yaml::quote(e.schema), to_flow(e.values),
+                       origins && e.origin.loc.known() ? ", origin: " + yaml::quote(e.origin.loc.str()) : "");
   out += metadata.tables.empty() ? "tables: []\n" : "tables:\n";
-  for (const auto& t : metadata.tables) write_table(out, t);
+  for (const auto& t : metadata.tables) write_table(out, t, origins);
   return out;
 }
 
 // ---- reading -------------------------------------------------------------------------------
+
+namespace {
+
+/// origin: "file:line:col" when recorded, else where the node itself stands.
+SourceLoc origin_of(const yaml::Reader& r, const YAML::Node& n) {
+  const auto o = n["origin"];
+  if (!o || !o.IsScalar()) return r.loc(n);
+  const std::string text = o.Scalar();
+  SourceLoc loc;
+  const auto c2 = text.rfind(':');
+  const auto c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : text.rfind(':', c2 - 1);
+  if (c1 == std::string::npos) return SourceLoc{text};
+  loc.file = text.substr(0, c1);
+  loc.line = static_cast<unsigned>(std::stoul(text.substr(c1 + 1, c2 - c1 - 1)));
+  loc.column = static_cast<unsigned>(std::stoul(text.substr(c2 + 1)));
+  return loc;
+}
+
+} // namespace
 
 Identity read_identity(const yaml::Reader& r, const YAML::Node& n) {
   if (!n || n.IsNull()) return Identity::none;
@@ -145,7 +170,7 @@ Identity read_identity(const yaml::Reader& r, const YAML::Node& n) {
 
 Column read_column(const yaml::Reader& r, const YAML::Node& n) {
   r.expect_map(n, "a column", {"name", "type", "nullable", "server_default", "identity",
-                               "autoincrement", "comment", "renamed_from"});
+                               "autoincrement", "comment", "renamed_from", "origin"});
   Column c;
   c.name = r.string(r.required(n, "name", "a column"), "column name");
   c.type = r.string(r.required(n, "type", "a column"), "column type");
@@ -155,7 +180,7 @@ Column read_column(const yaml::Reader& r, const YAML::Node& n) {
   if (n["autoincrement"]) c.autoincrement = r.boolean(n["autoincrement"], "autoincrement");
   c.comment = r.optional_string(n, "comment");
   c.renamed_from = r.optional_string(n, "renamed_from");
-  c.origin.loc = r.loc(n);
+  c.origin.loc = origin_of(r, n);
   return c;
 }
 
@@ -166,15 +191,15 @@ PrimaryKey read_primary_key(const yaml::Reader& r, const YAML::Node& n) {
 }
 
 UniqueConstraint read_unique(const yaml::Reader& r, const YAML::Node& n) {
-  r.expect_map(n, "a unique constraint", {"name", "columns"});
+  r.expect_map(n, "a unique constraint", {"name", "columns", "origin"});
   return UniqueConstraint{r.string(r.required(n, "name", "a unique constraint"), "name"),
                           r.strings(r.required(n, "columns", "a unique constraint"), "columns"),
-                          {r.loc(n)}};
+                          {origin_of(r, n)}};
 }
 
 ForeignKey read_foreign_key(const yaml::Reader& r, const YAML::Node& n) {
   r.expect_map(n, "a foreign key", {"name", "columns", "referred_schema", "referred_table",
-                                    "referred_columns", "on_delete", "on_update"});
+                                    "referred_columns", "on_delete", "on_update", "origin"});
   ForeignKey fk;
   fk.name = r.string(r.required(n, "name", "a foreign key"), "name");
   fk.columns = r.strings(r.required(n, "columns", "a foreign key"), "columns");
@@ -186,20 +211,20 @@ ForeignKey read_foreign_key(const yaml::Reader& r, const YAML::Node& n) {
   fk.on_update = r.optional_string(n, "on_update").value_or("");
   if (fk.on_delete == "NO ACTION") fk.on_delete.clear();
   if (fk.on_update == "NO ACTION") fk.on_update.clear();
-  fk.origin.loc = r.loc(n);
+  fk.origin.loc = origin_of(r, n);
   return fk;
 }
 
 CheckConstraint read_check(const yaml::Reader& r, const YAML::Node& n) {
-  r.expect_map(n, "a check constraint", {"name", "expression"});
+  r.expect_map(n, "a check constraint", {"name", "expression", "origin"});
   return CheckConstraint{r.string(r.required(n, "name", "a check constraint"), "name"),
                          r.string(r.required(n, "expression", "a check constraint"), "expression"),
-                         {r.loc(n)}};
+                         {origin_of(r, n)}};
 }
 
 Index read_index(const yaml::Reader& r, const YAML::Node& n,
                  std::initializer_list<std::string_view> extra_keys) {
-  std::vector<std::string_view> keys = {"name", "columns", "unique", "where", "using"};
+  std::vector<std::string_view> keys = {"name", "columns", "unique", "where", "using", "origin"};
   keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
   if (!n.IsMap()) r.fail(n, "an index must be a map");
   for (const auto& kv : n)
@@ -212,7 +237,7 @@ Index read_index(const yaml::Reader& r, const YAML::Node& n,
   if (n["unique"]) ix.unique = r.boolean(n["unique"], "unique");
   ix.where = r.optional_string(n, "where");
   ix.method = r.optional_string(n, "using").value_or("btree");
-  ix.origin.loc = r.loc(n);
+  ix.origin.loc = origin_of(r, n);
   return ix;
 }
 
@@ -230,7 +255,7 @@ std::vector<T> read_list(const yaml::Reader& r, const YAML::Node& n, const char*
 Table read_table(const yaml::Reader& r, const YAML::Node& n) {
   r.expect_map(n, "a table", {"name", "schema", "comment", "renamed_from", "columns",
                               "primary_key", "unique_constraints", "foreign_keys", "checks",
-                              "indexes"});
+                              "indexes", "origin"});
   Table t;
   t.name = r.string(r.required(n, "name", "a table"), "table name");
   t.schema = r.optional_string(n, "schema").value_or("public");
@@ -244,7 +269,7 @@ Table read_table(const yaml::Reader& r, const YAML::Node& n) {
   t.checks = read_list<CheckConstraint>(r, n["checks"], "checks", read_check);
   t.indexes = read_list<Index>(r, n["indexes"], "indexes",
                                [](const yaml::Reader& rr, const YAML::Node& i) { return read_index(rr, i); });
-  t.origin.loc = r.loc(n);
+  t.origin.loc = origin_of(r, n);
   return t;
 }
 
@@ -260,11 +285,11 @@ Metadata from_yaml(std::string_view text, const std::string& filename) {
   if (const auto enums = root["enums"]) {
     r.expect_sequence(enums, "enums");
     for (const auto& n : enums) {
-      r.expect_map(n, "an enum", {"name", "schema", "values"});
+      r.expect_map(n, "an enum", {"name", "schema", "values", "origin"});
       metadata.enums.push_back(Enum{r.optional_string(n, "schema").value_or("public"),
                                     r.string(r.required(n, "name", "an enum"), "enum name"),
                                     r.strings(r.required(n, "values", "an enum"), "enum values"),
-                                    {r.loc(n)}});
+                                    {origin_of(r, n)}});
     }
   }
   if (const auto tables = root["tables"]) {

@@ -86,6 +86,46 @@ std::vector<std::string> Connection::take_notices() {
   return out;
 }
 
+std::vector<std::string> parse_array(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return out;
+  std::size_t i = 1;
+  const std::size_t end = text.size() - 1;
+  while (i < end) {
+    std::string item;
+    if (text[i] == '"') {
+      for (++i; i < end && text[i] != '"'; ++i) {
+        if (text[i] == '\\' && i + 1 < end) ++i;
+        item += text[i];
+      }
+      ++i; // closing quote
+    } else {
+      const auto comma = text.find(',', i);
+      const auto stop = comma == std::string_view::npos || comma > end ? end : comma;
+      item = std::string(text.substr(i, stop - i));
+      if (item == "NULL") item.clear();
+      i = stop;
+    }
+    out.push_back(std::move(item));
+    if (i < end && text[i] == ',') ++i;
+  }
+  return out;
+}
+
+std::string array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 std::string conninfo_value(std::string_view value) {
   std::string out = "'";
   for (char c : value) {

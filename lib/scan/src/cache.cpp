@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view magic = "schemagen-scan-cache 1";
+constexpr std::string_view magic = "schemagen-scan-cache 2";
+constexpr std::string_view origins_marker = "\n--- origins\n";
 
 struct FileStamp {
   long long size = -1;
@@ -97,12 +98,16 @@ std::optional<ScanCache::Hit> ScanCache::lookup() {
     }
     hit.dependencies.push_back(path);
   }
-  hit.yaml = text.substr(pos);
-  if (refreshed) store(hit.yaml, hit.dependencies);
+  const auto marker = text.find(origins_marker, pos);
+  if (marker == std::string::npos) return std::nullopt;
+  hit.yaml = text.substr(pos, marker - pos);
+  hit.yaml_with_origins = text.substr(marker + origins_marker.size());
+  if (refreshed) store(hit.yaml, hit.yaml_with_origins, hit.dependencies);
   return hit;
 }
 
-void ScanCache::store(const std::string& yaml, const std::vector<fs::path>& dependencies) {
+void ScanCache::store(const std::string& yaml, const std::string& yaml_with_origins,
+                      const std::vector<fs::path>& dependencies) {
   std::string out = fmt::format("{}\n{}\n", magic, key_hash_);
   for (const auto& dep : dependencies) {
     const FileStamp s = stamp(dep);
@@ -112,6 +117,8 @@ void ScanCache::store(const std::string& yaml, const std::vector<fs::path>& depe
   }
   out += "---\n";
   out += yaml;
+  out += origins_marker;
+  out += yaml_with_origins;
   try {
     write_file_atomic(file_, out);
   } catch (const std::exception&) {

@@ -20,7 +20,8 @@ std::string content_hash(std::string_view data);
 class ScanCache {
 public:
   struct Hit {
-    std::string yaml;
+    std::string yaml;              // the scan's output
+    std::string yaml_with_origins; // the same metadata with source locations
     std::vector<std::filesystem::path> dependencies;
   };
 
@@ -28,7 +29,8 @@ public:
 
   std::optional<Hit> lookup();
   /// Best effort: a cache that cannot be written only costs the next scan its speed.
-  void store(const std::string& yaml, const std::vector<std::filesystem::path>& dependencies);
+  void store(const std::string& yaml, const std::string& yaml_with_origins,
+             const std::vector<std::filesystem::path>& dependencies);
 
 private:
   std::filesystem::path file_;

@@ -75,7 +75,7 @@ Result run_parse(ParseInput input, const model::NamingConvention& naming) {
 } // namespace
 
 const model::Metadata& Result::get() {
-  if (!metadata) metadata = model::from_yaml(yaml, "<scan cache>");
+  if (!metadata) metadata = model::from_yaml(yaml_with_origins.empty() ? yaml : yaml_with_origins, "<scan cache>");
   return *metadata;
 }
 
@@ -133,6 +133,7 @@ Result scan(const Options& options) {
     if (auto hit = cache->lookup()) {
       Result r;
       r.yaml = std::move(hit->yaml);
+      r.yaml_with_origins = std::move(hit->yaml_with_origins);
       r.dependencies = std::move(hit->dependencies);
       r.from_cache = true;
       return r;
@@ -141,7 +142,7 @@ Result scan(const Options& options) {
   Result result = run_parse(std::move(input), options.naming);
   if (options.compile_commands)
     result.dependencies.push_back(*options.compile_commands / "compile_commands.json");
-  if (cache && result.ok()) cache->store(result.yaml, result.dependencies);
+  if (cache && result.ok()) cache->store(result.yaml, model::to_yaml(*result.metadata, true), result.dependencies);
   return result;
 }
 

@@ -85,3 +85,17 @@ ExitCode revision(const Global& global, const RevisionOptions& options);
 ExitCode merge(const Global& global, const RevisionOptions& options);
 
 } // namespace schemagen::driver
+
+namespace schemagen::driver {
+
+struct DiffOptions {
+  bool offline = false; // against the schema the revision chain builds, no database
+  bool strict = false;  // check: risky operations fail unless the revision acknowledges them
+  std::string format = "text";
+};
+/// Prints the ops autogenerate would write; exit 0.
+ExitCode diff(const Global& global, const DiffOptions& options);
+/// Exit 1 and the ops when the models and the database (or the chain's head schema) differ.
+ExitCode check(const Global& global, const DiffOptions& options);
+
+} // namespace schemagen::driver

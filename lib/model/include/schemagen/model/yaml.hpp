@@ -11,20 +11,21 @@
 
 namespace schemagen::model {
 
-/// The canonical YAML of `metadata` (canonicalised first).
-std::string to_yaml(Metadata metadata);
+/// The canonical YAML of `metadata` (canonicalised first). With `origins`, each object also
+/// records where it was declared (origin: "file:line:col"), for the scan's cache.
+std::string to_yaml(Metadata metadata, bool origins = false);
 
 /// Parses what to_yaml wrote. Throws UserError naming `filename:line:col` for malformed input
 /// or an unknown key.
 Metadata from_yaml(std::string_view text, const std::string& filename);
 
 // One object as a flow map, "{name: id, type: BIGINT, nullable: false}", and back.
-std::string to_flow(const Column& c);
+std::string to_flow(const Column& c, bool origins = false);
 std::string to_flow(const PrimaryKey& pk);
-std::string to_flow(const UniqueConstraint& u);
-std::string to_flow(const ForeignKey& fk);
-std::string to_flow(const CheckConstraint& ck);
-std::string to_flow(const Index& ix);
+std::string to_flow(const UniqueConstraint& u, bool origins = false);
+std::string to_flow(const ForeignKey& fk, bool origins = false);
+std::string to_flow(const CheckConstraint& ck, bool origins = false);
+std::string to_flow(const Index& ix, bool origins = false);
 /// A flow list of names: "[a, b]".
 std::string to_flow(const std::vector<std::string>& names);
 

@@ -67,6 +67,12 @@ private:
   std::vector<std::string> notices_;
 };
 
+/// A PostgreSQL text array as it comes back in text format, "{a,b,\"c d\"}", split; NULL
+/// elements become empty strings.
+std::vector<std::string> parse_array(std::string_view text);
+/// A text[] literal for a parameter: {"a","b"}.
+std::string array_literal(const std::vector<std::string>& items);
+
 /// Quotes a value for a libpq keyword/value connection string.
 std::string conninfo_value(std::string_view value);
 

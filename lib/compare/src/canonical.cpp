@@ -1,0 +1,119 @@
+#include "schemagen/compare/compare.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <regex>
+
+namespace schemagen::compare {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out;
+  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string squeeze(std::string s) {
+  // single spaces, none inside parentheses around commas: "numeric( 10 , 2 )" → "numeric(10,2)"
+  static const std::regex spaces(R"(\s+)"), around(R"(\s*([(),])\s*)");
+  s = std::regex_replace(s, spaces, " ");
+  s = std::regex_replace(s, around, "$1");
+  while (!s.empty() && s.front() == ' ') s.erase(0, 1);
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+} // namespace
+
+std::string canonical_type(std::string_view type) {
+  std::string t = squeeze(lower(type));
+  std::string dims;
+  while (t.size() > 2 && t.ends_with("[]")) {
+    dims += "[]";
+    t.resize(t.size() - 2);
+  }
+  std::string mods;
+  if (auto open = t.find('('); open != std::string::npos) {
+    auto close = t.find(')', open);
+    mods = t.substr(open, close - open + 1);
+    t = squeeze(t.substr(0, open) + (close + 1 < t.size() ? t.substr(close + 1) : ""));
+  }
+  static const std::map<std::string, std::string> names = {
+      {"int8", "bigint"}, {"bigserial", "bigint"}, {"serial8", "bigint"},
+      {"int", "integer"}, {"int4", "integer"}, {"serial", "integer"}, {"serial4", "integer"},
+      {"int2", "smallint"}, {"smallserial", "smallint"}, {"serial2", "smallint"},
+      {"float8", "double precision"}, {"float", "double precision"}, {"float4", "real"},
+      {"bool", "boolean"}, {"varchar", "character varying"}, {"char", "character"}, {"bpchar", "character"},
+      {"decimal", "numeric"}, {"timestamptz", "timestamp with time zone"},
+      {"timestamp", "timestamp without time zone"}, {"timetz", "time with time zone"},
+      {"time", "time without time zone"}, {"varbit", "bit varying"}};
+  if (auto it = names.find(t); it != names.end()) t = it->second;
+  // "timestamp(3) with time zone" is written with the precision in the middle
+  if (!mods.empty() && (t == "timestamp with time zone" || t == "timestamp without time zone" ||
+                        t == "time with time zone" || t == "time without time zone")) {
+    const auto space = t.find(' ');
+    return t.substr(0, space) + mods + t.substr(space) + dims;
+  }
+  if (t == "character" && mods.empty()) mods = "(1)";
+  return t + mods + dims;
+}
+
+namespace {
+
+std::optional<std::string> canonical_default(const std::optional<std::string>& d) {
+  if (!d) return d;
+  std::string s = squeeze(*d);
+  // a literal with a cast, 'x'::text or (0)::smallint, is the literal
+  static const std::regex cast_literal(R"(^\(?('(?:[^']|'')*'|-?[0-9.]+)\)?::[a-z_ ."0-9\[\]()]+$)", std::regex::icase);
+  std::smatch m;
+  if (std::regex_match(s, m, cast_literal)) s = m[1];
+  const std::string l = lower(s);
+  if (l == "current_timestamp" || l == "transaction_timestamp()" || l == "now()") return std::string("now()");
+  if (l == "'t'" || l == "'true'" || l == "true") return std::string("true");
+  if (l == "'f'" || l == "'false'" || l == "false") return std::string("false");
+  static const std::regex quoted_number(R"(^'(-?[0-9.]+)'$)");
+  if (std::regex_match(s, m, quoted_number)) return std::string(m[1]);
+  return s;
+}
+
+std::string canonical_expression(const std::string& e) {
+  std::string s = squeeze(e);
+  while (s.size() >= 2 && s.front() == '(' && s.back() == ')') {
+    // strip outer parentheses only when they enclose the whole expression
+    int depth = 0;
+    bool whole = true;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      depth += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
+      if (depth == 0 && i + 1 < s.size()) whole = false;
+    }
+    if (!whole) break;
+    s = squeeze(s.substr(1, s.size() - 2));
+  }
+  return s;
+}
+
+} // namespace
+
+bool same_default(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+  return canonical_default(a) == canonical_default(b);
+}
+
+model::Metadata canonical_text(const model::Metadata& m) {
+  model::Metadata out = m;
+  for (auto& t : out.tables) {
+    for (auto& c : t.columns) {
+      c.type = canonical_type(c.type);
+      c.server_default = canonical_default(c.server_default);
+    }
+    for (auto& ck : t.checks) ck.expression = canonical_expression(ck.expression);
+    for (auto& ix : t.indexes) {
+      for (auto& c : ix.columns) c = canonical_expression(c);
+      if (ix.where) ix.where = canonical_expression(*ix.where);
+    }
+  }
+  return out;
+}
+
+} // namespace schemagen::compare

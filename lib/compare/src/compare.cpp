@@ -1,0 +1,399 @@
+#include "schemagen/compare/compare.hpp"
+
+#include "schemagen/support/sql.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+
+namespace schemagen::compare {
+
+namespace {
+
+using model::Metadata;
+using model::Table;
+
+using Key = std::pair<std::string, std::string>; // (schema, name)
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+/// Unordered column sets (a unique constraint on (a, b) is one on (b, a) too).
+bool same_set(std::vector<std::string> a, std::vector<std::string> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
+bool same_fk(const model::ForeignKey& a, const model::ForeignKey& b) {
+  return a.columns == b.columns && a.referred_schema == b.referred_schema && a.referred_table == b.referred_table &&
+         a.referred_columns == b.referred_columns && a.on_delete == b.on_delete && a.on_update == b.on_update;
+}
+
+bool same_index(const model::Index& a, const model::Index& b) {
+  return a.columns == b.columns && a.unique == b.unique && a.where == b.where && a.method == b.method;
+}
+
+/// Ops by phase: the upgrade is their concatenation, in this order. Drops of what others depend
+/// on come late and creations early, so every op finds what it needs.
+struct Buckets {
+  std::vector<ops::Op> schemas, enums, rename_tables, drop_fks, drop_others, rename_columns, add_columns,
+      alter_columns, create_tables, create_constraints, create_indexes, create_fks, drop_columns, drop_tables,
+      drop_enums;
+
+  std::vector<ops::Op> all() const {
+    std::vector<ops::Op> out;
+    for (const auto* b : {&schemas, &enums, &rename_tables, &drop_fks, &drop_others, &rename_columns,
+                          &add_columns, &alter_columns, &create_tables, &create_constraints, &create_indexes,
+                          &create_fks, &drop_columns, &drop_tables, &drop_enums})
+      out.insert(out.end(), b->begin(), b->end());
+    return out;
+  }
+};
+
+/// A table without what ops carry separately (indexes), as create_table and drop_table hold it.
+Table bare(Table t) {
+  t.indexes.clear();
+  t.renamed_from.reset();
+  for (auto& c : t.columns) c.renamed_from.reset();
+  return t;
+}
+
+class Comparer {
+public:
+  Comparer(const Metadata& models, const Metadata& canonical, const Metadata& db, const Options& o)
+      : models_(models), canon_(canonical), db_(db), o_(o) {}
+
+  Result run() {
+    compare_schemas();
+    compare_enums();
+    std::set<Key> matched; // database tables that have a model
+    std::vector<std::size_t> created;
+    for (std::size_t i = 0; i < models_.tables.size(); ++i) {
+      const Table& m = models_.tables[i];
+      const Table* d = find(m.schema, m.name);
+      if (!d && m.renamed_from) {
+        d = find(m.schema, *m.renamed_from);
+        if (d) {
+          b_.rename_tables.push_back(ops::RenameTable{m.schema, *m.renamed_from, m.name});
+        } else {
+          diags_.error(m.origin.loc, fmt::format("renamed_from \"{}\" names no table: neither {}.{} nor {}.{} is in "
+                                                 "the database", *m.renamed_from, m.schema, *m.renamed_from,
+                                                 m.schema, m.name));
+          continue;
+        }
+      }
+      if (!d) {
+        created.push_back(i);
+        continue;
+      }
+      matched.insert({d->schema, d->name});
+      compare_table(m, canon_.tables[i], *d);
+    }
+    create_tables(created);
+    std::vector<const Table*> dropped;
+    for (const auto& d : db_.tables)
+      if (!matched.count({d.schema, d.name})) dropped.push_back(&d);
+    drop_tables(dropped);
+    if (diags_.has_errors()) throw DiagnosticsError(diags_);
+    Result r;
+    r.upgrade = b_.all();
+    r.downgrade = downgrade_of(r.upgrade, db_, o_);
+    r.warnings = warnings_;
+    return r;
+  }
+
+private:
+  const Table* find(const std::string& schema, const std::string& name) const {
+    for (const auto& t : db_.tables)
+      if (t.schema == schema && t.name == name) return &t;
+    return nullptr;
+  }
+
+  void compare_schemas() {
+    for (const auto& s : models_.schemas)
+      if (s != "public" && !contains(db_.schemas, s)) b_.schemas.push_back(ops::CreateSchema{s});
+  }
+
+  void compare_enums() {
+    for (const auto& m : models_.enums) {
+      const model::Enum* d = nullptr;
+      for (const auto& e : db_.enums)
+        if (e.schema == m.schema && e.name == m.name) d = &e;
+      if (!d) {
+        b_.enums.push_back(ops::CreateEnum{m});
+        continue;
+      }
+      if (d->values == m.values) continue;
+      // values added: fine when the database's are still there, in the same order
+      std::size_t k = 0;
+      for (const auto& v : m.values)
+        if (k < d->values.size() && v == d->values[k]) ++k;
+      if (k != d->values.size()) {
+        warnings_.push_back(fmt::format("enum {}: values were removed or reordered ({} in the database, {} in the "
+                                        "models); PostgreSQL cannot do that in place: write this part by hand",
+                                        m.qualified_name(), fmt::join(d->values, ", "), fmt::join(m.values, ", ")));
+        continue;
+      }
+      std::vector<std::string> current = d->values;
+      for (std::size_t i = 0; i < m.values.size(); ++i) {
+        if (contains(current, m.values[i])) continue;
+        ops::AddEnumValue op{m.schema, m.name, m.values[i], std::nullopt, std::nullopt};
+        if (i > 0) op.after = m.values[i - 1];
+        else if (!current.empty()) op.before = current.front();
+        b_.enums.push_back(op);
+        current.insert(std::find(current.begin(), current.end(), i > 0 ? m.values[i - 1] : current.front()) +
+                           (i > 0 ? 1 : 0),
+                       m.values[i]);
+      }
+    }
+    for (const auto& d : db_.enums) {
+      bool kept = false;
+      for (const auto& m : models_.enums) kept = kept || (m.schema == d.schema && m.name == d.name);
+      if (!kept) b_.drop_enums.push_back(ops::DropEnum{d.schema, d.name, d.values});
+    }
+  }
+
+  /// `m` as written, `c` canonical, `d` in the database (possibly under its old name).
+  void compare_table(const Table& m, const Table& c, const Table& d) {
+    const std::string& s = m.schema;
+    const std::string& t = m.name;
+    // columns
+    std::set<std::string> matched;
+    for (std::size_t i = 0; i < m.columns.size(); ++i) {
+      const auto& mc = m.columns[i];
+      const auto& cc = c.columns[i];
+      const model::Column* dc = d.find_column(mc.name);
+      if (!dc && mc.renamed_from) {
+        dc = d.find_column(*mc.renamed_from);
+        if (dc) {
+          ops::AlterColumn r;
+          r.schema = s;
+          r.table = t;
+          r.name = *mc.renamed_from;
+          r.new_name = mc.name;
+          b_.rename_columns.push_back(r);
+        } else {
+          diags_.error(mc.origin.loc, fmt::format("renamed_from \"{}\" names no column: {} has neither {} nor {}",
+                                                  *mc.renamed_from, m.qualified_name(), *mc.renamed_from, mc.name));
+          continue;
+        }
+      }
+      if (!dc) {
+        model::Column added = mc;
+        added.renamed_from.reset();
+        b_.add_columns.push_back(ops::AddColumn{s, t, added});
+        continue;
+      }
+      matched.insert(dc->name);
+      compare_column(s, t, mc, cc, *dc);
+    }
+    for (const auto& dc : d.columns)
+      if (!matched.count(dc.name)) b_.drop_columns.push_back(ops::DropColumn{s, t, dc.name, dc});
+
+    // table comment
+    if (c.comment != d.comment)
+      b_.alter_columns.push_back(ops::SetTableComment{s, t, m.comment, std::optional(d.comment)});
+
+    // primary key
+    const bool pk_same = c.primary_key && d.primary_key && c.primary_key->columns == d.primary_key->columns;
+    if (!pk_same) {
+      if (d.primary_key)
+        b_.drop_others.push_back(ops::DropConstraint{s, t, d.primary_key->name, ops::ConstraintType::primary_key, *d.primary_key});
+      if (m.primary_key) b_.create_constraints.push_back(ops::CreatePrimaryKey{s, t, *m.primary_key});
+    }
+
+    match(c.unique_constraints, d.unique_constraints, m.unique_constraints,
+          [](const auto& a, const auto& b) { return same_set(a.columns, b.columns); },
+          [&](const model::UniqueConstraint& x) { b_.create_constraints.push_back(ops::CreateUniqueConstraint{s, t, x}); },
+          [&](const model::UniqueConstraint& x) {
+            b_.drop_others.push_back(ops::DropConstraint{s, t, x.name, ops::ConstraintType::unique, x});
+          });
+    match(c.foreign_keys, d.foreign_keys, m.foreign_keys, same_fk,
+          [&](const model::ForeignKey& x) { b_.create_fks.push_back(ops::CreateForeignKey{s, t, x}); },
+          [&](const model::ForeignKey& x) {
+            b_.drop_fks.push_back(ops::DropConstraint{s, t, x.name, ops::ConstraintType::foreign_key, x});
+          });
+    match(c.checks, d.checks, m.checks, [](const auto& a, const auto& b) { return a.expression == b.expression; },
+          [&](const model::CheckConstraint& x) { b_.create_constraints.push_back(ops::CreateCheckConstraint{s, t, x}); },
+          [&](const model::CheckConstraint& x) {
+            b_.drop_others.push_back(ops::DropConstraint{s, t, x.name, ops::ConstraintType::check, x});
+          });
+    match(c.indexes, d.indexes, m.indexes, same_index,
+          [&](const model::Index& x) { b_.create_indexes.push_back(ops::CreateIndex{s, t, x, false}); },
+          [&](const model::Index& x) { b_.drop_others.push_back(ops::DropIndex{s, t, x.name, x, false}); });
+  }
+
+  /// Set arithmetic over one kind of constraint: matched by name, then (for what is left) by
+  /// definition, so a unique column flag and a reflected unique constraint of another name are
+  /// one thing. A same-named one that differs is dropped and created again.
+  template <class T, class Same, class Create, class Drop>
+  void match(const std::vector<T>& canon, const std::vector<T>& db, const std::vector<T>& written, Same same,
+             Create create, Drop drop) {
+    std::vector<bool> used(db.size(), false), done(canon.size(), false);
+    for (std::size_t i = 0; i < canon.size(); ++i)
+      for (std::size_t j = 0; j < db.size(); ++j)
+        if (!used[j] && canon[i].name == db[j].name) {
+          used[j] = done[i] = true;
+          if (!same(canon[i], db[j])) {
+            drop(db[j]);
+            create(written[i]);
+          }
+        }
+    for (std::size_t i = 0; i < canon.size(); ++i) {
+      if (done[i]) continue;
+      for (std::size_t j = 0; j < db.size() && !done[i]; ++j)
+        if (!used[j] && same(canon[i], db[j])) used[j] = done[i] = true;
+      if (!done[i]) create(written[i]);
+    }
+    for (std::size_t j = 0; j < db.size(); ++j)
+      if (!used[j]) drop(db[j]);
+  }
+
+  void compare_column(const std::string& s, const std::string& t, const model::Column& mc, const model::Column& cc,
+                      const model::Column& dc) {
+    ops::AlterColumn a;
+    a.schema = s;
+    a.table = t;
+    a.name = mc.name;
+    bool changed = false;
+    if (o_.compare_type && cc.type != dc.type) {
+      a.type = mc.type;
+      a.existing_type = dc.type;
+      if (o_.needs_using && o_.needs_using(dc.type, cc.type))
+        a.using_ = fmt::format("{}::{}", sql::quote_ident(mc.name), mc.type);
+      changed = true;
+    }
+    if (cc.nullable != dc.nullable) {
+      a.nullable = mc.nullable;
+      a.existing_nullable = dc.nullable;
+      changed = true;
+    }
+    const bool generated = cc.autoincrement || dc.autoincrement;
+    if (o_.compare_server_default && !generated && !same_default(cc.server_default, dc.server_default)) {
+      a.server_default = mc.server_default;
+      a.existing_server_default = dc.server_default;
+      changed = true;
+    }
+    if (cc.identity != dc.identity) {
+      a.identity = mc.identity;
+      a.existing_identity = dc.identity;
+      changed = true;
+    }
+    if (cc.comment != dc.comment) {
+      a.comment = mc.comment;
+      a.existing_comment = dc.comment;
+      changed = true;
+    }
+    if (cc.autoincrement != dc.autoincrement)
+      warnings_.push_back(fmt::format("{}.{}.{}: autoincrement differs ({} in the models, {} in the database); "
+                                      "schemagen does not convert a column to or from serial: use identity, or "
+                                      "write this part by hand", s, t, mc.name, cc.autoincrement ? "on" : "off",
+                                      dc.autoincrement ? "on" : "off"));
+    if (changed) b_.alter_columns.push_back(a);
+  }
+
+  /// New tables, referenced before referencing; a foreign key in a cycle is added afterwards.
+  void create_tables(const std::vector<std::size_t>& created) {
+    std::map<Key, std::size_t> pending;
+    for (auto i : created) pending[{models_.tables[i].schema, models_.tables[i].name}] = i;
+    std::set<Key> done;
+    std::vector<std::size_t> order;
+    std::set<Key> visiting;
+    std::function<void(std::size_t)> visit = [&](std::size_t i) {
+      const Table& t = models_.tables[i];
+      const Key key{t.schema, t.name};
+      if (done.count(key) || visiting.count(key)) return;
+      visiting.insert(key);
+      for (const auto& fk : t.foreign_keys) {
+        auto it = pending.find({fk.referred_schema, fk.referred_table});
+        if (it != pending.end() && it->first != key) visit(it->second);
+      }
+      visiting.erase(key);
+      done.insert(key);
+      order.push_back(i);
+    };
+    for (auto i : created) visit(i);
+    std::set<Key> made;
+    for (auto i : order) {
+      Table t = bare(models_.tables[i]);
+      const Key key{t.schema, t.name};
+      std::vector<model::ForeignKey> inline_fks;
+      for (const auto& fk : t.foreign_keys) {
+        const Key target{fk.referred_schema, fk.referred_table};
+        if (!pending.count(target) || made.count(target) || target == key) inline_fks.push_back(fk);
+        else b_.create_fks.push_back(ops::CreateForeignKey{t.schema, t.name, fk});
+      }
+      t.foreign_keys = inline_fks;
+      b_.create_tables.push_back(ops::CreateTable{t});
+      for (const auto& ix : models_.tables[i].indexes)
+        b_.create_tables.push_back(ops::CreateIndex{t.schema, t.name, ix, false});
+      made.insert(key);
+    }
+  }
+
+  /// Removed tables, referencing before referenced (child, then parent, then grandparent); a
+  /// foreign key in a cycle is dropped first; each table's indexes go with it, so the downgrade
+  /// recreates them.
+  void drop_tables(const std::vector<const Table*>& dropped) {
+    std::map<Key, const Table*> gone;
+    for (const auto* t : dropped) gone[{t->schema, t->name}] = t;
+    // who references whom, among the dropped
+    std::map<Key, std::vector<Key>> referenced_by;
+    for (const auto* t : dropped)
+      for (const auto& fk : t->foreign_keys) {
+        const Key target{fk.referred_schema, fk.referred_table};
+        if (gone.count(target) && target != Key{t->schema, t->name})
+          referenced_by[target].push_back({t->schema, t->name});
+      }
+    std::set<Key> done, visiting;
+    std::vector<const Table*> order;
+    std::set<std::pair<Key, std::string>> cut; // foreign keys dropped ahead, to break a cycle
+    std::function<void(const Key&)> visit = [&](const Key& key) {
+      if (done.count(key)) return;
+      visiting.insert(key);
+      for (const auto& child : referenced_by[key])
+        if (!visiting.count(child)) visit(child);
+      visiting.erase(key);
+      done.insert(key);
+      order.push_back(gone.at(key));
+    };
+    for (const auto* t : dropped) visit({t->schema, t->name});
+    // a reference from a table dropped later to one dropped earlier is a cycle: drop it first
+    std::map<Key, std::size_t> position;
+    for (std::size_t i = 0; i < order.size(); ++i) position[{order[i]->schema, order[i]->name}] = i;
+    for (const auto* t : order)
+      for (const auto& fk : t->foreign_keys) {
+        const Key target{fk.referred_schema, fk.referred_table};
+        if (gone.count(target) && position[target] < position[{t->schema, t->name}]) {
+          b_.drop_fks.push_back(ops::DropConstraint{t->schema, t->name, fk.name, ops::ConstraintType::foreign_key, fk});
+          cut.insert({{t->schema, t->name}, fk.name});
+        }
+      }
+    for (const auto* t : order) {
+      for (const auto& ix : t->indexes)
+        b_.drop_tables.push_back(ops::DropIndex{t->schema, t->name, ix.name, ix, false});
+      Table existing = bare(*t);
+      std::erase_if(existing.foreign_keys, [&](const auto& fk) { return cut.count({{t->schema, t->name}, fk.name}) > 0; });
+      b_.drop_tables.push_back(ops::DropTable{t->schema, t->name, existing});
+    }
+  }
+
+  const Metadata& models_;
+  const Metadata& canon_;
+  const Metadata& db_;
+  const Options& o_;
+  Buckets b_;
+  DiagnosticList diags_;
+  std::vector<std::string> warnings_;
+};
+
+} // namespace
+
+Result compare(const Metadata& models, const Metadata& canonical, const Metadata& database, const Options& options) {
+  return Comparer(models, canonical, database, options).run();
+}
+
+} // namespace schemagen::compare

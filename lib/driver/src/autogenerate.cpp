@@ -1,0 +1,213 @@
+// revision --autogenerate, diff and check: models compared with the database, or with the schema
+// the revision chain builds.
+
+#include "autogenerate.hpp"
+
+#include "schemagen/ops/apply.hpp"
+#include "schemagen/ops/yaml.hpp"
+#include "schemagen/reflect/reflect.hpp"
+#include "schemagen/support/files.hpp"
+#include "schemagen/support/json.hpp"
+
+#include <fmt/format.h>
+#include <set>
+
+namespace schemagen::driver {
+
+fs::path write_revision(const Project& p, const Global& global, const RevisionOptions& options,
+                        const std::vector<ops::Op>& upgrade, const std::vector<ops::Op>& downgrade);
+
+namespace {
+
+/// The schemas compared: include_schemas, else those the models name.
+std::vector<std::string> compared_schemas(const config::Config& cfg, const model::Metadata& models) {
+  if (!cfg.include_schemas.empty()) return cfg.include_schemas;
+  auto s = models.schemas;
+  if (std::find(s.begin(), s.end(), "public") == s.end()) s.push_back("public");
+  return s;
+}
+
+/// The models restricted to what is compared: the compared schemas, minus exclude_tables.
+model::Metadata compared_models(const config::Config& cfg, model::Metadata models,
+                                const std::vector<std::string>& schemas) {
+  auto in = [&](const std::string& s) { return std::find(schemas.begin(), schemas.end(), s) != schemas.end(); };
+  std::erase_if(models.tables, [&](const auto& t) { return !in(t.schema) || reflect::excluded(cfg.exclude_tables, t.schema, t.name); });
+  std::erase_if(models.enums, [&](const auto& e) { return !in(e.schema); });
+  std::erase_if(models.schemas, [&](const auto& s) { return !in(s); });
+  return models;
+}
+
+compare::Options compare_options(const config::Config& cfg) {
+  compare::Options o;
+  o.compare_type = cfg.compare_type;
+  o.compare_server_default = cfg.compare_server_default;
+  return o;
+}
+
+/// SQL that changes rows, not the schema: replaying it offline changes nothing.
+bool data_only(const std::string& sql) {
+  std::string head;
+  for (char c : sql) {
+    if (std::isspace(static_cast<unsigned char>(c)) && head.empty()) continue;
+    if (!std::isalpha(static_cast<unsigned char>(c))) break;
+    head += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  for (const char* word : {"UPDATE", "INSERT", "DELETE", "SELECT", "COPY", "TRUNCATE", "WITH", "ANALYZE", "VACUUM", "NOTIFY"})
+    if (head == word) return true;
+  return false;
+}
+
+} // namespace
+
+Comparison compare_online(const Project& p, pg::Connection& db, bool require_head) {
+  const auto& cfg = p.config();
+  if (require_head) {
+    auto current = runtime::read_heads(db, p.version_table());
+    auto heads = p.map().heads();
+    std::sort(current.begin(), current.end());
+    std::sort(heads.begin(), heads.end());
+    if (current != heads)
+      throw UserError(fmt::format("error: the database is not at the chain's head (it is at {}; the head{} {} {}): "
+                                  "run `schemagen upgrade heads` first",
+                                  current.empty() ? "base" : fmt::format("{}", fmt::join(current, ", ")),
+                                  heads.size() == 1 ? "" : "s", heads.size() == 1 ? "is" : "are",
+                                  heads.empty() ? "none" : fmt::format("{}", fmt::join(heads, ", "))));
+  }
+  const auto scanned = scan_models(cfg);
+  const auto schemas = compared_schemas(cfg, scanned);
+  const auto models = compared_models(cfg, scanned, schemas);
+  const auto database = reflect::reflect(db, {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
+  const auto canonical = reflect::normalize(db, models);
+  auto options = compare_options(cfg);
+  options.needs_using = reflect::cast_checker(db);
+  return {compare::compare(models, canonical, database, options), {}};
+}
+
+Comparison compare_offline(const Project& p) {
+  const auto& cfg = p.config();
+  model::Metadata head;
+  Comparison out;
+  for (const auto& id : p.map().upgrade_path("heads", {})) {
+    const auto& rev = p.get(id);
+    for (const auto& lo : rev.upgrade) {
+      try {
+        if (const auto* e = std::get_if<ops::Execute>(&lo.op)) {
+          auto sql = e->sql.count("postgresql") ? e->sql.at("postgresql") : e->sql.count("") ? e->sql.at("") : "";
+          if (!data_only(sql))
+            out.unaccounted.push_back(fmt::format("{}: revision {}: {} changes the schema in ways replay cannot follow",
+                                                  lo.loc.str(), id, ops::describe(lo.op)));
+          continue;
+        }
+        ops::apply(lo.op, head);
+      } catch (const UserError& e) {
+        throw UserError(fmt::format("{}: error: revision {}: the chain cannot be replayed: {}", lo.loc.str(), id, e.what()));
+      }
+    }
+  }
+  model::canonicalize(head);
+  const auto scanned = scan_models(cfg);
+  const auto schemas = compared_schemas(cfg, scanned);
+  auto models = compared_models(cfg, scanned, schemas);
+  // the replayed schema, restricted like a reflection would be
+  model::Metadata database = compared_models(cfg, head, schemas);
+  auto canonical_db = compare::canonical_text(database);
+  auto canonical_models = compare::canonical_text(models);
+  auto options = compare_options(cfg);
+  options.needs_using = [](const std::string& from, const std::string& to) {
+    // without a server: a change to a string type never needs USING; a change between numbers
+    // of the same family neither; anything else is given one, which is never wrong
+    auto cat = [](const std::string& t) {
+      auto c = compare::canonical_type(t);
+      if (c.ends_with("[]")) return std::string("array");
+      if (c.starts_with("character") || c == "text") return std::string("string");
+      if (c == "smallint" || c == "integer" || c == "bigint" || c.starts_with("numeric") || c == "real" ||
+          c == "double precision")
+        return std::string("number");
+      return c;
+    };
+    const auto a = cat(from), b = cat(to);
+    return !(b == "string" || (a == b && a == "number") || compare::canonical_type(from) == compare::canonical_type(to));
+  };
+  // compare canonical forms on both sides; the ops still carry the models' spelling
+  out.result = compare::compare(models, canonical_models, canonical_db, options);
+  return out;
+}
+
+void report(const Comparison& c, int verbosity) {
+  for (const auto& w : c.result.warnings) std::cerr << "warning: " << w << "\n";
+  for (const auto& u : c.unaccounted) std::cerr << "warning: " << u << "\n";
+  if (verbosity < 0) return;
+  for (const auto& op : c.result.upgrade) std::cerr << "Detected " << ops::describe(op) << "\n";
+}
+
+ExitCode diff(const Global& global, const DiffOptions& options) {
+  const auto p = Project::load(global);
+  Comparison c;
+  if (options.offline || !p.has_url()) {
+    c = compare_offline(p);
+  } else {
+    auto db = p.connect();
+    c = compare_online(p, *db, false);
+  }
+  report(c, -1);
+  if (options.format == "json") {
+    std::vector<std::string> ops;
+    for (const auto& op : c.result.upgrade) ops.push_back(ops::describe(op));
+    std::cout << fmt::format("{{\"operations\": {}, \"warnings\": {}}}\n", json::list(ops), json::list(c.result.warnings));
+    return ExitCode::ok;
+  }
+  std::cout << "upgrade:" << ops::write_ops(c.result.upgrade) << "\ndowngrade:" << ops::write_ops(c.result.downgrade) << "\n";
+  return ExitCode::ok;
+}
+
+ExitCode check(const Global& global, const DiffOptions& options) {
+  const auto p = Project::load(global);
+  Comparison c;
+  const bool offline = options.offline || !p.has_url();
+  if (offline) {
+    c = compare_offline(p);
+  } else {
+    auto db = p.connect();
+    p.checksum_drift(*db, true);
+    c = compare_online(p, *db, false);
+  }
+  const bool drift = !c.result.upgrade.empty();
+  if (options.format == "json") {
+    std::vector<std::string> ops;
+    for (const auto& op : c.result.upgrade) ops.push_back(ops::describe(op));
+    std::cout << fmt::format("{{\"drift\": {}, \"offline\": {}, \"operations\": {}, \"warnings\": {}, \"unaccounted\": {}}}\n",
+                             drift ? "true" : "false", offline ? "true" : "false", json::list(ops),
+                             json::list(c.result.warnings), json::list(c.unaccounted));
+    return drift ? ExitCode::drift : ExitCode::ok;
+  }
+  report(c, -1);
+  if (!drift) {
+    if (global.verbosity >= 0) std::cout << "No new upgrade operations detected.\n";
+    return ExitCode::ok;
+  }
+  std::cout << fmt::format("The models differ from {}: {} operation{} to generate "
+                           "(`schemagen revision --autogenerate -m ...`):\n",
+                           offline ? "the schema the revision chain builds" : "the database", c.result.upgrade.size(),
+                           c.result.upgrade.size() == 1 ? "" : "s");
+  for (const auto& op : c.result.upgrade) std::cout << "  " << ops::describe(op) << "\n";
+  return ExitCode::drift;
+}
+
+ExitCode autogenerate_revision(const Project& p, const Global& global, const RevisionOptions& options) {
+  Comparison c;
+  if (options.offline || !p.has_url()) {
+    c = compare_offline(p);
+  } else {
+    auto db = p.connect();
+    c = compare_online(p, *db, true);
+  }
+  report(c, global.verbosity);
+  if (c.result.upgrade.empty() && !options.allow_empty) {
+    std::cout << "No changes in schema detected.\n";
+    return ExitCode::ok;
+  }
+  write_revision(p, global, options, c.result.upgrade, c.result.downgrade);
+  return ExitCode::ok;
+}
+
+} // namespace schemagen::driver

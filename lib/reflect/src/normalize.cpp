@@ -1,0 +1,193 @@
+#include "schemagen/reflect/reflect.hpp"
+
+#include "schemagen/support/sql.hpp"
+
+#include <fmt/format.h>
+#include <map>
+#include <regex>
+#include <unistd.h>
+
+namespace schemagen::reflect {
+
+namespace {
+
+using sql::qualified;
+using sql::quote_ident;
+
+/// The DDL that creates table `t` as scratch table `name` in `scratch`: columns with their types
+/// and defaults, checks, and each index as scratch index i<n>_<k>.
+std::vector<std::string> scratch_ddl(const model::Table& t, std::size_t n, const std::string& scratch) {
+  std::vector<std::string> lines;
+  for (const auto& c : t.columns) {
+    std::string line = quote_ident(c.name) + " " + c.type;
+    if (c.server_default) line += " DEFAULT " + *c.server_default;
+    lines.push_back(line);
+  }
+  for (const auto& ck : t.checks)
+    lines.push_back(fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(ck.name), ck.expression));
+  const std::string table = qualified(scratch, fmt::format("t{}", n));
+  std::vector<std::string> out = {fmt::format("CREATE TABLE {} ({})", table, fmt::join(lines, ", "))};
+  for (std::size_t k = 0; k < t.indexes.size(); ++k) {
+    const auto& ix = t.indexes[k];
+    std::vector<std::string> elements;
+    for (const auto& c : ix.columns) {
+      const bool plain = std::regex_match(c, std::regex(R"([A-Za-z_][A-Za-z0-9_$]*( .*)?)"));
+      elements.push_back(plain ? c : "(" + c + ")");
+    }
+    out.push_back(fmt::format("CREATE {}INDEX {} ON {} USING {} ({}){}", ix.unique ? "UNIQUE " : "",
+                              quote_ident(fmt::format("i{}_{}", n, k)), table, ix.method,
+                              fmt::join(elements, ", "), ix.where ? " WHERE " + *ix.where : ""));
+  }
+  return out;
+}
+
+/// Runs `statements` in a savepoint; the server's message when one fails.
+std::optional<std::string> try_in_savepoint(pg::Connection& db, const std::vector<std::string>& statements) {
+  db.exec("SAVEPOINT sg_norm");
+  try {
+    for (const auto& s : statements) db.exec(s);
+    db.exec("RELEASE SAVEPOINT sg_norm");
+    return std::nullopt;
+  } catch (const pg::QueryError& e) {
+    db.exec("ROLLBACK TO SAVEPOINT sg_norm");
+    return e.server_message();
+  }
+}
+
+} // namespace
+
+model::Metadata normalize(pg::Connection& db, const model::Metadata& models) {
+  model::Metadata out = models;
+  const std::string scratch = fmt::format("sg_normalize_{}", ::getpid());
+  db.exec("BEGIN");
+  try {
+    DiagnosticList diags;
+    // what the models' types need: their schemas and enum types
+    std::string prelude;
+    for (const auto& s : models.schemas) prelude += fmt::format("CREATE SCHEMA IF NOT EXISTS {};\n", quote_ident(s));
+    prelude += fmt::format("CREATE SCHEMA {};\n", quote_ident(scratch));
+    db.exec(prelude);
+    for (const auto& e : models.enums) {
+      auto exists = db.exec("SELECT to_regtype($1) IS NOT NULL", {qualified(e.schema, e.name)});
+      if (exists.get(0, 0) == "t") continue;
+      std::string values;
+      for (const auto& v : e.values) values += (values.empty() ? "" : ", ") + sql::quote_literal(v);
+      if (auto err = try_in_savepoint(db, {fmt::format("CREATE TYPE {} AS ENUM ({})", qualified(e.schema, e.name), values)}))
+        diags.error(e.origin.loc, fmt::format("enum type {}: the server refuses it: {}", e.qualified_name(), *err));
+    }
+    // every table at once; only when that fails, one by one to say which
+    std::string all;
+    for (std::size_t n = 0; n < models.tables.size(); ++n)
+      for (const auto& s : scratch_ddl(models.tables[n], n, scratch)) all += s + ";\n";
+    if (try_in_savepoint(db, {all})) {
+      for (std::size_t n = 0; n < models.tables.size(); ++n) {
+        const auto& t = models.tables[n];
+        if (!try_in_savepoint(db, scratch_ddl(t, n, scratch))) continue;
+        // find the culprit: columns one by one, then checks, then indexes
+        auto one = [&](const std::string& ddl) { return try_in_savepoint(db, {ddl}); };
+        bool found = false;
+        for (const auto& c : t.columns) {
+          model::Table probe;
+          probe.columns = {c};
+          if (auto err = one(scratch_ddl(probe, 1000000 + n, scratch)[0])) {
+            diags.error(c.origin.loc, fmt::format("column {}.{} ({}{}): the server refuses it: {}", t.qualified_name(),
+                                                  c.name, c.type, c.server_default ? " DEFAULT " + *c.server_default : "", *err));
+            found = true;
+          }
+        }
+        if (!found) {
+          model::Table base = t;
+          base.checks.clear();
+          base.indexes.clear();
+          try_in_savepoint(db, scratch_ddl(base, 2000000 + n, scratch));
+          for (const auto& ck : t.checks) {
+            model::Table probe = base;
+            probe.checks = {ck};
+            if (auto err = one(scratch_ddl(probe, 3000000 + n, scratch)[0]))
+              diags.error(ck.origin.loc, fmt::format("check {} on {}: the server refuses it: {}", ck.name, t.qualified_name(), *err));
+          }
+          for (const auto& ix : t.indexes) {
+            model::Table probe = base;
+            probe.checks.clear();
+            probe.indexes = {ix};
+            auto ddl = scratch_ddl(probe, 4000000 + n, scratch);
+            if (auto err = try_in_savepoint(db, ddl))
+              diags.error(ix.origin.loc, fmt::format("index {} on {}: the server refuses it: {}", ix.name, t.qualified_name(), *err));
+          }
+        }
+      }
+      if (!diags.has_errors()) diags.error(SourceLoc{}, "the server refuses the models, and no single table shows why");
+    }
+    if (diags.has_errors()) throw DiagnosticsError(diags);
+
+    // read back the server's spelling of everything
+    auto cols = db.exec(R"(
+      SELECT substr(c.relname, 2)::int, a.attnum - 1, format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid)
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+      LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE c.relnamespace = $1::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped)",
+                        {scratch});
+    for (int i = 0; i < cols.rows(); ++i) {
+      auto& c = out.tables.at(std::stoul(std::string(cols.get(i, 0)))).columns.at(std::stoul(std::string(cols.get(i, 1))));
+      c.type = cols.get(i, 2);
+      if (c.server_default) c.server_default = cols.optional(i, 3);
+    }
+    auto checks = db.exec(R"(
+      SELECT substr(c.relname, 2)::int, con.conname, pg_get_expr(con.conbin, con.conrelid)
+      FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+      WHERE c.relnamespace = $1::regnamespace AND con.contype = 'c')",
+                          {scratch});
+    for (int i = 0; i < checks.rows(); ++i)
+      for (auto& ck : out.tables.at(std::stoul(std::string(checks.get(i, 0)))).checks)
+        if (ck.name == checks.get(i, 1)) ck.expression = checks.get(i, 2);
+    auto idx = db.exec(R"(
+      SELECT i.relname,
+             ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts) k ORDER BY k)::text[],
+             pg_get_expr(ix.indpred, ix.indrelid, true)
+      FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
+      WHERE i.relnamespace = $1::regnamespace)",
+                       {scratch});
+    for (int i = 0; i < idx.rows(); ++i) {
+      const std::string name(idx.get(i, 0)); // i<n>_<k>
+      const auto sep = name.find('_');
+      auto& ix = out.tables.at(std::stoul(name.substr(1, sep - 1))).indexes.at(std::stoul(name.substr(sep + 1)));
+      ix.columns = pg::parse_array(idx.get(i, 1));
+      ix.where = idx.optional(i, 2);
+    }
+    db.exec("ROLLBACK");
+  } catch (...) {
+    try {
+      db.exec("ROLLBACK");
+    } catch (...) {
+    }
+    throw;
+  }
+  return out;
+}
+
+std::function<bool(const std::string&, const std::string&)> cast_checker(pg::Connection& db) {
+  auto cache = std::make_shared<std::map<std::pair<std::string, std::string>, bool>>();
+  return [&db, cache](const std::string& from, const std::string& to) {
+    auto key = std::pair{from, to};
+    if (auto it = cache->find(key); it != cache->end()) return it->second;
+    // no USING needed: the same type, a string target (I/O conversion is allowed in assignment),
+    // an assignment or implicit cast, or arrays whose elements convert so
+    auto r = db.exec(R"(
+      WITH t AS (SELECT $1::regtype::oid AS f, $2::regtype::oid AS t),
+           e AS (SELECT coalesce(nullif(ft.typelem, 0), t.f) AS f, coalesce(nullif(tt.typelem, 0), t.t) AS t,
+                        ft.typcategory = 'A' AS farr, tt.typcategory = 'A' AS tarr, tt.typcategory AS tcat
+                 FROM t JOIN pg_type ft ON ft.oid = t.f JOIN pg_type tt ON tt.oid = t.t)
+      SELECT NOT (e.f = e.t
+                  OR (e.tcat = 'S' AND NOT e.tarr)
+                  OR (e.farr = e.tarr AND ((SELECT typcategory FROM pg_type WHERE oid = e.t) = 'S'
+                                           OR EXISTS (SELECT 1 FROM pg_cast c WHERE c.castsource = e.f
+                                                      AND c.casttarget = e.t AND c.castcontext IN ('a', 'i')))))
+      FROM e)",
+                     {from, to});
+    const bool needs = r.get(0, 0) == "t";
+    cache->emplace(key, needs);
+    return needs;
+  };
+}
+
+} // namespace schemagen::reflect

@@ -1,0 +1,184 @@
+#include "schemagen/reflect/reflect.hpp"
+
+#include <algorithm>
+#include <fnmatch.h>
+#include <map>
+
+namespace schemagen::reflect {
+
+using pg::parse_array;
+
+bool excluded(const std::vector<std::string>& patterns, const std::string& schema, const std::string& table) {
+  const std::string qualified = schema + "." + table;
+  for (const auto& p : patterns)
+    if (fnmatch(p.c_str(), table.c_str(), 0) == 0 || fnmatch(p.c_str(), qualified.c_str(), 0) == 0) return true;
+  return false;
+}
+
+namespace {
+
+std::string action(std::string_view code) {
+  switch (code.empty() ? 'a' : code[0]) {
+  case 'r': return "RESTRICT";
+  case 'c': return "CASCADE";
+  case 'n': return "SET NULL";
+  case 'd': return "SET DEFAULT";
+  default: return ""; // 'a': NO ACTION
+  }
+}
+
+constexpr const char* tables_sql = R"(
+SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
+ORDER BY 1, 2)";
+
+constexpr const char* columns_sql = R"(
+SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       pg_get_expr(d.adbin, d.adrelid), a.attidentity, col_description(c.oid, a.attnum),
+       EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+               WHERE dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a')
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
+  AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY n.nspname, c.relname, a.attnum)";
+
+constexpr const char* constraints_sql = R"(
+SELECT n.nspname, c.relname, con.conname, con.contype,
+       ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord)::text[],
+       fn.nspname, fc.relname,
+       ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)::text[],
+       con.confdeltype, con.confupdtype,
+       CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE con.contype IN ('p', 'u', 'f', 'c') AND n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p')
+ORDER BY 1, 2, 3)";
+
+constexpr const char* indexes_sql = R"(
+SELECT n.nspname, t.relname, i.relname, ix.indisunique, am.amname,
+       ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts) k ORDER BY k)::text[],
+       pg_get_expr(ix.indpred, ix.indrelid, true)
+FROM pg_index ix
+JOIN pg_class i ON i.oid = ix.indexrelid
+JOIN pg_class t ON t.oid = ix.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_am am ON am.oid = i.relam
+WHERE n.nspname = ANY($1::text[]) AND t.relkind IN ('r', 'p')
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid AND c.contype IN ('p', 'u', 'x'))
+ORDER BY 1, 2, 3)";
+
+constexpr const char* enums_sql = R"(
+SELECT n.nspname, t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text[]
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
+WHERE n.nspname = ANY($1::text[])
+GROUP BY 1, 2 ORDER BY 1, 2)";
+
+constexpr const char* schemas_sql = "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY 1";
+
+} // namespace
+
+model::Metadata reflect(pg::Connection& db, const Options& options) {
+  const std::string schemas = pg::array_literal(options.schemas);
+  model::Metadata m;
+  auto r = db.exec(schemas_sql, {schemas});
+  for (int i = 0; i < r.rows(); ++i) m.schemas.emplace_back(r.get(i, 0));
+
+  std::map<std::pair<std::string, std::string>, std::size_t> index_of;
+  auto skip = [&](const std::string& schema, const std::string& table) {
+    if (schema == options.version_table_schema &&
+        (table == options.version_table || table == options.version_table + "_log"))
+      return true;
+    return excluded(options.exclude_tables, schema, table);
+  };
+  r = db.exec(tables_sql, {schemas});
+  for (int i = 0; i < r.rows(); ++i) {
+    model::Table t;
+    t.schema = r.get(i, 0);
+    t.name = r.get(i, 1);
+    if (skip(t.schema, t.name)) continue;
+    t.comment = r.optional(i, 2);
+    index_of[{t.schema, t.name}] = m.tables.size();
+    m.tables.push_back(std::move(t));
+  }
+  auto table = [&](const pg::Result& res, int row) -> model::Table* {
+    auto it = index_of.find({std::string(res.get(row, 0)), std::string(res.get(row, 1))});
+    return it == index_of.end() ? nullptr : &m.tables[it->second];
+  };
+
+  r = db.exec(columns_sql, {schemas});
+  for (int i = 0; i < r.rows(); ++i) {
+    auto* t = table(r, i);
+    if (!t) continue;
+    model::Column c;
+    c.name = r.get(i, 2);
+    c.type = r.get(i, 3);
+    c.nullable = r.get(i, 4) != "t";
+    c.server_default = r.optional(i, 5);
+    const auto identity = r.get(i, 6);
+    c.identity = identity == "a" ? model::Identity::always
+                 : identity == "d" ? model::Identity::by_default
+                                   : model::Identity::none;
+    c.comment = r.optional(i, 7);
+    if (r.get(i, 8) == "t" && c.server_default && c.server_default->rfind("nextval(", 0) == 0) {
+      c.autoincrement = true; // serial: the sequence is the column's own business
+      c.server_default.reset();
+    }
+    t->columns.push_back(std::move(c));
+  }
+
+  r = db.exec(constraints_sql, {schemas});
+  for (int i = 0; i < r.rows(); ++i) {
+    auto* t = table(r, i);
+    if (!t) continue;
+    const std::string name(r.get(i, 2));
+    const auto type = r.get(i, 3);
+    auto columns = parse_array(r.get(i, 4));
+    if (type == "p") {
+      t->primary_key = model::PrimaryKey{name, columns};
+    } else if (type == "u") {
+      t->unique_constraints.push_back({name, columns, {}});
+    } else if (type == "f") {
+      model::ForeignKey fk;
+      fk.name = name;
+      fk.columns = columns;
+      fk.referred_schema = r.get(i, 5);
+      fk.referred_table = r.get(i, 6);
+      fk.referred_columns = parse_array(r.get(i, 7));
+      fk.on_delete = action(r.get(i, 8));
+      fk.on_update = action(r.get(i, 9));
+      t->foreign_keys.push_back(std::move(fk));
+    } else if (type == "c") {
+      t->checks.push_back({name, std::string(r.get(i, 10)), {}});
+    }
+  }
+
+  r = db.exec(indexes_sql, {schemas});
+  for (int i = 0; i < r.rows(); ++i) {
+    auto* t = table(r, i);
+    if (!t) continue;
+    model::Index ix;
+    ix.name = r.get(i, 2);
+    ix.unique = r.get(i, 3) == "t";
+    ix.method = r.get(i, 4);
+    ix.columns = parse_array(r.get(i, 5));
+    ix.where = r.optional(i, 6);
+    t->indexes.push_back(std::move(ix));
+  }
+
+  r = db.exec(enums_sql, {schemas});
+  for (int i = 0; i < r.rows(); ++i)
+    m.enums.push_back(model::Enum{std::string(r.get(i, 0)), std::string(r.get(i, 1)), parse_array(r.get(i, 2)), {}});
+  model::canonicalize(m);
+  return m;
+}
+
+} // namespace schemagen::reflect
