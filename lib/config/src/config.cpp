@@ -144,7 +144,10 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
                 "lock_timeout"});
 
   cr.database_settings(root, c);
-  if (const auto v = root["template"]) c.template_path = cr.path(v, "template");
+  if (const auto v = root["template"]) {
+    c.template_path = cr.path(v, "template");
+    c.template_configured = true;
+  }
   if (const auto v = root["file_template"]) c.file_template = cr.str(v, "file_template");
   if (const auto db = root["database"]) {
     r.expect_map(db, "database", {"url"});

@@ -7,13 +7,13 @@
 
 namespace schemagen::driver {
 
-namespace {
-
-std::string_view embedded(std::string_view name) {
+std::string_view embedded_file(std::string_view name) {
   for (const auto& f : templates::files())
     if (f.name == name) return f.content;
   throw UserError(fmt::format("error: no embedded file '{}'", name));
 }
+
+namespace {
 
 struct InitTemplate {
   std::string_view name, description;
@@ -50,13 +50,13 @@ ExitCode init(const Global& global, const InitOptions& options) {
   if (fs::exists(revisions, ec) && !fs::is_empty(revisions, ec))
     throw UserError(fmt::format("error: {} exists and is not empty", display_path(revisions)));
 
-  write_file_atomic(revision_template, embedded("revision.yaml.mustache"));
+  write_file_atomic(revision_template, embedded_file("revision.yaml.mustache"));
   if (options.template_name == "multidb") {
     for (const char* db : {"primary", "analytics"}) write_file_atomic(revisions / db / ".keep", "");
   } else {
     write_file_atomic(revisions / ".keep", "");
   }
-  write_file_atomic(config, embedded(options.template_name + "/schemagen.yaml"));
+  write_file_atomic(config, embedded_file(options.template_name + "/schemagen.yaml"));
   if (global.verbosity >= 0) {
     std::cout << fmt::format("  Creating directory {} ...  done\n", display_path(revisions));
     std::cout << fmt::format("  Generating {} ...  done\n", display_path(revision_template));

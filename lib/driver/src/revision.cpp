@@ -10,6 +10,8 @@
 
 namespace schemagen::driver {
 
+std::string_view embedded_file(std::string_view name);
+
 /// Writes a new revision with the given ops; shared by revision, merge and autogenerate.
 /// Validates everything before a byte is written: the template renders, the result parses
 /// back as a revision file, and the graph stays valid with it.
@@ -86,10 +88,17 @@ fs::path write_revision(const Project& p, const Global& global, const RevisionOp
   f.create_date = render::utc_now();
   f.upgrade = upgrade;
   f.downgrade = downgrade;
-  if (!fs::is_regular_file(cfg.template_path))
+  std::string template_text, template_name = display_path(cfg.template_path);
+  if (fs::is_regular_file(cfg.template_path)) {
+    template_text = read_file(cfg.template_path);
+  } else if (!cfg.template_configured) {
+    template_text = std::string(embedded_file("revision.yaml.mustache")); // no template of the project's own
+    template_name = "the built-in revision template";
+  } else {
     throw UserError(fmt::format("{}: error: the revision template does not exist (template in {})",
                                 display_path(cfg.template_path), display_path(cfg.file)));
-  const std::string text = render::revision_file(read_file(cfg.template_path), display_path(cfg.template_path), f);
+  }
+  const std::string text = render::revision_file(template_text, template_name, f);
   const fs::path path = dir / (render::file_name(cfg.file_template, id, options.message) + ".yaml");
   if (fs::exists(path)) throw UserError(fmt::format("{}: error: exists already", display_path(path)));
 

@@ -36,6 +36,7 @@ struct Config {
   fs::path script_location;
   std::vector<fs::path> version_locations; // more revision directories (revision --version-path)
   fs::path template_path;
+  bool template_configured = false; // false: the built-in template serves when the file is absent
   std::string file_template = "{rev}_{slug}";
   std::string url; // may hold a password: never print it, see sql::redact_url()
   Models models;
