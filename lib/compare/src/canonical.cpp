@@ -79,7 +79,9 @@ std::optional<std::string> canonical_default(const std::optional<std::string>& d
 }
 
 std::string canonical_expression(const std::string& e) {
-  std::string s = squeeze(e);
+  // literals lose the casts the server adds to them: m = 'ok'::mood is m = 'ok'
+  static const std::regex literal_cast(R"(('(?:[^']|'')*')::[A-Za-z_][A-Za-z0-9_.]*( varying| precision| with time zone| without time zone)?(\([0-9, ]*\))?(\[\])?)");
+  std::string s = squeeze(std::regex_replace(e, literal_cast, "$1"));
   while (s.size() >= 2 && s.front() == '(' && s.back() == ')') {
     // strip outer parentheses only when they enclose the whole expression
     int depth = 0;
@@ -95,6 +97,20 @@ std::string canonical_expression(const std::string& e) {
 }
 
 } // namespace
+
+bool textual_needs_using(const std::string& from, const std::string& to) {
+  auto category = [](const std::string& t) {
+    const auto c = canonical_type(t);
+    if (c.ends_with("[]")) return c;
+    if (c.starts_with("character") || c == "text") return std::string("string");
+    if (c == "smallint" || c == "integer" || c == "bigint" || c.starts_with("numeric") || c == "real" ||
+        c == "double precision")
+      return std::string("number");
+    return c;
+  };
+  const auto a = category(from), b = category(to);
+  return !(b == "string" || (a == "number" && b == "number") || canonical_type(from) == canonical_type(to));
+}
 
 bool same_default(const std::optional<std::string>& a, const std::optional<std::string>& b) {
   return canonical_default(a) == canonical_default(b);

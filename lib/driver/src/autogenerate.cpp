@@ -113,21 +113,7 @@ Comparison compare_offline(const Project& p) {
   auto canonical_db = compare::canonical_text(database);
   auto canonical_models = compare::canonical_text(models);
   auto options = compare_options(cfg);
-  options.needs_using = [](const std::string& from, const std::string& to) {
-    // without a server: a change to a string type never needs USING; a change between numbers
-    // of the same family neither; anything else is given one, which is never wrong
-    auto cat = [](const std::string& t) {
-      auto c = compare::canonical_type(t);
-      if (c.ends_with("[]")) return std::string("array");
-      if (c.starts_with("character") || c == "text") return std::string("string");
-      if (c == "smallint" || c == "integer" || c == "bigint" || c.starts_with("numeric") || c == "real" ||
-          c == "double precision")
-        return std::string("number");
-      return c;
-    };
-    const auto a = cat(from), b = cat(to);
-    return !(b == "string" || (a == b && a == "number") || compare::canonical_type(from) == compare::canonical_type(to));
-  };
+  options.needs_using = compare::textual_needs_using;
   // compare canonical forms on both sides; the ops still carry the models' spelling
   out.result = compare::compare(models, canonical_models, canonical_db, options);
   return out;

@@ -38,6 +38,10 @@ Result compare(const model::Metadata& models, const model::Metadata& canonical, 
 model::Metadata canonical_text(const model::Metadata& m);
 std::string canonical_type(std::string_view type);
 
+/// Without a server: whether a type change needs USING. A change to a string type or between
+/// numbers never does; anything else gets one, which is never wrong.
+bool textual_needs_using(const std::string& from, const std::string& to);
+
 /// Whether two canonical server defaults mean the same (CURRENT_TIMESTAMP and now(), say).
 bool same_default(const std::optional<std::string>& a, const std::optional<std::string>& b);
 
