@@ -1,5 +1,6 @@
 // lib/model: canonical order, equality, YAML round trip, default names.
 
+#include "schemagen/model/binary.hpp"
 #include "schemagen/model/naming.hpp"
 #include "schemagen/model/yaml.hpp"
 
@@ -120,4 +121,18 @@ TEST_CASE("every kind of string survives the round trip through a YAML reader") 
   const auto text = to_yaml(m);
   canonicalize(m);
   CHECK(from_yaml(text, "x.yaml") == m);
+}
+
+TEST_CASE("the binary form reads back exactly, origins included, and refuses garbage") {
+  Metadata m = sample();
+  m.tables[0].origin.loc = SourceLoc{"a.hpp", 3, 7};
+  m.tables[0].columns[1].origin.loc = SourceLoc{"a.hpp", 5, 2};
+  const auto bytes = to_binary(m);
+  auto back = from_binary(bytes);
+  REQUIRE(back);
+  CHECK(*back == m);
+  CHECK(back->tables[0].origin.loc == SourceLoc{"a.hpp", 3, 7});
+  CHECK(back->tables[0].columns[1].origin.loc == SourceLoc{"a.hpp", 5, 2});
+  CHECK_FALSE(from_binary(bytes.substr(0, bytes.size() - 3)));
+  CHECK_FALSE(from_binary("not a cache"));
 }

@@ -9,6 +9,7 @@
 #include "schemagen/support/files.hpp"
 #include "schemagen/support/json.hpp"
 
+#include <chrono>
 #include <fmt/format.h>
 #include <set>
 
@@ -59,7 +60,14 @@ bool data_only(const std::string& sql) {
 
 } // namespace
 
-Comparison compare_online(const Project& p, pg::Connection& db, bool require_head) {
+Comparison compare_online(const Project& p, pg::Connection& db, bool require_head, bool timings) {
+  auto started = std::chrono::steady_clock::now();
+  auto phase = [&](const char* name) {
+    const auto now = std::chrono::steady_clock::now();
+    if (timings)
+      std::cerr << fmt::format("{}: {:.1f} ms\n", name, std::chrono::duration<double, std::milli>(now - started).count());
+    started = now;
+  };
   const auto& cfg = p.config();
   if (require_head) {
     auto current = runtime::read_heads(db, p.version_table());
@@ -76,11 +84,16 @@ Comparison compare_online(const Project& p, pg::Connection& db, bool require_hea
   const auto scanned = scan_models(cfg);
   const auto schemas = compared_schemas(cfg, scanned);
   const auto models = compared_models(cfg, scanned, schemas);
+  phase("scan");
   const auto database = reflect::reflect(db, {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
+  phase("reflect");
   const auto canonical = reflect::normalize(db, models);
+  phase("normalize");
   auto options = compare_options(cfg);
   options.needs_using = reflect::cast_checker(db);
-  return {compare::compare(models, canonical, database, options), {}};
+  Comparison c{compare::compare(models, canonical, database, options), {}};
+  phase("compare");
+  return c;
 }
 
 Comparison compare_offline(const Project& p) {
@@ -185,7 +198,7 @@ ExitCode autogenerate_revision(const Project& p, const Global& global, const Rev
     c = compare_offline(p);
   } else {
     auto db = p.connect();
-    c = compare_online(p, *db, true);
+    c = compare_online(p, *db, true, global.verbosity > 0);
   }
   report(c, global.verbosity);
   if (c.result.upgrade.empty() && !options.allow_empty) {

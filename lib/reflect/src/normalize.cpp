@@ -23,8 +23,8 @@ std::vector<std::string> scratch_ddl(const model::Table& t, std::size_t n, const
     if (c.server_default) line += " DEFAULT " + *c.server_default;
     lines.push_back(line);
   }
-  for (const auto& ck : t.checks)
-    lines.push_back(fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(ck.name), ck.expression));
+  for (std::size_t k = 0; k < t.checks.size(); ++k)
+    lines.push_back(fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(fmt::format("k{}", k)), t.checks[k].expression));
   const std::string table = qualified(scratch, fmt::format("t{}", n));
   std::vector<std::string> out = {fmt::format("CREATE TABLE {} ({})", table, fmt::join(lines, ", "))};
   for (std::size_t k = 0; k < t.indexes.size(); ++k) {
@@ -56,8 +56,11 @@ std::optional<std::string> try_in_savepoint(pg::Connection& db, const std::vecto
 
 } // namespace
 
-model::Metadata normalize(pg::Connection& db, const model::Metadata& models) {
-  model::Metadata out = models;
+namespace {
+
+/// Normalises tables [first, last) of `models` into `out`, in one transaction that is rolled back.
+void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::Metadata& out, std::size_t first,
+                     std::size_t last) {
   const std::string scratch = fmt::format("sg_normalize_{}", ::getpid());
   db.exec("BEGIN");
   try {
@@ -77,10 +80,10 @@ model::Metadata normalize(pg::Connection& db, const model::Metadata& models) {
     }
     // every table at once; only when that fails, one by one to say which
     std::string all;
-    for (std::size_t n = 0; n < models.tables.size(); ++n)
+    for (std::size_t n = first; n < last; ++n)
       for (const auto& s : scratch_ddl(models.tables[n], n, scratch)) all += s + ";\n";
-    if (try_in_savepoint(db, {all})) {
-      for (std::size_t n = 0; n < models.tables.size(); ++n) {
+    if (!all.empty() && try_in_savepoint(db, {all})) {
+      for (std::size_t n = first; n < last; ++n) {
         const auto& t = models.tables[n];
         if (!try_in_savepoint(db, scratch_ddl(t, n, scratch))) continue;
         // find the culprit: columns one by one, then checks, then indexes
@@ -138,8 +141,9 @@ model::Metadata normalize(pg::Connection& db, const model::Metadata& models) {
       WHERE c.relnamespace = $1::regnamespace AND con.contype = 'c')",
                           {scratch});
     for (int i = 0; i < checks.rows(); ++i)
-      for (auto& ck : out.tables.at(std::stoul(std::string(checks.get(i, 0)))).checks)
-        if (ck.name == checks.get(i, 1)) ck.expression = checks.get(i, 2);
+      out.tables.at(std::stoul(std::string(checks.get(i, 0))))
+          .checks.at(std::stoul(std::string(checks.get(i, 1)).substr(1)))
+          .expression = checks.get(i, 2);
     auto idx = db.exec(R"(
       SELECT i.relname,
              ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts) k ORDER BY k)::text[],
@@ -162,8 +166,62 @@ model::Metadata normalize(pg::Connection& db, const model::Metadata& models) {
     }
     throw;
   }
+}
+
+} // namespace
+
+namespace {
+
+/// What decides how the server spells a table's things, its names aside: tables of one shape
+/// share one scratch table (a thousand tables of a few shapes cost a few scratch tables).
+std::string shape(const model::Table& t) {
+  std::string key;
+  for (const auto& c : t.columns) key += fmt::format("c{}\x1f{}\x1f{}\x1e", c.name, c.type, c.server_default.value_or("\x1d"));
+  for (const auto& ck : t.checks) key += fmt::format("k{}\x1e", ck.expression);
+  for (const auto& ix : t.indexes)
+    key += fmt::format("i{}\x1f{}\x1f{}\x1f{}\x1e", fmt::join(ix.columns, "\x1f"), ix.unique, ix.where.value_or("\x1d"), ix.method);
+  return key;
+}
+
+} // namespace
+
+model::Metadata normalize(pg::Connection& db, const model::Metadata& models) {
+  // one representative per shape, with generic constraint and index names
+  model::Metadata reps;
+  reps.schemas = models.schemas;
+  reps.enums = models.enums;
+  std::map<std::string, std::size_t> rep_of_shape;
+  std::vector<std::size_t> rep_of(models.tables.size());
+  for (std::size_t i = 0; i < models.tables.size(); ++i) {
+    auto [it, fresh] = rep_of_shape.emplace(shape(models.tables[i]), reps.tables.size());
+    if (fresh) reps.tables.push_back(models.tables[i]);
+    rep_of[i] = it->second;
+  }
+  model::Metadata normalized = reps;
+  // a few hundred tables per transaction: each scratch table takes locks, and a transaction may
+  // hold only max_locks_per_transaction × max_connections of them
+  constexpr std::size_t chunk = 200;
+  for (std::size_t first = 0; first < reps.tables.size() || first == 0; first += chunk) {
+    normalize_chunk(db, reps, normalized, first, std::min(reps.tables.size(), first + chunk));
+    if (reps.tables.empty()) break;
+  }
+  model::Metadata out = models;
+  for (std::size_t i = 0; i < out.tables.size(); ++i) {
+    auto& t = out.tables[i];
+    const auto& n = normalized.tables[rep_of[i]];
+    for (std::size_t k = 0; k < t.columns.size(); ++k) {
+      t.columns[k].type = n.columns[k].type;
+      t.columns[k].server_default = n.columns[k].server_default;
+    }
+    for (std::size_t k = 0; k < t.checks.size(); ++k) t.checks[k].expression = n.checks[k].expression;
+    for (std::size_t k = 0; k < t.indexes.size(); ++k) {
+      t.indexes[k].columns = n.indexes[k].columns;
+      t.indexes[k].where = n.indexes[k].where;
+    }
+  }
   return out;
 }
+
 
 std::function<bool(const std::string&, const std::string&)> cast_checker(pg::Connection& db) {
   auto cache = std::make_shared<std::map<std::pair<std::string, std::string>, bool>>();

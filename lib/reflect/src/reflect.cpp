@@ -36,12 +36,16 @@ ORDER BY 1, 2)";
 constexpr const char* columns_sql = R"(
 SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, d.adrelid), a.attidentity, col_description(c.oid, a.attnum),
-       EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
-               WHERE dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a')
+       owned.refobjid IS NOT NULL
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN (SELECT DISTINCT dep.refobjid, dep.refobjsubid  -- sequences a column owns (serial)
+           FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+           WHERE dep.deptype = 'a' AND dep.classid = 'pg_class'::regclass
+             AND dep.refclassid = 'pg_class'::regclass) owned
+       ON owned.refobjid = c.oid AND owned.refobjsubid = a.attnum
 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
   AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY n.nspname, c.relname, a.attnum)";

@@ -12,8 +12,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view magic = "schemagen-scan-cache 2";
-constexpr std::string_view origins_marker = "\n--- origins\n";
+constexpr std::string_view magic = "schemagen-scan-cache 3";
+constexpr std::string_view origins_marker = "\n--- binary\n";
 
 struct FileStamp {
   long long size = -1;
@@ -101,12 +101,12 @@ std::optional<ScanCache::Hit> ScanCache::lookup() {
   const auto marker = text.find(origins_marker, pos);
   if (marker == std::string::npos) return std::nullopt;
   hit.yaml = text.substr(pos, marker - pos);
-  hit.yaml_with_origins = text.substr(marker + origins_marker.size());
-  if (refreshed) store(hit.yaml, hit.yaml_with_origins, hit.dependencies);
+  hit.binary = text.substr(marker + origins_marker.size());
+  if (refreshed) store(hit.yaml, hit.binary, hit.dependencies);
   return hit;
 }
 
-void ScanCache::store(const std::string& yaml, const std::string& yaml_with_origins,
+void ScanCache::store(const std::string& yaml, const std::string& binary,
                       const std::vector<fs::path>& dependencies) {
   std::string out = fmt::format("{}\n{}\n", magic, key_hash_);
   for (const auto& dep : dependencies) {
@@ -118,7 +118,7 @@ void ScanCache::store(const std::string& yaml, const std::string& yaml_with_orig
   out += "---\n";
   out += yaml;
   out += origins_marker;
-  out += yaml_with_origins;
+  out += binary;
   try {
     write_file_atomic(file_, out);
   } catch (const std::exception&) {

@@ -21,7 +21,7 @@ class ScanCache {
 public:
   struct Hit {
     std::string yaml;              // the scan's output
-    std::string yaml_with_origins; // the same metadata with source locations
+    std::string binary;            // the same metadata with source locations (model::to_binary)
     std::vector<std::filesystem::path> dependencies;
   };
 
@@ -29,7 +29,7 @@ public:
 
   std::optional<Hit> lookup();
   /// Best effort: a cache that cannot be written only costs the next scan its speed.
-  void store(const std::string& yaml, const std::string& yaml_with_origins,
+  void store(const std::string& yaml, const std::string& binary,
              const std::vector<std::filesystem::path>& dependencies);
 
 private:

@@ -3,6 +3,7 @@
 #include "builder.hpp"
 #include "cache.hpp"
 #include "frontend.hpp"
+#include "schemagen/model/binary.hpp"
 #include "schemagen/model/yaml.hpp"
 #include "schemagen/support/files.hpp"
 
@@ -75,7 +76,10 @@ Result run_parse(ParseInput input, const model::NamingConvention& naming) {
 } // namespace
 
 const model::Metadata& Result::get() {
-  if (!metadata) metadata = model::from_yaml(yaml_with_origins.empty() ? yaml : yaml_with_origins, "<scan cache>");
+  if (!metadata) {
+    if (auto m = model::from_binary(binary)) metadata = std::move(*m);
+    else metadata = model::from_yaml(yaml, "<scan cache>");
+  }
   return *metadata;
 }
 
@@ -133,7 +137,7 @@ Result scan(const Options& options) {
     if (auto hit = cache->lookup()) {
       Result r;
       r.yaml = std::move(hit->yaml);
-      r.yaml_with_origins = std::move(hit->yaml_with_origins);
+      r.binary = std::move(hit->binary);
       r.dependencies = std::move(hit->dependencies);
       r.from_cache = true;
       return r;
@@ -142,7 +146,7 @@ Result scan(const Options& options) {
   Result result = run_parse(std::move(input), options.naming);
   if (options.compile_commands)
     result.dependencies.push_back(*options.compile_commands / "compile_commands.json");
-  if (cache && result.ok()) cache->store(result.yaml, model::to_yaml(*result.metadata, true), result.dependencies);
+  if (cache && result.ok()) cache->store(result.yaml, model::to_binary(*result.metadata), result.dependencies);
   return result;
 }
 

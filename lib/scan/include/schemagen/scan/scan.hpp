@@ -26,7 +26,7 @@ struct Options {
 
 struct Result {
   std::string yaml;                       // the metadata as canonical YAML (model::to_yaml)
-  std::string yaml_with_origins;          // the same with where each thing was declared (cache)
+  std::string binary;                     // the same, with origins, as model::to_binary (cache)
   std::optional<model::Metadata> metadata; // parsed form; absent when answered from the cache
   DiagnosticList diagnostics;             // compile errors and annotation mistakes, in order
   std::vector<fs::path> dependencies;     // every file the parse read: headers and what they include
