@@ -3,6 +3,7 @@
 
 #include "autogenerate.hpp"
 
+#include "schemagen/lint/lint.hpp"
 #include "schemagen/ops/apply.hpp"
 #include "schemagen/ops/yaml.hpp"
 #include "schemagen/reflect/reflect.hpp"
@@ -15,8 +16,31 @@
 
 namespace schemagen::driver {
 
-fs::path write_revision(const Project& p, const Global& global, const RevisionOptions& options,
-                        const std::vector<ops::Op>& upgrade, const std::vector<ops::Op>& downgrade);
+revision::Revision write_revision(const Project& p, const Global& global, const RevisionOptions& options,
+                                  const std::vector<ops::Op>& upgrade, const std::vector<ops::Op>& downgrade);
+
+namespace {
+
+bool acknowledged(const revision::Revision& rev, const std::string& rule) {
+  return std::find(rev.acknowledged.begin(), rev.acknowledged.end(), rule) != rev.acknowledged.end() ||
+         std::find(rev.acknowledged.begin(), rev.acknowledged.end(), "all") != rev.acknowledged.end();
+}
+
+/// Prints the lint's findings for `revs`; returns how many are not acknowledged.
+std::size_t lint_revisions(const std::vector<const revision::Revision*>& revs, bool strict, bool quiet) {
+  std::size_t open = 0;
+  for (const auto* rev : revs)
+    for (const auto& f : lint::lint(rev->upgrade)) {
+      const bool ok = acknowledged(*rev, f.rule);
+      if (!ok) ++open;
+      if (quiet || (ok && !strict)) continue;
+      std::cerr << fmt::format("{}: {}: revision {}: {} [{}]: {}{}\n", f.loc.str(), ok ? "note" : strict ? "error" : "warning",
+                               rev->id, f.op, f.rule, ok ? "acknowledged. " : "", f.reason);
+    }
+  return open;
+}
+
+} // namespace
 
 namespace {
 
@@ -105,10 +129,15 @@ Comparison compare_offline(const Project& p) {
     for (const auto& lo : rev.upgrade) {
       try {
         if (const auto* e = std::get_if<ops::Execute>(&lo.op)) {
+          if (e->replay) { // the revision says what the SQL does to the schema
+            for (const auto& r : *e->replay) ops::apply(r.op, head);
+            continue;
+          }
           auto sql = e->sql.count("postgresql") ? e->sql.at("postgresql") : e->sql.count("") ? e->sql.at("") : "";
           if (!data_only(sql))
-            out.unaccounted.push_back(fmt::format("{}: revision {}: {} changes the schema in ways replay cannot follow",
-                                                  lo.loc.str(), id, ops::describe(lo.op)));
+            out.unaccounted.push_back(fmt::format("{}: revision {}: {} may change the schema in ways replay cannot "
+                                                  "follow; say what it does with replay: [ops] (or replay: [] for "
+                                                  "nothing)", lo.loc.str(), id, ops::describe(lo.op)));
           continue;
         }
         ops::apply(lo.op, head);
@@ -163,24 +192,41 @@ ExitCode check(const Global& global, const DiffOptions& options) {
   const auto p = Project::load(global);
   Comparison c;
   const bool offline = options.offline || !p.has_url();
+  std::vector<const revision::Revision*> linted; // offline: the whole chain; online: what is not applied yet
+  std::size_t changed = 0;
   if (offline) {
     c = compare_offline(p);
+    for (const auto& r : p.revisions()) linted.push_back(&r);
   } else {
     auto db = p.connect();
-    p.checksum_drift(*db, true);
+    changed = p.checksum_drift(*db, options.format != "json").size();
+    for (const auto& id : p.map().upgrade_path("heads", runtime::read_heads(*db, p.version_table())))
+      linted.push_back(&p.get(id));
     c = compare_online(p, *db, false);
   }
+  const auto unacknowledged = lint_revisions(linted, options.strict, options.format == "json");
   const bool drift = !c.result.upgrade.empty();
+  const bool failed = drift || (options.strict && (unacknowledged > 0 || changed > 0));
   if (options.format == "json") {
     std::vector<std::string> ops;
     for (const auto& op : c.result.upgrade) ops.push_back(ops::describe(op));
-    std::cout << fmt::format("{{\"drift\": {}, \"offline\": {}, \"operations\": {}, \"warnings\": {}, \"unaccounted\": {}}}\n",
+    std::vector<std::string> findings;
+    for (const auto* rev : linted)
+      for (const auto& f : lint::lint(rev->upgrade))
+        if (!acknowledged(*rev, f.rule)) findings.push_back(fmt::format("{}: revision {}: {} [{}]: {}", f.loc.str(), rev->id, f.op, f.rule, f.reason));
+    std::cout << fmt::format("{{\"drift\": {}, \"offline\": {}, \"operations\": {}, \"warnings\": {}, \"unaccounted\": {}, "
+                             "\"unacknowledged\": {}}}\n",
                              drift ? "true" : "false", offline ? "true" : "false", json::list(ops),
-                             json::list(c.result.warnings), json::list(c.unaccounted));
-    return drift ? ExitCode::drift : ExitCode::ok;
+                             json::list(c.result.warnings), json::list(c.unaccounted), json::list(findings));
+    return failed ? ExitCode::drift : ExitCode::ok;
   }
   report(c, -1);
   if (!drift) {
+    if (failed) {
+      std::cout << fmt::format("{} risky operation{} not acknowledged{} (--strict).\n", unacknowledged,
+                               unacknowledged == 1 ? "" : "s", changed ? ", and applied revisions were changed" : "");
+      return ExitCode::drift;
+    }
     if (global.verbosity >= 0) std::cout << "No new upgrade operations detected.\n";
     return ExitCode::ok;
   }
@@ -205,7 +251,10 @@ ExitCode autogenerate_revision(const Project& p, const Global& global, const Rev
     std::cout << "No changes in schema detected.\n";
     return ExitCode::ok;
   }
-  write_revision(p, global, options, c.result.upgrade, c.result.downgrade);
+  const auto written = write_revision(p, global, options, c.result.upgrade, c.result.downgrade);
+  if (lint_revisions({&written}, false, global.verbosity < 0) > 0)
+    std::cerr << "Review the warnings above; accept them with acknowledge: [rule, ...] in the revision "
+                 "(`schemagen check --strict` fails until then).\n";
   return ExitCode::ok;
 }
 

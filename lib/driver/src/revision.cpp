@@ -15,8 +15,8 @@ std::string_view embedded_file(std::string_view name);
 /// Writes a new revision with the given ops; shared by revision, merge and autogenerate.
 /// Validates everything before a byte is written: the template renders, the result parses
 /// back as a revision file, and the graph stays valid with it.
-fs::path write_revision(const Project& p, const Global& global, const RevisionOptions& options,
-                        const std::vector<ops::Op>& upgrade, const std::vector<ops::Op>& downgrade) {
+revision::Revision write_revision(const Project& p, const Global& global, const RevisionOptions& options,
+                                  const std::vector<ops::Op>& upgrade, const std::vector<ops::Op>& downgrade) {
   const auto& cfg = p.config();
   const auto& map = p.map();
 
@@ -120,7 +120,7 @@ fs::path write_revision(const Project& p, const Global& global, const RevisionOp
   write_file_atomic(path, text);
   if (global.verbosity >= 0) std::cerr << fmt::format("Generating {} ...  done\n", display_path(path));
   run_hooks(cfg.hooks.post_write, "post_write", cfg.dir, {{"SCHEMAGEN_REVISION_FILE", fs::absolute(path).string()}});
-  return path;
+  return parsed;
 }
 
 ExitCode autogenerate_revision(const Project& p, const Global& global, const RevisionOptions& options);

@@ -146,11 +146,21 @@ public:
           r_.fail(n, "execute takes SQL text, or a map of dialect to SQL (postgresql: ...)");
         for (const auto& kv : n) {
           const auto dialect = kv.first.Scalar();
+          if (dialect == "replay") {
+            o.replay = std::make_shared<const std::vector<LocatedOp>>(read_ops(r_, kv.second, "replay"));
+            continue;
+          }
+          if (dialect == "sql") {
+            o.sql[""] = r_.string(kv.second, "SQL");
+            continue;
+          }
           if (dialect != "postgresql" && dialect != "sqlite" && dialect != "mysql" &&
               dialect != "mssql" && dialect != "oracle")
-            r_.fail(kv.first, fmt::format("unknown dialect '{}' (postgresql, sqlite, mysql, mssql, oracle)", dialect));
+            r_.fail(kv.first, fmt::format("unknown key '{}' in execute (sql, replay, or a dialect: postgresql, "
+                                          "sqlite, mysql, mssql, oracle)", dialect));
           o.sql[dialect] = r_.string(kv.second, "SQL");
         }
+        if (o.sql.empty()) r_.fail(n, "execute has no SQL");
       }
       return o;
     }
@@ -524,13 +534,18 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
               b.change("existing_comment", o.existing_comment);
             },
             [&](const Execute& o) {
-              if (o.sql.size() == 1 && o.sql.begin()->first.empty()) {
+              if (o.sql.size() == 1 && o.sql.begin()->first.empty() && !o.replay) {
                 out += fmt::format("\n{}- {}: {}", std::string(indent, ' '), op_name,
                                    quote(o.sql.begin()->second));
                 return;
               }
               Block b(out, indent, op_name);
-              for (const auto& [dialect, text] : o.sql) b.str(dialect.empty() ? "postgresql" : dialect, text);
+              for (const auto& [dialect, text] : o.sql) b.str(dialect.empty() ? "sql" : dialect, text);
+              if (o.replay) {
+                std::vector<Op> replay;
+                for (const auto& lo : *o.replay) replay.push_back(lo.op);
+                b.raw("replay", write_ops(replay, indent + 4).substr(replay.empty() ? 1 : 0));
+              }
             },
             [&](const BulkInsert& o) {
               Block b(out, indent, op_name);

@@ -7,6 +7,7 @@
 #include "schemagen/model/metadata.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -108,8 +109,12 @@ struct SetTableComment {
   std::optional<std::string> comment; // nullopt: remove it
   Change<std::string> existing_comment;
 };
+struct LocatedOp;
 struct Execute {
   std::map<std::string, std::string> sql; // dialect → SQL; "" applies to every dialect
+  /// What the SQL does to the schema, as ops, for offline replay (`replay:` in the file); an
+  /// empty list says it changes no schema. Absent: replay cannot know.
+  std::shared_ptr<const std::vector<LocatedOp>> replay;
 };
 /// A literal in bulk_insert rows.
 struct Literal {
