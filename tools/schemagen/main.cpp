@@ -10,6 +10,7 @@ using namespace schemagen;
 int main(int argc, char** argv) {
   CLI::App app{"schemagen: schema migrations for annotated C++ models, the Alembic way"};
   app.require_subcommand(1);
+  app.fallthrough(); // global options after the command too: schemagen check -c schemagen.yaml
   app.set_version_flag("--version", "schemagen " SCHEMAGEN_VERSION);
 
   driver::Global global;
@@ -100,6 +101,11 @@ int main(int argc, char** argv) {
   check_cmd->add_flag("--strict", checko.strict, "fail on risky operations the revisions do not acknowledge");
   check_cmd->add_option("--format", checko.format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
+  driver::InspectOptions inspecto;
+  auto* inspect_cmd = app.add_subcommand("inspect", "a schema as metadata YAML: the database's, or the chain's (--offline)");
+  inspect_cmd->add_flag("--offline", inspecto.offline, "the schema the revision chain builds");
+  inspect_cmd->add_flag("--canonical", inspecto.canonical, "spelled the one way comparisons see it");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -131,6 +137,7 @@ int main(int argc, char** argv) {
     else if (*show_cmd) rc = driver::show(global, show_rev);
     else if (*diff_cmd) rc = driver::diff(global, diffo);
     else if (*check_cmd) rc = driver::check(global, checko);
+    else if (*inspect_cmd) rc = driver::inspect(global, inspecto);
     return static_cast<int>(rc);
   } catch (const Error& e) {
     std::cerr << e.what() << '\n';

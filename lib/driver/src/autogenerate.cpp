@@ -4,6 +4,7 @@
 #include "autogenerate.hpp"
 
 #include "schemagen/lint/lint.hpp"
+#include "schemagen/model/yaml.hpp"
 #include "schemagen/ops/apply.hpp"
 #include "schemagen/ops/yaml.hpp"
 #include "schemagen/reflect/reflect.hpp"
@@ -120,10 +121,10 @@ Comparison compare_online(const Project& p, pg::Connection& db, bool require_hea
   return c;
 }
 
-Comparison compare_offline(const Project& p) {
-  const auto& cfg = p.config();
+/// The chain's upgrade ops replayed in memory from base to its heads; what replay cannot follow
+/// goes to `unaccounted`.
+model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted) {
   model::Metadata head;
-  Comparison out;
   for (const auto& id : p.map().upgrade_path("heads", {})) {
     const auto& rev = p.get(id);
     for (const auto& lo : rev.upgrade) {
@@ -135,7 +136,7 @@ Comparison compare_offline(const Project& p) {
           }
           auto sql = e->sql.count("postgresql") ? e->sql.at("postgresql") : e->sql.count("") ? e->sql.at("") : "";
           if (!data_only(sql))
-            out.unaccounted.push_back(fmt::format("{}: revision {}: {} may change the schema in ways replay cannot "
+            unaccounted.push_back(fmt::format("{}: revision {}: {} may change the schema in ways replay cannot "
                                                   "follow; say what it does with replay: [ops] (or replay: [] for "
                                                   "nothing)", lo.loc.str(), id, ops::describe(lo.op)));
           continue;
@@ -147,6 +148,13 @@ Comparison compare_offline(const Project& p) {
     }
   }
   model::canonicalize(head);
+  return head;
+}
+
+Comparison compare_offline(const Project& p) {
+  const auto& cfg = p.config();
+  Comparison out;
+  const auto head = replay_chain(p, out.unaccounted);
   const auto scanned = scan_models(cfg);
   const auto schemas = compared_schemas(cfg, scanned);
   auto models = compared_models(cfg, scanned, schemas);
@@ -236,6 +244,34 @@ ExitCode check(const Global& global, const DiffOptions& options) {
                            c.result.upgrade.size() == 1 ? "" : "s");
   for (const auto& op : c.result.upgrade) std::cout << "  " << ops::describe(op) << "\n";
   return ExitCode::drift;
+}
+
+ExitCode inspect(const Global& global, const InspectOptions& options) {
+  const auto p = Project::load(global);
+  const auto& cfg = p.config();
+  model::Metadata m;
+  if (options.offline) {
+    std::vector<std::string> unaccounted;
+    m = replay_chain(p, unaccounted);
+    for (const auto& u : unaccounted) std::cerr << "warning: " << u << "\n";
+    if (options.canonical && p.has_url()) { // the server's spelling, as a reflection would give it
+      auto db = p.connect();
+      m = reflect::normalize(*db, m);
+    } else if (options.canonical) {
+      m = compare::canonical_text(m);
+    }
+  } else {
+    auto db = p.connect();
+    std::vector<std::string> schemas = cfg.include_schemas;
+    if (schemas.empty()) {
+      auto r = db->exec("SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> "
+                        "'information_schema' ORDER BY 1");
+      for (int i = 0; i < r.rows(); ++i) schemas.emplace_back(r.get(i, 0));
+    }
+    m = reflect::reflect(*db, {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
+  }
+  std::cout << model::to_yaml(m);
+  return ExitCode::ok;
 }
 
 ExitCode autogenerate_revision(const Project& p, const Global& global, const RevisionOptions& options) {

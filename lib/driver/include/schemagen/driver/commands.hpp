@@ -99,3 +99,16 @@ ExitCode diff(const Global& global, const DiffOptions& options);
 ExitCode check(const Global& global, const DiffOptions& options);
 
 } // namespace schemagen::driver
+
+namespace schemagen::driver {
+
+struct InspectOptions {
+  bool offline = false;   // the schema the revision chain builds, instead of the database's
+  /// With --offline: spelled as the server spells things (format_type, pg_get_expr), when a
+  /// database is configured to ask; textually canonical (bigint, not int8 or BIGINT) otherwise.
+  bool canonical = false;
+};
+/// Prints a schema as metadata YAML (the format of `scan`): the database's, or the chain's.
+ExitCode inspect(const Global& global, const InspectOptions& options);
+
+} // namespace schemagen::driver

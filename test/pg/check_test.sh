@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# schemagen check, online and offline; the chain's head schema replayed in memory equals the
+# schema the database has after upgrade head; --strict; --format json.
+source "$(dirname "$0")/../cli/lib.sh"
+source "$(dirname "$0")/lib.sh"
+
+# offline: clean right after autogenerate, drift after a model edit, naming table and column
+mkdir off && cd off
+printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\n' > schemagen.yaml
+mkdir revisions
+printf '#include <schemagen/annotations.hpp>\n#include <string>\nstruct SG_TABLE("accounts") A { SG_COLUMN(primary_key) int id; std::string name; };\n' > m.hpp
+run 0 "$SG" revision --autogenerate -m accounts
+run 0 "$SG" check
+contains "$out" "No new upgrade operations detected." "offline check right after autogenerate"
+sed -i 's/std::string name; };/std::string name; std::string email; };/' m.hpp
+run 1 "$SG" check
+contains "$out" "The models differ from the schema the revision chain builds" "offline drift"
+contains "$out" "add_column accounts.email" "the table and the column"
+run 1 "$SG" check --format json
+contains "$out" '"drift": true, "offline": true, "operations": ["add_column accounts.email"]' "check as json"
+
+# --strict: a risky revision fails until it acknowledges the rule
+run 0 "$SG" revision --autogenerate -m email --rev-id bbbbbbbbbbbb
+contains "$err" "[not_null_without_default]" "autogenerate warns about a NOT NULL column without a default"
+run 0 "$SG" check
+run 1 "$SG" check --strict
+contains "$err" "revision bbbbbbbbbbbb: add_column accounts.email [not_null_without_default]" "--strict names the op and the rule"
+sed -i 's/^upgrade:/acknowledge: [not_null_without_default]\nupgrade:/' revisions/bbbbbbbbbbbb_email.yaml
+run 0 "$SG" check --strict
+cd "$WORK"
+
+# the head schema offline equals what upgrade head leaves in the database
+same_schema() { # DIR NAME
+  cd "$1"
+  export SCHEMAGEN_DATABASE_URL=$(new_db "check_$2")
+  run 0 "$SG" upgrade heads
+  run 0 "$SG" inspect --canonical
+  local online=$out
+  run 0 "$SG" inspect --offline --canonical
+  checks=$((checks + 1))
+  [ "$online" = "$out" ] || { fail "$2: the replayed head schema differs from the database's"; diff <(echo "$online") <(echo "$out") | head -20; }
+  contains "$online" "name:" "$2: a schema was read"
+  unset SCHEMAGEN_DATABASE_URL
+  cd "$WORK"
+}
+mkdir example && cp -r "$SRC/schema" "$SRC/revisions" "$SRC/templates" example/
+printf 'include_schemas: [public, auth, file_cache]\n' >> example/schema/schemagen.yaml
+sed -i '/^include_schemas: \[public, auth, file_cache\]$/!b' example/schema/schemagen.yaml
+same_schema example/schema example
+mkdir every && printf 'script_location: %s\nmodels: {sources: [m.hpp]}\ninclude_schemas: [public, shop]\n' "$SRC/test/pg/chains/every_op" > every/schemagen.yaml
+same_schema every every_op
+
+# online check: exit 0 at head, 1 when the models differ
+cd example/schema
+export SCHEMAGEN_DATABASE_URL=$(new_db check_online)
+run 0 "$SG" upgrade head
+run 0 "$SG" check
+contains "$out" "No new upgrade operations detected." "online check at head"
+sed -i 's|  std::string display_name;|  std::string display_name;\n  std::optional<std::string> website;|' auth_models.hpp
+run 1 "$SG" check
+contains "$out" "The models differ from the database" "online drift"
+contains "$out" "add_column auth.orgs.website" "online drift names table and column"
+finish
