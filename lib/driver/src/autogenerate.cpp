@@ -7,7 +7,10 @@
 #include "schemagen/model/yaml.hpp"
 #include "schemagen/ops/apply.hpp"
 #include "schemagen/ops/yaml.hpp"
+#include "schemagen/model/binary.hpp"
 #include "schemagen/reflect/reflect.hpp"
+#include "schemagen/scan/scan.hpp"
+#include "schemagen/support/cache.hpp"
 #include "schemagen/support/files.hpp"
 #include "schemagen/support/json.hpp"
 
@@ -27,18 +30,98 @@ bool acknowledged(const revision::Revision& rev, const std::string& rule) {
          std::find(rev.acknowledged.begin(), rev.acknowledged.end(), "all") != rev.acknowledged.end();
 }
 
-/// Prints the lint's findings for `revs`; returns how many are not acknowledged.
-std::size_t lint_revisions(const std::vector<const revision::Revision*>& revs, bool strict, bool quiet) {
-  std::size_t open = 0;
+/// One lint finding, as printed and as cached.
+struct Finding {
+  bool acknowledged = false;
+  std::string loc, revision, op, rule, reason;
+};
+
+std::vector<Finding> findings_of(const std::vector<const revision::Revision*>& revs) {
+  std::vector<Finding> out;
   for (const auto* rev : revs)
-    for (const auto& f : lint::lint(rev->upgrade)) {
-      const bool ok = acknowledged(*rev, f.rule);
-      if (!ok) ++open;
-      if (quiet || (ok && !strict)) continue;
-      std::cerr << fmt::format("{}: {}: revision {}: {} [{}]: {}{}\n", f.loc.str(), ok ? "note" : strict ? "error" : "warning",
-                               rev->id, f.op, f.rule, ok ? "acknowledged. " : "", f.reason);
-    }
+    for (const auto& f : lint::lint(rev->upgrade))
+      out.push_back({acknowledged(*rev, f.rule), f.loc.str(), rev->id, f.op, f.rule, f.reason});
+  return out;
+}
+
+/// Prints the findings; returns how many are not acknowledged.
+std::size_t print_findings(const std::vector<Finding>& findings, bool strict, bool quiet) {
+  std::size_t open = 0;
+  for (const auto& f : findings) {
+    if (!f.acknowledged) ++open;
+    if (quiet || (f.acknowledged && !strict)) continue;
+    std::cerr << fmt::format("{}: {}: revision {}: {} [{}]: {}{}\n", f.loc, f.acknowledged ? "note" : strict ? "error" : "warning",
+                             f.revision, f.op, f.rule, f.acknowledged ? "acknowledged. " : "", f.reason);
+  }
   return open;
+}
+
+std::size_t lint_revisions(const std::vector<const revision::Revision*>& revs, bool strict, bool quiet) {
+  return print_findings(findings_of(revs), strict, quiet);
+}
+
+// -- the offline chain: replayed head schema, what replay could not follow, lint findings --
+
+struct OfflineChain {
+  model::Metadata head;
+  std::vector<std::string> unaccounted;
+  std::vector<Finding> findings;
+};
+
+void put(std::string& out, std::string_view s) { out += fmt::format("{}:", s.size()) + std::string(s); }
+std::optional<std::string> get(std::string_view in, std::size_t& pos) {
+  const auto colon = in.find(':', pos);
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::size_t n = 0;
+  for (std::size_t i = pos; i < colon; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(in[i]))) return std::nullopt;
+    n = n * 10 + static_cast<std::size_t>(in[i] - '0');
+  }
+  if (colon + 1 + n > in.size()) return std::nullopt;
+  pos = colon + 1 + n;
+  return std::string(in.substr(colon + 1, n));
+}
+
+std::string encode(const OfflineChain& c) {
+  std::string out;
+  put(out, model::to_binary(c.head));
+  put(out, std::to_string(c.unaccounted.size()));
+  for (const auto& u : c.unaccounted) put(out, u);
+  put(out, std::to_string(c.findings.size()));
+  for (const auto& f : c.findings)
+    for (const auto* field : {f.acknowledged ? "1" : "0", f.loc.c_str(), f.revision.c_str(), f.op.c_str(), f.rule.c_str(), f.reason.c_str()})
+      put(out, field);
+  return out;
+}
+
+std::optional<OfflineChain> decode(std::string_view in) {
+  OfflineChain c;
+  std::size_t pos = 0;
+  auto bin = get(in, pos);
+  if (!bin) return std::nullopt;
+  auto head = model::from_binary(*bin);
+  if (!head) return std::nullopt;
+  c.head = std::move(*head);
+  auto n = get(in, pos);
+  if (!n) return std::nullopt;
+  for (auto k = std::stoul(*n); k--;) {
+    auto u = get(in, pos);
+    if (!u) return std::nullopt;
+    c.unaccounted.push_back(*u);
+  }
+  n = get(in, pos);
+  if (!n) return std::nullopt;
+  for (auto k = std::stoul(*n); k--;) {
+    std::string fields[6];
+    for (auto& f : fields) {
+      auto v = get(in, pos);
+      if (!v) return std::nullopt;
+      f = *v;
+    }
+    c.findings.push_back({fields[0] == "1", fields[1], fields[2], fields[3], fields[4], fields[5]});
+  }
+  if (pos != in.size()) return std::nullopt;
+  return c;
 }
 
 } // namespace
@@ -151,10 +234,51 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
   return head;
 }
 
-Comparison compare_offline(const Project& p) {
-  const auto& cfg = p.config();
+namespace {
+
+/// The revision files a project reads, as load_revisions() reads them.
+std::vector<fs::path> revision_files(const config::Config& cfg) {
+  std::vector<fs::path> dirs = {cfg.script_location}, files;
+  for (const auto& d : cfg.version_locations)
+    if (d != cfg.script_location) dirs.push_back(d);
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return {};
+    std::vector<fs::path> here;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.is_regular_file() && e.path().extension() == ".yaml") here.push_back(e.path());
+    std::sort(here.begin(), here.end());
+    files.insert(files.end(), here.begin(), here.end());
+  }
+  return files;
+}
+
+/// The chain replayed and linted, from the cache while no revision file changed.
+OfflineChain offline_chain(const Global& global, const Project* loaded) {
+  const auto cfg = loaded ? loaded->config() : config::load(config::find(global.config, fs::current_path()), global.name);
+  const auto files = revision_files(cfg);
+  std::string key = "check-offline\n" + executable_identity() + "\n";
+  for (const auto& f : files) key += f.string() + "\n";
+  ContentCache cache(scan::default_cache_dir(), "chain", key);
+  if (!files.empty())
+    if (auto hit = cache.lookup())
+      if (auto c = decode(hit->payload)) return std::move(*c);
+  std::optional<Project> own;
+  if (!loaded) own.emplace(Project::load(global));
+  const Project& p = loaded ? *loaded : *own;
+  OfflineChain c;
+  c.head = replay_chain(p, c.unaccounted);
+  std::vector<const revision::Revision*> all;
+  for (const auto& r : p.revisions()) all.push_back(&r);
+  c.findings = findings_of(all);
+  cache.store(encode(c), files);
+  return c;
+}
+
+Comparison compare_with_head(const config::Config& cfg, OfflineChain chain) {
   Comparison out;
-  const auto head = replay_chain(p, out.unaccounted);
+  out.unaccounted = std::move(chain.unaccounted);
+  const auto& head = chain.head;
   const auto scanned = scan_models(cfg);
   const auto schemas = compared_schemas(cfg, scanned);
   auto models = compared_models(cfg, scanned, schemas);
@@ -167,6 +291,12 @@ Comparison compare_offline(const Project& p) {
   // compare canonical forms on both sides; the ops still carry the models' spelling
   out.result = compare::compare(models, canonical_models, canonical_db, options);
   return out;
+}
+
+} // namespace
+
+Comparison compare_offline(const Project& p) {
+  return compare_with_head(p.config(), offline_chain({}, &p));
 }
 
 void report(const Comparison& c, int verbosity) {
@@ -197,35 +327,40 @@ ExitCode diff(const Global& global, const DiffOptions& options) {
 }
 
 ExitCode check(const Global& global, const DiffOptions& options) {
-  const auto p = Project::load(global);
+  const auto cfg = config::load(config::find(global.config, fs::current_path()), global.name);
+  const bool has_url = (global.url && !global.url->empty()) ||
+                       (std::getenv("SCHEMAGEN_DATABASE_URL") && *std::getenv("SCHEMAGEN_DATABASE_URL")) || !cfg.url.empty();
   Comparison c;
-  const bool offline = options.offline || !p.has_url();
-  std::vector<const revision::Revision*> linted; // offline: the whole chain; online: what is not applied yet
+  const bool offline = options.offline || !has_url;
+  std::vector<Finding> findings; // offline: of the whole chain; online: of what is not applied yet
   std::size_t changed = 0;
-  if (offline) {
-    c = compare_offline(p);
-    for (const auto& r : p.revisions()) linted.push_back(&r);
+  if (offline) { // from the cache while no revision changed: a pre-commit hook should not be felt
+    auto chain = offline_chain(global, nullptr);
+    findings = chain.findings;
+    c = compare_with_head(cfg, std::move(chain));
   } else {
+    const auto p = Project::load(global);
     auto db = p.connect();
     changed = p.checksum_drift(*db, options.format != "json").size();
+    std::vector<const revision::Revision*> pending;
     for (const auto& id : p.map().upgrade_path("heads", runtime::read_heads(*db, p.version_table())))
-      linted.push_back(&p.get(id));
+      pending.push_back(&p.get(id));
+    findings = findings_of(pending);
     c = compare_online(p, *db, false);
   }
-  const auto unacknowledged = lint_revisions(linted, options.strict, options.format == "json");
+  const auto unacknowledged = print_findings(findings, options.strict, options.format == "json");
   const bool drift = !c.result.upgrade.empty();
   const bool failed = drift || (options.strict && (unacknowledged > 0 || changed > 0));
   if (options.format == "json") {
     std::vector<std::string> ops;
     for (const auto& op : c.result.upgrade) ops.push_back(ops::describe(op));
-    std::vector<std::string> findings;
-    for (const auto* rev : linted)
-      for (const auto& f : lint::lint(rev->upgrade))
-        if (!acknowledged(*rev, f.rule)) findings.push_back(fmt::format("{}: revision {}: {} [{}]: {}", f.loc.str(), rev->id, f.op, f.rule, f.reason));
+    std::vector<std::string> open;
+    for (const auto& f : findings)
+      if (!f.acknowledged) open.push_back(fmt::format("{}: revision {}: {} [{}]: {}", f.loc, f.revision, f.op, f.rule, f.reason));
     std::cout << fmt::format("{{\"drift\": {}, \"offline\": {}, \"operations\": {}, \"warnings\": {}, \"unaccounted\": {}, "
                              "\"unacknowledged\": {}}}\n",
                              drift ? "true" : "false", offline ? "true" : "false", json::list(ops),
-                             json::list(c.result.warnings), json::list(c.unaccounted), json::list(findings));
+                             json::list(c.result.warnings), json::list(c.unaccounted), json::list(open));
     return failed ? ExitCode::drift : ExitCode::ok;
   }
   report(c, -1);

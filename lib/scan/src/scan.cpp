@@ -1,10 +1,10 @@
 #include "schemagen/scan/scan.hpp"
 
 #include "builder.hpp"
-#include "cache.hpp"
 #include "frontend.hpp"
 #include "schemagen/model/binary.hpp"
 #include "schemagen/model/yaml.hpp"
+#include "schemagen/support/cache.hpp"
 #include "schemagen/support/files.hpp"
 
 #include <algorithm>
@@ -131,13 +131,16 @@ Result scan(const Options& options) {
   if (options.compile_commands) key += options.compile_commands->string() + "\n";
   for (const auto& [k, v] : options.naming) key += k + "=" + v + "\n";
 
-  std::optional<ScanCache> cache;
+  // the entry: the YAML the scan prints, then the metadata with its origins in binary
+  static constexpr std::string_view separator = "\n--- binary\n";
+  std::optional<ContentCache> cache;
   if (options.cache_dir) {
-    cache.emplace(*options.cache_dir, key);
-    if (auto hit = cache->lookup()) {
+    cache.emplace(*options.cache_dir, "scan", key);
+    if (auto hit = cache->lookup(); hit && hit->payload.find(separator) != std::string::npos) {
       Result r;
-      r.yaml = std::move(hit->yaml);
-      r.binary = std::move(hit->binary);
+      const auto at = hit->payload.find(separator);
+      r.yaml = hit->payload.substr(0, at);
+      r.binary = hit->payload.substr(at + separator.size());
       r.dependencies = std::move(hit->dependencies);
       r.from_cache = true;
       return r;
@@ -146,7 +149,8 @@ Result scan(const Options& options) {
   Result result = run_parse(std::move(input), options.naming);
   if (options.compile_commands)
     result.dependencies.push_back(*options.compile_commands / "compile_commands.json");
-  if (cache && result.ok()) cache->store(result.yaml, model::to_binary(*result.metadata), result.dependencies);
+  if (cache && result.ok())
+    cache->store(result.yaml + std::string(separator) + model::to_binary(*result.metadata), result.dependencies);
   return result;
 }
 

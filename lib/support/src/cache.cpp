@@ -1,4 +1,4 @@
-#include "cache.hpp"
+#include "schemagen/support/cache.hpp"
 
 #include "schemagen/support/files.hpp"
 
@@ -6,14 +6,13 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
-namespace schemagen::scan {
+namespace schemagen {
 
 namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view magic = "schemagen-scan-cache 3";
-constexpr std::string_view origins_marker = "\n--- binary\n";
+constexpr std::string_view magic = "schemagen-cache 4";
 
 struct FileStamp {
   long long size = -1;
@@ -61,11 +60,11 @@ std::string executable_identity() {
   return fmt::format("{} {} {}", exe.string(), s.size, s.mtime_ns);
 }
 
-ScanCache::ScanCache(fs::path dir, const std::string& key) : key_hash_(content_hash(key)) {
-  file_ = dir / fmt::format("scan-{}.cache", key_hash_);
+ContentCache::ContentCache(fs::path dir, std::string_view kind, const std::string& key) : key_hash_(content_hash(key)) {
+  file_ = dir / fmt::format("{}-{}.cache", kind, key_hash_);
 }
 
-std::optional<ScanCache::Hit> ScanCache::lookup() {
+std::optional<ContentCache::Hit> ContentCache::lookup() {
   std::string text;
   std::error_code ec;
   if (!fs::is_regular_file(file_, ec)) return std::nullopt;
@@ -98,16 +97,12 @@ std::optional<ScanCache::Hit> ScanCache::lookup() {
     }
     hit.dependencies.push_back(path);
   }
-  const auto marker = text.find(origins_marker, pos);
-  if (marker == std::string::npos) return std::nullopt;
-  hit.yaml = text.substr(pos, marker - pos);
-  hit.binary = text.substr(marker + origins_marker.size());
-  if (refreshed) store(hit.yaml, hit.binary, hit.dependencies);
+  hit.payload = text.substr(pos);
+  if (refreshed) store(hit.payload, hit.dependencies);
   return hit;
 }
 
-void ScanCache::store(const std::string& yaml, const std::string& binary,
-                      const std::vector<fs::path>& dependencies) {
+void ContentCache::store(const std::string& payload, const std::vector<fs::path>& dependencies) {
   std::string out = fmt::format("{}\n{}\n", magic, key_hash_);
   for (const auto& dep : dependencies) {
     const FileStamp s = stamp(dep);
@@ -116,13 +111,11 @@ void ScanCache::store(const std::string& yaml, const std::string& binary,
     out += fmt::format("{} {} {} {}\n", s.size, s.mtime_ns, hash, dep.string());
   }
   out += "---\n";
-  out += yaml;
-  out += origins_marker;
-  out += binary;
+  out += payload;
   try {
     write_file_atomic(file_, out);
   } catch (const std::exception&) {
   }
 }
 
-} // namespace schemagen::scan
+} // namespace schemagen
