@@ -27,6 +27,40 @@ run 1 "$SG" check --strict
 contains "$err" "revision bbbbbbbbbbbb: add_column accounts.email [not_null_without_default]" "--strict names the op and the rule"
 sed -i 's/^upgrade:/acknowledge: [not_null_without_default]\nupgrade:/' revisions/bbbbbbbbbbbb_email.yaml
 run 0 "$SG" check --strict
+
+# raw SQL replay cannot follow is said plainly; replay: [] (or ops) accounts for it
+cat > revisions/cccccccccccc_raw.yaml <<'YAML'
+revision: cccccccccccc
+down_revision: bbbbbbbbbbbb
+message: raw
+upgrade:
+  - execute: "CREATE VIEW v AS SELECT 1"
+  - execute: "UPDATE accounts SET email = '' WHERE email IS NULL"
+downgrade:
+  - execute: "DROP VIEW v"
+YAML
+run 0 "$SG" check
+contains "$err" "cccccccccccc_raw.yaml:5:5: warning: revision cccccccccccc: execute \"CREATE VIEW v AS SELECT 1\" may change the schema" "an unaccounted execute"
+lacks "$err" "UPDATE accounts" "data-only SQL is no schema change"
+sed -i 's|  - execute: "CREATE VIEW v AS SELECT 1"|  - execute: {sql: "CREATE VIEW v AS SELECT 1", replay: []}|' revisions/cccccccccccc_raw.yaml
+run 0 "$SG" check
+lacks "$err" "may change the schema" "replay: [] accounts for it"
+cd "$WORK"
+
+# compare_type, compare_server_default and exclude_tables are honoured
+mkdir opts && cd opts
+printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\ncompare_type: false\ncompare_server_default: false\nexclude_tables: ["legacy_*"]\n' > schemagen.yaml
+mkdir revisions
+printf '#include <schemagen/annotations.hpp>\n#include <string>\nstruct SG_TABLE("t") T { SG_COLUMN(primary_key) int id; SG_COLUMN(server_default = "5") long long n; };\n' > m.hpp
+export SCHEMAGEN_DATABASE_URL=$(new_db check_opts)
+"$PGBIN/psql" -X -q "$SCHEMAGEN_DATABASE_URL" -c "CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL DEFAULT 7); CREATE TABLE legacy_stuff (x int)" >/dev/null
+run 0 "$SG" check
+contains "$out" "No new upgrade operations detected." "types, defaults and excluded tables are not compared"
+sed -i 's/compare_type: false/compare_type: true/' schemagen.yaml
+run 1 "$SG" check
+contains "$out" "alter_column t.n" "compare_type: true sees the type"
+lacks "$out" "legacy_stuff" "an excluded table is never dropped"
+unset SCHEMAGEN_DATABASE_URL
 cd "$WORK"
 
 # the head schema offline equals what upgrade head leaves in the database

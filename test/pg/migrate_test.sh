@@ -215,6 +215,9 @@ run 0 "$SG" current
 contains "$err" "warning: revision a2a2a2a2a2a2" "a changed applied revision"
 run 0 "$SG" current --format json
 contains "$out" '"changed_since_applied": ["a2a2a2a2a2a2"]' "json current"
+printf '#include <schemagen/annotations.hpp>\n' > m.hpp
+run 1 "$SG" check
+contains "$err" "warning: revision a2a2a2a2a2a2" "check warns about a changed applied revision"
 
 # unreachable or refusing databases: exit 2, and no password anywhere
 run 2 "$SG" --url "postgresql://postgres:hunter2secret@127.0.0.1:1/x" current

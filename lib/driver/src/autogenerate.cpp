@@ -219,7 +219,7 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
           }
           auto sql = e->sql.count("postgresql") ? e->sql.at("postgresql") : e->sql.count("") ? e->sql.at("") : "";
           if (!data_only(sql))
-            unaccounted.push_back(fmt::format("{}: revision {}: {} may change the schema in ways replay cannot "
+            unaccounted.push_back(fmt::format("{}: warning: revision {}: {} may change the schema in ways replay cannot "
                                                   "follow; say what it does with replay: [ops] (or replay: [] for "
                                                   "nothing)", lo.loc.str(), id, ops::describe(lo.op)));
           continue;
@@ -301,7 +301,7 @@ Comparison compare_offline(const Project& p) {
 
 void report(const Comparison& c, int verbosity) {
   for (const auto& w : c.result.warnings) std::cerr << "warning: " << w << "\n";
-  for (const auto& u : c.unaccounted) std::cerr << "warning: " << u << "\n";
+  for (const auto& u : c.unaccounted) std::cerr << u << "\n";
   if (verbosity < 0) return;
   for (const auto& op : c.result.upgrade) std::cerr << "Detected " << ops::describe(op) << "\n";
 }
@@ -350,7 +350,7 @@ ExitCode check(const Global& global, const DiffOptions& options) {
   }
   const auto unacknowledged = print_findings(findings, options.strict, options.format == "json");
   const bool drift = !c.result.upgrade.empty();
-  const bool failed = drift || (options.strict && (unacknowledged > 0 || changed > 0));
+  const bool failed = drift || changed > 0 || (options.strict && unacknowledged > 0);
   if (options.format == "json") {
     std::vector<std::string> ops;
     for (const auto& op : c.result.upgrade) ops.push_back(ops::describe(op));
@@ -366,8 +366,12 @@ ExitCode check(const Global& global, const DiffOptions& options) {
   report(c, -1);
   if (!drift) {
     if (failed) {
-      std::cout << fmt::format("{} risky operation{} not acknowledged{} (--strict).\n", unacknowledged,
-                               unacknowledged == 1 ? "" : "s", changed ? ", and applied revisions were changed" : "");
+      if (changed)
+        std::cout << fmt::format("{} applied revision{} changed since {} ran (see the warnings above).\n", changed,
+                                 changed == 1 ? " was" : "s were", changed == 1 ? "it" : "they");
+      if (options.strict && unacknowledged)
+        std::cout << fmt::format("{} risky operation{} not acknowledged (--strict).\n", unacknowledged,
+                                 unacknowledged == 1 ? "" : "s");
       return ExitCode::drift;
     }
     if (global.verbosity >= 0) std::cout << "No new upgrade operations detected.\n";
@@ -388,7 +392,7 @@ ExitCode inspect(const Global& global, const InspectOptions& options) {
   if (options.offline) {
     std::vector<std::string> unaccounted;
     m = replay_chain(p, unaccounted);
-    for (const auto& u : unaccounted) std::cerr << "warning: " << u << "\n";
+    for (const auto& u : unaccounted) std::cerr << u << "\n";
     if (options.canonical && p.has_url()) { // the server's spelling, as a reflection would give it
       auto db = p.connect();
       m = reflect::normalize(*db, m);
