@@ -8,6 +8,7 @@
 // reflection under 200 ms.
 
 #include "bench_util.hpp"
+#include "pg_env.hpp"
 
 #include <cstring>
 #include <fmt/format.h>
@@ -18,18 +19,6 @@ using namespace bench;
 
 namespace {
 
-std::map<std::string, std::string> read_env(const fs::path& path) {
-  std::map<std::string, std::string> env;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    auto eq = line.find('=');
-    if (line.rfind("export ", 0) != 0 || eq == std::string::npos) continue;
-    std::string v = line.substr(eq + 1);
-    if (v.size() >= 2 && v.front() == '\'') v = v.substr(1, v.size() - 2);
-    env[line.substr(7, eq - 7)] = v;
-  }
-  return env;
-}
 
 double phase_ms(const std::string& log, const std::string& phase) {
   std::smatch m;
@@ -108,7 +97,7 @@ struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name") SG_CHECK("ck_
     fmt::print(stderr, "could not start PostgreSQL\n");
     return 1;
   }
-  const auto env = read_env(state / "env");
+  const auto env = schemagen::testing::read_env((state / "env").string());
   const std::string url = env.at("SCHEMAGEN_TEST_PG_URL");
   const std::string psql = env.at("SCHEMAGEN_TEST_PG_BIN") + "/psql";
   int failures = 0;

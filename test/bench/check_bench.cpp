@@ -5,6 +5,7 @@
 // python3-alembic 1.8 predates the command itself), in the same run.
 
 #include "bench_util.hpp"
+#include "pg_env.hpp"
 
 #include <cstring>
 #include <fmt/format.h>
@@ -13,18 +14,6 @@
 using namespace bench;
 
 namespace {
-std::map<std::string, std::string> read_env(const fs::path& path) {
-  std::map<std::string, std::string> env;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    auto eq = line.find('=');
-    if (line.rfind("export ", 0) != 0 || eq == std::string::npos) continue;
-    std::string v = line.substr(eq + 1);
-    if (v.size() >= 2 && v.front() == '\'') v = v.substr(1, v.size() - 2);
-    env[line.substr(7, eq - 7)] = v;
-  }
-  return env;
-}
 std::string rev_id(int i) { return fmt::format("{:012x}", 0xc00000000000ULL + static_cast<unsigned>(i)); }
 } // namespace
 
@@ -132,7 +121,7 @@ downgrade:
 
   const fs::path state = dir / "pg";
   if (std::system(fmt::format("bash {} {} >/dev/null", PG_START, state.string()).c_str()) != 0) return 1;
-  const auto env = read_env(state / "env");
+  const auto env = schemagen::testing::read_env((state / "env").string());
   const std::string url = env.at("SCHEMAGEN_TEST_PG_URL");
   must(run({env.at("SCHEMAGEN_TEST_PG_BIN") + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", (dir / "schema.sql").string()}, dir,
            dir / "schema.log"),

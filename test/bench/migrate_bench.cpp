@@ -7,6 +7,7 @@
 //     by psql from `upgrade --sql`); target under 1 ms.
 
 #include "bench_util.hpp"
+#include "pg_env.hpp"
 
 #include <cstring>
 #include <fmt/format.h>
@@ -47,18 +48,6 @@ void make_chain(const fs::path& dir, int n, bool with_ops) {
 }
 
 /// KEY='value' lines of the fixture's env file.
-std::map<std::string, std::string> read_env(const fs::path& path) {
-  std::map<std::string, std::string> env;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    auto eq = line.find('=');
-    if (line.rfind("export ", 0) != 0 || eq == std::string::npos) continue;
-    std::string v = line.substr(eq + 1);
-    if (v.size() >= 2 && v.front() == '\'') v = v.substr(1, v.size() - 2);
-    env[line.substr(7, eq - 7)] = v;
-  }
-  return env;
-}
 
 } // namespace
 
@@ -98,7 +87,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "could not start PostgreSQL\n");
     return 1;
   }
-  const auto env = read_env(state / "env");
+  const auto env = schemagen::testing::read_env((state / "env").string());
   const std::string url = env.at("SCHEMAGEN_TEST_PG_URL");
   auto psql = [&](const std::string& db, const std::string& sql) {
     return std::system(fmt::format("{}/psql -X -q '{}/{}' -c '{}' >/dev/null", env.at("SCHEMAGEN_TEST_PG_BIN"),

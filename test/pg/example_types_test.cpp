@@ -5,6 +5,8 @@
 #include "schemagen/scan/scan.hpp"
 #include "schemagen/support/sql.hpp"
 
+#include "pg_env.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <fstream>
@@ -15,19 +17,6 @@ using namespace schemagen;
 
 namespace {
 
-std::map<std::string, std::string> read_env(const std::string& path) {
-  std::map<std::string, std::string> env;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    // export KEY='value'
-    auto eq = line.find('=');
-    if (line.rfind("export ", 0) != 0 || eq == std::string::npos) continue;
-    std::string value = line.substr(eq + 1);
-    if (value.size() >= 2 && value.front() == '\'') value = value.substr(1, value.size() - 2);
-    env[line.substr(7, eq - 7)] = value;
-  }
-  return env;
-}
 
 struct Connection {
   PGconn* conn;
@@ -49,7 +38,7 @@ std::string quote_ident(const std::string& s) { return "\"" + s + "\""; }
 } // namespace
 
 TEST_CASE("the example application's types and defaults are valid PostgreSQL") {
-  const auto env = read_env(SCHEMAGEN_TEST_PG_ENV);
+  const auto env = schemagen::testing::read_env(SCHEMAGEN_TEST_PG_ENV);
   REQUIRE_MESSAGE(env.count("SCHEMAGEN_TEST_PG_URL"), "the postgres fixture did not start");
   Connection db(env.at("SCHEMAGEN_TEST_PG_URL"));
   REQUIRE_MESSAGE(PQstatus(db.conn) == CONNECTION_OK, PQerrorMessage(db.conn));
@@ -87,7 +76,7 @@ TEST_CASE("the example application's types and defaults are valid PostgreSQL") {
 }
 
 TEST_CASE("quote_ident quotes exactly what the server's quote_ident() quotes") {
-  const auto env = read_env(SCHEMAGEN_TEST_PG_ENV);
+  const auto env = schemagen::testing::read_env(SCHEMAGEN_TEST_PG_ENV);
   Connection db(env.at("SCHEMAGEN_TEST_PG_URL"));
   REQUIRE(PQstatus(db.conn) == CONNECTION_OK);
   PGresult* r = PQexec(db.conn, "SELECT word, quote_ident(word) FROM pg_get_keywords() "

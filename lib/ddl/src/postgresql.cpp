@@ -1,4 +1,5 @@
 #include "schemagen/ddl/ddl.hpp"
+#include "schemagen/support/overloaded.hpp"
 
 #include "schemagen/support/sql.hpp"
 
@@ -8,13 +9,6 @@
 namespace schemagen::ddl {
 
 namespace {
-
-template <class... Fs>
-struct overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-overloaded(Fs...) -> overloaded<Fs...>;
 
 using sql::qualified;
 using sql::quote_ident;

@@ -1,4 +1,5 @@
 #include "schemagen/lint/lint.hpp"
+#include "schemagen/support/overloaded.hpp"
 
 #include "schemagen/compare/compare.hpp"
 
@@ -9,13 +10,6 @@
 namespace schemagen::lint {
 
 namespace {
-
-template <class... Fs>
-struct overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-overloaded(Fs...) -> overloaded<Fs...>;
 
 /// A canonical type split into its base and numeric modifiers: character varying(40) → {"character varying", {40}}.
 struct TypeParts {

@@ -1,4 +1,5 @@
 #include "schemagen/ops/apply.hpp"
+#include "schemagen/support/overloaded.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -6,13 +7,6 @@
 namespace schemagen::ops {
 
 namespace {
-
-template <class... Fs>
-struct overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-overloaded(Fs...) -> overloaded<Fs...>;
 
 class Applier {
 public:

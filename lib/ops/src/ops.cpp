@@ -1,4 +1,5 @@
 #include "schemagen/ops/ops.hpp"
+#include "schemagen/support/overloaded.hpp"
 
 #include "schemagen/support/sql.hpp"
 
@@ -7,13 +8,6 @@
 namespace schemagen::ops {
 
 namespace {
-
-template <class... Fs>
-struct overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-overloaded(Fs...) -> overloaded<Fs...>;
 
 std::string qualify(const std::string& schema, const std::string& name) {
   return schema == "public" ? name : schema + "." + name;

@@ -1,4 +1,5 @@
 #include "schemagen/ops/yaml.hpp"
+#include "schemagen/support/overloaded.hpp"
 
 #include "schemagen/model/yaml.hpp"
 
@@ -8,13 +9,6 @@
 namespace schemagen::ops {
 
 namespace {
-
-template <class... Fs>
-struct overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-overloaded(Fs...) -> overloaded<Fs...>;
 
 using model::to_flow;
 using yaml::quote;

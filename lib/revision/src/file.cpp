@@ -2,6 +2,7 @@
 
 #include "schemagen/ops/yaml.hpp"
 #include "schemagen/support/files.hpp"
+#include "schemagen/support/text.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -15,21 +16,6 @@ namespace {
 constexpr std::string_view known_keys[] = {"revision", "down_revision", "branch_labels", "depends_on",
                                            "message", "create_date", "upgrade", "downgrade",
                                            "acknowledge"};
-
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 /// null, a string, or a list of strings.
 std::vector<std::string> id_list(const yaml::Reader& r, const YAML::Node& n, std::string_view what) {
@@ -80,7 +66,7 @@ Revision parse_revision(const fs::path& path, std::string_view text) {
     const auto key = kv.first.Scalar();
     if (std::find(std::begin(known_keys), std::end(known_keys), key) != std::end(known_keys)) continue;
     for (auto known : known_keys)
-      if (distance(key, known) <= 2)
+      if (edit_distance(key, known) <= 2)
         r.fail(kv.first, fmt::format("unknown field '{}'; did you mean '{}'?", key, known));
     if (kv.second.IsScalar()) rev.extra[key] = kv.second.Scalar(); // the template's own fields
   }

@@ -171,18 +171,20 @@ void RevisionMap::add_branch_labels() {
   }
 }
 
-std::optional<RevisionMap::Index> RevisionMap::index_of(std::string_view id) const {
-  auto it = std::lower_bound(by_id_.begin(), by_id_.end(), id,
+namespace {
+/// The value of `key` in a table of (name, index) sorted by name.
+std::optional<int> find_sorted(const std::vector<std::pair<std::string, int>>& table, std::string_view key) {
+  auto it = std::lower_bound(table.begin(), table.end(), key,
                              [](const auto& e, std::string_view v) { return e.first < v; });
-  if (it == by_id_.end() || it->first != id) return std::nullopt;
+  if (it == table.end() || it->first != key) return std::nullopt;
   return it->second;
 }
+} // namespace
+
+std::optional<RevisionMap::Index> RevisionMap::index_of(std::string_view id) const { return find_sorted(by_id_, id); }
 
 std::optional<RevisionMap::Index> RevisionMap::label_index(std::string_view label) const {
-  auto it = std::lower_bound(by_label_.begin(), by_label_.end(), label,
-                             [](const auto& e, std::string_view v) { return e.first < v; });
-  if (it == by_label_.end() || it->first != label) return std::nullopt;
-  return it->second;
+  return find_sorted(by_label_, label);
 }
 
 const Record& RevisionMap::record(std::string_view id) const {
