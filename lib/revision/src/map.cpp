@@ -239,34 +239,33 @@ bool RevisionMap::is_branch_point(std::string_view id) const {
   return i && nodes_[*i].next.size() > 1;
 }
 
-std::vector<RevisionMap::Index> RevisionMap::ancestors(const std::vector<Index>& from, bool with_deps) const {
+template <class Next>
+std::vector<RevisionMap::Index> RevisionMap::reach(const std::vector<Index>& from, Next next) const {
   std::vector<char> seen(nodes_.size(), 0);
   std::vector<Index> out, todo(from.begin(), from.end());
   while (!todo.empty()) {
-    Index i = todo.back();
+    const Index i = todo.back();
     todo.pop_back();
     if (i < 0 || seen[i]) continue;
     seen[i] = 1;
     out.push_back(i);
-    for (Index d : nodes_[i].down) todo.push_back(d);
-    if (with_deps)
-      for (Index d : nodes_[i].normalized_deps) todo.push_back(d);
+    next(nodes_[i], todo);
   }
   return out;
 }
 
+std::vector<RevisionMap::Index> RevisionMap::ancestors(const std::vector<Index>& from, bool with_deps) const {
+  return reach(from, [&](const Node& n, std::vector<Index>& todo) {
+    todo.insert(todo.end(), n.down.begin(), n.down.end());
+    if (with_deps) todo.insert(todo.end(), n.normalized_deps.begin(), n.normalized_deps.end());
+  });
+}
+
 std::vector<RevisionMap::Index> RevisionMap::descendants(const std::vector<Index>& from, bool with_deps) const {
-  std::vector<char> seen(nodes_.size(), 0);
-  std::vector<Index> out, todo(from.begin(), from.end());
-  while (!todo.empty()) {
-    Index i = todo.back();
-    todo.pop_back();
-    if (i < 0 || seen[i]) continue;
-    seen[i] = 1;
-    out.push_back(i);
-    for (Index c : with_deps ? nodes_[i].all_next : nodes_[i].next) todo.push_back(c);
-  }
-  return out;
+  return reach(from, [&](const Node& n, std::vector<Index>& todo) {
+    const auto& next = with_deps ? n.all_next : n.next;
+    todo.insert(todo.end(), next.begin(), next.end());
+  });
 }
 
 bool RevisionMap::shares_lineage(Index target, const std::vector<Index>& against, bool with_deps) const {

@@ -102,6 +102,9 @@ private:
   std::optional<Index> index_of(std::string_view id) const;
   std::optional<Index> label_index(std::string_view label) const;
   std::vector<std::string> names(const std::vector<Index>& idx) const;
+  /// Everything reachable from `from` (itself included) by `next(node, todo)`, depth first.
+  template <class Next>
+  std::vector<Index> reach(const std::vector<Index>& from, Next next) const;
   std::vector<Index> ancestors(const std::vector<Index>& from, bool with_deps) const;
   std::vector<Index> descendants(const std::vector<Index>& from, bool with_deps) const;
   bool shares_lineage(Index target, const std::vector<Index>& against, bool with_deps = false) const;
