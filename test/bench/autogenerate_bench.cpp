@@ -19,7 +19,6 @@ using namespace bench;
 
 namespace {
 
-
 double phase_ms(const std::string& log, const std::string& phase) {
   std::smatch m;
   if (std::regex_search(log, m, std::regex(phase + R"(: ([0-9.]+) ms)"))) return std::stod(m[1]);
@@ -32,9 +31,12 @@ int main(int argc, char** argv) {
   int tables = 1000, differing = 100;
   fs::path dir = fs::temp_directory_path() / "schemagen-autogenerate-bench";
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--tables")) tables = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--differing")) differing = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    if (!std::strcmp(argv[i], "--tables"))
+      tables = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--differing"))
+      differing = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dir"))
+      dir = argv[i + 1];
   }
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -42,20 +44,25 @@ int main(int argc, char** argv) {
   // the database
   std::string sql;
   for (int i = 0; i < tables; ++i)
-    sql += fmt::format(
-        "CREATE TABLE t{0} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, parent_id bigint REFERENCES t{1}(id), "
-        "name varchar(120) NOT NULL, code text NOT NULL UNIQUE, email text, created_at timestamptz NOT NULL DEFAULT now(), "
-        "amount double precision NOT NULL, qty integer NOT NULL DEFAULT 0, CONSTRAINT ck_t{0}_qty CHECK (qty >= 0));\n"
-        "CREATE INDEX ix_t{0}_name ON t{0} (name);\n",
-        i, i / 10);
+    sql += fmt::format("CREATE TABLE t{0} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+                       "parent_id bigint REFERENCES t{1}(id), "
+                       "name varchar(120) NOT NULL, code text NOT NULL UNIQUE, email text, "
+                       "created_at timestamptz NOT NULL DEFAULT now(), "
+                       "amount double precision NOT NULL, qty integer NOT NULL DEFAULT 0, "
+                       "CONSTRAINT ck_t{0}_qty CHECK (qty >= 0));\n"
+                       "CREATE INDEX ix_t{0}_name ON t{0} (name);\n",
+                       i, i / 10);
   write(dir / "schema.sql", sql);
 
   // the models: C++ headers, and the same in SQLAlchemy; the first `differing` tables gain a column
-  std::string py = "from sqlalchemy import MetaData, Table, Column, BigInteger, Integer, String, Text, DateTime, "
-                   "Float, ForeignKey, CheckConstraint, Index, Identity, text\nmetadata = MetaData()\n";
+  std::string py =
+      "from sqlalchemy import MetaData, Table, Column, BigInteger, Integer, String, Text, "
+      "DateTime, "
+      "Float, ForeignKey, CheckConstraint, Index, Identity, text\nmetadata = MetaData()\n";
   std::vector<std::string> headers;
   for (int h = 0; h * 100 < tables; ++h) {
-    std::string cpp = "#pragma once\n#include <schemagen/annotations.hpp>\n#include <chrono>\n#include <cstdint>\n"
+    std::string cpp = "#pragma once\n#include <schemagen/annotations.hpp>\n#include "
+                      "<chrono>\n#include <cstdint>\n"
                       "#include <optional>\n#include <string>\n";
     for (int i = h * 100; i < std::min(tables, (h + 1) * 100); ++i) {
       const bool extra = i < differing;
@@ -72,14 +79,17 @@ struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name") SG_CHECK("ck_
 }};
 )cpp",
                          i, i / 10, extra ? "\n  std::optional<std::string> note;" : "");
-      py += fmt::format(
-          "Table('t{0}', metadata, Column('id', BigInteger, Identity(always=True), primary_key=True), "
-          "Column('parent_id', BigInteger, ForeignKey('t{1}.id')), Column('name', String(120), nullable=False, index=True), "
-          "Column('code', Text, nullable=False, unique=True), Column('email', Text), "
-          "Column('created_at', DateTime(timezone=True), nullable=False, server_default=text('now()')), "
-          "Column('amount', Float(53), nullable=False), Column('qty', Integer, nullable=False, server_default=text('0')), "
-          "CheckConstraint('qty >= 0', name='ck_t{0}_qty'){2})\n",
-          i, i / 10, extra ? ", Column('note', Text)" : "");
+      py += fmt::format("Table('t{0}', metadata, Column('id', BigInteger, Identity(always=True), "
+                        "primary_key=True), "
+                        "Column('parent_id', BigInteger, ForeignKey('t{1}.id')), Column('name', "
+                        "String(120), nullable=False, index=True), "
+                        "Column('code', Text, nullable=False, unique=True), Column('email', Text), "
+                        "Column('created_at', DateTime(timezone=True), nullable=False, "
+                        "server_default=text('now()')), "
+                        "Column('amount', Float(53), nullable=False), Column('qty', Integer, "
+                        "nullable=False, server_default=text('0')), "
+                        "CheckConstraint('qty >= 0', name='ck_t{0}_qty'){2})\n",
+                        i, i / 10, extra ? ", Column('note', Text)" : "");
     }
     const auto name = fmt::format("models_{}.hpp", h);
     write(dir / "schemagen" / name, cpp);
@@ -90,7 +100,8 @@ struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name") SG_CHECK("ck_
   std::string sources;
   for (const auto& h : headers) sources += (sources.empty() ? "" : ", ") + h;
   fs::create_directories(dir / "schemagen/revisions");
-  write(dir / "schemagen/schemagen.yaml", fmt::format("script_location: revisions\nmodels:\n  sources: [{}]\n", sources));
+  write(dir / "schemagen/schemagen.yaml",
+        fmt::format("script_location: revisions\nmodels:\n  sources: [{}]\n", sources));
 
   const fs::path state = dir / "pg";
   if (std::system(fmt::format("bash {} {} >/dev/null", PG_START, state.string()).c_str()) != 0) {
@@ -103,26 +114,34 @@ struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name") SG_CHECK("ck_
   int failures = 0;
   auto must = [&](const Measure& m, const char* what, const fs::path& log) {
     if (m.exit_code != 0) {
-      fmt::print(stderr, "{} failed (exit {}):\n{}\n", what, m.exit_code, read(log).substr(0, 3000));
+      fmt::print(stderr, "{} failed (exit {}):\n{}\n", what, m.exit_code,
+                 read(log).substr(0, 3000));
       ++failures;
     }
     return m;
   };
-  must(run({psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", (dir / "schema.sql").string()}, dir, dir / "schema.log"),
+  must(run({psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", (dir / "schema.sql").string()},
+           dir, dir / "schema.log"),
        "creating the database", dir / "schema.log");
 
   write(dir / "alembic/alembic.ini", "[alembic]\nscript_location = .\n");
   write(dir / "alembic/script.py.mako",
-        "\"\"\"${message}\"\"\"\nrevision = ${repr(up_revision)}\ndown_revision = ${repr(down_revision)}\n"
+        "\"\"\"${message}\"\"\"\nrevision = ${repr(up_revision)}\ndown_revision = "
+        "${repr(down_revision)}\n"
         "branch_labels = None\ndepends_on = None\nfrom alembic import op\nimport sqlalchemy as sa\n"
-        "def upgrade():\n    ${upgrades if upgrades else 'pass'}\ndef downgrade():\n    ${downgrades if downgrades else 'pass'}\n");
+        "def upgrade():\n    ${upgrades if upgrades else 'pass'}\ndef downgrade():\n    "
+        "${downgrades if downgrades else 'pass'}\n");
   write(dir / "alembic/env.py",
-        fmt::format("import sys\nsys.path.insert(0, '.')\nfrom alembic import context\nfrom sqlalchemy import create_engine\n"
-                    "import models\nengine = create_engine('{}')\nwith engine.connect() as connection:\n"
-                    "    context.configure(connection=connection, target_metadata=models.metadata, compare_type=True,\n"
-                    "                      compare_server_default=True)\n    with context.begin_transaction():\n"
-                    "        context.run_migrations()\n",
-                    "postgresql+psycopg2" + url.substr(url.find(':'))));
+        fmt::format(
+            "import sys\nsys.path.insert(0, '.')\nfrom alembic import context\nfrom sqlalchemy "
+            "import create_engine\n"
+            "import models\nengine = create_engine('{}')\nwith engine.connect() as connection:\n"
+            "    context.configure(connection=connection, target_metadata=models.metadata, "
+            "compare_type=True,\n"
+            "                      compare_server_default=True)\n    with "
+            "context.begin_transaction():\n"
+            "        context.run_migrations()\n",
+            "postgresql+psycopg2" + url.substr(url.find(':'))));
   fs::create_directories(dir / "alembic/versions");
 
   const std::string sg = SCHEMAGEN_BIN;
@@ -132,21 +151,27 @@ struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name") SG_CHECK("ck_
   auto clear = [&](const fs::path& p) {
     for (const auto& e : fs::directory_iterator(p)) fs::remove_all(e.path());
   };
-  const auto cold = must(run({sg, "-v", "revision", "--autogenerate", "-m", "cold", "--rev-id", "c01d00000000"}, sgdir, dir / "cold.log"),
-                         "schemagen revision --autogenerate (cold)", dir / "cold.log");
+  const auto cold =
+      must(run({sg, "-v", "revision", "--autogenerate", "-m", "cold", "--rev-id", "c01d00000000"},
+               sgdir, dir / "cold.log"),
+           "schemagen revision --autogenerate (cold)", dir / "cold.log");
   clear(sgdir / "revisions");
   std::vector<Measure> warm_runs;
   std::string warm_log;
   for (int i = 0; i < 3; ++i) {
-    warm_runs.push_back(must(run({sg, "-v", "revision", "--autogenerate", "-m", "warm", "--rev-id", "a00000000000"}, sgdir, dir / "warm.log"),
-                             "schemagen revision --autogenerate (warm)", dir / "warm.log"));
+    warm_runs.push_back(
+        must(run({sg, "-v", "revision", "--autogenerate", "-m", "warm", "--rev-id", "a00000000000"},
+                 sgdir, dir / "warm.log"),
+             "schemagen revision --autogenerate (warm)", dir / "warm.log"));
     warm_log = read(dir / "warm.log");
     clear(sgdir / "revisions");
   }
   std::sort(warm_runs.begin(), warm_runs.end(), [](auto& a, auto& b) { return a.ms < b.ms; });
   const auto warm = warm_runs[1];
-  const auto alembic = must(run({"/usr/bin/python3", "-m", "alembic", "revision", "--autogenerate", "-m", "x"}, dir / "alembic", dir / "alembic.log"),
-                            "alembic revision --autogenerate", dir / "alembic.log");
+  const auto alembic =
+      must(run({"/usr/bin/python3", "-m", "alembic", "revision", "--autogenerate", "-m", "x"},
+               dir / "alembic", dir / "alembic.log"),
+           "alembic revision --autogenerate", dir / "alembic.log");
   const std::string alembic_log = read(dir / "alembic.log");
   auto count = [](const std::string& text, const std::string& what) {
     long n = 0;
@@ -163,18 +188,24 @@ struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name") SG_CHECK("ck_
   if (failures) return 1;
 
   const double reflect = phase_ms(warm_log, "reflect");
-  fmt::print("autogenerate benchmark: {} tables, models differing in {}; schemagen detected {} operations, Alembic {}\n",
+  fmt::print("autogenerate benchmark: {} tables, models differing in {}; schemagen detected {} "
+             "operations, Alembic {}\n",
              tables, differing, found, alembic_found);
   fmt::print("{:<58} {:>10} {:>10}   {}\n", "measure", "wall ms", "peak MiB", "target");
-  fmt::print("{:<58} {:>10.1f} {:>10.1f}   -\n", "alembic revision --autogenerate (python3-alembic)", alembic.ms,
+  fmt::print("{:<58} {:>10.1f} {:>10.1f}   -\n",
+             "alembic revision --autogenerate (python3-alembic)", alembic.ms,
              alembic.peak_kb / 1024.0);
   fmt::print("{:<58} {:>10.1f} {:>10.1f}   >= 10x faster: {:.1f}x {}\n",
-             "schemagen revision --autogenerate, warm (median of 3)", warm.ms, warm.peak_kb / 1024.0, alembic.ms / warm.ms,
-             verdict(alembic.ms / warm.ms >= 10));
-  fmt::print("{:<58} {:>10.1f} {:>10.1f}   {:.1f}x faster\n", "schemagen revision --autogenerate, cold (headers parsed)",
-             cold.ms, cold.peak_kb / 1024.0, alembic.ms / cold.ms);
-  fmt::print("{:<58} {:>10.1f} {:>10}   < 200 ms: {}\n", "  of which the reflection", reflect, "-", verdict(reflect >= 0 && reflect < 200));
-  fmt::print("{:<58} {:>10.1f} {:>10}   -\n", "  of which normalising the models on the server", phase_ms(warm_log, "normalize"), "-");
-  fmt::print("{:<58} {:>10.1f} {:>10}   -\n", "  of which comparing", phase_ms(warm_log, "compare"), "-");
+             "schemagen revision --autogenerate, warm (median of 3)", warm.ms,
+             warm.peak_kb / 1024.0, alembic.ms / warm.ms, verdict(alembic.ms / warm.ms >= 10));
+  fmt::print("{:<58} {:>10.1f} {:>10.1f}   {:.1f}x faster\n",
+             "schemagen revision --autogenerate, cold (headers parsed)", cold.ms,
+             cold.peak_kb / 1024.0, alembic.ms / cold.ms);
+  fmt::print("{:<58} {:>10.1f} {:>10}   < 200 ms: {}\n", "  of which the reflection", reflect, "-",
+             verdict(reflect >= 0 && reflect < 200));
+  fmt::print("{:<58} {:>10.1f} {:>10}   -\n", "  of which normalising the models on the server",
+             phase_ms(warm_log, "normalize"), "-");
+  fmt::print("{:<58} {:>10.1f} {:>10}   -\n", "  of which comparing", phase_ms(warm_log, "compare"),
+             "-");
   return 0;
 }

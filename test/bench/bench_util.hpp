@@ -39,14 +39,16 @@ inline Measure run(const std::vector<std::string>& argv, const fs::path& dir, co
   rusage usage{};
   wait4(pid, &status, 0, &usage);
   Measure m;
-  m.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  m.ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   m.peak_kb = usage.ru_maxrss;
   m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
   return m;
 }
 
 /// The median of `runs` measurements, by wall time.
-inline Measure median(int runs, const std::vector<std::string>& argv, const fs::path& dir, const fs::path& log) {
+inline Measure median(int runs, const std::vector<std::string>& argv, const fs::path& dir,
+                      const fs::path& log) {
   std::vector<Measure> all;
   for (int i = 0; i < runs; ++i) all.push_back(run(argv, dir, log));
   std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.ms < b.ms; });

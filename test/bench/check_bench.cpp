@@ -14,23 +14,30 @@
 using namespace bench;
 
 namespace {
-std::string rev_id(int i) { return fmt::format("{:012x}", 0xc00000000000ULL + static_cast<unsigned>(i)); }
+std::string rev_id(int i) {
+  return fmt::format("{:012x}", 0xc00000000000ULL + static_cast<unsigned>(i));
+}
 } // namespace
 
 int main(int argc, char** argv) {
   int tables = 1000, runs = 3;
   fs::path dir = fs::temp_directory_path() / "schemagen-check-bench";
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--tables")) tables = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    if (!std::strcmp(argv[i], "--tables"))
+      tables = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--runs"))
+      runs = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dir"))
+      dir = argv[i + 1];
   }
   fs::remove_all(dir);
   const auto sgdir = dir / "schemagen";
   fs::create_directories(sgdir / "revisions");
 
-  std::string sql, py = "from sqlalchemy import MetaData, Table, Column, BigInteger, Integer, String, Text, DateTime, "
-                        "Float, ForeignKey, CheckConstraint, Identity, text\nmetadata = MetaData()\n";
+  std::string sql,
+      py = "from sqlalchemy import MetaData, Table, Column, BigInteger, Integer, String, Text, "
+           "DateTime, "
+           "Float, ForeignKey, CheckConstraint, Identity, text\nmetadata = MetaData()\n";
   std::vector<std::string> headers;
   std::string cpp;
   for (int i = 0; i < tables; ++i) {
@@ -46,11 +53,14 @@ struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name") SG_CHECK("ck_
   double amount;
   SG_COLUMN(server_default = "0") std::int32_t qty;
 }};
-)cpp", i, parent);
+)cpp",
+                       i, parent);
     if ((i + 1) % 100 == 0 || i + 1 == tables) {
       const auto name = fmt::format("models_{}.hpp", headers.size());
-      write(sgdir / name, "#pragma once\n#include <schemagen/annotations.hpp>\n#include <chrono>\n#include <cstdint>\n"
-                          "#include <optional>\n#include <string>\n" + cpp);
+      write(sgdir / name, "#pragma once\n#include <schemagen/annotations.hpp>\n#include "
+                          "<chrono>\n#include <cstdint>\n"
+                          "#include <optional>\n#include <string>\n" +
+                              cpp);
       headers.push_back(name);
       cpp.clear();
     }
@@ -84,24 +94,30 @@ downgrade:
   - drop_table: {{name: t{2}}}
 )yaml",
                       rev_id(i), i == 0 ? "null" : rev_id(i - 1), i, parent));
-    sql += fmt::format(
-        "CREATE TABLE t{0} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, parent_id bigint REFERENCES t{1}(id), "
-        "name varchar(120) NOT NULL, code text NOT NULL UNIQUE, email text, created_at timestamptz NOT NULL DEFAULT now(), "
-        "amount double precision NOT NULL, qty integer NOT NULL DEFAULT 0, CONSTRAINT ck_t{0}_qty CHECK (qty >= 0));\n"
-        "CREATE INDEX ix_t{0}_name ON t{0} (name);\n",
-        i, parent);
-    py += fmt::format(
-        "Table('t{0}', metadata, Column('id', BigInteger, Identity(always=True), primary_key=True), "
-        "Column('parent_id', BigInteger, ForeignKey('t{1}.id')), Column('name', String(120), nullable=False, index=True), "
-        "Column('code', Text, nullable=False, unique=True), Column('email', Text), "
-        "Column('created_at', DateTime(timezone=True), nullable=False, server_default=text('now()')), "
-        "Column('amount', Float(53), nullable=False), Column('qty', Integer, nullable=False, server_default=text('0')), "
-        "CheckConstraint('qty >= 0', name='ck_t{0}_qty'))\n",
-        i, parent);
+    sql += fmt::format("CREATE TABLE t{0} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+                       "parent_id bigint REFERENCES t{1}(id), "
+                       "name varchar(120) NOT NULL, code text NOT NULL UNIQUE, email text, "
+                       "created_at timestamptz NOT NULL DEFAULT now(), "
+                       "amount double precision NOT NULL, qty integer NOT NULL DEFAULT 0, "
+                       "CONSTRAINT ck_t{0}_qty CHECK (qty >= 0));\n"
+                       "CREATE INDEX ix_t{0}_name ON t{0} (name);\n",
+                       i, parent);
+    py += fmt::format("Table('t{0}', metadata, Column('id', BigInteger, Identity(always=True), "
+                      "primary_key=True), "
+                      "Column('parent_id', BigInteger, ForeignKey('t{1}.id')), Column('name', "
+                      "String(120), nullable=False, index=True), "
+                      "Column('code', Text, nullable=False, unique=True), Column('email', Text), "
+                      "Column('created_at', DateTime(timezone=True), nullable=False, "
+                      "server_default=text('now()')), "
+                      "Column('amount', Float(53), nullable=False), Column('qty', Integer, "
+                      "nullable=False, server_default=text('0')), "
+                      "CheckConstraint('qty >= 0', name='ck_t{0}_qty'))\n",
+                      i, parent);
   }
   std::string sources;
   for (const auto& h : headers) sources += (sources.empty() ? "" : ", ") + h;
-  write(sgdir / "schemagen.yaml", fmt::format("script_location: revisions\nmodels:\n  sources: [{}]\n", sources));
+  write(sgdir / "schemagen.yaml",
+        fmt::format("script_location: revisions\nmodels:\n  sources: [{}]\n", sources));
   write(dir / "schema.sql", sql);
   write(dir / "alembic/models.py", py);
 
@@ -111,41 +127,54 @@ downgrade:
   int failures = 0;
   auto must = [&](const Measure& m, const char* what, const fs::path& log) {
     if (m.exit_code != 0) {
-      fmt::print(stderr, "{} failed (exit {}):\n{}\n", what, m.exit_code, read(log).substr(0, 3000));
+      fmt::print(stderr, "{} failed (exit {}):\n{}\n", what, m.exit_code,
+                 read(log).substr(0, 3000));
       ++failures;
     }
     return m;
   };
-  const auto first = must(run({sg, "check", "--offline"}, sgdir, dir / "first.log"), "schemagen check --offline (scan)", dir / "first.log");
-  const auto check = must(median(runs, {sg, "check", "--offline"}, sgdir, dir / "check.log"), "schemagen check --offline", dir / "check.log");
+  const auto first = must(run({sg, "check", "--offline"}, sgdir, dir / "first.log"),
+                          "schemagen check --offline (scan)", dir / "first.log");
+  const auto check = must(median(runs, {sg, "check", "--offline"}, sgdir, dir / "check.log"),
+                          "schemagen check --offline", dir / "check.log");
 
   const fs::path state = dir / "pg";
-  if (std::system(fmt::format("bash {} {} >/dev/null", PG_START, state.string()).c_str()) != 0) return 1;
+  if (std::system(fmt::format("bash {} {} >/dev/null", PG_START, state.string()).c_str()) != 0)
+    return 1;
   const auto env = schemagen::testing::read_env((state / "env").string());
   const std::string url = env.at("SCHEMAGEN_TEST_PG_URL");
-  must(run({env.at("SCHEMAGEN_TEST_PG_BIN") + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", (dir / "schema.sql").string()}, dir,
-           dir / "schema.log"),
+  must(run({env.at("SCHEMAGEN_TEST_PG_BIN") + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url,
+            "-f", (dir / "schema.sql").string()},
+           dir, dir / "schema.log"),
        "creating the database", dir / "schema.log");
   write(dir / "alembic/check.py",
-        fmt::format("import sys\nsys.path.insert(0, '.')\nfrom sqlalchemy import create_engine\n"
-                    "from alembic.migration import MigrationContext\nfrom alembic.autogenerate import compare_metadata\n"
-                    "import models\nengine = create_engine('{}')\nwith engine.connect() as conn:\n"
-                    "    ctx = MigrationContext.configure(conn, opts={{'compare_type': True, 'compare_server_default': True}})\n"
-                    "    diff = compare_metadata(ctx, models.metadata)\nprint(len(diff), 'differences')\n",
-                    "postgresql+psycopg2" + url.substr(url.find(':'))));
-  const auto alembic = must(run({"/usr/bin/python3", "check.py"}, dir / "alembic", dir / "alembic.log"), "alembic check (compare_metadata)",
-                            dir / "alembic.log");
+        fmt::format(
+            "import sys\nsys.path.insert(0, '.')\nfrom sqlalchemy import create_engine\n"
+            "from alembic.migration import MigrationContext\nfrom alembic.autogenerate import "
+            "compare_metadata\n"
+            "import models\nengine = create_engine('{}')\nwith engine.connect() as conn:\n"
+            "    ctx = MigrationContext.configure(conn, opts={{'compare_type': True, "
+            "'compare_server_default': True}})\n"
+            "    diff = compare_metadata(ctx, models.metadata)\nprint(len(diff), 'differences')\n",
+            "postgresql+psycopg2" + url.substr(url.find(':'))));
+  const auto alembic =
+      must(run({"/usr/bin/python3", "check.py"}, dir / "alembic", dir / "alembic.log"),
+           "alembic check (compare_metadata)", dir / "alembic.log");
   std::system(fmt::format("bash {} {} >/dev/null", PG_STOP, state.string()).c_str());
   if (failures) return 1;
-  fmt::print("offline check benchmark: {} tables, a chain of {} revisions; schemagen: \"{}\"; Alembic: \"{}\"\n", tables, tables,
-             read(dir / "check.log").substr(0, read(dir / "check.log").find('\n')),
+  fmt::print("offline check benchmark: {} tables, a chain of {} revisions; schemagen: \"{}\"; "
+             "Alembic: \"{}\"\n",
+             tables, tables, read(dir / "check.log").substr(0, read(dir / "check.log").find('\n')),
              read(dir / "alembic.log").substr(0, read(dir / "alembic.log").find('\n')));
   fmt::print("{:<58} {:>10} {:>10}   {}\n", "measure", "wall ms", "peak MiB", "target");
-  fmt::print("{:<58} {:>10.1f} {:>10.1f}   < 200 ms: {}\n", "schemagen check --offline, headers unchanged (median)", check.ms,
+  fmt::print("{:<58} {:>10.1f} {:>10.1f}   < 200 ms: {}\n",
+             "schemagen check --offline, headers unchanged (median)", check.ms,
              check.peak_kb / 1024.0, verdict(check.ms < 200));
-  fmt::print("{:<58} {:>10.1f} {:>10.1f}   -\n", "schemagen check --offline, first run (headers parsed)", first.ms,
+  fmt::print("{:<58} {:>10.1f} {:>10.1f}   -\n",
+             "schemagen check --offline, first run (headers parsed)", first.ms,
              first.peak_kb / 1024.0);
-  fmt::print("{:<58} {:>10.1f} {:>10.1f}   ({:.1f}x schemagen's time)\n", "alembic check (compare_metadata, live database)",
-             alembic.ms, alembic.peak_kb / 1024.0, alembic.ms / check.ms);
+  fmt::print("{:<58} {:>10.1f} {:>10.1f}   ({:.1f}x schemagen's time)\n",
+             "alembic check (compare_metadata, live database)", alembic.ms,
+             alembic.peak_kb / 1024.0, alembic.ms / check.ms);
   return 0;
 }

@@ -17,13 +17,16 @@ using namespace bench;
 
 namespace {
 
-std::string rev_id(int i) { return fmt::format("{:012x}", 0xa00000000000ULL + static_cast<unsigned>(i)); }
+std::string rev_id(int i) {
+  return fmt::format("{:012x}", 0xa00000000000ULL + static_cast<unsigned>(i));
+}
 
 void make_chain(const fs::path& dir, int n, bool with_ops) {
   fs::remove_all(dir);
   fs::create_directories(dir / "schemagen/revisions");
   fs::create_directories(dir / "alembic/versions");
-  write(dir / "schemagen/schemagen.yaml", "script_location: revisions\nmodels: {sources: [m.hpp]}\n");
+  write(dir / "schemagen/schemagen.yaml",
+        "script_location: revisions\nmodels: {sources: [m.hpp]}\n");
   write(dir / "alembic/alembic.ini", "[alembic]\nscript_location = .\n");
   write(dir / "alembic/env.py", "");
   write(dir / "alembic/script.py.mako", "");
@@ -32,18 +35,22 @@ void make_chain(const fs::path& dir, int n, bool with_ops) {
     const auto down = i == 0 ? std::string("null") : rev_id(i - 1);
     std::string up = " []", downgrade = " []";
     if (with_ops) {
-      up = fmt::format("\n  - create_table: {{name: t{0}, columns: [{{name: id, type: INTEGER, nullable: false}}]}}", i);
+      up = fmt::format("\n  - create_table: {{name: t{0}, columns: [{{name: id, type: INTEGER, "
+                       "nullable: false}}]}}",
+                       i);
       downgrade = fmt::format("\n  - drop_table: {{name: t{0}}}", i);
     }
     write(dir / fmt::format("schemagen/revisions/{}_step_{}.yaml", id, i),
-          fmt::format("# step {1}\nrevision: {0}\ndown_revision: {2}\nbranch_labels: []\ndepends_on: []\n"
-                      "message: step {1}\ncreate_date: 2026-11-21T10:00:00Z\nupgrade:{3}\ndowngrade:{4}\n",
-                      id, i, down, up, downgrade));
+          fmt::format(
+              "# step {1}\nrevision: {0}\ndown_revision: {2}\nbranch_labels: []\ndepends_on: []\n"
+              "message: step {1}\ncreate_date: 2026-11-21T10:00:00Z\nupgrade:{3}\ndowngrade:{4}\n",
+              id, i, down, up, downgrade));
     write(dir / fmt::format("alembic/versions/{}_step_{}.py", id, i),
           fmt::format("\"\"\"step {1}\n\nRevision ID: {0}\nRevises: {2}\n\"\"\"\nrevision = '{0}'\n"
                       "down_revision = {3}\nbranch_labels = None\ndepends_on = None\n\n"
                       "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
-                      id, i, i == 0 ? "" : rev_id(i - 1), i == 0 ? "None" : "'" + rev_id(i - 1) + "'"));
+                      id, i, i == 0 ? "" : rev_id(i - 1),
+                      i == 0 ? "None" : "'" + rev_id(i - 1) + "'"));
   }
 }
 
@@ -55,10 +62,14 @@ int main(int argc, char** argv) {
   int chain = 10000, upgrades = 1000, runs = 3;
   fs::path dir = fs::temp_directory_path() / "schemagen-migrate-bench";
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--chain")) chain = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--upgrades")) upgrades = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    if (!std::strcmp(argv[i], "--chain"))
+      chain = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--upgrades"))
+      upgrades = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--runs"))
+      runs = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dir"))
+      dir = argv[i + 1];
   }
   const std::string sg = SCHEMAGEN_BIN;
   int failures = 0;
@@ -73,13 +84,18 @@ int main(int argc, char** argv) {
   // 1. history and heads over a long chain
   make_chain(dir / "chain", chain, false);
   const auto sgdir = dir / "chain/schemagen", aldir = dir / "chain/alembic";
-  const auto history = must(median(runs, {sg, "history"}, sgdir, dir / "history.log"), "schemagen history", dir / "history.log");
-  const auto heads = must(median(runs, {sg, "heads"}, sgdir, dir / "heads.log"), "schemagen heads", dir / "heads.log");
-  const auto al_heads = must(median(runs, {"/usr/bin/python3", "-m", "alembic", "heads"}, aldir, dir / "al_heads.log"),
-                             "alembic heads", dir / "al_heads.log");
-  const auto al_history = must(median(runs, {"/usr/bin/python3", "-m", "alembic", "history"}, aldir, dir / "al_history.log"),
-                               "alembic history", dir / "al_history.log");
-  const auto lines = std::count(std::istreambuf_iterator<char>(*new std::ifstream(dir / "history.log")), {}, '\n');
+  const auto history = must(median(runs, {sg, "history"}, sgdir, dir / "history.log"),
+                            "schemagen history", dir / "history.log");
+  const auto heads = must(median(runs, {sg, "heads"}, sgdir, dir / "heads.log"), "schemagen heads",
+                          dir / "heads.log");
+  const auto al_heads = must(
+      median(runs, {"/usr/bin/python3", "-m", "alembic", "heads"}, aldir, dir / "al_heads.log"),
+      "alembic heads", dir / "al_heads.log");
+  const auto al_history = must(
+      median(runs, {"/usr/bin/python3", "-m", "alembic", "history"}, aldir, dir / "al_history.log"),
+      "alembic history", dir / "al_history.log");
+  const auto lines =
+      std::count(std::istreambuf_iterator<char>(*new std::ifstream(dir / "history.log")), {}, '\n');
 
   // 2. upgrading many small revisions on a real server
   const fs::path state = dir / "pg";
@@ -90,8 +106,10 @@ int main(int argc, char** argv) {
   const auto env = schemagen::testing::read_env((state / "env").string());
   const std::string url = env.at("SCHEMAGEN_TEST_PG_URL");
   auto psql = [&](const std::string& db, const std::string& sql) {
-    return std::system(fmt::format("{}/psql -X -q '{}/{}' -c '{}' >/dev/null", env.at("SCHEMAGEN_TEST_PG_BIN"),
-                                   url.substr(0, url.rfind('/')), db, sql).c_str());
+    return std::system(fmt::format("{}/psql -X -q '{}/{}' -c '{}' >/dev/null",
+                                   env.at("SCHEMAGEN_TEST_PG_BIN"), url.substr(0, url.rfind('/')),
+                                   db, sql)
+                           .c_str());
   };
   make_chain(dir / "up", upgrades, true);
   const auto updir = dir / "up/schemagen";
@@ -100,31 +118,37 @@ int main(int argc, char** argv) {
   psql("postgres", "DROP DATABASE IF EXISTS bench_psql");
   psql("postgres", "CREATE DATABASE bench_psql");
   const std::string base = url.substr(0, url.rfind('/'));
-  const auto online = must(run({sg, "-q", "--url", base + "/bench_online", "upgrade", "head"}, updir, dir / "online.log"),
+  const auto online = must(run({sg, "-q", "--url", base + "/bench_online", "upgrade", "head"},
+                               updir, dir / "online.log"),
                            "schemagen upgrade head", dir / "online.log");
-  must(run({sg, "upgrade", "head", "--sql"}, updir, dir / "up.sql"), "schemagen upgrade head --sql", dir / "up.sql");
-  const auto via_psql = must(run({env.at("SCHEMAGEN_TEST_PG_BIN") + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                                  base + "/bench_psql", "-f", (dir / "up.sql").string()},
-                                 updir, dir / "psql.log"),
-                             "psql -f up.sql", dir / "psql.log");
+  must(run({sg, "upgrade", "head", "--sql"}, updir, dir / "up.sql"), "schemagen upgrade head --sql",
+       dir / "up.sql");
+  const auto via_psql =
+      must(run({env.at("SCHEMAGEN_TEST_PG_BIN") + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                base + "/bench_psql", "-f", (dir / "up.sql").string()},
+               updir, dir / "psql.log"),
+           "psql -f up.sql", dir / "psql.log");
   std::system(fmt::format("bash {} {} >/dev/null", PG_STOP, state.string()).c_str());
   if (failures) return 1;
 
   const double overhead = (online.ms - via_psql.ms) / upgrades;
   fmt::print("migration benchmark, median of {} runs where repeated\n", runs);
   fmt::print("{:<58} {:>10} {:>10}   {}\n", "measure", "wall ms", "peak MiB", "target");
-  fmt::print("{:<58} {:>10.1f} {:>10.1f}   < 500 ms: {}\n", fmt::format("schemagen history, {} revisions ({} lines)", chain, lines),
-             history.ms, history.peak_kb / 1024.0, verdict(history.ms < 500));
-  fmt::print("{:<58} {:>10.1f} {:>10.1f}   < 500 ms: {}\n", "schemagen heads", heads.ms, heads.peak_kb / 1024.0,
-             verdict(heads.ms < 500));
-  fmt::print("{:<58} {:>10.1f} {:>10.1f}   (Alembic, for comparison: {:.1f}x)\n", "alembic heads (python3-alembic)",
-             al_heads.ms, al_heads.peak_kb / 1024.0, al_heads.ms / heads.ms);
-  fmt::print("{:<58} {:>10.1f} {:>10.1f}   (Alembic, for comparison: {:.1f}x)\n", "alembic history", al_history.ms,
-             al_history.peak_kb / 1024.0, al_history.ms / history.ms);
-  fmt::print("{:<58} {:>10.1f} {:>10.1f}   -\n", fmt::format("schemagen upgrade head, {} revisions from base", upgrades),
-             online.ms, online.peak_kb / 1024.0);
+  fmt::print("{:<58} {:>10.1f} {:>10.1f}   < 500 ms: {}\n",
+             fmt::format("schemagen history, {} revisions ({} lines)", chain, lines), history.ms,
+             history.peak_kb / 1024.0, verdict(history.ms < 500));
+  fmt::print("{:<58} {:>10.1f} {:>10.1f}   < 500 ms: {}\n", "schemagen heads", heads.ms,
+             heads.peak_kb / 1024.0, verdict(heads.ms < 500));
+  fmt::print("{:<58} {:>10.1f} {:>10.1f}   (Alembic, for comparison: {:.1f}x)\n",
+             "alembic heads (python3-alembic)", al_heads.ms, al_heads.peak_kb / 1024.0,
+             al_heads.ms / heads.ms);
+  fmt::print("{:<58} {:>10.1f} {:>10.1f}   (Alembic, for comparison: {:.1f}x)\n", "alembic history",
+             al_history.ms, al_history.peak_kb / 1024.0, al_history.ms / history.ms);
+  fmt::print("{:<58} {:>10.1f} {:>10.1f}   -\n",
+             fmt::format("schemagen upgrade head, {} revisions from base", upgrades), online.ms,
+             online.peak_kb / 1024.0);
   fmt::print("{:<58} {:>10.1f} {:>10}   -\n", "the same SQL through psql -f", via_psql.ms, "-");
-  fmt::print("{:<58} {:>10.3f} {:>10}   < 1 ms: {}\n", "overhead per revision beyond the SQL", overhead, "-",
-             verdict(overhead < 1.0));
+  fmt::print("{:<58} {:>10.3f} {:>10}   < 1 ms: {}\n", "overhead per revision beyond the SQL",
+             overhead, "-", verdict(overhead < 1.0));
   return 0;
 }

@@ -9,6 +9,7 @@
 #include "bench_util.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
@@ -18,7 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
-#include <chrono>
 
 namespace fs = std::filesystem;
 
@@ -52,7 +52,8 @@ struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name")
   SG_COLUMN(server_default = "0") std::int32_t qty;
   SG_COLUMN(server_default = "false") bool archived;
 }};
-)cpp", i, parent);
+)cpp",
+                          i, parent);
     }
     text += "}\n";
     const auto name = fmt::format("models_{}.hpp", h);
@@ -68,9 +69,12 @@ int main(int argc, char** argv) {
   int tables = 1000, runs = 3;
   fs::path dir = fs::temp_directory_path() / "schemagen-scan-bench";
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--tables")) tables = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    if (!std::strcmp(argv[i], "--tables"))
+      tables = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--runs"))
+      runs = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dir"))
+      dir = argv[i + 1];
   }
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -84,8 +88,9 @@ int main(int argc, char** argv) {
   write(dir / "all.cpp", includes);
   setenv("SCHEMAGEN_CACHE_DIR", (dir / "cache").c_str(), 1);
 
-  const auto parse = median(runs, {CLANGXX, "-fsyntax-only", "-std=c++20", "-I" ANNOTATIONS_DIR, "all.cpp"},
-                            dir, dir / "clang.log");
+  const auto parse =
+      median(runs, {CLANGXX, "-fsyntax-only", "-std=c++20", "-I" ANNOTATIONS_DIR, "all.cpp"}, dir,
+             dir / "clang.log");
   const auto scan = median(runs, {SCHEMAGEN_BIN, "scan", "--no-cache", "-o", "metadata.yaml"}, dir,
                            dir / "scan.log");
   run({SCHEMAGEN_BIN, "scan", "-o", "metadata.yaml"}, dir, dir / "fill.log"); // fills the cache
@@ -106,8 +111,10 @@ int main(int argc, char** argv) {
   fmt::print("{:<44} {:>10.1f} {:>12.1f}   {}\n", "clang++ -fsyntax-only (bare parse)", parse.ms,
              parse.peak_kb / 1024.0, "-");
   fmt::print("{:<44} {:>10.1f} {:>12.1f}   <= 1.2x bare parse: {:.2f}x {}\n",
-             "schemagen scan --no-cache", scan.ms, scan.peak_kb / 1024.0, ratio, verdict(ratio <= 1.2));
-  fmt::print("{:<44} {:>10.1f} {:>12.1f}   < 50 ms: {}\n", "schemagen scan, no header changed (cache)",
-             cached.ms, cached.peak_kb / 1024.0, verdict(cached.ms < 50));
+             "schemagen scan --no-cache", scan.ms, scan.peak_kb / 1024.0, ratio,
+             verdict(ratio <= 1.2));
+  fmt::print("{:<44} {:>10.1f} {:>12.1f}   < 50 ms: {}\n",
+             "schemagen scan, no header changed (cache)", cached.ms, cached.peak_kb / 1024.0,
+             verdict(cached.ms < 50));
   return 0;
 }

@@ -2,10 +2,9 @@
 // application, and every server default, is one the server accepts — the mapping is not just
 // text that looks right.
 
+#include "pg_env.hpp"
 #include "schemagen/scan/scan.hpp"
 #include "schemagen/support/sql.hpp"
-
-#include "pg_env.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -16,7 +15,6 @@
 using namespace schemagen;
 
 namespace {
-
 
 struct Connection {
   PGconn* conn;
@@ -45,7 +43,8 @@ TEST_CASE("the example application's types and defaults are valid PostgreSQL") {
 
   scan::Options options;
   const std::string dir = SCHEMAGEN_SOURCE_DIR "/schema/";
-  options.sources = {dir + "app_models.hpp", dir + "auth_models.hpp", dir + "file_cache_models.hpp"};
+  options.sources = {dir + "app_models.hpp", dir + "auth_models.hpp",
+                     dir + "file_cache_models.hpp"};
   auto result = scan::scan(options);
   INFO(result.diagnostics.str());
   REQUIRE(result.ok());
@@ -79,9 +78,10 @@ TEST_CASE("quote_ident quotes exactly what the server's quote_ident() quotes") {
   const auto env = schemagen::testing::read_env(SCHEMAGEN_TEST_PG_ENV);
   Connection db(env.at("SCHEMAGEN_TEST_PG_URL"));
   REQUIRE(PQstatus(db.conn) == CONNECTION_OK);
-  PGresult* r = PQexec(db.conn, "SELECT word, quote_ident(word) FROM pg_get_keywords() "
-                                "UNION ALL SELECT w, quote_ident(w) FROM unnest(ARRAY['users', 'Users', "
-                                "'order lines', 'a\"b', '_x', 'x$1', '1x', 'émile']) w");
+  PGresult* r =
+      PQexec(db.conn, "SELECT word, quote_ident(word) FROM pg_get_keywords() "
+                      "UNION ALL SELECT w, quote_ident(w) FROM unnest(ARRAY['users', 'Users', "
+                      "'order lines', 'a\"b', '_x', 'x$1', '1x', 'émile']) w");
   REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
   for (int i = 0; i < PQntuples(r); ++i) {
     CAPTURE(PQgetvalue(r, i, 0));

@@ -15,7 +15,8 @@ std::vector<Option> parse(std::string_view text, DiagnosticList& diags) {
 
 TEST_CASE("options: bare strings, flags, strings, integers, booleans") {
   DiagnosticList diags;
-  auto o = parse(R"("users", schema = "auth", primary_key, length = 100, nullable = false, n = -3)", diags);
+  auto o = parse(R"("users", schema = "auth", primary_key, length = 100, nullable = false, n = -3)",
+                 diags);
   REQUIRE_FALSE(diags.has_errors());
   REQUIRE(o.size() == 6);
   CHECK(o[0].key.empty());
@@ -43,7 +44,8 @@ TEST_CASE("grammar errors point at the character, across lines") {
   DiagnosticList diags;
   parse("length = abc", diags);
   REQUIRE(diags.items().size() == 1);
-  CHECK(diags.items()[0].str() == "m.hpp:10:29: error: 'abc' is not a value: write a string literal, an integer, true or false");
+  CHECK(diags.items()[0].str() == "m.hpp:10:29: error: 'abc' is not a value: write a string "
+                                  "literal, an integer, true or false");
 
   DiagnosticList d2;
   parse("a = 1,\n   b \"x\"", d2);

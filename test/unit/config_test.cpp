@@ -46,7 +46,8 @@ TEST_CASE("${VAR} and ${VAR:-default} come from the environment") {
 }
 
 TEST_CASE("passwords are redacted from URLs") {
-  CHECK(sql::redact_url("postgresql://bob:s3cret@host:5432/db") == "postgresql://bob:***@host:5432/db");
+  CHECK(sql::redact_url("postgresql://bob:s3cret@host:5432/db") ==
+        "postgresql://bob:***@host:5432/db");
   CHECK(sql::redact_url("postgresql://host/db?password=s3cret&x=1") ==
         "postgresql://host/db?password=***&x=1");
   CHECK(sql::redact_url("host=h password='a b' dbname=d") == "host=h password=*** dbname=d");
@@ -109,13 +110,16 @@ TEST_CASE("mistakes in the configuration name the file and the line") {
   TempDir dir;
   const auto file = dir.path / "schemagen.yaml";
   write_file_atomic(file, "models:\n  sources: [a.hpp]\n  agrs: [-DX]\n");
-  CHECK(error_of(file).find("schemagen.yaml:3:3: error: unknown key 'agrs' in models") != std::string::npos);
+  CHECK(error_of(file).find("schemagen.yaml:3:3: error: unknown key 'agrs' in models") !=
+        std::string::npos);
   write_file_atomic(file, "models:\n  sources: [a.hpp\ncompare_type: true\n");
   CHECK(error_of(file).find("schemagen.yaml:3:") != std::string::npos);
   CHECK(error_of(file).find("malformed YAML") != std::string::npos);
   write_file_atomic(file, "models: {sources: [a.hpp]}\ncompare_type: maybe\n");
-  CHECK(error_of(file).find("schemagen.yaml:2:15: error: compare_type must be true or false") != std::string::npos);
-  CHECK(error_of(dir.path / "nope.yaml").find("nope.yaml: error: cannot read") != std::string::npos);
+  CHECK(error_of(file).find("schemagen.yaml:2:15: error: compare_type must be true or false") !=
+        std::string::npos);
+  CHECK(error_of(dir.path / "nope.yaml").find("nope.yaml: error: cannot read") !=
+        std::string::npos);
 }
 
 TEST_CASE("a databases: map serves several databases, picked with -n") {
@@ -137,6 +141,7 @@ databases:
   CHECK(a.script_location == dir.path / "revisions/analytics");
   CHECK(a.models.sources.front() == dir.path / "a.hpp");
   CHECK(config::load(file, "primary").version_table == "schemagen_version");
-  CHECK(error_of(file).find("several databases are configured (primary, analytics)") != std::string::npos);
+  CHECK(error_of(file).find("several databases are configured (primary, analytics)") !=
+        std::string::npos);
   CHECK(error_of(file, "nope").find("no database named 'nope'") != std::string::npos);
 }

@@ -33,21 +33,39 @@ TEST_CASE("identifiers are quoted exactly when needed, literals escaped") {
 TEST_CASE("ops compile to PostgreSQL") {
   model::Table t;
   t.name = "Order Lines";
-  t.columns = {{"id", "INTEGER", false, std::nullopt, model::Identity::none, true, std::nullopt, std::nullopt, {}},
-               {"select", "TEXT", true, "'x'", model::Identity::none, false, "a comment's", std::nullopt, {}}};
+  t.columns = {{"id",
+                "INTEGER",
+                false,
+                std::nullopt,
+                model::Identity::none,
+                true,
+                std::nullopt,
+                std::nullopt,
+                {}},
+               {"select",
+                "TEXT",
+                true,
+                "'x'",
+                model::Identity::none,
+                false,
+                "a comment's",
+                std::nullopt,
+                {}}};
   t.primary_key = model::PrimaryKey{"pk", {"id"}};
   t.foreign_keys = {{"fk", {"id"}, "s", "Other", {"id"}, "SET NULL", "", {}}};
   auto create = ddl::compile(ops::CreateTable{t});
   REQUIRE(create.size() == 2);
-  CHECK(create[0].sql == "CREATE TABLE public.\"Order Lines\" (\n    id SERIAL NOT NULL,\n    \"select\" TEXT "
-                         "DEFAULT 'x',\n    CONSTRAINT pk PRIMARY KEY (id),\n    CONSTRAINT fk FOREIGN KEY (id) "
-                         "REFERENCES s.\"Other\" (id) ON DELETE SET NULL\n)");
+  CHECK(create[0].sql ==
+        "CREATE TABLE public.\"Order Lines\" (\n    id SERIAL NOT NULL,\n    \"select\" TEXT "
+        "DEFAULT 'x',\n    CONSTRAINT pk PRIMARY KEY (id),\n    CONSTRAINT fk FOREIGN KEY (id) "
+        "REFERENCES s.\"Other\" (id) ON DELETE SET NULL\n)");
   CHECK(create[1].sql == "COMMENT ON COLUMN public.\"Order Lines\".\"select\" IS 'a comment''s'");
 
   model::Index ix{"ix", {"a", "lower(b)", "c DESC"}, true, "a > 0", "gin", {}};
   auto idx = ddl::compile(ops::CreateIndex{"s", "t", ix, true});
   REQUIRE(idx.size() == 1);
-  CHECK(idx[0].sql == "CREATE UNIQUE INDEX CONCURRENTLY ix ON s.t USING gin (a, (lower(b)), c DESC) WHERE a > 0");
+  CHECK(idx[0].sql ==
+        "CREATE UNIQUE INDEX CONCURRENTLY ix ON s.t USING gin (a, (lower(b)), c DESC) WHERE a > 0");
   CHECK_FALSE(idx[0].transactional);
   CHECK(ddl::compile(ops::CreateIndex{"s", "t", ix, false})[0].transactional);
 
@@ -64,8 +82,12 @@ TEST_CASE("ops compile to PostgreSQL") {
 
   CHECK(one(ops::AddEnumValue{"public", "mood", "meh", std::nullopt, "ok"}) ==
         "ALTER TYPE public.mood ADD VALUE 'meh' AFTER 'ok'");
-  CHECK(one(ops::BulkInsert{"public", "t", {{{"a", {ops::Literal::Kind::string, "x'y"}}, {"b", {ops::Literal::Kind::null, ""}}},
-                                             {{"a", {ops::Literal::Kind::number, "2"}}, {"b", {ops::Literal::Kind::boolean, "true"}}}}}) ==
+  CHECK(one(ops::BulkInsert{
+            "public",
+            "t",
+            {{{"a", {ops::Literal::Kind::string, "x'y"}}, {"b", {ops::Literal::Kind::null, ""}}},
+             {{"a", {ops::Literal::Kind::number, "2"}},
+              {"b", {ops::Literal::Kind::boolean, "true"}}}}}) ==
         "INSERT INTO public.t (a, b) VALUES\n    ('x''y', NULL),\n    (2, true)");
   CHECK(ddl::compile(ops::Execute{{{"sqlite", "VACUUM"}}}).empty());
   CHECK(one(ops::Execute{{{"postgresql", "SELECT 1"}, {"sqlite", "SELECT 2"}}}) == "SELECT 1");

@@ -23,12 +23,16 @@ TEST_CASE("golden: models + database schema → the revision autogenerate writes
     const auto dir = entry.path();
     SUBCASE(dir.filename().string().c_str()) {}
     CAPTURE(dir.filename().string());
-    const auto models = model::from_yaml(read_file(dir / "models.yaml"), (dir / "models.yaml").string());
-    const auto database = model::from_yaml(read_file(dir / "database.yaml"), (dir / "database.yaml").string());
+    const auto models =
+        model::from_yaml(read_file(dir / "models.yaml"), (dir / "models.yaml").string());
+    const auto database =
+        model::from_yaml(read_file(dir / "database.yaml"), (dir / "database.yaml").string());
     compare::Options options;
     options.needs_using = compare::textual_needs_using;
-    const auto result = compare::compare(models, compare::canonical_text(models), compare::canonical_text(database), options);
-    std::string text = "upgrade:" + ops::write_ops(result.upgrade) + "\ndowngrade:" + ops::write_ops(result.downgrade) + "\n";
+    const auto result = compare::compare(models, compare::canonical_text(models),
+                                         compare::canonical_text(database), options);
+    std::string text = "upgrade:" + ops::write_ops(result.upgrade) +
+                       "\ndowngrade:" + ops::write_ops(result.downgrade) + "\n";
     for (const auto& w : result.warnings) text += "# warning: " + w + "\n";
     if (update) write_file_atomic(dir / "expected.yaml", text);
     REQUIRE(fs::exists(dir / "expected.yaml"));

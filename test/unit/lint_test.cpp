@@ -13,7 +13,8 @@ namespace {
 std::vector<std::string> fired(const std::string& upgrade) {
   const yaml::Reader r("rev.yaml");
   std::vector<std::string> out;
-  for (const auto& f : lint::lint(ops::read_ops(r, r.parse(upgrade), "upgrade"))) out.push_back(f.rule);
+  for (const auto& f : lint::lint(ops::read_ops(r, r.parse(upgrade), "upgrade")))
+    out.push_back(f.rule);
   return out;
 }
 using V = std::vector<std::string>;
@@ -28,54 +29,76 @@ TEST_CASE("destructive: dropping a table or a column") {
 }
 
 TEST_CASE("narrowing: a type that holds less") {
-  CHECK(fired("- alter_column: {table: t, name: c, type: VARCHAR(50), existing_type: VARCHAR(100)}") ==
-        V{lint::narrowing, lint::table_rewrite}); // shrinking a limit checks every row: a rewrite
+  CHECK(
+      fired(
+          "- alter_column: {table: t, name: c, type: VARCHAR(50), existing_type: VARCHAR(100)}") ==
+      V{lint::narrowing, lint::table_rewrite}); // shrinking a limit checks every row: a rewrite
   CHECK(fired("- alter_column: {table: t, name: c, type: INTEGER, existing_type: bigint}") ==
         V{lint::narrowing, lint::table_rewrite});
   CHECK(fired("- alter_column: {table: t, name: c, type: VARCHAR(20), existing_type: text}") ==
         V{lint::narrowing, lint::table_rewrite});
-  CHECK(fired("- alter_column: {table: t, name: c, type: \"NUMERIC(8,2)\", existing_type: \"numeric(10,2)\"}") ==
-        V{lint::narrowing, lint::table_rewrite});
+  CHECK(fired("- alter_column: {table: t, name: c, type: \"NUMERIC(8,2)\", existing_type: "
+              "\"numeric(10,2)\"}") == V{lint::narrowing, lint::table_rewrite});
   // the safe variants: widening
-  CHECK(fired("- alter_column: {table: t, name: c, type: VARCHAR(200), existing_type: character varying(100)}").empty());
-  CHECK(fired("- alter_column: {table: t, name: c, type: TEXT, existing_type: VARCHAR(100)}").empty());
-  CHECK(fired("- alter_column: {table: t, name: c, type: \"NUMERIC(12,2)\", existing_type: \"numeric(10,2)\"}").empty());
+  CHECK(fired("- alter_column: {table: t, name: c, type: VARCHAR(200), existing_type: character "
+              "varying(100)}")
+            .empty());
+  CHECK(fired("- alter_column: {table: t, name: c, type: TEXT, existing_type: VARCHAR(100)}")
+            .empty());
+  CHECK(fired("- alter_column: {table: t, name: c, type: \"NUMERIC(12,2)\", existing_type: "
+              "\"numeric(10,2)\"}")
+            .empty());
 }
 
-TEST_CASE("not_null_without_default: NOT NULL on an existing column or a new one, with no default") {
+TEST_CASE(
+    "not_null_without_default: NOT NULL on an existing column or a new one, with no default") {
   CHECK(fired("- alter_column: {table: t, name: c, nullable: false, existing_nullable: true}") ==
         V{lint::not_null_without_default});
   CHECK(fired("- add_column: {table: t, column: {name: c, type: TEXT, nullable: false}}") ==
         V{lint::not_null_without_default});
   // safe: with a default, or nullable, or on a table this revision creates
-  CHECK(fired("- alter_column: {table: t, name: c, nullable: false, existing_nullable: true, server_default: \"'x'\"}").empty());
-  CHECK(fired("- add_column: {table: t, column: {name: c, type: TEXT, nullable: false, server_default: \"''\"}}").empty());
+  CHECK(fired("- alter_column: {table: t, name: c, nullable: false, existing_nullable: true, "
+              "server_default: \"'x'\"}")
+            .empty());
+  CHECK(fired("- add_column: {table: t, column: {name: c, type: TEXT, nullable: false, "
+              "server_default: \"''\"}}")
+            .empty());
   CHECK(fired("- create_table: {name: t, columns: [{name: id, type: INTEGER}]}\n"
-              "- add_column: {table: t, column: {name: c, type: TEXT, nullable: false}}").empty());
+              "- add_column: {table: t, column: {name: c, type: TEXT, nullable: false}}")
+            .empty());
 }
 
 TEST_CASE("index_without_concurrently: an index or unique constraint on an existing table") {
-  CHECK(fired("- create_index: {name: ix, table: t, columns: [c]}") == V{lint::index_without_concurrently});
-  CHECK(fired("- create_unique_constraint: {name: uq, table: t, columns: [c]}") == V{lint::index_without_concurrently});
+  CHECK(fired("- create_index: {name: ix, table: t, columns: [c]}") ==
+        V{lint::index_without_concurrently});
+  CHECK(fired("- create_unique_constraint: {name: uq, table: t, columns: [c]}") ==
+        V{lint::index_without_concurrently});
   CHECK(fired("- create_index: {name: ix, table: t, columns: [c], concurrently: true}").empty());
   CHECK(fired("- create_table: {name: t, columns: [{name: c, type: INTEGER}]}\n"
-              "- create_index: {name: ix, table: t, columns: [c]}").empty());
+              "- create_index: {name: ix, table: t, columns: [c]}")
+            .empty());
 }
 
 TEST_CASE("table_rewrite: type changes and volatile defaults that rewrite the table") {
-  CHECK(fired("- alter_column: {table: t, name: c, type: BIGINT, existing_type: integer}") == V{lint::table_rewrite});
-  CHECK(fired("- alter_column: {table: t, name: c, type: INTEGER, using: c::integer, existing_type: text}") ==
+  CHECK(fired("- alter_column: {table: t, name: c, type: BIGINT, existing_type: integer}") ==
         V{lint::table_rewrite});
-  CHECK(fired("- add_column: {table: t, column: {name: u, type: UUID, nullable: false, server_default: gen_random_uuid()}}") ==
-        V{lint::table_rewrite});
-  CHECK(fired("- add_column: {table: t, column: {name: at, type: TIMESTAMPTZ, nullable: false, server_default: now()}}").empty());
+  CHECK(fired("- alter_column: {table: t, name: c, type: INTEGER, using: c::integer, "
+              "existing_type: text}") == V{lint::table_rewrite});
+  CHECK(fired("- add_column: {table: t, column: {name: u, type: UUID, nullable: false, "
+              "server_default: gen_random_uuid()}}") == V{lint::table_rewrite});
+  CHECK(fired("- add_column: {table: t, column: {name: at, type: TIMESTAMPTZ, nullable: false, "
+              "server_default: now()}}")
+            .empty());
 }
 
 TEST_CASE("execute may say what it does to the schema, for offline replay") {
   const yaml::Reader r("rev.yaml");
-  const auto ops = ops::read_ops(r, r.parse("- execute:\n    sql: CREATE VIEW v AS SELECT 1\n    replay: []\n"
-                                            "- execute: {postgresql: ALTER TABLE t ADD COLUMN c int, replay: [{add_column: {table: t, column: {name: c, type: INTEGER, nullable: true}}}]}"),
-                                 "upgrade");
+  const auto ops = ops::read_ops(
+      r,
+      r.parse("- execute:\n    sql: CREATE VIEW v AS SELECT 1\n    replay: []\n"
+              "- execute: {postgresql: ALTER TABLE t ADD COLUMN c int, replay: [{add_column: "
+              "{table: t, column: {name: c, type: INTEGER, nullable: true}}}]}"),
+      "upgrade");
   const auto& first = std::get<ops::Execute>(ops[0].op);
   REQUIRE(first.replay);
   CHECK(first.replay->empty());

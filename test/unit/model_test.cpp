@@ -18,8 +18,24 @@ Metadata sample() {
   users.name = "users";
   users.comment = "People: who \"sign\" in";
   users.columns = {
-      {"id", "BIGINT", false, std::nullopt, Identity::always, false, std::nullopt, std::nullopt, {}},
-      {"disabled", "BOOLEAN", false, "false", Identity::none, false, std::nullopt, std::nullopt, {}},
+      {"id",
+       "BIGINT",
+       false,
+       std::nullopt,
+       Identity::always,
+       false,
+       std::nullopt,
+       std::nullopt,
+       {}},
+      {"disabled",
+       "BOOLEAN",
+       false,
+       "false",
+       Identity::none,
+       false,
+       std::nullopt,
+       std::nullopt,
+       {}},
       {"tags", "TEXT[]", true, "'{}'", Identity::none, false, "labels: free", "labels", {}},
   };
   users.primary_key = PrimaryKey{"users_pkey", {"id"}};
@@ -28,7 +44,8 @@ Metadata sample() {
   users.checks = {{"ck", "id > 0", {}}};
   Table orgs;
   orgs.name = "orgs";
-  orgs.columns = {{"id", "INTEGER", false, std::nullopt, Identity::none, true, std::nullopt, std::nullopt, {}}};
+  orgs.columns = {
+      {"id", "INTEGER", false, std::nullopt, Identity::none, true, std::nullopt, std::nullopt, {}}};
   orgs.foreign_keys = {{"fk", {"id"}, "auth", "users", {"id"}, "CASCADE", "", {}}};
   m.tables = {users, orgs};
   m.enums = {{"public", "status", {"b", "a"}, {}}};
@@ -78,31 +95,36 @@ TEST_CASE("reading metadata rejects unknown keys with their line") {
     from_yaml(text, "m.yaml");
     FAIL("no error");
   } catch (const UserError& e) {
-    CHECK(std::string(e.what()).find("m.yaml:4:5: error: unknown key 'colums'") != std::string::npos);
+    CHECK(std::string(e.what()).find("m.yaml:4:5: error: unknown key 'colums'") !=
+          std::string::npos);
   }
 }
 
 TEST_CASE("default names follow PostgreSQL, truncated to 63 bytes like makeObjectName") {
   CHECK(default_name(NameKind::primary_key, {"users", {}, {}}, {}) == "users_pkey");
   CHECK(default_name(NameKind::unique, {"users", {"username"}, {}}, {}) == "users_username_key");
-  CHECK(default_name(NameKind::foreign_key, {"users", {"org_id"}, "orgs"}, {}) == "users_org_id_fkey");
+  CHECK(default_name(NameKind::foreign_key, {"users", {"org_id"}, "orgs"}, {}) ==
+        "users_org_id_fkey");
   CHECK(default_name(NameKind::unique, {"t", {"a", "b"}, {}}, {}) == "t_a_b_key");
   CHECK(default_name(NameKind::index, {"users", {"email"}, {}}, {}) == "ix_users_email");
   const std::string long_table(40, 't'), long_col(40, 'c');
   const auto name = postgres_default_name(long_table, {long_col}, "key");
   CHECK(name.size() == 63);
   CHECK(name == std::string(29, 't') + "_" + std::string(29, 'c') + "_key");
-  NamingConvention nc = {{"fk", "fk_{table}_{column_0_N}_{referred_table}"}, {"ix", "ix_{column_0}"}};
+  NamingConvention nc = {{"fk", "fk_{table}_{column_0_N}_{referred_table}"},
+                         {"ix", "ix_{column_0}"}};
   CHECK(default_name(NameKind::foreign_key, {"a", {"x", "y"}, "b"}, nc) == "fk_a_x_y_b");
   CHECK(default_name(NameKind::index, {"a", {"x"}, {}}, nc) == "ix_x");
 }
 
 TEST_CASE("every kind of string survives the round trip through a YAML reader") {
   const std::vector<std::string> nasty = {
-      "plain", "with: colon", "hash # here", "\"quoted\"", "it's", "line\nbreak", "tab\there",
-      "- dash", "[brackets]", "{braces}", "a, b", "   padded  ", "true", "NULL", "0.5", "1e3",
-      "ünïcödé", "back\\slash", "ends with:", "*star", "&amp", "!bang", "%pct", "@at", "`tick",
-      "?q", "|pipe", ">gt", "x\x01y", "'{}'::jsonb", "now()"};
+      "plain",      "with: colon", "hash # here", "\"quoted\"", "it's",    "line\nbreak",
+      "tab\there",  "- dash",      "[brackets]",  "{braces}",   "a, b",    "   padded  ",
+      "true",       "NULL",        "0.5",         "1e3",        "ünïcödé", "back\\slash",
+      "ends with:", "*star",       "&amp",        "!bang",      "%pct",    "@at",
+      "`tick",      "?q",          "|pipe",       ">gt",        "x\x01y",  "'{}'::jsonb",
+      "now()"};
   Metadata m;
   Table t;
   t.name = "t";

@@ -58,7 +58,10 @@ std::vector<Op> every_op() {
       AddColumn{"auth", "users", col("role", "auth.role", true)},
       alter,
       CreateIndex{"auth", "users", ix, false},
-      CreateForeignKey{"auth", "users", {"users_org_id_fkey", {"org_id"}, "auth", "orgs", {"id"}, "CASCADE", "", {}}},
+      CreateForeignKey{
+          "auth",
+          "users",
+          {"users_org_id_fkey", {"org_id"}, "auth", "orgs", {"id"}, "CASCADE", "", {}}},
       CreateCheckConstraint{"auth", "users", {"ck_users_email", "email <> 'x'", {}}},
       CreateUniqueConstraint{"auth", "users", {"uq_users_org_email", {"org_id", "email"}, {}}},
       SetTableComment{"auth", "users", "Everyone", std::optional<std::string>("People")},
@@ -81,11 +84,16 @@ TEST_CASE("every op survives the round trip through revision-file YAML") {
   auto ops = every_op();
   ops.push_back(Execute{{{"postgresql", "SELECT 1"}, {"sqlite", "SELECT 2"}}});
   ops.push_back(Execute{{{"", "UPDATE t SET a = 'x: y' -- c"}}});
-  ops.push_back(BulkInsert{"auth", "users", {{{"id", {Literal::Kind::number, "1"}}, {"email", {Literal::Kind::string, "007"}},
-                                              {"role", {Literal::Kind::null, ""}}}}});
+  ops.push_back(BulkInsert{"auth",
+                           "users",
+                           {{{"id", {Literal::Kind::number, "1"}},
+                             {"email", {Literal::Kind::string, "007"}},
+                             {"role", {Literal::Kind::null, ""}}}}});
   ops.push_back(AddEnumValue{"auth", "role", "owner", "admin", std::nullopt});
-  ops.push_back(DropConstraint{"auth", "users", "ck", ConstraintType::check, model::CheckConstraint{"ck", "a > 0", {}}});
-  ops.push_back(DropIndex{"auth", "users", "ix", model::Index{"ix", {"a"}, false, std::nullopt, "gin", {}}, true});
+  ops.push_back(DropConstraint{"auth", "users", "ck", ConstraintType::check,
+                               model::CheckConstraint{"ck", "a > 0", {}}});
+  ops.push_back(DropIndex{"auth", "users", "ix",
+                          model::Index{"ix", {"a"}, false, std::nullopt, "gin", {}}, true});
   ops.push_back(DropColumn{"auth", "users", "c", col("c", "TEXT")});
   ops.push_back(DropTable{"auth", "users", users()});
   ops.push_back(DropEnum{"auth", "role", std::vector<std::string>{"a", "b"}});
@@ -134,7 +142,8 @@ TEST_CASE("replaying an upgrade and its derived downgrade returns to where it st
 
 TEST_CASE("an op that cannot be reversed says which and why") {
   CHECK_THROWS_WITH_AS(reverse(Execute{{{"", "DELETE FROM t"}}}),
-                       doctest::Contains("execute \"DELETE FROM t\" cannot be reversed"), UserError);
+                       doctest::Contains("execute \"DELETE FROM t\" cannot be reversed"),
+                       UserError);
   CHECK_THROWS_WITH_AS(reverse(DropTable{"public", "t", std::nullopt}),
                        doctest::Contains("does not carry the table it drops"), UserError);
   CHECK_THROWS_WITH_AS(reverse(AddEnumValue{"public", "e", "v", std::nullopt, std::nullopt}),

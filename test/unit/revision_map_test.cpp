@@ -35,23 +35,29 @@ TEST_CASE("heads, bases, branch points and merges") {
   CHECK(m.upgrade_path("cccc3", {"aaaa1"}) == V{"cccc3"});
   CHECK(m.downgrade_path("aaaa1", {"dddd4"}) == V{"dddd4", "bbbb2", "cccc3"});
   CHECK(m.downgrade_path("-1", {"bbbb2"}) == V{"bbbb2"});
-  CHECK_THROWS_WITH_AS(m.downgrade_path("-1", {"dddd4"}), doctest::Contains("ambiguous walk"), RevisionError);
+  CHECK_THROWS_WITH_AS(m.downgrade_path("-1", {"dddd4"}), doctest::Contains("ambiguous walk"),
+                       RevisionError);
   CHECK_THROWS_AS(m.upgrade_path("+2", {}), RevisionError); // the second step branches
 }
 
 TEST_CASE("the graph's mistakes name the revision and its file") {
   CHECK_THROWS_WITH_AS(RevisionMap({rec("aaaa"), rec("aaaa")}),
-                       doctest::Contains("aaaa.yaml:1: error: revision aaaa is declared twice"), RevisionError);
+                       doctest::Contains("aaaa.yaml:1: error: revision aaaa is declared twice"),
+                       RevisionError);
   CHECK_THROWS_WITH_AS(RevisionMap({rec("aaaa", {"zzzz"})}),
-                       doctest::Contains("down_revision 'zzzz' of revision aaaa names no revision"), RevisionError);
+                       doctest::Contains("down_revision 'zzzz' of revision aaaa names no revision"),
+                       RevisionError);
   CHECK_THROWS_WITH_AS(RevisionMap({rec("aaaa", {}, {}, {"nope"})}),
                        doctest::Contains("depends_on 'nope'"), RevisionError);
-  CHECK_THROWS_WITH_AS(RevisionMap({rec("aaaa", {"cccc"}), rec("bbbb", {"aaaa"}), rec("cccc", {"bbbb"}), rec("dddd")}),
-                       doctest::Contains("the revisions form a cycle: aaaa, bbbb, cccc"), RevisionError);
+  CHECK_THROWS_WITH_AS(RevisionMap({rec("aaaa", {"cccc"}), rec("bbbb", {"aaaa"}),
+                                    rec("cccc", {"bbbb"}), rec("dddd")}),
+                       doctest::Contains("the revisions form a cycle: aaaa, bbbb, cccc"),
+                       RevisionError);
   CHECK_THROWS_WITH_AS(RevisionMap({rec("aaaa", {}, {"x"}), rec("bbbb", {}, {"x"})}),
                        doctest::Contains("branch label 'x'"), RevisionError);
   RevisionMap two({rec("aaaa"), rec("bbbb")});
-  CHECK_THROWS_WITH_AS(two.resolve("head"), doctest::Contains("multiple heads are present for 'head': aaaa, bbbb"),
+  CHECK_THROWS_WITH_AS(two.resolve("head"),
+                       doctest::Contains("multiple heads are present for 'head': aaaa, bbbb"),
                        RevisionError);
   auto both = two.upgrade_path("heads", {});
   std::sort(both.begin(), both.end());
@@ -59,8 +65,8 @@ TEST_CASE("the graph's mistakes name the revision and its file") {
 }
 
 TEST_CASE("the version table's heads follow Alembic's rules") {
-  RevisionMap m({rec("aaaa"), rec("bbbb", {"aaaa"}), rec("cccc", {"aaaa"}), rec("dddd", {"bbbb", "cccc"}),
-                 rec("eeee"), rec("ffff", {"eeee"}, {}, {"bbbb"})});
+  RevisionMap m({rec("aaaa"), rec("bbbb", {"aaaa"}), rec("cccc", {"aaaa"}),
+                 rec("dddd", {"bbbb", "cccc"}), rec("eeee"), rec("ffff", {"eeee"}, {}, {"bbbb"})});
   CHECK(m.heads_after({}, {"aaaa", "bbbb", "cccc"}, {}) == V{"bbbb", "cccc"});
   CHECK(m.heads_after({"bbbb", "cccc"}, {"dddd"}, {}) == V{"dddd"});
   CHECK(m.heads_after({"dddd"}, {}, {"dddd"}) == V{"bbbb", "cccc"});

@@ -84,12 +84,29 @@ struct SG_TABLE("t") T {
   SG_COLUMN(type = "BIGINT") std::uint64_t big;
 };)cpp");
   const std::vector<std::pair<std::string, std::string>> expected = {
-      {"b", "BOOLEAN"}, {"s", "SMALLINT"}, {"i16", "SMALLINT"}, {"i", "INTEGER"}, {"i32", "INTEGER"},
-      {"ll", "BIGINT"}, {"i64", "BIGINT"}, {"f", "REAL"}, {"d", "DOUBLE PRECISION"},
-      {"str", "TEXT"}, {"vc", "VARCHAR(40)"}, {"bytes", "BYTEA"}, {"bytes2", "BYTEA"},
-      {"ts", "TIMESTAMP WITH TIME ZONE"}, {"day", "DATE"}, {"ints", "INTEGER[]"},
-      {"texts", "TEXT[]"}, {"mood", "app.mood"}, {"moods", "app.mood[]"}, {"maybe", "BIGINT"},
-      {"money", "NUMERIC(10,2)"}, {"p", "NUMERIC(8)"}, {"ts3", "TIMESTAMP(3) WITH TIME ZONE"},
+      {"b", "BOOLEAN"},
+      {"s", "SMALLINT"},
+      {"i16", "SMALLINT"},
+      {"i", "INTEGER"},
+      {"i32", "INTEGER"},
+      {"ll", "BIGINT"},
+      {"i64", "BIGINT"},
+      {"f", "REAL"},
+      {"d", "DOUBLE PRECISION"},
+      {"str", "TEXT"},
+      {"vc", "VARCHAR(40)"},
+      {"bytes", "BYTEA"},
+      {"bytes2", "BYTEA"},
+      {"ts", "TIMESTAMP WITH TIME ZONE"},
+      {"day", "DATE"},
+      {"ints", "INTEGER[]"},
+      {"texts", "TEXT[]"},
+      {"mood", "app.mood"},
+      {"moods", "app.mood[]"},
+      {"maybe", "BIGINT"},
+      {"money", "NUMERIC(10,2)"},
+      {"p", "NUMERIC(8)"},
+      {"ts3", "TIMESTAMP(3) WITH TIME ZONE"},
       {"big", "BIGINT"}};
   for (const auto& [name, type] : expected) {
     CAPTURE(name);
@@ -193,8 +210,11 @@ struct SG_TABLE("q") Q {
   SG_COLUMN(primary_key) int id;
   SG_COLUMN(unique, foreign_key = "p.id") int p_id;
   SG_COLUMN(index) int x;
-};)cpp", {{"pk", "pk_{table}"}, {"uq", "uq_{table}_{column_0}"}, {"fk", "fk_{table}_{column_0}_{referred_table}"},
-       {"ix", "ix_{table}_{column_0_N}"}});
+};)cpp",
+              {{"pk", "pk_{table}"},
+               {"uq", "uq_{table}_{column_0}"},
+               {"fk", "fk_{table}_{column_0}_{referred_table}"},
+               {"ix", "ix_{table}_{column_0_N}"}});
   const auto& q = table(m, "q");
   CHECK(q.primary_key->name == "pk_q");
   CHECK(q.unique_constraints.at(0).name == "uq_q_p_id");
@@ -223,7 +243,8 @@ struct SG_TABLE("a") Again { int x; };
   CHECK(has(errs, "7:27: foreign key references table 'nowhere'"));
   CHECK(has(errs, "8:27: foreign key references column 'nope'"));
   CHECK(has(errs, "9:24: identity must be \"always\" or \"by default\""));
-  CHECK(has(errs, "10:25: on_delete must be CASCADE, RESTRICT, SET NULL, SET DEFAULT or NO ACTION"));
+  CHECK(
+      has(errs, "10:25: on_delete must be CASCADE, RESTRICT, SET NULL, SET DEFAULT or NO ACTION"));
   CHECK(has(errs, "12:8: table name 'a' is used twice in schema 'public'"));
   CHECK(errs.size() == 9);
 }
@@ -231,45 +252,58 @@ struct SG_TABLE("a") Again { int x; };
 TEST_CASE("duplicate and misplaced names and annotations") {
   CHECK(has(errors(R"cpp(
 struct SG_TABLE("t") SG_CHECK("same", expr = "x > 0") SG_CHECK("same", expr = "x < 9") T { int x; };
-)cpp"), "2:55: constraint name 'same' is used twice in table 't'"));
+)cpp"),
+            "2:55: constraint name 'same' is used twice in table 't'"));
   CHECK(has(errors(R"cpp(
 struct SG_TABLE("t") SG_INDEX("t_pkey", columns = "x") T { SG_COLUMN(primary_key) int x; };
-)cpp"), "index name 't_pkey' is used twice in schema 'public'"));
+)cpp"),
+            "index name 't_pkey' is used twice in schema 'public'"));
   CHECK(has(errors(R"cpp(
 struct SG_TABLE("t") T { int x; SG_COLUMN(name = "x") int y; };
-)cpp"), "2:33: column 'x' is declared twice in table 't'"));
+)cpp"),
+            "2:33: column 'x' is declared twice in table 't'"));
   CHECK(has(errors(R"cpp(
 struct NotATable { SG_COLUMN(unique) int x; };
-)cpp"), "2:20: SG_COLUMN on a member of 'NotATable', which has no SG_TABLE"));
+)cpp"),
+            "2:20: SG_COLUMN on a member of 'NotATable', which has no SG_TABLE"));
   CHECK(has(errors(R"cpp(
 SG_COLUMN(unique) int global_variable;
-)cpp"), "2:1: SG_COLUMN does not go here"));
+)cpp"),
+            "2:1: SG_COLUMN does not go here"));
   CHECK(has(errors(R"cpp(
 enum class Color { red };
 struct SG_TABLE("t") T { Color c; };
-)cpp"), "'c' has enum type Color, which has no SG_ENUM"));
+)cpp"),
+            "'c' has enum type Color, which has no SG_ENUM"));
   CHECK(has(errors(R"cpp(
 struct SG_TABLE("p") P { int id; };
 struct SG_TABLE("c") C { SG_COLUMN(foreign_key = "p.id") int p_id; };
-)cpp"), "foreign key references p(id), which is neither the primary key nor unique"));
+)cpp"),
+            "foreign key references p(id), which is neither the primary key nor unique"));
   CHECK(has(errors(R"cpp(
 struct SG_TABLE() SG_CHECK(expr = "1 = 1") T { int x; };
-)cpp"), "SG_TABLE needs a name"));
+)cpp"),
+            "SG_TABLE needs a name"));
   CHECK(has(errors(R"cpp(
 struct SG_TABLE("t") SG_CHECK(expr = "x > 0") T { int x; };
-)cpp"), "SG_CHECK needs a name"));
+)cpp"),
+            "SG_CHECK needs a name"));
   CHECK(has(errors(R"cpp(
 struct SG_TABLE("t") T { SG_COLUMN(primary_key) std::optional<int> x; };
-)cpp"), "primary key column 'x' cannot be nullable"));
+)cpp"),
+            "primary key column 'x' cannot be nullable"));
   CHECK(has(errors(R"cpp(
 struct SG_TABLE("t") T { SG_COLUMN(length = 5) int x; };
-)cpp"), "length applies to std::string"));
+)cpp"),
+            "length applies to std::string"));
   CHECK(has(errors(R"cpp(
 struct SG_TABLE("t") T { SG_COLUMN(autoincrement) std::string x; };
-)cpp"), "autoincrement needs an integer column"));
+)cpp"),
+            "autoincrement needs an integer column"));
   CHECK(has(errors(R"cpp(
 struct SG_TABLE("this_table_name_is_far_too_long_for_postgresql_which_stops_at_63_bytes") T { int x; };
-)cpp"), "PostgreSQL truncates names to 63"));
+)cpp"),
+            "PostgreSQL truncates names to 63"));
 }
 
 TEST_CASE("a header that does not compile is reported with Clang's message, nothing written") {
@@ -291,7 +325,8 @@ TEST_CASE("the annotations expand to nothing for other compilers, and the scan f
 TEST_CASE("the example application's metadata reads back equal from the YAML scan writes") {
   scan::Options options;
   const std::string dir = SCHEMAGEN_SOURCE_DIR "/schema/";
-  options.sources = {dir + "app_models.hpp", dir + "auth_models.hpp", dir + "file_cache_models.hpp"};
+  options.sources = {dir + "app_models.hpp", dir + "auth_models.hpp",
+                     dir + "file_cache_models.hpp"};
   auto r = scan::scan(options);
   INFO(r.diagnostics.str());
   REQUIRE(r.ok());

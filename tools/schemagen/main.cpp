@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
 
   driver::Global global;
   std::string config, name, url;
-  app.add_option("-c,--config", config, "schemagen.yaml to use (default: $SCHEMAGEN_CONFIG, or search upward)");
+  app.add_option("-c,--config", config,
+                 "schemagen.yaml to use (default: $SCHEMAGEN_CONFIG, or search upward)");
   app.add_option("-n,--name", name, "which database of a `databases:` configuration");
   app.add_option("--url", url, "database URL (overrides $SCHEMAGEN_DATABASE_URL and the file)");
   bool verbose = false, quiet = false;
@@ -35,22 +36,29 @@ int main(int argc, char** argv) {
   bool no_cache = false;
   auto* scan_cmd = app.add_subcommand("scan", "the models' metadata as stable, sorted YAML");
   scan_cmd->add_option("-o,--output", output, "write it here instead of stdout");
-  scan_cmd->add_option("--depfile", depfile, "also write the files the scan read, as a Makefile rule");
+  scan_cmd->add_option("--depfile", depfile,
+                       "also write the files the scan read, as a Makefile rule");
   scan_cmd->add_flag("--no-cache", no_cache, "parse even when no header changed");
 
   // revision, merge
   driver::RevisionOptions rev;
   auto* revision_cmd = app.add_subcommand("revision", "a new revision file");
   revision_cmd->add_option("-m,--message", rev.message, "what the revision does")->required();
-  revision_cmd->add_flag("--autogenerate", rev.autogenerate, "fill it with the difference between the models and the database");
-  revision_cmd->add_flag("--offline", rev.offline, "autogenerate against the schema the revision chain builds, no database");
+  revision_cmd->add_flag("--autogenerate", rev.autogenerate,
+                         "fill it with the difference between the models and the database");
+  revision_cmd->add_flag("--offline", rev.offline,
+                         "autogenerate against the schema the revision chain builds, no database");
   revision_cmd->add_option("--head", rev.heads, "the revision to build on (default: head)");
-  revision_cmd->add_flag("--splice", rev.splice, "allow a --head that is not a head (a new branch)");
-  revision_cmd->add_option("--branch-label", rev.branch_labels, "a branch label for the new revision");
+  revision_cmd->add_flag("--splice", rev.splice,
+                         "allow a --head that is not a head (a new branch)");
+  revision_cmd->add_option("--branch-label", rev.branch_labels,
+                           "a branch label for the new revision");
   revision_cmd->add_option("--depends-on", rev.depends_on, "revisions or labels it depends on");
   revision_cmd->add_option("--rev-id", rev.rev_id, "its id instead of a random one");
-  revision_cmd->add_option("--version-path", rev.version_path, "the revision directory to write it to");
-  revision_cmd->add_flag("--allow-empty", rev.allow_empty, "with --autogenerate, write it even when nothing changed");
+  revision_cmd->add_option("--version-path", rev.version_path,
+                           "the revision directory to write it to");
+  revision_cmd->add_flag("--allow-empty", rev.allow_empty,
+                         "with --autogenerate, write it even when nothing changed");
   driver::RevisionOptions merge;
   auto* merge_cmd = app.add_subcommand("merge", "a revision joining heads");
   merge_cmd->add_option("revisions", merge.heads, "the revisions to join, e.g. heads")->required();
@@ -60,14 +68,17 @@ int main(int argc, char** argv) {
 
   // upgrade, downgrade, stamp
   driver::MigrateOptions up, down;
-  auto* upgrade_cmd = app.add_subcommand("upgrade", "run revisions up to REV (head, +N, an id, label@head)");
+  auto* upgrade_cmd =
+      app.add_subcommand("upgrade", "run revisions up to REV (head, +N, an id, label@head)");
   upgrade_cmd->add_option("revision", up.target, "the target; FROM:TO with --sql")->required();
   upgrade_cmd->add_flag("--sql", up.sql, "print the SQL instead of running it");
-  auto* downgrade_cmd = app.add_subcommand("downgrade", "undo revisions down to REV (base, -N, an id)");
+  auto* downgrade_cmd =
+      app.add_subcommand("downgrade", "undo revisions down to REV (base, -N, an id)");
   downgrade_cmd->add_option("revision", down.target, "the target; FROM:TO with --sql")->required();
   downgrade_cmd->add_flag("--sql", down.sql, "print the SQL instead of running it");
   driver::StampOptions stamp;
-  auto* stamp_cmd = app.add_subcommand("stamp", "set the version table to REV without running anything");
+  auto* stamp_cmd =
+      app.add_subcommand("stamp", "set the version table to REV without running anything");
   stamp_cmd->add_option("revision", stamp.target, "the revision(s) the database is at")->required();
   stamp_cmd->add_flag("--sql", stamp.sql, "print the SQL instead of running it");
   stamp_cmd->add_flag("--purge", stamp.purge, "empty the version table first");
@@ -80,31 +91,44 @@ int main(int argc, char** argv) {
   auto* branches_cmd = app.add_subcommand("branches", "the chain's branch points");
   for (auto* cmd : {current_cmd, heads_cmd, branches_cmd}) {
     cmd->add_flag("-v,--verbose", list.verbose, "the full entry of each");
-    if (cmd != branches_cmd) cmd->add_option("--format", list.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+    if (cmd != branches_cmd)
+      cmd->add_option("--format", list.format, "text or json")
+          ->check(CLI::IsMember({"text", "json"}));
   }
   auto* history_cmd = app.add_subcommand("history", "the chain, newest first");
   history_cmd->add_option("-r,--rev-range", hist.range, "[start]:[end]");
   history_cmd->add_flag("-v,--verbose", hist.verbose, "the full entry of each");
-  history_cmd->add_flag("-i,--indicate-current", hist.indicate_current, "mark the database's revision(s)");
-  history_cmd->add_option("--format", hist.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  history_cmd->add_flag("-i,--indicate-current", hist.indicate_current,
+                        "mark the database's revision(s)");
+  history_cmd->add_option("--format", hist.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
   std::string show_rev;
   auto* show_cmd = app.add_subcommand("show", "one revision's full entry");
   show_cmd->add_option("revision", show_rev, "an id, head, current, ...")->required();
 
   // diff, check
   driver::DiffOptions diffo, checko;
-  auto* diff_cmd = app.add_subcommand("diff", "print the ops autogenerate would write, without writing");
-  diff_cmd->add_flag("--offline", diffo.offline, "against the schema the revision chain builds, no database");
-  diff_cmd->add_option("--format", diffo.format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  auto* check_cmd = app.add_subcommand("check", "exit 1 when the models and the database (or chain) differ");
-  check_cmd->add_flag("--offline", checko.offline, "against the schema the revision chain builds, no database");
-  check_cmd->add_flag("--strict", checko.strict, "fail on risky operations the revisions do not acknowledge");
-  check_cmd->add_option("--format", checko.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  auto* diff_cmd =
+      app.add_subcommand("diff", "print the ops autogenerate would write, without writing");
+  diff_cmd->add_flag("--offline", diffo.offline,
+                     "against the schema the revision chain builds, no database");
+  diff_cmd->add_option("--format", diffo.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  auto* check_cmd =
+      app.add_subcommand("check", "exit 1 when the models and the database (or chain) differ");
+  check_cmd->add_flag("--offline", checko.offline,
+                      "against the schema the revision chain builds, no database");
+  check_cmd->add_flag("--strict", checko.strict,
+                      "fail on risky operations the revisions do not acknowledge");
+  check_cmd->add_option("--format", checko.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
 
   driver::InspectOptions inspecto;
-  auto* inspect_cmd = app.add_subcommand("inspect", "a schema as metadata YAML: the database's, or the chain's (--offline)");
+  auto* inspect_cmd = app.add_subcommand(
+      "inspect", "a schema as metadata YAML: the database's, or the chain's (--offline)");
   inspect_cmd->add_flag("--offline", inspecto.offline, "the schema the revision chain builds");
-  inspect_cmd->add_flag("--canonical", inspecto.canonical, "spelled the one way comparisons see it");
+  inspect_cmd->add_flag("--canonical", inspecto.canonical,
+                        "spelled the one way comparisons see it");
 
   try {
     app.parse(argc, argv);
@@ -122,22 +146,38 @@ int main(int argc, char** argv) {
 
   try {
     ExitCode rc = ExitCode::ok;
-    if (*init_cmd) rc = driver::init(global, init);
-    else if (*list_cmd) rc = driver::list_templates(global);
-    else if (*scan_cmd) rc = driver::scan(global, scan);
-    else if (*revision_cmd) rc = driver::revision(global, rev);
-    else if (*merge_cmd) rc = driver::merge(global, merge);
-    else if (*upgrade_cmd) rc = driver::upgrade(global, up);
-    else if (*downgrade_cmd) rc = driver::downgrade(global, down);
-    else if (*stamp_cmd) rc = driver::stamp(global, stamp);
-    else if (*current_cmd) rc = driver::current(global, list);
-    else if (*heads_cmd) rc = driver::heads(global, list);
-    else if (*branches_cmd) rc = driver::branches(global, list);
-    else if (*history_cmd) rc = driver::history(global, hist);
-    else if (*show_cmd) rc = driver::show(global, show_rev);
-    else if (*diff_cmd) rc = driver::diff(global, diffo);
-    else if (*check_cmd) rc = driver::check(global, checko);
-    else if (*inspect_cmd) rc = driver::inspect(global, inspecto);
+    if (*init_cmd)
+      rc = driver::init(global, init);
+    else if (*list_cmd)
+      rc = driver::list_templates(global);
+    else if (*scan_cmd)
+      rc = driver::scan(global, scan);
+    else if (*revision_cmd)
+      rc = driver::revision(global, rev);
+    else if (*merge_cmd)
+      rc = driver::merge(global, merge);
+    else if (*upgrade_cmd)
+      rc = driver::upgrade(global, up);
+    else if (*downgrade_cmd)
+      rc = driver::downgrade(global, down);
+    else if (*stamp_cmd)
+      rc = driver::stamp(global, stamp);
+    else if (*current_cmd)
+      rc = driver::current(global, list);
+    else if (*heads_cmd)
+      rc = driver::heads(global, list);
+    else if (*branches_cmd)
+      rc = driver::branches(global, list);
+    else if (*history_cmd)
+      rc = driver::history(global, hist);
+    else if (*show_cmd)
+      rc = driver::show(global, show_rev);
+    else if (*diff_cmd)
+      rc = driver::diff(global, diffo);
+    else if (*check_cmd)
+      rc = driver::check(global, checko);
+    else if (*inspect_cmd)
+      rc = driver::inspect(global, inspecto);
     return static_cast<int>(rc);
   } catch (const Error& e) {
     std::cerr << e.what() << '\n';

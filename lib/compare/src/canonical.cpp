@@ -41,14 +41,29 @@ std::string canonical_type(std::string_view type) {
     t = squeeze(t.substr(0, open) + (close + 1 < t.size() ? t.substr(close + 1) : ""));
   }
   static const std::map<std::string, std::string> names = {
-      {"int8", "bigint"}, {"bigserial", "bigint"}, {"serial8", "bigint"},
-      {"int", "integer"}, {"int4", "integer"}, {"serial", "integer"}, {"serial4", "integer"},
-      {"int2", "smallint"}, {"smallserial", "smallint"}, {"serial2", "smallint"},
-      {"float8", "double precision"}, {"float", "double precision"}, {"float4", "real"},
-      {"bool", "boolean"}, {"varchar", "character varying"}, {"char", "character"}, {"bpchar", "character"},
-      {"decimal", "numeric"}, {"timestamptz", "timestamp with time zone"},
-      {"timestamp", "timestamp without time zone"}, {"timetz", "time with time zone"},
-      {"time", "time without time zone"}, {"varbit", "bit varying"}};
+      {"int8", "bigint"},
+      {"bigserial", "bigint"},
+      {"serial8", "bigint"},
+      {"int", "integer"},
+      {"int4", "integer"},
+      {"serial", "integer"},
+      {"serial4", "integer"},
+      {"int2", "smallint"},
+      {"smallserial", "smallint"},
+      {"serial2", "smallint"},
+      {"float8", "double precision"},
+      {"float", "double precision"},
+      {"float4", "real"},
+      {"bool", "boolean"},
+      {"varchar", "character varying"},
+      {"char", "character"},
+      {"bpchar", "character"},
+      {"decimal", "numeric"},
+      {"timestamptz", "timestamp with time zone"},
+      {"timestamp", "timestamp without time zone"},
+      {"timetz", "time with time zone"},
+      {"time", "time without time zone"},
+      {"varbit", "bit varying"}};
   if (auto it = names.find(t); it != names.end()) t = it->second;
   // "timestamp(3) with time zone" is written with the precision in the middle
   if (!mods.empty() && (t == "timestamp with time zone" || t == "timestamp without time zone" ||
@@ -66,11 +81,13 @@ std::optional<std::string> canonical_default(const std::optional<std::string>& d
   if (!d) return d;
   std::string s = squeeze(*d);
   // a literal with a cast, 'x'::text or (0)::smallint, is the literal
-  static const std::regex cast_literal(R"(^\(?('(?:[^']|'')*'|-?[0-9.]+)\)?::[a-z_ ."0-9\[\]()]+$)", std::regex::icase);
+  static const std::regex cast_literal(R"(^\(?('(?:[^']|'')*'|-?[0-9.]+)\)?::[a-z_ ."0-9\[\]()]+$)",
+                                       std::regex::icase);
   std::smatch m;
   if (std::regex_match(s, m, cast_literal)) s = m[1];
   const std::string l = lower(s);
-  if (l == "current_timestamp" || l == "transaction_timestamp()" || l == "now()") return std::string("now()");
+  if (l == "current_timestamp" || l == "transaction_timestamp()" || l == "now()")
+    return std::string("now()");
   if (l == "'t'" || l == "'true'" || l == "true") return std::string("true");
   if (l == "'f'" || l == "'false'" || l == "false") return std::string("false");
   static const std::regex quoted_number(R"(^'(-?[0-9.]+)'$)");
@@ -80,7 +97,8 @@ std::optional<std::string> canonical_default(const std::optional<std::string>& d
 
 std::string canonical_expression(const std::string& e) {
   // literals lose the casts the server adds to them: m = 'ok'::mood is m = 'ok'
-  static const std::regex literal_cast(R"(('(?:[^']|'')*')::[A-Za-z_][A-Za-z0-9_.]*( varying| precision| with time zone| without time zone)?(\([0-9, ]*\))?(\[\])?)");
+  static const std::regex literal_cast(
+      R"(('(?:[^']|'')*')::[A-Za-z_][A-Za-z0-9_.]*( varying| precision| with time zone| without time zone)?(\([0-9, ]*\))?(\[\])?)");
   std::string s = squeeze(std::regex_replace(e, literal_cast, "$1"));
   while (s.size() >= 2 && s.front() == '(' && s.back() == ')') {
     // strip outer parentheses only when they enclose the whole expression
@@ -103,13 +121,14 @@ bool textual_needs_using(const std::string& from, const std::string& to) {
     const auto c = canonical_type(t);
     if (c.ends_with("[]")) return c;
     if (c.starts_with("character") || c == "text") return std::string("string");
-    if (c == "smallint" || c == "integer" || c == "bigint" || c.starts_with("numeric") || c == "real" ||
-        c == "double precision")
+    if (c == "smallint" || c == "integer" || c == "bigint" || c.starts_with("numeric") ||
+        c == "real" || c == "double precision")
       return std::string("number");
     return c;
   };
   const auto a = category(from), b = category(to);
-  return !(b == "string" || (a == "number" && b == "number") || canonical_type(from) == canonical_type(to));
+  return !(b == "string" || (a == "number" && b == "number") ||
+           canonical_type(from) == canonical_type(to));
 }
 
 bool same_default(const std::optional<std::string>& a, const std::optional<std::string>& b) {

@@ -28,26 +28,29 @@ bool same_set(std::vector<std::string> a, std::vector<std::string> b) {
 }
 
 bool same_fk(const model::ForeignKey& a, const model::ForeignKey& b) {
-  return a.columns == b.columns && a.referred_schema == b.referred_schema && a.referred_table == b.referred_table &&
-         a.referred_columns == b.referred_columns && a.on_delete == b.on_delete && a.on_update == b.on_update;
+  return a.columns == b.columns && a.referred_schema == b.referred_schema &&
+         a.referred_table == b.referred_table && a.referred_columns == b.referred_columns &&
+         a.on_delete == b.on_delete && a.on_update == b.on_update;
 }
 
 bool same_index(const model::Index& a, const model::Index& b) {
-  return a.columns == b.columns && a.unique == b.unique && a.where == b.where && a.method == b.method;
+  return a.columns == b.columns && a.unique == b.unique && a.where == b.where &&
+         a.method == b.method;
 }
 
 /// Ops by phase: the upgrade is their concatenation, in this order. Drops of what others depend
 /// on come late and creations early, so every op finds what it needs.
 struct Buckets {
-  std::vector<ops::Op> schemas, enums, rename_tables, drop_fks, drop_others, rename_columns, add_columns,
-      alter_columns, create_tables, create_constraints, create_indexes, create_fks, drop_columns, drop_tables,
-      drop_enums;
+  std::vector<ops::Op> schemas, enums, rename_tables, drop_fks, drop_others, rename_columns,
+      add_columns, alter_columns, create_tables, create_constraints, create_indexes, create_fks,
+      drop_columns, drop_tables, drop_enums;
 
   std::vector<ops::Op> all() const {
     std::vector<ops::Op> out;
-    for (const auto* b : {&schemas, &enums, &rename_tables, &drop_fks, &drop_others, &rename_columns,
-                          &add_columns, &alter_columns, &create_tables, &create_constraints, &create_indexes,
-                          &create_fks, &drop_columns, &drop_tables, &drop_enums})
+    for (const auto* b :
+         {&schemas, &enums, &rename_tables, &drop_fks, &drop_others, &rename_columns, &add_columns,
+          &alter_columns, &create_tables, &create_constraints, &create_indexes, &create_fks,
+          &drop_columns, &drop_tables, &drop_enums})
       out.insert(out.end(), b->begin(), b->end());
     return out;
   }
@@ -79,9 +82,11 @@ public:
         if (d) {
           b_.rename_tables.push_back(ops::RenameTable{m.schema, *m.renamed_from, m.name});
         } else {
-          diags_.error(m.origin.loc, fmt::format("renamed_from \"{}\" names no table: neither {}.{} nor {}.{} is in "
-                                                 "the database", *m.renamed_from, m.schema, *m.renamed_from,
-                                                 m.schema, m.name));
+          diags_.error(
+              m.origin.loc,
+              fmt::format("renamed_from \"{}\" names no table: neither {}.{} nor {}.{} is in "
+                          "the database",
+                          *m.renamed_from, m.schema, *m.renamed_from, m.schema, m.name));
           continue;
         }
       }
@@ -132,21 +137,25 @@ private:
       for (const auto& v : m.values)
         if (k < d->values.size() && v == d->values[k]) ++k;
       if (k != d->values.size()) {
-        warnings_.push_back(fmt::format("enum {}: values were removed or reordered ({} in the database, {} in the "
-                                        "models); PostgreSQL cannot do that in place: write this part by hand",
-                                        m.qualified_name(), fmt::join(d->values, ", "), fmt::join(m.values, ", ")));
+        warnings_.push_back(
+            fmt::format("enum {}: values were removed or reordered ({} in the database, {} in the "
+                        "models); PostgreSQL cannot do that in place: write this part by hand",
+                        m.qualified_name(), fmt::join(d->values, ", "), fmt::join(m.values, ", ")));
         continue;
       }
       std::vector<std::string> current = d->values;
       for (std::size_t i = 0; i < m.values.size(); ++i) {
         if (contains(current, m.values[i])) continue;
         ops::AddEnumValue op{m.schema, m.name, m.values[i], std::nullopt, std::nullopt};
-        if (i > 0) op.after = m.values[i - 1];
-        else if (!current.empty()) op.before = current.front();
+        if (i > 0)
+          op.after = m.values[i - 1];
+        else if (!current.empty())
+          op.before = current.front();
         b_.enums.push_back(op);
-        current.insert(std::find(current.begin(), current.end(), i > 0 ? m.values[i - 1] : current.front()) +
-                           (i > 0 ? 1 : 0),
-                       m.values[i]);
+        current.insert(
+            std::find(current.begin(), current.end(), i > 0 ? m.values[i - 1] : current.front()) +
+                (i > 0 ? 1 : 0),
+            m.values[i]);
       }
     }
     for (const auto& d : db_.enums) {
@@ -176,8 +185,10 @@ private:
           r.new_name = mc.name;
           b_.rename_columns.push_back(r);
         } else {
-          diags_.error(mc.origin.loc, fmt::format("renamed_from \"{}\" names no column: {} has neither {} nor {}",
-                                                  *mc.renamed_from, m.qualified_name(), *mc.renamed_from, mc.name));
+          diags_.error(mc.origin.loc,
+                       fmt::format("renamed_from \"{}\" names no column: {} has neither {} nor {}",
+                                   *mc.renamed_from, m.qualified_name(), *mc.renamed_from,
+                                   mc.name));
           continue;
         }
       }
@@ -198,40 +209,61 @@ private:
       b_.alter_columns.push_back(ops::SetTableComment{s, t, m.comment, std::optional(d.comment)});
 
     // primary key
-    const bool pk_same = c.primary_key && d.primary_key && c.primary_key->columns == d.primary_key->columns;
+    const bool pk_same =
+        c.primary_key && d.primary_key && c.primary_key->columns == d.primary_key->columns;
     if (!pk_same) {
       if (d.primary_key)
-        b_.drop_others.push_back(ops::DropConstraint{s, t, d.primary_key->name, ops::ConstraintType::primary_key, *d.primary_key});
-      if (m.primary_key) b_.create_constraints.push_back(ops::CreatePrimaryKey{s, t, *m.primary_key});
+        b_.drop_others.push_back(ops::DropConstraint{
+            s, t, d.primary_key->name, ops::ConstraintType::primary_key, *d.primary_key});
+      if (m.primary_key)
+        b_.create_constraints.push_back(ops::CreatePrimaryKey{s, t, *m.primary_key});
     }
 
-    match(c.unique_constraints, d.unique_constraints, m.unique_constraints,
-          [](const auto& a, const auto& b) { return same_set(a.columns, b.columns); },
-          [&](const model::UniqueConstraint& x) { b_.create_constraints.push_back(ops::CreateUniqueConstraint{s, t, x}); },
-          [&](const model::UniqueConstraint& x) {
-            b_.drop_others.push_back(ops::DropConstraint{s, t, x.name, ops::ConstraintType::unique, x});
-          });
-    match(c.foreign_keys, d.foreign_keys, m.foreign_keys, same_fk,
-          [&](const model::ForeignKey& x) { b_.create_fks.push_back(ops::CreateForeignKey{s, t, x}); },
-          [&](const model::ForeignKey& x) {
-            b_.drop_fks.push_back(ops::DropConstraint{s, t, x.name, ops::ConstraintType::foreign_key, x});
-          });
-    match(c.checks, d.checks, m.checks, [](const auto& a, const auto& b) { return a.expression == b.expression; },
-          [&](const model::CheckConstraint& x) { b_.create_constraints.push_back(ops::CreateCheckConstraint{s, t, x}); },
-          [&](const model::CheckConstraint& x) {
-            b_.drop_others.push_back(ops::DropConstraint{s, t, x.name, ops::ConstraintType::check, x});
-          });
-    match(c.indexes, d.indexes, m.indexes, same_index,
-          [&](const model::Index& x) { b_.create_indexes.push_back(ops::CreateIndex{s, t, x, false}); },
-          [&](const model::Index& x) { b_.drop_others.push_back(ops::DropIndex{s, t, x.name, x, false}); });
+    match(
+        c.unique_constraints, d.unique_constraints, m.unique_constraints,
+        [](const auto& a, const auto& b) { return same_set(a.columns, b.columns); },
+        [&](const model::UniqueConstraint& x) {
+          b_.create_constraints.push_back(ops::CreateUniqueConstraint{s, t, x});
+        },
+        [&](const model::UniqueConstraint& x) {
+          b_.drop_others.push_back(
+              ops::DropConstraint{s, t, x.name, ops::ConstraintType::unique, x});
+        });
+    match(
+        c.foreign_keys, d.foreign_keys, m.foreign_keys, same_fk,
+        [&](const model::ForeignKey& x) {
+          b_.create_fks.push_back(ops::CreateForeignKey{s, t, x});
+        },
+        [&](const model::ForeignKey& x) {
+          b_.drop_fks.push_back(
+              ops::DropConstraint{s, t, x.name, ops::ConstraintType::foreign_key, x});
+        });
+    match(
+        c.checks, d.checks, m.checks,
+        [](const auto& a, const auto& b) { return a.expression == b.expression; },
+        [&](const model::CheckConstraint& x) {
+          b_.create_constraints.push_back(ops::CreateCheckConstraint{s, t, x});
+        },
+        [&](const model::CheckConstraint& x) {
+          b_.drop_others.push_back(
+              ops::DropConstraint{s, t, x.name, ops::ConstraintType::check, x});
+        });
+    match(
+        c.indexes, d.indexes, m.indexes, same_index,
+        [&](const model::Index& x) {
+          b_.create_indexes.push_back(ops::CreateIndex{s, t, x, false});
+        },
+        [&](const model::Index& x) {
+          b_.drop_others.push_back(ops::DropIndex{s, t, x.name, x, false});
+        });
   }
 
   /// Set arithmetic over one kind of constraint: matched by name, then (for what is left) by
   /// definition, so a unique column flag and a reflected unique constraint of another name are
   /// one thing. A same-named one that differs is dropped and created again.
   template <class T, class Same, class Create, class Drop>
-  void match(const std::vector<T>& canon, const std::vector<T>& db, const std::vector<T>& written, Same same,
-             Create create, Drop drop) {
+  void match(const std::vector<T>& canon, const std::vector<T>& db, const std::vector<T>& written,
+             Same same, Create create, Drop drop) {
     std::vector<bool> used(db.size(), false), done(canon.size(), false);
     for (std::size_t i = 0; i < canon.size(); ++i)
       for (std::size_t j = 0; j < db.size(); ++j)
@@ -252,8 +284,8 @@ private:
       if (!used[j]) drop(db[j]);
   }
 
-  void compare_column(const std::string& s, const std::string& t, const model::Column& mc, const model::Column& cc,
-                      const model::Column& dc) {
+  void compare_column(const std::string& s, const std::string& t, const model::Column& mc,
+                      const model::Column& cc, const model::Column& dc) {
     ops::AlterColumn a;
     a.schema = s;
     a.table = t;
@@ -272,7 +304,8 @@ private:
       changed = true;
     }
     const bool generated = cc.autoincrement || dc.autoincrement;
-    if (o_.compare_server_default && !generated && !same_default(cc.server_default, dc.server_default)) {
+    if (o_.compare_server_default && !generated &&
+        !same_default(cc.server_default, dc.server_default)) {
       a.server_default = mc.server_default;
       a.existing_server_default = dc.server_default;
       changed = true;
@@ -288,10 +321,11 @@ private:
       changed = true;
     }
     if (cc.autoincrement != dc.autoincrement)
-      warnings_.push_back(fmt::format("{}.{}.{}: autoincrement differs ({} in the models, {} in the database); "
-                                      "schemagen does not convert a column to or from serial: use identity, or "
-                                      "write this part by hand", s, t, mc.name, cc.autoincrement ? "on" : "off",
-                                      dc.autoincrement ? "on" : "off"));
+      warnings_.push_back(fmt::format(
+          "{}.{}.{}: autoincrement differs ({} in the models, {} in the database); "
+          "schemagen does not convert a column to or from serial: use identity, or "
+          "write this part by hand",
+          s, t, mc.name, cc.autoincrement ? "on" : "off", dc.autoincrement ? "on" : "off"));
     if (changed) b_.alter_columns.push_back(a);
   }
 
@@ -323,8 +357,10 @@ private:
       std::vector<model::ForeignKey> inline_fks;
       for (const auto& fk : t.foreign_keys) {
         const Key target{fk.referred_schema, fk.referred_table};
-        if (!pending.count(target) || made.count(target) || target == key) inline_fks.push_back(fk);
-        else b_.create_fks.push_back(ops::CreateForeignKey{t.schema, t.name, fk});
+        if (!pending.count(target) || made.count(target) || target == key)
+          inline_fks.push_back(fk);
+        else
+          b_.create_fks.push_back(ops::CreateForeignKey{t.schema, t.name, fk});
       }
       t.foreign_keys = inline_fks;
       b_.create_tables.push_back(ops::CreateTable{t});
@@ -368,7 +404,8 @@ private:
       for (const auto& fk : t->foreign_keys) {
         const Key target{fk.referred_schema, fk.referred_table};
         if (gone.count(target) && position[target] < position[{t->schema, t->name}]) {
-          b_.drop_fks.push_back(ops::DropConstraint{t->schema, t->name, fk.name, ops::ConstraintType::foreign_key, fk});
+          b_.drop_fks.push_back(ops::DropConstraint{t->schema, t->name, fk.name,
+                                                    ops::ConstraintType::foreign_key, fk});
           cut.insert({{t->schema, t->name}, fk.name});
         }
       }
@@ -376,7 +413,9 @@ private:
       for (const auto& ix : t->indexes)
         b_.drop_tables.push_back(ops::DropIndex{t->schema, t->name, ix.name, ix, false});
       Table existing = bare(*t);
-      std::erase_if(existing.foreign_keys, [&](const auto& fk) { return cut.count({{t->schema, t->name}, fk.name}) > 0; });
+      std::erase_if(existing.foreign_keys, [&](const auto& fk) {
+        return cut.count({{t->schema, t->name}, fk.name}) > 0;
+      });
       b_.drop_tables.push_back(ops::DropTable{t->schema, t->name, existing});
     }
   }
@@ -392,7 +431,8 @@ private:
 
 } // namespace
 
-Result compare(const Metadata& models, const Metadata& canonical, const Metadata& database, const Options& options) {
+Result compare(const Metadata& models, const Metadata& canonical, const Metadata& database,
+               const Options& options) {
   return Comparer(models, canonical, database, options).run();
 }
 

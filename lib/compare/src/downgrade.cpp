@@ -1,5 +1,4 @@
 #include "schemagen/compare/compare.hpp"
-
 #include "schemagen/support/sql.hpp"
 
 #include <fmt/format.h>
@@ -24,9 +23,11 @@ bool uses_enum(const std::string& column_type, const model::Enum& e) {
 bool mentions(const std::string& text, const std::string& column) {
   auto pos = text.find(column);
   while (pos != std::string::npos) {
-    const bool start = pos == 0 || !(std::isalnum(static_cast<unsigned char>(text[pos - 1])) || text[pos - 1] == '_');
+    const bool start = pos == 0 || !(std::isalnum(static_cast<unsigned char>(text[pos - 1])) ||
+                                     text[pos - 1] == '_');
     const auto end = pos + column.size();
-    const bool stop = end >= text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_');
+    const bool stop = end >= text.size() ||
+                      !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_');
     if (start && stop) return true;
     pos = text.find(column, pos + 1);
   }
@@ -58,7 +59,8 @@ std::vector<ops::Op> rebuild_enum(const model::Enum& e, const model::Metadata& b
     }
     for (const auto& ck : t.checks)
       if (mentions(ck.expression, u.column->name) && seen.insert({&t, ck.name}).second) {
-        out.push_back(ops::DropConstraint{t.schema, t.name, ck.name, ops::ConstraintType::check, ck});
+        out.push_back(
+            ops::DropConstraint{t.schema, t.name, ck.name, ops::ConstraintType::check, ck});
         restore.push_back(ops::CreateCheckConstraint{t.schema, t.name, ck});
       }
     if (u.column->server_default) {
@@ -76,15 +78,18 @@ std::vector<ops::Op> rebuild_enum(const model::Enum& e, const model::Metadata& b
     }
   }
   const std::string old_name = e.name + "__sg_old";
-  out.push_back(ops::Execute{{{"", fmt::format("ALTER TYPE {} RENAME TO {}", qualified(e.schema, e.name), quote_ident(old_name))}}});
+  out.push_back(
+      ops::Execute{{{"", fmt::format("ALTER TYPE {} RENAME TO {}", qualified(e.schema, e.name),
+                                     quote_ident(old_name))}}});
   out.push_back(ops::CreateEnum{e});
   for (const auto& u : uses) {
     std::string dims;
     for (std::string t = u.column->type; t.ends_with("[]"); t.resize(t.size() - 2)) dims += "[]";
-    out.push_back(ops::Execute{{{"", fmt::format("ALTER TABLE {} ALTER COLUMN {} TYPE {}{} USING {}::text{}::{}{}",
-                                                 qualified(u.table->schema, u.table->name), quote_ident(u.column->name),
-                                                 qualified(e.schema, e.name), dims, quote_ident(u.column->name), dims,
-                                                 qualified(e.schema, e.name), dims)}}});
+    out.push_back(ops::Execute{
+        {{"", fmt::format("ALTER TABLE {} ALTER COLUMN {} TYPE {}{} USING {}::text{}::{}{}",
+                          qualified(u.table->schema, u.table->name), quote_ident(u.column->name),
+                          qualified(e.schema, e.name), dims, quote_ident(u.column->name), dims,
+                          qualified(e.schema, e.name), dims)}}});
   }
   out.push_back(ops::Execute{{{"", fmt::format("DROP TYPE {}", qualified(e.schema, old_name))}}});
   out.insert(out.end(), restore.begin(), restore.end());
@@ -93,8 +98,8 @@ std::vector<ops::Op> rebuild_enum(const model::Enum& e, const model::Metadata& b
 
 } // namespace
 
-std::vector<ops::Op> downgrade_of(const std::vector<ops::Op>& upgrade, const model::Metadata& before,
-                                  const Options& options) {
+std::vector<ops::Op> downgrade_of(const std::vector<ops::Op>& upgrade,
+                                  const model::Metadata& before, const Options& options) {
   std::vector<ops::Op> out;
   std::set<std::pair<std::string, std::string>> rebuilt;
   for (auto it = upgrade.rbegin(); it != upgrade.rend(); ++it) {
@@ -103,14 +108,17 @@ std::vector<ops::Op> downgrade_of(const std::vector<ops::Op>& upgrade, const mod
       const model::Enum* e = nullptr;
       for (const auto& x : before.enums)
         if (x.schema == add->schema && x.name == add->name) e = &x;
-      if (!e) throw UserError(fmt::format("error: {}: the enum is not in the schema compared against", ops::describe(*it)));
+      if (!e)
+        throw UserError(fmt::format("error: {}: the enum is not in the schema compared against",
+                                    ops::describe(*it)));
       for (auto& op : rebuild_enum(*e, before)) out.push_back(std::move(op));
       continue;
     }
     auto r = ops::reverse(*it);
     if (auto* a = std::get_if<ops::AlterColumn>(&r); a && a->type) {
       // the way back may need a USING where the way there did not (integer → text → integer)
-      if (options.needs_using && a->existing_type && options.needs_using(*a->existing_type, *a->type))
+      if (options.needs_using && a->existing_type &&
+          options.needs_using(*a->existing_type, *a->type))
         a->using_ = fmt::format("{}::{}", quote_ident(a->name), *a->type);
       else
         a->using_.reset();

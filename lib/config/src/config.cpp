@@ -54,13 +54,13 @@ fs::path find(const std::optional<fs::path>& explicit_path, const fs::path& star
   if (explicit_path) return must_exist(*explicit_path, "-c/--config");
   if (const char* env = std::getenv("SCHEMAGEN_CONFIG"); env && *env)
     return must_exist(env, "$SCHEMAGEN_CONFIG");
-  for (fs::path dir = fs::absolute(start); ; dir = dir.parent_path()) {
+  for (fs::path dir = fs::absolute(start);; dir = dir.parent_path()) {
     if (fs::is_regular_file(dir / file_name)) return dir / file_name;
     if (dir == dir.root_path() || dir.empty()) break;
   }
-  throw UserError(fmt::format(
-      "error: no {} found in {} or above it: run `schemagen init .`, or pass -c FILE", file_name,
-      display_path(start)));
+  throw UserError(
+      fmt::format("error: no {} found in {} or above it: run `schemagen init .`, or pass -c FILE",
+                  file_name, display_path(start)));
 }
 
 namespace {
@@ -98,7 +98,8 @@ public:
       for (const auto& item : items) m.sources.push_back((dir_ / item).lexically_normal());
       if (m.sources.empty()) r_.fail(s, "models.sources names no header");
     }
-    if (const auto c = n["compile_commands"]) m.compile_commands = path(c, "models.compile_commands");
+    if (const auto c = n["compile_commands"])
+      m.compile_commands = path(c, "models.compile_commands");
     if (const auto a = n["args"]) m.args = strs(a, "models.args");
   }
 
@@ -107,7 +108,8 @@ public:
     if (const auto v = n["script_location"]) c.script_location = path(v, "script_location");
     if (const auto v = n["version_locations"]) {
       c.version_locations.clear();
-      for (const auto& item : strs(v, "version_locations")) c.version_locations.push_back((dir_ / item).lexically_normal());
+      for (const auto& item : strs(v, "version_locations"))
+        c.version_locations.push_back((dir_ / item).lexically_normal());
     }
     if (const auto v = n["url"]) c.url = str(v, "url");
     if (const auto v = n["models"]) models(v, c.models);
@@ -160,7 +162,8 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
     c.transaction_per_migration = r.boolean(v, "transaction_per_migration");
   if (const auto nc = root["naming_convention"]) {
     r.expect_map(nc, "naming_convention", {"pk", "uq", "fk", "ix", "ck"});
-    for (const auto& kv : nc) c.naming_convention[kv.first.Scalar()] = cr.str(kv.second, "a naming convention");
+    for (const auto& kv : nc)
+      c.naming_convention[kv.first.Scalar()] = cr.str(kv.second, "a naming convention");
   }
   if (const auto h = root["hooks"]) {
     r.expect_map(h, "hooks", {"pre_upgrade", "post_upgrade", "post_write"});
@@ -170,7 +173,8 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
   }
   if (const auto v = root["lock_timeout"]) {
     c.lock_timeout_seconds = static_cast<double>(r.integer(v, "lock_timeout"));
-    if (c.lock_timeout_seconds < 0) r.fail(v, "lock_timeout must be a number of seconds, 0 or more");
+    if (c.lock_timeout_seconds < 0)
+      r.fail(v, "lock_timeout must be a number of seconds, 0 or more");
   }
   if (const auto v = root["log_level"]) {
     c.log_level = cr.str(v, "log_level");
@@ -205,8 +209,9 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
     cr.database_settings(entry, c);
     c.database_name = pick;
   } else if (database) {
-    throw UserError(SourceLoc{display_path(file)},
-                    fmt::format("-n {} given, but the configuration has no databases: map", *database));
+    throw UserError(
+        SourceLoc{display_path(file)},
+        fmt::format("-n {} given, but the configuration has no databases: map", *database));
   }
   return c;
 }

@@ -1,6 +1,5 @@
 #include "schemagen/ddl/ddl.hpp"
 #include "schemagen/support/overloaded.hpp"
-
 #include "schemagen/support/sql.hpp"
 
 #include <cctype>
@@ -43,9 +42,9 @@ std::string comment_literal(const std::optional<std::string>& comment) {
 }
 
 std::string foreign_key_clause(const model::ForeignKey& fk) {
-  std::string out = fmt::format("FOREIGN KEY ({}) REFERENCES {} ({})", names(fk.columns),
-                                qualified(fk.referred_schema, fk.referred_table),
-                                names(fk.referred_columns));
+  std::string out =
+      fmt::format("FOREIGN KEY ({}) REFERENCES {} ({})", names(fk.columns),
+                  qualified(fk.referred_schema, fk.referred_table), names(fk.referred_columns));
   if (!fk.on_delete.empty()) out += " ON DELETE " + fk.on_delete;
   if (!fk.on_update.empty()) out += " ON UPDATE " + fk.on_update;
   return out;
@@ -73,9 +72,12 @@ std::string column_definition(const model::Column& c) {
   if (c.autoincrement) {
     std::string upper;
     for (char ch : c.type) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    if (upper == "INTEGER" || upper == "INT" || upper == "INT4") type = "SERIAL";
-    else if (upper == "BIGINT" || upper == "INT8") type = "BIGSERIAL";
-    else if (upper == "SMALLINT" || upper == "INT2") type = "SMALLSERIAL";
+    if (upper == "INTEGER" || upper == "INT" || upper == "INT4")
+      type = "SERIAL";
+    else if (upper == "BIGINT" || upper == "INT8")
+      type = "BIGSERIAL";
+    else if (upper == "SMALLINT" || upper == "INT2")
+      type = "SMALLSERIAL";
   }
   std::string out = quote_ident(c.name) + " " + type;
   if (c.identity != model::Identity::none) out += " " + identity_clause(c.identity);
@@ -86,9 +88,11 @@ std::string column_definition(const model::Column& c) {
 
 std::vector<Statement> compile(const ops::Op& op) {
   std::vector<Statement> out;
-  auto add = [&](std::string text, bool transactional = true) { out.push_back({std::move(text), transactional}); };
-  auto column_comment = [&](const std::string& schema, const std::string& table, const std::string& column,
-                            const std::optional<std::string>& comment) {
+  auto add = [&](std::string text, bool transactional = true) {
+    out.push_back({std::move(text), transactional});
+  };
+  auto column_comment = [&](const std::string& schema, const std::string& table,
+                            const std::string& column, const std::optional<std::string>& comment) {
     add(fmt::format("COMMENT ON COLUMN {}.{} IS {}", qualified(schema, table), quote_ident(column),
                     comment_literal(comment)));
   };
@@ -99,32 +103,42 @@ std::vector<Statement> compile(const ops::Op& op) {
             std::vector<std::string> lines;
             for (const auto& c : t.columns) lines.push_back(column_definition(c));
             if (t.primary_key)
-              lines.push_back(fmt::format("CONSTRAINT {} PRIMARY KEY ({})", quote_ident(t.primary_key->name),
+              lines.push_back(fmt::format("CONSTRAINT {} PRIMARY KEY ({})",
+                                          quote_ident(t.primary_key->name),
                                           names(t.primary_key->columns)));
             for (const auto& u : t.unique_constraints)
-              lines.push_back(fmt::format("CONSTRAINT {} UNIQUE ({})", quote_ident(u.name), names(u.columns)));
+              lines.push_back(
+                  fmt::format("CONSTRAINT {} UNIQUE ({})", quote_ident(u.name), names(u.columns)));
             for (const auto& fk : t.foreign_keys)
-              lines.push_back(fmt::format("CONSTRAINT {} {}", quote_ident(fk.name), foreign_key_clause(fk)));
+              lines.push_back(
+                  fmt::format("CONSTRAINT {} {}", quote_ident(fk.name), foreign_key_clause(fk)));
             for (const auto& ck : t.checks)
-              lines.push_back(fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(ck.name), ck.expression));
+              lines.push_back(
+                  fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(ck.name), ck.expression));
             add(fmt::format("CREATE TABLE {} (\n    {}\n)", qualified(t.schema, t.name),
                             fmt::join(lines, ",\n    ")));
             if (t.comment)
-              add(fmt::format("COMMENT ON TABLE {} IS {}", qualified(t.schema, t.name), quote_literal(*t.comment)));
+              add(fmt::format("COMMENT ON TABLE {} IS {}", qualified(t.schema, t.name),
+                              quote_literal(*t.comment)));
             for (const auto& c : t.columns)
               if (c.comment) column_comment(t.schema, t.name, c.name, c.comment);
           },
-          [&](const ops::DropTable& o) { add(fmt::format("DROP TABLE {}", qualified(o.schema, o.name))); },
+          [&](const ops::DropTable& o) {
+            add(fmt::format("DROP TABLE {}", qualified(o.schema, o.name)));
+          },
           [&](const ops::RenameTable& o) {
-            add(fmt::format("ALTER TABLE {} RENAME TO {}", qualified(o.schema, o.name), quote_ident(o.new_name)));
+            add(fmt::format("ALTER TABLE {} RENAME TO {}", qualified(o.schema, o.name),
+                            quote_ident(o.new_name)));
           },
           [&](const ops::AddColumn& o) {
             add(fmt::format("ALTER TABLE {} ADD COLUMN {}", qualified(o.schema, o.table),
                             column_definition(o.column)));
-            if (o.column.comment) column_comment(o.schema, o.table, o.column.name, o.column.comment);
+            if (o.column.comment)
+              column_comment(o.schema, o.table, o.column.name, o.column.comment);
           },
           [&](const ops::DropColumn& o) {
-            add(fmt::format("ALTER TABLE {} DROP COLUMN {}", qualified(o.schema, o.table), quote_ident(o.name)));
+            add(fmt::format("ALTER TABLE {} DROP COLUMN {}", qualified(o.schema, o.table),
+                            quote_ident(o.name)));
           },
           [&](const ops::AlterColumn& o) {
             const auto table = qualified(o.schema, o.table);
@@ -137,18 +151,24 @@ std::vector<Statement> compile(const ops::Op& op) {
               alter("DROP DEFAULT"); // the old default may not cast to the new type
             else if (dropping_default)
               alter("DROP DEFAULT");
-            if (o.type) alter(fmt::format("TYPE {}{}", *o.type, o.using_ ? " USING " + *o.using_ : ""));
+            if (o.type)
+              alter(fmt::format("TYPE {}{}", *o.type, o.using_ ? " USING " + *o.using_ : ""));
             if (o.server_default && *o.server_default) alter("SET DEFAULT " + **o.server_default);
             if (o.nullable) alter(*o.nullable ? "DROP NOT NULL" : "SET NOT NULL");
             if (o.identity) {
               const auto before = o.existing_identity.value_or(model::Identity::none);
-              if (*o.identity == model::Identity::none) alter("DROP IDENTITY IF EXISTS");
-              else if (before == model::Identity::none) alter("ADD " + identity_clause(*o.identity));
-              else alter(*o.identity == model::Identity::always ? "SET GENERATED ALWAYS" : "SET GENERATED BY DEFAULT");
+              if (*o.identity == model::Identity::none)
+                alter("DROP IDENTITY IF EXISTS");
+              else if (before == model::Identity::none)
+                alter("ADD " + identity_clause(*o.identity));
+              else
+                alter(*o.identity == model::Identity::always ? "SET GENERATED ALWAYS"
+                                                             : "SET GENERATED BY DEFAULT");
             }
             if (o.comment) column_comment(o.schema, o.table, o.name, *o.comment);
             if (o.new_name)
-              add(fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", table, col, quote_ident(*o.new_name)));
+              add(fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", table, col,
+                              quote_ident(*o.new_name)));
           },
           [&](const ops::CreateIndex& o) {
             const auto& ix = o.index;
@@ -157,49 +177,64 @@ std::vector<Statement> compile(const ops::Op& op) {
             add(fmt::format("CREATE {}INDEX {}{} ON {}{} ({}){}", ix.unique ? "UNIQUE " : "",
                             o.concurrently ? "CONCURRENTLY " : "", quote_ident(ix.name),
                             qualified(o.schema, o.table),
-                            ix.method != "btree" ? " USING " + ix.method : "", fmt::join(elements, ", "),
-                            ix.where ? " WHERE " + *ix.where : ""),
+                            ix.method != "btree" ? " USING " + ix.method : "",
+                            fmt::join(elements, ", "), ix.where ? " WHERE " + *ix.where : ""),
                 !o.concurrently);
           },
           [&](const ops::DropIndex& o) {
-            add(fmt::format("DROP INDEX {}{}", o.concurrently ? "CONCURRENTLY " : "", qualified(o.schema, o.name)),
+            add(fmt::format("DROP INDEX {}{}", o.concurrently ? "CONCURRENTLY " : "",
+                            qualified(o.schema, o.name)),
                 !o.concurrently);
           },
           [&](const ops::CreateUniqueConstraint& o) {
-            add(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})", qualified(o.schema, o.table),
-                            quote_ident(o.constraint.name), names(o.constraint.columns)));
+            add(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+                            qualified(o.schema, o.table), quote_ident(o.constraint.name),
+                            names(o.constraint.columns)));
           },
           [&](const ops::CreateForeignKey& o) {
             add(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", qualified(o.schema, o.table),
                             quote_ident(o.constraint.name), foreign_key_clause(o.constraint)));
           },
           [&](const ops::CreateCheckConstraint& o) {
-            add(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})", qualified(o.schema, o.table),
-                            quote_ident(o.constraint.name), o.constraint.expression));
+            add(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
+                            qualified(o.schema, o.table), quote_ident(o.constraint.name),
+                            o.constraint.expression));
           },
           [&](const ops::CreatePrimaryKey& o) {
-            add(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})", qualified(o.schema, o.table),
-                            quote_ident(o.constraint.name), names(o.constraint.columns)));
+            add(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})",
+                            qualified(o.schema, o.table), quote_ident(o.constraint.name),
+                            names(o.constraint.columns)));
           },
           [&](const ops::DropConstraint& o) {
-            add(fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", qualified(o.schema, o.table), quote_ident(o.name)));
+            add(fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", qualified(o.schema, o.table),
+                            quote_ident(o.name)));
           },
           [&](const ops::CreateEnum& o) {
             std::string values;
-            for (const auto& v : o.type.values) values += (values.empty() ? "" : ", ") + quote_literal(v);
-            add(fmt::format("CREATE TYPE {} AS ENUM ({})", qualified(o.type.schema, o.type.name), values));
+            for (const auto& v : o.type.values)
+              values += (values.empty() ? "" : ", ") + quote_literal(v);
+            add(fmt::format("CREATE TYPE {} AS ENUM ({})", qualified(o.type.schema, o.type.name),
+                            values));
           },
-          [&](const ops::DropEnum& o) { add(fmt::format("DROP TYPE {}", qualified(o.schema, o.name))); },
+          [&](const ops::DropEnum& o) {
+            add(fmt::format("DROP TYPE {}", qualified(o.schema, o.name)));
+          },
           [&](const ops::AddEnumValue& o) {
             std::string where;
             if (o.before) where = " BEFORE " + quote_literal(*o.before);
             if (o.after) where = " AFTER " + quote_literal(*o.after);
-            add(fmt::format("ALTER TYPE {} ADD VALUE {}{}", qualified(o.schema, o.name), quote_literal(o.value), where));
+            add(fmt::format("ALTER TYPE {} ADD VALUE {}{}", qualified(o.schema, o.name),
+                            quote_literal(o.value), where));
           },
-          [&](const ops::CreateSchema& o) { add(fmt::format("CREATE SCHEMA {}", quote_ident(o.name))); },
-          [&](const ops::DropSchema& o) { add(fmt::format("DROP SCHEMA {}", quote_ident(o.name))); },
+          [&](const ops::CreateSchema& o) {
+            add(fmt::format("CREATE SCHEMA {}", quote_ident(o.name)));
+          },
+          [&](const ops::DropSchema& o) {
+            add(fmt::format("DROP SCHEMA {}", quote_ident(o.name)));
+          },
           [&](const ops::SetTableComment& o) {
-            add(fmt::format("COMMENT ON TABLE {} IS {}", qualified(o.schema, o.table), comment_literal(o.comment)));
+            add(fmt::format("COMMENT ON TABLE {} IS {}", qualified(o.schema, o.table),
+                            comment_literal(o.comment)));
           },
           [&](const ops::Execute& o) {
             auto it = o.sql.find("postgresql");
@@ -221,8 +256,8 @@ std::vector<Statement> compile(const ops::Op& op) {
                 for (const auto& [c, v] : o.rows[i]) values.push_back(literal(v));
                 tuples.push_back("(" + fmt::format("{}", fmt::join(values, ", ")) + ")");
               }
-              add(fmt::format("INSERT INTO {} ({}) VALUES\n    {}", qualified(o.schema, o.table), names(cols),
-                              fmt::join(tuples, ",\n    ")));
+              add(fmt::format("INSERT INTO {} ({}) VALUES\n    {}", qualified(o.schema, o.table),
+                              names(cols), fmt::join(tuples, ",\n    ")));
             }
           },
       },

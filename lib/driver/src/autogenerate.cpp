@@ -4,10 +4,10 @@
 #include "autogenerate.hpp"
 
 #include "schemagen/lint/lint.hpp"
+#include "schemagen/model/binary.hpp"
 #include "schemagen/model/yaml.hpp"
 #include "schemagen/ops/apply.hpp"
 #include "schemagen/ops/yaml.hpp"
-#include "schemagen/model/binary.hpp"
 #include "schemagen/reflect/reflect.hpp"
 #include "schemagen/scan/scan.hpp"
 #include "schemagen/support/cache.hpp"
@@ -20,14 +20,18 @@
 
 namespace schemagen::driver {
 
-revision::Revision write_revision(const Project& p, const Global& global, const RevisionOptions& options,
-                                  const std::vector<ops::Op>& upgrade, const std::vector<ops::Op>& downgrade);
+revision::Revision write_revision(const Project& p, const Global& global,
+                                  const RevisionOptions& options,
+                                  const std::vector<ops::Op>& upgrade,
+                                  const std::vector<ops::Op>& downgrade);
 
 namespace {
 
 bool acknowledged(const revision::Revision& rev, const std::string& rule) {
-  return std::find(rev.acknowledged.begin(), rev.acknowledged.end(), rule) != rev.acknowledged.end() ||
-         std::find(rev.acknowledged.begin(), rev.acknowledged.end(), "all") != rev.acknowledged.end();
+  return std::find(rev.acknowledged.begin(), rev.acknowledged.end(), rule) !=
+             rev.acknowledged.end() ||
+         std::find(rev.acknowledged.begin(), rev.acknowledged.end(), "all") !=
+             rev.acknowledged.end();
 }
 
 /// One lint finding, as printed and as cached.
@@ -50,13 +54,18 @@ std::size_t print_findings(const std::vector<Finding>& findings, bool strict, bo
   for (const auto& f : findings) {
     if (!f.acknowledged) ++open;
     if (quiet || (f.acknowledged && !strict)) continue;
-    std::cerr << fmt::format("{}: {}: revision {}: {} [{}]: {}{}\n", f.loc, f.acknowledged ? "note" : strict ? "error" : "warning",
-                             f.revision, f.op, f.rule, f.acknowledged ? "acknowledged. " : "", f.reason);
+    std::cerr << fmt::format("{}: {}: revision {}: {} [{}]: {}{}\n", f.loc,
+                             f.acknowledged ? "note"
+                             : strict       ? "error"
+                                            : "warning",
+                             f.revision, f.op, f.rule, f.acknowledged ? "acknowledged. " : "",
+                             f.reason);
   }
   return open;
 }
 
-std::size_t lint_revisions(const std::vector<const revision::Revision*>& revs, bool strict, bool quiet) {
+std::size_t lint_revisions(const std::vector<const revision::Revision*>& revs, bool strict,
+                           bool quiet) {
   return print_findings(findings_of(revs), strict, quiet);
 }
 
@@ -68,7 +77,9 @@ struct OfflineChain {
   std::vector<Finding> findings;
 };
 
-void put(std::string& out, std::string_view s) { out += fmt::format("{}:", s.size()) + std::string(s); }
+void put(std::string& out, std::string_view s) {
+  out += fmt::format("{}:", s.size()) + std::string(s);
+}
 std::optional<std::string> get(std::string_view in, std::size_t& pos) {
   const auto colon = in.find(':', pos);
   if (colon == std::string_view::npos) return std::nullopt;
@@ -89,7 +100,8 @@ std::string encode(const OfflineChain& c) {
   for (const auto& u : c.unaccounted) put(out, u);
   put(out, std::to_string(c.findings.size()));
   for (const auto& f : c.findings)
-    for (const auto* field : {f.acknowledged ? "1" : "0", f.loc.c_str(), f.revision.c_str(), f.op.c_str(), f.rule.c_str(), f.reason.c_str()})
+    for (const auto* field : {f.acknowledged ? "1" : "0", f.loc.c_str(), f.revision.c_str(),
+                              f.op.c_str(), f.rule.c_str(), f.reason.c_str()})
       put(out, field);
   return out;
 }
@@ -129,7 +141,8 @@ std::optional<OfflineChain> decode(std::string_view in) {
 namespace {
 
 /// The schemas compared: include_schemas, else those the models name.
-std::vector<std::string> compared_schemas(const config::Config& cfg, const model::Metadata& models) {
+std::vector<std::string> compared_schemas(const config::Config& cfg,
+                                          const model::Metadata& models) {
   if (!cfg.include_schemas.empty()) return cfg.include_schemas;
   auto s = models.schemas;
   if (std::find(s.begin(), s.end(), "public") == s.end()) s.push_back("public");
@@ -139,8 +152,12 @@ std::vector<std::string> compared_schemas(const config::Config& cfg, const model
 /// The models restricted to what is compared: the compared schemas, minus exclude_tables.
 model::Metadata compared_models(const config::Config& cfg, model::Metadata models,
                                 const std::vector<std::string>& schemas) {
-  auto in = [&](const std::string& s) { return std::find(schemas.begin(), schemas.end(), s) != schemas.end(); };
-  std::erase_if(models.tables, [&](const auto& t) { return !in(t.schema) || reflect::excluded(cfg.exclude_tables, t.schema, t.name); });
+  auto in = [&](const std::string& s) {
+    return std::find(schemas.begin(), schemas.end(), s) != schemas.end();
+  };
+  std::erase_if(models.tables, [&](const auto& t) {
+    return !in(t.schema) || reflect::excluded(cfg.exclude_tables, t.schema, t.name);
+  });
   std::erase_if(models.enums, [&](const auto& e) { return !in(e.schema); });
   std::erase_if(models.schemas, [&](const auto& s) { return !in(s); });
   return models;
@@ -161,7 +178,8 @@ bool data_only(const std::string& sql) {
     if (!std::isalpha(static_cast<unsigned char>(c))) break;
     head += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
-  for (const char* word : {"UPDATE", "INSERT", "DELETE", "SELECT", "COPY", "TRUNCATE", "WITH", "ANALYZE", "VACUUM", "NOTIFY"})
+  for (const char* word : {"UPDATE", "INSERT", "DELETE", "SELECT", "COPY", "TRUNCATE", "WITH",
+                           "ANALYZE", "VACUUM", "NOTIFY"})
     if (head == word) return true;
   return false;
 }
@@ -173,7 +191,8 @@ Comparison compare_online(const Project& p, pg::Connection& db, bool require_hea
   auto phase = [&](const char* name) {
     const auto now = std::chrono::steady_clock::now();
     if (timings)
-      std::cerr << fmt::format("{}: {:.1f} ms\n", name, std::chrono::duration<double, std::milli>(now - started).count());
+      std::cerr << fmt::format("{}: {:.1f} ms\n", name,
+                               std::chrono::duration<double, std::milli>(now - started).count());
     started = now;
   };
   const auto& cfg = p.config();
@@ -183,17 +202,19 @@ Comparison compare_online(const Project& p, pg::Connection& db, bool require_hea
     std::sort(current.begin(), current.end());
     std::sort(heads.begin(), heads.end());
     if (current != heads)
-      throw UserError(fmt::format("error: the database is not at the chain's head (it is at {}; the head{} {} {}): "
-                                  "run `schemagen upgrade heads` first",
-                                  current.empty() ? "base" : fmt::format("{}", fmt::join(current, ", ")),
-                                  heads.size() == 1 ? "" : "s", heads.size() == 1 ? "is" : "are",
-                                  heads.empty() ? "none" : fmt::format("{}", fmt::join(heads, ", "))));
+      throw UserError(fmt::format(
+          "error: the database is not at the chain's head (it is at {}; the head{} {} {}): "
+          "run `schemagen upgrade heads` first",
+          current.empty() ? "base" : fmt::format("{}", fmt::join(current, ", ")),
+          heads.size() == 1 ? "" : "s", heads.size() == 1 ? "is" : "are",
+          heads.empty() ? "none" : fmt::format("{}", fmt::join(heads, ", "))));
   }
   const auto scanned = scan_models(cfg);
   const auto schemas = compared_schemas(cfg, scanned);
   const auto models = compared_models(cfg, scanned, schemas);
   phase("scan");
-  const auto database = reflect::reflect(db, {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
+  const auto database = reflect::reflect(
+      db, {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
   phase("reflect");
   const auto canonical = reflect::normalize(db, models);
   phase("normalize");
@@ -217,16 +238,21 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
             for (const auto& r : *e->replay) ops::apply(r.op, head);
             continue;
           }
-          auto sql = e->sql.count("postgresql") ? e->sql.at("postgresql") : e->sql.count("") ? e->sql.at("") : "";
+          auto sql = e->sql.count("postgresql") ? e->sql.at("postgresql")
+                     : e->sql.count("")         ? e->sql.at("")
+                                                : "";
           if (!data_only(sql))
-            unaccounted.push_back(fmt::format("{}: warning: revision {}: {} may change the schema in ways replay cannot "
-                                                  "follow; say what it does with replay: [ops] (or replay: [] for "
-                                                  "nothing)", lo.loc.str(), id, ops::describe(lo.op)));
+            unaccounted.push_back(fmt::format(
+                "{}: warning: revision {}: {} may change the schema in ways replay cannot "
+                "follow; say what it does with replay: [ops] (or replay: [] for "
+                "nothing)",
+                lo.loc.str(), id, ops::describe(lo.op)));
           continue;
         }
         ops::apply(lo.op, head);
       } catch (const UserError& e) {
-        throw UserError(fmt::format("{}: error: revision {}: the chain cannot be replayed: {}", lo.loc.str(), id, e.what()));
+        throw UserError(fmt::format("{}: error: revision {}: the chain cannot be replayed: {}",
+                                    lo.loc.str(), id, e.what()));
       }
     }
   }
@@ -255,7 +281,9 @@ std::vector<fs::path> revision_files(const config::Config& cfg) {
 
 /// The chain replayed and linted, from the cache while no revision file changed.
 OfflineChain offline_chain(const Global& global, const Project* loaded) {
-  const auto cfg = loaded ? loaded->config() : config::load(config::find(global.config, fs::current_path()), global.name);
+  const auto cfg = loaded
+                       ? loaded->config()
+                       : config::load(config::find(global.config, fs::current_path()), global.name);
   const auto files = revision_files(cfg);
   std::string key = "check-offline\n" + executable_identity() + "\n";
   for (const auto& f : files) key += f.string() + "\n";
@@ -319,17 +347,21 @@ ExitCode diff(const Global& global, const DiffOptions& options) {
   if (options.format == "json") {
     std::vector<std::string> ops;
     for (const auto& op : c.result.upgrade) ops.push_back(ops::describe(op));
-    std::cout << fmt::format("{{\"operations\": {}, \"warnings\": {}}}\n", json::list(ops), json::list(c.result.warnings));
+    std::cout << fmt::format("{{\"operations\": {}, \"warnings\": {}}}\n", json::list(ops),
+                             json::list(c.result.warnings));
     return ExitCode::ok;
   }
-  std::cout << "upgrade:" << ops::write_ops(c.result.upgrade) << "\ndowngrade:" << ops::write_ops(c.result.downgrade) << "\n";
+  std::cout << "upgrade:" << ops::write_ops(c.result.upgrade)
+            << "\ndowngrade:" << ops::write_ops(c.result.downgrade) << "\n";
   return ExitCode::ok;
 }
 
 ExitCode check(const Global& global, const DiffOptions& options) {
   const auto cfg = config::load(config::find(global.config, fs::current_path()), global.name);
-  const bool has_url = (global.url && !global.url->empty()) ||
-                       (std::getenv("SCHEMAGEN_DATABASE_URL") && *std::getenv("SCHEMAGEN_DATABASE_URL")) || !cfg.url.empty();
+  const bool has_url =
+      (global.url && !global.url->empty()) ||
+      (std::getenv("SCHEMAGEN_DATABASE_URL") && *std::getenv("SCHEMAGEN_DATABASE_URL")) ||
+      !cfg.url.empty();
   Comparison c;
   const bool offline = options.offline || !has_url;
   std::vector<Finding> findings; // offline: of the whole chain; online: of what is not applied yet
@@ -343,7 +375,8 @@ ExitCode check(const Global& global, const DiffOptions& options) {
     auto db = p.connect();
     changed = p.checksum_drift(*db, options.format != "json").size();
     std::vector<const revision::Revision*> pending;
-    for (const auto& id : p.map().upgrade_path("heads", runtime::read_heads(*db, p.version_table())))
+    for (const auto& id :
+         p.map().upgrade_path("heads", runtime::read_heads(*db, p.version_table())))
       pending.push_back(&p.get(id));
     findings = findings_of(pending);
     c = compare_online(p, *db, false);
@@ -356,22 +389,27 @@ ExitCode check(const Global& global, const DiffOptions& options) {
     for (const auto& op : c.result.upgrade) ops.push_back(ops::describe(op));
     std::vector<std::string> open;
     for (const auto& f : findings)
-      if (!f.acknowledged) open.push_back(fmt::format("{}: revision {}: {} [{}]: {}", f.loc, f.revision, f.op, f.rule, f.reason));
-    std::cout << fmt::format("{{\"drift\": {}, \"offline\": {}, \"operations\": {}, \"warnings\": {}, \"unaccounted\": {}, "
+      if (!f.acknowledged)
+        open.push_back(
+            fmt::format("{}: revision {}: {} [{}]: {}", f.loc, f.revision, f.op, f.rule, f.reason));
+    std::cout << fmt::format("{{\"drift\": {}, \"offline\": {}, \"operations\": {}, \"warnings\": "
+                             "{}, \"unaccounted\": {}, "
                              "\"unacknowledged\": {}}}\n",
                              drift ? "true" : "false", offline ? "true" : "false", json::list(ops),
-                             json::list(c.result.warnings), json::list(c.unaccounted), json::list(open));
+                             json::list(c.result.warnings), json::list(c.unaccounted),
+                             json::list(open));
     return failed ? ExitCode::drift : ExitCode::ok;
   }
   report(c, -1);
   if (!drift) {
     if (failed) {
       if (changed)
-        std::cout << fmt::format("{} applied revision{} changed since {} ran (see the warnings above).\n", changed,
-                                 changed == 1 ? " was" : "s were", changed == 1 ? "it" : "they");
+        std::cout << fmt::format(
+            "{} applied revision{} changed since {} ran (see the warnings above).\n", changed,
+            changed == 1 ? " was" : "s were", changed == 1 ? "it" : "they");
       if (options.strict && unacknowledged)
-        std::cout << fmt::format("{} risky operation{} not acknowledged (--strict).\n", unacknowledged,
-                                 unacknowledged == 1 ? "" : "s");
+        std::cout << fmt::format("{} risky operation{} not acknowledged (--strict).\n",
+                                 unacknowledged, unacknowledged == 1 ? "" : "s");
       return ExitCode::drift;
     }
     if (global.verbosity >= 0) std::cout << "No new upgrade operations detected.\n";
@@ -379,8 +417,8 @@ ExitCode check(const Global& global, const DiffOptions& options) {
   }
   std::cout << fmt::format("The models differ from {}: {} operation{} to generate "
                            "(`schemagen revision --autogenerate -m ...`):\n",
-                           offline ? "the schema the revision chain builds" : "the database", c.result.upgrade.size(),
-                           c.result.upgrade.size() == 1 ? "" : "s");
+                           offline ? "the schema the revision chain builds" : "the database",
+                           c.result.upgrade.size(), c.result.upgrade.size() == 1 ? "" : "s");
   for (const auto& op : c.result.upgrade) std::cout << "  " << ops::describe(op) << "\n";
   return ExitCode::drift;
 }
@@ -403,17 +441,20 @@ ExitCode inspect(const Global& global, const InspectOptions& options) {
     auto db = p.connect();
     std::vector<std::string> schemas = cfg.include_schemas;
     if (schemas.empty()) {
-      auto r = db->exec("SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> "
-                        "'information_schema' ORDER BY 1");
+      auto r = db->exec(
+          "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> "
+          "'information_schema' ORDER BY 1");
       for (int i = 0; i < r.rows(); ++i) schemas.emplace_back(r.get(i, 0));
     }
-    m = reflect::reflect(*db, {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
+    m = reflect::reflect(
+        *db, {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
   }
   std::cout << model::to_yaml(m);
   return ExitCode::ok;
 }
 
-ExitCode autogenerate_revision(const Project& p, const Global& global, const RevisionOptions& options) {
+ExitCode autogenerate_revision(const Project& p, const Global& global,
+                               const RevisionOptions& options) {
   Comparison c;
   if (options.offline || !p.has_url()) {
     c = compare_offline(p);
@@ -428,8 +469,9 @@ ExitCode autogenerate_revision(const Project& p, const Global& global, const Rev
   }
   const auto written = write_revision(p, global, options, c.result.upgrade, c.result.downgrade);
   if (lint_revisions({&written}, false, global.verbosity < 0) > 0)
-    std::cerr << "Review the warnings above; accept them with acknowledge: [rule, ...] in the revision "
-                 "(`schemagen check --strict` fails until then).\n";
+    std::cerr
+        << "Review the warnings above; accept them with acknowledge: [rule, ...] in the revision "
+           "(`schemagen check --strict` fails until then).\n";
   return ExitCode::ok;
 }
 

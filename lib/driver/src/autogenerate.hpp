@@ -2,7 +2,6 @@
 // Models compared with the database, or offline with the schema the revision chain builds.
 
 #include "project.hpp"
-
 #include "schemagen/compare/compare.hpp"
 
 namespace schemagen::driver {
@@ -16,7 +15,8 @@ struct Comparison {
 
 /// Online: the database must be at the chain's heads (else exit 1, "run upgrade first").
 /// With `timings`, how long each phase took is reported on stderr (-v).
-Comparison compare_online(const Project& p, pg::Connection& db, bool require_head, bool timings = false);
+Comparison compare_online(const Project& p, pg::Connection& db, bool require_head,
+                          bool timings = false);
 /// Offline: the chain's upgrade ops replayed in memory from base to its heads.
 Comparison compare_offline(const Project& p);
 

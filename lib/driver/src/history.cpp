@@ -2,7 +2,6 @@
 // history's "current" and --indicate-current.
 
 #include "project.hpp"
-
 #include "schemagen/support/files.hpp"
 #include "schemagen/support/json.hpp"
 
@@ -14,17 +13,19 @@ namespace {
 
 std::string json_revision(const Project& p, const revision::Revision& rev, bool current) {
   const auto& map = p.map();
-  return fmt::format("{{\"revision\": {}, \"down_revisions\": {}, \"depends_on\": {}, \"branch_labels\": {}, "
-                     "\"message\": {}, \"create_date\": {}, \"path\": {}, \"is_head\": {}, "
-                     "\"is_branch_point\": {}, \"is_merge_point\": {}, \"is_current\": {}}}",
-                     json::str(rev.id), json::list(rev.down_revisions), json::list(rev.depends_on),
-                     json::list(map.labels(rev.id)), json::str(rev.message), json::str(rev.create_date),
-                     json::str(display_path(rev.path)), map.is_head(rev.id) ? "true" : "false",
-                     map.is_branch_point(rev.id) ? "true" : "false", map.is_merge_point(rev.id) ? "true" : "false",
-                     current ? "true" : "false");
+  return fmt::format(
+      "{{\"revision\": {}, \"down_revisions\": {}, \"depends_on\": {}, \"branch_labels\": {}, "
+      "\"message\": {}, \"create_date\": {}, \"path\": {}, \"is_head\": {}, "
+      "\"is_branch_point\": {}, \"is_merge_point\": {}, \"is_current\": {}}}",
+      json::str(rev.id), json::list(rev.down_revisions), json::list(rev.depends_on),
+      json::list(map.labels(rev.id)), json::str(rev.message), json::str(rev.create_date),
+      json::str(display_path(rev.path)), map.is_head(rev.id) ? "true" : "false",
+      map.is_branch_point(rev.id) ? "true" : "false", map.is_merge_point(rev.id) ? "true" : "false",
+      current ? "true" : "false");
 }
 
-void print_json_list(const Project& p, const std::vector<std::string>& ids, const std::vector<std::string>& current) {
+void print_json_list(const Project& p, const std::vector<std::string>& ids,
+                     const std::vector<std::string>& current) {
   std::cout << "[";
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const bool cur = std::find(current.begin(), current.end(), ids[i]) != current.end();
@@ -53,7 +54,8 @@ ExitCode history(const Global& global, const HistoryOptions& options) {
   auto as_spec = [&](const std::string& s) -> std::string {
     if (s != "current") return s;
     if (current.empty()) return "base";
-    if (current.size() > 1) throw UserError("error: 'current' names several heads: give a revision instead");
+    if (current.size() > 1)
+      throw UserError("error: 'current' names several heads: give a revision instead");
     return current.front();
   };
   const auto ids = p.map().range(as_spec(lower), as_spec(upper));
@@ -67,8 +69,13 @@ ExitCode history(const Global& global, const HistoryOptions& options) {
     if (options.verbose)
       std::cout << revision_entry(p, rev, cur && options.indicate_current) << "\n";
     else
-      std::cout << revision_line(p, rev, {.branches = true, .doc = true, .parents = true, .tree = true,
-                                          .heads = true, .current = cur && options.indicate_current})
+      std::cout << revision_line(p, rev,
+                                 {.branches = true,
+                                  .doc = true,
+                                  .parents = true,
+                                  .tree = true,
+                                  .heads = true,
+                                  .current = cur && options.indicate_current})
                 << "\n";
   }
   return ExitCode::ok;
@@ -93,10 +100,13 @@ ExitCode branches(const Global& global, const ListOptions& options) {
   for (const auto& id : p.map().range("base", "heads")) {
     if (!p.map().is_branch_point(id)) continue;
     const auto& rev = p.get(id);
-    std::cout << (options.verbose ? revision_entry(p, rev, false) : revision_line(p, rev, {.branches = true})) << "\n";
+    std::cout << (options.verbose ? revision_entry(p, rev, false)
+                                  : revision_line(p, rev, {.branches = true}))
+              << "\n";
     for (const auto& child : p.map().children(id))
       std::cout << std::string(id.size(), ' ') << " -> "
-                << revision_line(p, p.get(child), {.branches = true, .doc = options.verbose}) << "\n";
+                << revision_line(p, p.get(child), {.branches = true, .doc = options.verbose})
+                << "\n";
     std::cout << "\n";
   }
   return ExitCode::ok;

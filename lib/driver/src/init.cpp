@@ -27,8 +27,10 @@ constexpr InitTemplate init_templates[] = {
 
 ExitCode list_templates(const Global&) {
   std::cout << "Available templates:\n\n";
-  for (const auto& t : init_templates) std::cout << fmt::format("{:<8} - {}\n", t.name, t.description);
-  std::cout << "\nTemplates are used via the 'init' command, e.g.:\n\n  schemagen init --template generic ./\n";
+  for (const auto& t : init_templates)
+    std::cout << fmt::format("{:<8} - {}\n", t.name, t.description);
+  std::cout << "\nTemplates are used via the 'init' command, e.g.:\n\n  schemagen init --template "
+               "generic ./\n";
   return ExitCode::ok;
 }
 
@@ -45,8 +47,8 @@ ExitCode init(const Global& global, const InitOptions& options) {
   std::error_code ec;
   for (const auto& p : {config, revision_template})
     if (fs::exists(p, ec))
-      throw UserError(fmt::format("error: {} exists already: init writes a new project only",
-                                  display_path(p)));
+      throw UserError(
+          fmt::format("error: {} exists already: init writes a new project only", display_path(p)));
   if (fs::exists(revisions, ec) && !fs::is_empty(revisions, ec))
     throw UserError(fmt::format("error: {} exists and is not empty", display_path(revisions)));
 
@@ -62,7 +64,8 @@ ExitCode init(const Global& global, const InitOptions& options) {
     std::cout << fmt::format("  Generating {} ...  done\n", display_path(revision_template));
     std::cout << fmt::format("  Generating {} ...  done\n", display_path(config));
     std::cout << fmt::format("Please edit {}: point models.sources at your annotated headers and "
-                             "database.url at your database.\n", display_path(config));
+                             "database.url at your database.\n",
+                             display_path(config));
   }
   return ExitCode::ok;
 }

@@ -1,7 +1,6 @@
 // upgrade, downgrade, stamp, current: the commands that move a database along the chain.
 
 #include "project.hpp"
-
 #include "schemagen/support/files.hpp"
 #include "schemagen/support/json.hpp"
 #include "schemagen/support/sql.hpp"
@@ -69,9 +68,10 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
   if (options.sql) {
     auto [from, to] = split_range(options.target);
     if (!upgrade && from.empty())
-      throw UserError("error: downgrade with --sql needs a range, FROM:TO (the database is not asked where it is)");
-    const std::vector<std::string> heads = from.empty() || from == "base" ? std::vector<std::string>{}
-                                                                            : p.map().resolve(from);
+      throw UserError("error: downgrade with --sql needs a range, FROM:TO (the database is not "
+                      "asked where it is)");
+    const std::vector<std::string> heads =
+        from.empty() || from == "base" ? std::vector<std::string>{} : p.map().resolve(from);
     const auto path = upgrade ? p.map().upgrade_path(to, heads) : p.map().downgrade_path(to, heads);
     if (heads.empty()) opts.prelude = vt.create_sql();
     runtime::OfflineSink sink(std::cout);
@@ -81,7 +81,8 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     return ExitCode::ok;
   }
   if (options.target.find(':') != std::string::npos)
-    throw UserError(fmt::format("error: a FROM:TO range is for --sql; online, {} starts where the database is", verb));
+    throw UserError(fmt::format(
+        "error: a FROM:TO range is for --sql; online, {} starts where the database is", verb));
 
   if (upgrade) run_hooks(p.config().hooks.pre_upgrade, "pre_upgrade", p.config().dir);
   online(p, [&](pg::Connection& db, runtime::OnlineSink& sink) {
@@ -90,8 +91,10 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     const auto path = upgrade ? p.map().upgrade_path(options.target, heads)
                               : p.map().downgrade_path(options.target, heads);
     if (path.empty()) {
-      if (global.verbosity >= 0) std::cerr << fmt::format("Nothing to {}: the database is at {}\n", verb,
-                                                          heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", ")));
+      if (global.verbosity >= 0)
+        std::cerr << fmt::format("Nothing to {}: the database is at {}\n", verb,
+                                 heads.empty() ? "base"
+                                               : fmt::format("{}", fmt::join(heads, ", ")));
       return;
     }
     opts.prelude = prelude_for(db, vt);
@@ -133,18 +136,21 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
     std::vector<std::pair<std::string, std::string>> logged;
     std::vector<std::string> forgotten;
     for (const auto& id : after)
-      if (std::find(before.begin(), before.end(), id) == before.end()) logged.emplace_back(id, p.get(id).checksum);
+      if (std::find(before.begin(), before.end(), id) == before.end())
+        logged.emplace_back(id, p.get(id).checksum);
     for (const auto& id : before)
       if (std::find(after.begin(), after.end(), id) == after.end()) forgotten.push_back(id);
     return std::tuple{next, logged, forgotten};
   };
 
   if (options.sql) {
-    const std::vector<std::string> current = from.empty() || from == "base" ? std::vector<std::string>{} : map.resolve(from);
+    const std::vector<std::string> current =
+        from.empty() || from == "base" ? std::vector<std::string>{} : map.resolve(from);
     auto [next, logged, forgotten] = plan(current);
     runtime::OfflineSink sink(std::cout);
-    runtime::stamp(vt, sink, current, next, options.purge, current.empty() ? vt.create_sql() : std::vector<std::string>{},
-                   logged, forgotten);
+    runtime::stamp(vt, sink, current, next, options.purge,
+                   current.empty() ? vt.create_sql() : std::vector<std::string>{}, logged,
+                   forgotten);
     return ExitCode::ok;
   }
   online(p, [&](pg::Connection& db, runtime::OnlineSink& sink) {
@@ -154,8 +160,9 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
     auto [next, logged, forgotten] = plan(current);
     runtime::stamp(vt, sink, current, next, options.purge, prelude_for(db, vt), logged, forgotten);
     if (global.verbosity >= 0)
-      std::cerr << fmt::format("Stamped {} (was {})\n", next.empty() ? "base" : fmt::format("{}", fmt::join(next, ", ")),
-                               current.empty() ? "base" : fmt::format("{}", fmt::join(current, ", ")));
+      std::cerr << fmt::format(
+          "Stamped {} (was {})\n", next.empty() ? "base" : fmt::format("{}", fmt::join(next, ", ")),
+          current.empty() ? "base" : fmt::format("{}", fmt::join(current, ", ")));
   });
   return ExitCode::ok;
 }
@@ -166,16 +173,19 @@ ExitCode current(const Global& global, const ListOptions& options) {
   const auto heads = runtime::read_heads(*db, p.version_table());
   const auto drift = p.checksum_drift(*db, options.format != "json" && global.verbosity >= 0);
   if (options.format == "json") {
-    std::cout << fmt::format("{{\"heads\": {}, \"changed_since_applied\": {}}}\n", json::list(heads),
-                             json::list(drift));
+    std::cout << fmt::format("{{\"heads\": {}, \"changed_since_applied\": {}}}\n",
+                             json::list(heads), json::list(drift));
     return ExitCode::ok;
   }
-  if (options.verbose) std::cout << fmt::format("Current revision(s) for {}:\n", sql::redact_url(p.url()));
+  if (options.verbose)
+    std::cout << fmt::format("Current revision(s) for {}:\n", sql::redact_url(p.url()));
   for (const auto& h : heads) {
     if (!p.map().contains(h))
-      throw UserError(fmt::format("error: the database is at revision {}, which no revision file declares", h));
+      throw UserError(
+          fmt::format("error: the database is at revision {}, which no revision file declares", h));
     const auto& rev = p.get(h);
-    std::cout << (options.verbose ? revision_entry(p, rev, false) : revision_line(p, rev, {})) << "\n";
+    std::cout << (options.verbose ? revision_entry(p, rev, false) : revision_line(p, rev, {}))
+              << "\n";
   }
   return ExitCode::ok;
 }

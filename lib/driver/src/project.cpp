@@ -40,11 +40,15 @@ std::string Project::url() const {
   if (global_.url && !global_.url->empty()) return *global_.url;
   if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL"); env && *env) return env;
   if (!cfg_.url.empty()) return cfg_.url;
-  throw UserError(fmt::format("{}: error: no database URL: set database.url, $SCHEMAGEN_DATABASE_URL "
-                              "or --url (or use --sql for offline SQL)", display_path(cfg_.file)));
+  throw UserError(
+      fmt::format("{}: error: no database URL: set database.url, $SCHEMAGEN_DATABASE_URL "
+                  "or --url (or use --sql for offline SQL)",
+                  display_path(cfg_.file)));
 }
 
-std::unique_ptr<pg::Connection> Project::connect() const { return std::make_unique<pg::Connection>(url()); }
+std::unique_ptr<pg::Connection> Project::connect() const {
+  return std::make_unique<pg::Connection>(url());
+}
 
 std::vector<std::string> Project::checksum_drift(pg::Connection& db, bool warn) const {
   std::vector<std::string> changed;
@@ -53,8 +57,10 @@ std::vector<std::string> Project::checksum_drift(pg::Connection& db, bool warn) 
     if (it == by_id_.end() || it->second->checksum == checksum) continue;
     changed.push_back(id);
     if (warn)
-      std::cerr << fmt::format("warning: revision {} ({}) was changed after it was applied: its ops no "
-                               "longer match what ran\n", id, display_path(it->second->path));
+      std::cerr << fmt::format(
+          "warning: revision {} ({}) was changed after it was applied: its ops no "
+          "longer match what ran\n",
+          id, display_path(it->second->path));
   }
   return changed;
 }
@@ -63,8 +69,10 @@ namespace {
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -77,14 +85,19 @@ void run_hooks(const std::vector<std::string>& commands, const char* hook, const
     for (const auto& [k, v] : env) line += "export " + k + "=" + shell_quote(v) + "; ";
     line += command;
     const int status = std::system(line.c_str());
-    const int code = status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    const int code = status == -1        ? -1
+                     : WIFEXITED(status) ? WEXITSTATUS(status)
+                                         : 128 + WTERMSIG(status);
     if (code != 0)
-      throw UserError(fmt::format("error: {} hook `{}` failed (exit {}); stopped", hook, command, code));
+      throw UserError(
+          fmt::format("error: {} hook `{}` failed (exit {}); stopped", hook, command, code));
   }
 }
 
 namespace {
-std::string comma(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
+std::string comma(const std::vector<std::string>& v) {
+  return fmt::format("{}", fmt::join(v, ", "));
+}
 } // namespace
 
 std::string revision_line(const Project& p, const revision::Revision& rev, const LineOptions& o) {
@@ -98,7 +111,8 @@ std::string revision_line(const Project& p, const revision::Revision& rev, const
   const auto labels = map.labels(rev.id);
   if (o.branches && !labels.empty()) text += fmt::format(" ({})", comma(labels));
   const auto real_heads = map.real_heads();
-  const bool real_head = std::find(real_heads.begin(), real_heads.end(), rev.id) != real_heads.end();
+  const bool real_head =
+      std::find(real_heads.begin(), real_heads.end(), rev.id) != real_heads.end();
   if (o.heads || o.tree) {
     if (real_head) text += " (head)";
     if (map.is_head(rev.id) && !real_head) text += " (effective head)";
@@ -115,17 +129,19 @@ std::string revision_line(const Project& p, const revision::Revision& rev, const
 std::string revision_entry(const Project& p, const revision::Revision& rev, bool current) {
   const auto& map = p.map();
   const std::string down = rev.down_revisions.empty() ? "<base>" : comma(rev.down_revisions);
-  std::string out = fmt::format("Rev: {}{}{}{}{}\n", rev.id, map.is_head(rev.id) ? " (head)" : "",
-                                map.is_branch_point(rev.id) ? " (branchpoint)" : "",
-                                map.is_merge_point(rev.id) ? " (mergepoint)" : "", current ? " (current)" : "");
+  std::string out =
+      fmt::format("Rev: {}{}{}{}{}\n", rev.id, map.is_head(rev.id) ? " (head)" : "",
+                  map.is_branch_point(rev.id) ? " (branchpoint)" : "",
+                  map.is_merge_point(rev.id) ? " (mergepoint)" : "", current ? " (current)" : "");
   out += fmt::format("{}: {}\n", map.is_merge_point(rev.id) ? "Merges" : "Parent", down);
   if (!rev.depends_on.empty()) out += fmt::format("Also depends on: {}\n", comma(rev.depends_on));
-  if (map.is_branch_point(rev.id)) out += fmt::format("Branches into: {}\n", comma(map.children(rev.id)));
+  if (map.is_branch_point(rev.id))
+    out += fmt::format("Branches into: {}\n", comma(map.children(rev.id)));
   const auto labels = map.labels(rev.id);
   if (!labels.empty()) out += fmt::format("Branch names: {}\n", comma(labels));
   out += fmt::format("Path: {}\n\n", display_path(rev.path));
-  std::string doc = rev.message + "\n\nRevision ID: " + rev.id + "\nRevises: " + comma(rev.down_revisions) +
-                    "\nCreate Date: " + rev.create_date;
+  std::string doc = rev.message + "\n\nRevision ID: " + rev.id +
+                    "\nRevises: " + comma(rev.down_revisions) + "\nCreate Date: " + rev.create_date;
   std::size_t start = 0;
   while (start <= doc.size()) {
     auto end = doc.find('\n', start);

@@ -1,7 +1,6 @@
 // revision and merge: new revision files, written through the project's template.
 
 #include "project.hpp"
-
 #include "schemagen/render/render.hpp"
 #include "schemagen/support/files.hpp"
 
@@ -15,22 +14,27 @@ std::string_view embedded_file(std::string_view name);
 /// Writes a new revision with the given ops; shared by revision, merge and autogenerate.
 /// Validates everything before a byte is written: the template renders, the result parses
 /// back as a revision file, and the graph stays valid with it.
-revision::Revision write_revision(const Project& p, const Global& global, const RevisionOptions& options,
-                                  const std::vector<ops::Op>& upgrade, const std::vector<ops::Op>& downgrade) {
+revision::Revision write_revision(const Project& p, const Global& global,
+                                  const RevisionOptions& options,
+                                  const std::vector<ops::Op>& upgrade,
+                                  const std::vector<ops::Op>& downgrade) {
   const auto& cfg = p.config();
   const auto& map = p.map();
 
   // the new revision's parents
   std::vector<std::string> downs;
-  const std::vector<std::string> head_specs = options.heads.empty() ? std::vector<std::string>{"head"} : options.heads;
+  const std::vector<std::string> head_specs =
+      options.heads.empty() ? std::vector<std::string>{"head"} : options.heads;
   for (const auto& spec : head_specs) {
     std::vector<std::string> ids;
     try {
       ids = map.resolve(spec);
     } catch (const revision::RevisionError& e) {
       if (std::string(e.what()).find("multiple heads") != std::string::npos)
-        throw UserError(fmt::format("{}\nthe new revision needs one parent: give --head, or merge the heads "
-                                    "first (`schemagen merge heads -m ...`)", e.what()));
+        throw UserError(
+            fmt::format("{}\nthe new revision needs one parent: give --head, or merge the heads "
+                        "first (`schemagen merge heads -m ...`)",
+                        e.what()));
       throw;
     }
     for (const auto& id : ids) {
@@ -42,7 +46,8 @@ revision::Revision write_revision(const Project& p, const Global& global, const 
   if (!options.splice)
     for (const auto& d : downs)
       if (!map.is_head(d))
-        throw UserError(fmt::format("error: revision {} is not a head; give --splice to start a new branch from it", d));
+        throw UserError(fmt::format(
+            "error: revision {} is not a head; give --splice to start a new branch from it", d));
 
   // its directory
   fs::path dir = cfg.script_location;
@@ -50,17 +55,21 @@ revision::Revision write_revision(const Project& p, const Global& global, const 
   if (!options.version_path.empty()) {
     dir = fs::absolute(options.version_path).lexically_normal();
     if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end())
-      throw UserError(fmt::format("error: --version-path {} is not one of the configured revision directories "
-                                  "(script_location, version_locations)", display_path(dir)));
+      throw UserError(
+          fmt::format("error: --version-path {} is not one of the configured revision directories "
+                      "(script_location, version_locations)",
+                      display_path(dir)));
   } else if (dirs.size() > 1) {
-    if (downs.empty()) throw UserError("error: several revision directories are configured: give --version-path");
+    if (downs.empty())
+      throw UserError("error: several revision directories are configured: give --version-path");
     dir = p.get(downs.front()).path.parent_path();
   }
 
   // its id, labels and dependencies
   const std::string id = options.rev_id.empty() ? render::new_revision_id() : options.rev_id;
   if (!revision::valid_revision_id(id))
-    throw UserError(fmt::format("error: revision id '{}' may hold only letters, digits and '_'", id));
+    throw UserError(
+        fmt::format("error: revision id '{}' may hold only letters, digits and '_'", id));
   if (map.contains(id)) throw UserError(fmt::format("error: revision {} exists already", id));
   std::vector<std::string> depends_on;
   for (const auto& dep : options.depends_on) {
@@ -92,7 +101,8 @@ revision::Revision write_revision(const Project& p, const Global& global, const 
   if (fs::is_regular_file(cfg.template_path)) {
     template_text = read_file(cfg.template_path);
   } else if (!cfg.template_configured) {
-    template_text = std::string(embedded_file("revision.yaml.mustache")); // no template of the project's own
+    template_text =
+        std::string(embedded_file("revision.yaml.mustache")); // no template of the project's own
     template_name = "the built-in revision template";
   } else {
     throw UserError(fmt::format("{}: error: the revision template does not exist (template in {})",
@@ -100,30 +110,39 @@ revision::Revision write_revision(const Project& p, const Global& global, const 
   }
   const std::string text = render::revision_file(template_text, template_name, f);
   const fs::path path = dir / (render::file_name(cfg.file_template, id, options.message) + ".yaml");
-  if (fs::exists(path)) throw UserError(fmt::format("{}: error: exists already", display_path(path)));
+  if (fs::exists(path))
+    throw UserError(fmt::format("{}: error: exists already", display_path(path)));
 
   revision::Revision parsed;
   try {
     parsed = revision::parse_revision(path, text);
   } catch (const UserError& e) {
-    throw UserError(fmt::format("{}\nthe revision template ({}) does not produce a valid revision file; "
-                                "nothing written", e.what(), display_path(cfg.template_path)));
+    throw UserError(
+        fmt::format("{}\nthe revision template ({}) does not produce a valid revision file; "
+                    "nothing written",
+                    e.what(), display_path(cfg.template_path)));
   }
-  if (parsed.id != id || parsed.down_revisions != downs || parsed.branch_labels != options.branch_labels)
-    throw UserError(fmt::format("{}: error: the revision template does not write revision, down_revision and "
-                                "branch_labels as given; nothing written", display_path(cfg.template_path)));
+  if (parsed.id != id || parsed.down_revisions != downs ||
+      parsed.branch_labels != options.branch_labels)
+    throw UserError(
+        fmt::format("{}: error: the revision template does not write revision, down_revision and "
+                    "branch_labels as given; nothing written",
+                    display_path(cfg.template_path)));
   std::vector<revision::Record> records;
   for (const auto& r : p.revisions()) records.push_back(r.record());
   records.push_back(parsed.record());
   revision::RevisionMap check(std::move(records)); // a label used twice, say
 
   write_file_atomic(path, text);
-  if (global.verbosity >= 0) std::cerr << fmt::format("Generating {} ...  done\n", display_path(path));
-  run_hooks(cfg.hooks.post_write, "post_write", cfg.dir, {{"SCHEMAGEN_REVISION_FILE", fs::absolute(path).string()}});
+  if (global.verbosity >= 0)
+    std::cerr << fmt::format("Generating {} ...  done\n", display_path(path));
+  run_hooks(cfg.hooks.post_write, "post_write", cfg.dir,
+            {{"SCHEMAGEN_REVISION_FILE", fs::absolute(path).string()}});
   return parsed;
 }
 
-ExitCode autogenerate_revision(const Project& p, const Global& global, const RevisionOptions& options);
+ExitCode autogenerate_revision(const Project& p, const Global& global,
+                               const RevisionOptions& options);
 
 ExitCode revision(const Global& global, const RevisionOptions& options) {
   const auto p = Project::load(global);
@@ -135,7 +154,8 @@ ExitCode revision(const Global& global, const RevisionOptions& options) {
 
 ExitCode merge(const Global& global, const RevisionOptions& options) {
   const auto p = Project::load(global);
-  if (options.heads.empty()) throw UserError("error: merge needs the revisions to join, e.g. `merge heads`");
+  if (options.heads.empty())
+    throw UserError("error: merge needs the revisions to join, e.g. `merge heads`");
   std::set<std::string> ids;
   for (const auto& h : options.heads)
     for (const auto& id : p.map().resolve(h)) ids.insert(id);

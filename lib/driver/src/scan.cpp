@@ -1,7 +1,8 @@
-#include "schemagen/config/config.hpp"
-#include "schemagen/model/metadata.hpp"
-#include "schemagen/driver/commands.hpp"
 #include "schemagen/scan/scan.hpp"
+
+#include "schemagen/config/config.hpp"
+#include "schemagen/driver/commands.hpp"
+#include "schemagen/model/metadata.hpp"
 #include "schemagen/support/files.hpp"
 
 #include <chrono>
@@ -47,7 +48,8 @@ scan::Result run_scan(const scan::Options& opts, const char* consequence) {
   for (const auto& d : result.diagnostics.items()) std::cerr << d.str() << '\n';
   if (!result.ok()) {
     const auto n = result.diagnostics.error_count();
-    throw UserError(fmt::format("error: {} error{} in the models; {}", n, n == 1 ? "" : "s", consequence));
+    throw UserError(
+        fmt::format("error: {} error{} in the models; {}", n, n == 1 ? "" : "s", consequence));
   }
   return result;
 }
@@ -74,7 +76,9 @@ ExitCode scan(const Global& global, const ScanOptions& options) {
     write_file_atomic(*options.depfile, depfile_rule(options.output.value_or("-"), deps));
   }
   if (global.verbosity > 0) {
-    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    const auto ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
     std::cerr << fmt::format("scanned {} header{} in {:.1f} ms{}\n", opts.sources.size(),
                              opts.sources.size() == 1 ? "" : "s", ms,
                              result.from_cache ? " (from the cache)" : "");

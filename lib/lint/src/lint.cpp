@@ -1,7 +1,7 @@
 #include "schemagen/lint/lint.hpp"
-#include "schemagen/support/overloaded.hpp"
 
 #include "schemagen/compare/compare.hpp"
+#include "schemagen/support/overloaded.hpp"
 
 #include <fmt/format.h>
 #include <regex>
@@ -11,7 +11,8 @@ namespace schemagen::lint {
 
 namespace {
 
-/// A canonical type split into its base and numeric modifiers: character varying(40) → {"character varying", {40}}.
+/// A canonical type split into its base and numeric modifiers: character varying(40) → {"character
+/// varying", {40}}.
 struct TypeParts {
   std::string base;
   std::vector<int> mods;
@@ -61,8 +62,11 @@ bool narrows(const std::string& from, const std::string& to) {
     const long lb = b.base == "text" || b.mods.empty() ? -1 : b.mods[0];
     return lb != -1 && (la == -1 || lb < la);
   }
-  if (integer_rank(a.base) && integer_rank(b.base)) return integer_rank(b.base) < integer_rank(a.base);
-  if ((integer_rank(a.base) || a.base == "numeric") && (b.base == "real" || b.base == "double precision")) return true;
+  if (integer_rank(a.base) && integer_rank(b.base))
+    return integer_rank(b.base) < integer_rank(a.base);
+  if ((integer_rank(a.base) || a.base == "numeric") &&
+      (b.base == "real" || b.base == "double precision"))
+    return true;
   if (a.base == "double precision" && b.base == "real") return true;
   if (a.base == "numeric" && b.base == "numeric") {
     if (b.mods.empty()) return false;
@@ -71,7 +75,8 @@ bool narrows(const std::string& from, const std::string& to) {
     return b.mods[0] - sb < a.mods[0] - sa || sb < sa;
   }
   if (a.base == "numeric" && integer_rank(b.base)) return true;
-  if (a.base == b.base && !a.mods.empty() && !b.mods.empty()) return b.mods[0] < a.mods[0]; // timestamp(6) → (3)
+  if (a.base == b.base && !a.mods.empty() && !b.mods.empty())
+    return b.mods[0] < a.mods[0]; // timestamp(6) → (3)
   return false;
 }
 
@@ -83,83 +88,112 @@ bool rewrites(const std::string& from, const std::string& to) {
   if (a.array != b.array) return true;
   const bool a_var = a.base == "character varying" || a.base == "text";
   if (a_var && b.base == "text") return false;
-  if (a_var && b.base == "character varying") return !b.mods.empty() && (a.base == "text" || a.mods.empty() || b.mods[0] < a.mods[0]);
+  if (a_var && b.base == "character varying")
+    return !b.mods.empty() && (a.base == "text" || a.mods.empty() || b.mods[0] < a.mods[0]);
   if (a.base == "numeric" && b.base == "numeric") {
     if (b.mods.empty()) return false;
     if (a.mods.empty()) return true;
     const int sa = a.mods.size() > 1 ? a.mods[1] : 0, sb = b.mods.size() > 1 ? b.mods[1] : 0;
     return !(sa == sb && b.mods[0] >= a.mods[0]);
   }
-  if (a.base == "bit varying" && b.base == "bit varying") return !b.mods.empty() && (a.mods.empty() || b.mods[0] < a.mods[0]);
+  if (a.base == "bit varying" && b.base == "bit varying")
+    return !b.mods.empty() && (a.mods.empty() || b.mods[0] < a.mods[0]);
   return true;
 }
 
 bool volatile_default(const std::optional<std::string>& d) {
   if (!d) return false;
-  static const std::regex fn(R"(\b(random|clock_timestamp|timeofday|gen_random_uuid|uuid_generate_v[14]|nextval)\s*\()",
-                             std::regex::icase);
+  static const std::regex fn(
+      R"(\b(random|clock_timestamp|timeofday|gen_random_uuid|uuid_generate_v[14]|nextval)\s*\()",
+      std::regex::icase);
   return std::regex_search(*d, fn);
 }
 
 } // namespace
 
 std::vector<std::string> rules() {
-  return {destructive, narrowing, not_null_without_default, index_without_concurrently, table_rewrite};
+  return {destructive, narrowing, not_null_without_default, index_without_concurrently,
+          table_rewrite};
 }
 
 std::vector<Finding> lint(const std::vector<ops::LocatedOp>& upgrade) {
   std::vector<Finding> out;
   std::set<std::pair<std::string, std::string>> fresh; // tables created in this revision: empty
-  auto existing = [&](const std::string& schema, const std::string& table) { return !fresh.count({schema, table}); };
+  auto existing = [&](const std::string& schema, const std::string& table) {
+    return !fresh.count({schema, table});
+  };
   for (const auto& lo : upgrade) {
     auto add = [&](const char* rule, std::string reason) {
       out.push_back({rule, ops::describe(lo.op), std::move(reason), lo.loc});
     };
     std::visit(
         overloaded{
-            [&](const ops::CreateTable& o) { fresh.insert({o.table.schema, o.table.name}); },
-            [&](const ops::DropTable&) { add(destructive, "the table and every row in it are gone for good"); },
+            [&](const ops::CreateTable& o) {
+              fresh.insert({o.table.schema, o.table.name});
+            },
+            [&](const ops::DropTable&) {
+              add(destructive, "the table and every row in it are gone for good");
+            },
             [&](const ops::DropColumn& o) {
-              if (existing(o.schema, o.table)) add(destructive, "the column's values are gone for good; the downgrade brings the column back empty");
+              if (existing(o.schema, o.table))
+                add(destructive, "the column's values are gone for good; the downgrade brings the "
+                                 "column back empty");
             },
             [&](const ops::AddColumn& o) {
               if (!existing(o.schema, o.table)) return;
               const auto& c = o.column;
-              if (!c.nullable && !c.server_default && c.identity == model::Identity::none && !c.autoincrement)
-                add(not_null_without_default, "adding a NOT NULL column with no default fails on a table that has rows; "
-                                              "give it a server_default, or add it nullable, fill it, then set NOT NULL");
+              if (!c.nullable && !c.server_default && c.identity == model::Identity::none &&
+                  !c.autoincrement)
+                add(not_null_without_default,
+                    "adding a NOT NULL column with no default fails on a table that has rows; "
+                    "give it a server_default, or add it nullable, fill it, then set NOT NULL");
               if (volatile_default(c.server_default))
-                add(table_rewrite, fmt::format("a volatile default ({}) makes PostgreSQL rewrite the whole table under an "
-                                               "exclusive lock", *c.server_default));
+                add(table_rewrite,
+                    fmt::format(
+                        "a volatile default ({}) makes PostgreSQL rewrite the whole table under an "
+                        "exclusive lock",
+                        *c.server_default));
             },
             [&](const ops::AlterColumn& o) {
               if (!existing(o.schema, o.table)) return;
               if (o.type && o.existing_type) {
                 if (narrows(*o.existing_type, *o.type))
-                  add(narrowing, fmt::format("{} holds less than {}: values that do not fit make the migration fail, or "
-                                             "are cut", *o.type, *o.existing_type));
+                  add(narrowing, fmt::format("{} holds less than {}: values that do not fit make "
+                                             "the migration fail, or "
+                                             "are cut",
+                                             *o.type, *o.existing_type));
                 if (rewrites(*o.existing_type, *o.type))
-                  add(table_rewrite, fmt::format("changing {} to {} rewrites the table and its indexes under an exclusive "
-                                                 "lock", *o.existing_type, *o.type));
+                  add(table_rewrite,
+                      fmt::format(
+                          "changing {} to {} rewrites the table and its indexes under an exclusive "
+                          "lock",
+                          *o.existing_type, *o.type));
               } else if (o.type) {
-                add(table_rewrite, fmt::format("changing the type to {} may rewrite the table (existing_type is not "
-                                               "given, so it cannot be told)", *o.type));
+                add(table_rewrite,
+                    fmt::format(
+                        "changing the type to {} may rewrite the table (existing_type is not "
+                        "given, so it cannot be told)",
+                        *o.type));
               }
-              const bool has_default = (o.server_default && *o.server_default) ||
-                                       (!o.server_default && o.existing_server_default && *o.existing_server_default);
+              const bool has_default =
+                  (o.server_default && *o.server_default) ||
+                  (!o.server_default && o.existing_server_default && *o.existing_server_default);
               if (o.nullable && !*o.nullable && !has_default)
-                add(not_null_without_default, "SET NOT NULL fails if any row holds NULL, and scans the whole table "
-                                              "under an exclusive lock; fill the NULLs first (or give a default)");
+                add(not_null_without_default,
+                    "SET NOT NULL fails if any row holds NULL, and scans the whole table "
+                    "under an exclusive lock; fill the NULLs first (or give a default)");
             },
             [&](const ops::CreateIndex& o) {
               if (existing(o.schema, o.table) && !o.concurrently)
-                add(index_without_concurrently, "building an index without concurrently blocks writes to the table "
-                                                "while it builds; set concurrently: true");
+                add(index_without_concurrently,
+                    "building an index without concurrently blocks writes to the table "
+                    "while it builds; set concurrently: true");
             },
             [&](const ops::CreateUniqueConstraint& o) {
               if (existing(o.schema, o.table))
-                add(index_without_concurrently, "a unique constraint builds its index while blocking writes; build a "
-                                                "unique index concurrently, then add the constraint USING INDEX");
+                add(index_without_concurrently,
+                    "a unique constraint builds its index while blocking writes; build a "
+                    "unique index concurrently, then add the constraint USING INDEX");
             },
             [](const auto&) {},
         },

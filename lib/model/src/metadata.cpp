@@ -9,9 +9,7 @@ std::string Table::qualified_name() const {
   return schema == "public" ? name : schema + "." + name;
 }
 
-std::string Enum::qualified_name() const {
-  return schema == "public" ? name : schema + "." + name;
-}
+std::string Enum::qualified_name() const { return schema == "public" ? name : schema + "." + name; }
 
 const Column* Table::find_column(std::string_view column) const {
   auto it = std::find_if(columns.begin(), columns.end(),

@@ -53,7 +53,8 @@ std::string_view convention_key(NameKind kind) {
   return "";
 }
 
-std::string default_name(NameKind kind, const NameParts& parts, const NamingConvention& convention) {
+std::string default_name(NameKind kind, const NameParts& parts,
+                         const NamingConvention& convention) {
   if (auto it = convention.find(std::string(convention_key(kind))); it != convention.end()) {
     std::string name = it->second;
     replace_all(name, "{table}", parts.table);

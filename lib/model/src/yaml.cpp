@@ -88,7 +88,11 @@ std::string to_flow(const ForeignKey& fk, bool origins) {
 }
 
 std::string to_flow(const CheckConstraint& ck, bool origins) {
-  return Flow().field("name", ck.name).field("expression", ck.expression).origin(ck.origin, origins).str();
+  return Flow()
+      .field("name", ck.name)
+      .field("expression", ck.expression)
+      .origin(ck.origin, origins)
+      .str();
 }
 
 std::string to_flow(const Index& ix, bool origins) {
@@ -113,7 +117,8 @@ void write_table(std::string& out, const Table& t, bool origins) {
   out += fmt::format("  - name: {}\n    schema: {}\n", yaml::quote(t.name), yaml::quote(t.schema));
   if (t.comment) out += fmt::format("    comment: {}\n", yaml::quote(*t.comment));
   if (t.renamed_from) out += fmt::format("    renamed_from: {}\n", yaml::quote(*t.renamed_from));
-  if (origins && t.origin.loc.known()) out += fmt::format("    origin: {}\n", yaml::quote(t.origin.loc.str()));
+  if (origins && t.origin.loc.known())
+    out += fmt::format("    origin: {}\n", yaml::quote(t.origin.loc.str()));
   out += "    columns:\n";
   for (const auto& c : t.columns) out += fmt::format("      - {}\n", to_flow(c, origins));
   if (t.primary_key) out += fmt::format("    primary_key: {}\n", to_flow(*t.primary_key));
@@ -131,9 +136,10 @@ std::string to_yaml(Metadata metadata, bool origins) {
   out += fmt::format("schemas: {}\n", to_flow(metadata.schemas));
   out += metadata.enums.empty() ? "enums: []\n" : "enums:\n";
   for (const auto& e : metadata.enums)
-    out += fmt::format("  - {{name: {}, schema: {}, values: {}{}}}\n", yaml::quote(e.name),
-                       yaml::quote(e.schema), to_flow(e.values),
-                       origins && e.origin.loc.known() ? ", origin: " + yaml::quote(e.origin.loc.str()) : "");
+    out += fmt::format(
+        "  - {{name: {}, schema: {}, values: {}{}}}\n", yaml::quote(e.name), yaml::quote(e.schema),
+        to_flow(e.values),
+        origins && e.origin.loc.known() ? ", origin: " + yaml::quote(e.origin.loc.str()) : "");
   out += metadata.tables.empty() ? "tables: []\n" : "tables:\n";
   for (const auto& t : metadata.tables) write_table(out, t, origins);
   return out;
@@ -169,8 +175,9 @@ Identity read_identity(const yaml::Reader& r, const YAML::Node& n) {
 }
 
 Column read_column(const yaml::Reader& r, const YAML::Node& n) {
-  r.expect_map(n, "a column", {"name", "type", "nullable", "server_default", "identity",
-                               "autoincrement", "comment", "renamed_from", "origin"});
+  r.expect_map(n, "a column",
+               {"name", "type", "nullable", "server_default", "identity", "autoincrement",
+                "comment", "renamed_from", "origin"});
   Column c;
   c.name = r.string(r.required(n, "name", "a column"), "column name");
   c.type = r.string(r.required(n, "type", "a column"), "column type");
@@ -198,8 +205,9 @@ UniqueConstraint read_unique(const yaml::Reader& r, const YAML::Node& n) {
 }
 
 ForeignKey read_foreign_key(const yaml::Reader& r, const YAML::Node& n) {
-  r.expect_map(n, "a foreign key", {"name", "columns", "referred_schema", "referred_table",
-                                    "referred_columns", "on_delete", "on_update", "origin"});
+  r.expect_map(n, "a foreign key",
+               {"name", "columns", "referred_schema", "referred_table", "referred_columns",
+                "on_delete", "on_update", "origin"});
   ForeignKey fk;
   fk.name = r.string(r.required(n, "name", "a foreign key"), "name");
   fk.columns = r.strings(r.required(n, "columns", "a foreign key"), "columns");
@@ -253,9 +261,9 @@ std::vector<T> read_list(const yaml::Reader& r, const YAML::Node& n, const char*
 }
 
 Table read_table(const yaml::Reader& r, const YAML::Node& n) {
-  r.expect_map(n, "a table", {"name", "schema", "comment", "renamed_from", "columns",
-                              "primary_key", "unique_constraints", "foreign_keys", "checks",
-                              "indexes", "origin"});
+  r.expect_map(n, "a table",
+               {"name", "schema", "comment", "renamed_from", "columns", "primary_key",
+                "unique_constraints", "foreign_keys", "checks", "indexes", "origin"});
   Table t;
   t.name = r.string(r.required(n, "name", "a table"), "table name");
   t.schema = r.optional_string(n, "schema").value_or("public");
@@ -263,12 +271,14 @@ Table read_table(const yaml::Reader& r, const YAML::Node& n) {
   t.renamed_from = r.optional_string(n, "renamed_from");
   t.columns = read_list<Column>(r, r.required(n, "columns", "a table"), "columns", read_column);
   if (const auto pk = n["primary_key"]) t.primary_key = read_primary_key(r, pk);
-  t.unique_constraints = read_list<UniqueConstraint>(r, n["unique_constraints"],
-                                                     "unique_constraints", read_unique);
+  t.unique_constraints =
+      read_list<UniqueConstraint>(r, n["unique_constraints"], "unique_constraints", read_unique);
   t.foreign_keys = read_list<ForeignKey>(r, n["foreign_keys"], "foreign_keys", read_foreign_key);
   t.checks = read_list<CheckConstraint>(r, n["checks"], "checks", read_check);
-  t.indexes = read_list<Index>(r, n["indexes"], "indexes",
-                               [](const yaml::Reader& rr, const YAML::Node& i) { return read_index(rr, i); });
+  t.indexes =
+      read_list<Index>(r, n["indexes"], "indexes", [](const yaml::Reader& rr, const YAML::Node& i) {
+        return read_index(rr, i);
+      });
   t.origin.loc = origin_of(r, n);
   return t;
 }

@@ -1,4 +1,5 @@
 #include "schemagen/ops/apply.hpp"
+
 #include "schemagen/support/overloaded.hpp"
 
 #include <algorithm>
@@ -56,19 +57,23 @@ public:
     std::erase_if(t.indexes, [&](const auto& ix) { return contains(ix.columns, col); });
     for (auto& other : m_.tables)
       for (const auto& fk : other.foreign_keys)
-        if (fk.referred_schema == t.schema && fk.referred_table == t.name && contains(fk.referred_columns, col))
+        if (fk.referred_schema == t.schema && fk.referred_table == t.name &&
+            contains(fk.referred_columns, col))
           fail(fmt::format("foreign key {} of {} references it", fk.name, other.qualified_name()));
   }
 
   void rename_column(model::Table& t, const std::string& from, const std::string& to) {
-    auto rename = [&](std::vector<std::string>& cols) { std::replace(cols.begin(), cols.end(), from, to); };
+    auto rename = [&](std::vector<std::string>& cols) {
+      std::replace(cols.begin(), cols.end(), from, to);
+    };
     if (t.primary_key) rename(t.primary_key->columns);
     for (auto& u : t.unique_constraints) rename(u.columns);
     for (auto& fk : t.foreign_keys) rename(fk.columns);
     for (auto& ix : t.indexes) rename(ix.columns);
     for (auto& other : m_.tables)
       for (auto& fk : other.foreign_keys)
-        if (fk.referred_schema == t.schema && fk.referred_table == t.name) rename(fk.referred_columns);
+        if (fk.referred_schema == t.schema && fk.referred_table == t.name)
+          rename(fk.referred_columns);
   }
 
   ApplyResult run() {
@@ -85,15 +90,20 @@ public:
                 for (const auto& fk : other.foreign_keys)
                   if (fk.referred_schema == o.schema && fk.referred_table == o.name &&
                       !(other.schema == o.schema && other.name == o.name))
-                    fail(fmt::format("foreign key {} of {} references it", fk.name, other.qualified_name()));
-              std::erase_if(m_.tables, [&](const auto& t) { return t.schema == o.schema && t.name == o.name; });
+                    fail(fmt::format("foreign key {} of {} references it", fk.name,
+                                     other.qualified_name()));
+              std::erase_if(m_.tables, [&](const auto& t) {
+                return t.schema == o.schema && t.name == o.name;
+              });
             },
             [&](const RenameTable& o) {
               auto& t = table(o.schema, o.name);
-              if (has_table(o.schema, o.new_name)) fail(fmt::format("table {} exists already", o.new_name));
+              if (has_table(o.schema, o.new_name))
+                fail(fmt::format("table {} exists already", o.new_name));
               for (auto& other : m_.tables)
                 for (auto& fk : other.foreign_keys)
-                  if (fk.referred_schema == o.schema && fk.referred_table == o.name) fk.referred_table = o.new_name;
+                  if (fk.referred_schema == o.schema && fk.referred_table == o.name)
+                    fk.referred_table = o.new_name;
               t.name = o.new_name;
             },
             [&](const AddColumn& o) {
@@ -116,7 +126,8 @@ public:
               if (o.comment) c.comment = *o.comment;
               if (o.identity) c.identity = *o.identity;
               if (o.new_name) {
-                if (t.find_column(*o.new_name)) fail(fmt::format("column {} exists already", *o.new_name));
+                if (t.find_column(*o.new_name))
+                  fail(fmt::format("column {} exists already", *o.new_name));
                 c.name = *o.new_name;
                 rename_column(t, o.name, *o.new_name);
               }
@@ -132,7 +143,8 @@ public:
             [&](const DropIndex& o) {
               for (auto& t : m_.tables)
                 if (t.schema == o.schema)
-                  if (std::erase_if(t.indexes, [&](const auto& ix) { return ix.name == o.name; })) return;
+                  if (std::erase_if(t.indexes, [&](const auto& ix) { return ix.name == o.name; }))
+                    return;
               fail(fmt::format("no index {} in schema {}", o.name, o.schema));
             },
             [&](const CreateUniqueConstraint& o) {
@@ -156,7 +168,8 @@ public:
             },
             [&](const CreatePrimaryKey& o) {
               auto& t = table(o.schema, o.table);
-              if (t.primary_key) fail(fmt::format("the table has a primary key already ({})", t.primary_key->name));
+              if (t.primary_key)
+                fail(fmt::format("the table has a primary key already ({})", t.primary_key->name));
               constraint_name_free(t, o.constraint.name);
               for (const auto& col : o.constraint.columns) column(t, col).nullable = false;
               t.primary_key = o.constraint;
@@ -175,12 +188,15 @@ public:
             },
             [&](const CreateEnum& o) {
               for (const auto& e : m_.enums)
-                if (e.schema == o.type.schema && e.name == o.type.name) fail("the type exists already");
+                if (e.schema == o.type.schema && e.name == o.type.name)
+                  fail("the type exists already");
               m_.enums.push_back(o.type);
             },
             [&](const DropEnum& o) {
               enum_type(o.schema, o.name);
-              std::erase_if(m_.enums, [&](const auto& e) { return e.schema == o.schema && e.name == o.name; });
+              std::erase_if(m_.enums, [&](const auto& e) {
+                return e.schema == o.schema && e.name == o.name;
+              });
             },
             [&](const AddEnumValue& o) {
               auto& e = enum_type(o.schema, o.name);
@@ -200,9 +216,11 @@ public:
             },
             [&](const DropSchema& o) {
               for (const auto& t : m_.tables)
-                if (t.schema == o.name) fail(fmt::format("table {} is still in it", t.qualified_name()));
+                if (t.schema == o.name)
+                  fail(fmt::format("table {} is still in it", t.qualified_name()));
               for (const auto& e : m_.enums)
-                if (e.schema == o.name) fail(fmt::format("type {} is still in it", e.qualified_name()));
+                if (e.schema == o.name)
+                  fail(fmt::format("type {} is still in it", e.qualified_name()));
               std::erase(m_.schemas, o.name);
             },
             [&](const SetTableComment& o) { table(o.schema, o.table).comment = o.comment; },

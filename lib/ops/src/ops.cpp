@@ -1,6 +1,6 @@
 #include "schemagen/ops/ops.hpp"
-#include "schemagen/support/overloaded.hpp"
 
+#include "schemagen/support/overloaded.hpp"
 #include "schemagen/support/sql.hpp"
 
 #include <fmt/format.h>
@@ -20,31 +20,30 @@ std::string qualify(const std::string& schema, const std::string& name) {
 } // namespace
 
 std::string_view name(const Op& op) {
-  return std::visit(
-      overloaded{
-          [](const CreateTable&) { return "create_table"; },
-          [](const DropTable&) { return "drop_table"; },
-          [](const RenameTable&) { return "rename_table"; },
-          [](const AddColumn&) { return "add_column"; },
-          [](const DropColumn&) { return "drop_column"; },
-          [](const AlterColumn&) { return "alter_column"; },
-          [](const CreateIndex&) { return "create_index"; },
-          [](const DropIndex&) { return "drop_index"; },
-          [](const CreateUniqueConstraint&) { return "create_unique_constraint"; },
-          [](const CreateForeignKey&) { return "create_foreign_key"; },
-          [](const CreateCheckConstraint&) { return "create_check_constraint"; },
-          [](const CreatePrimaryKey&) { return "create_primary_key"; },
-          [](const DropConstraint&) { return "drop_constraint"; },
-          [](const CreateEnum&) { return "create_enum"; },
-          [](const DropEnum&) { return "drop_enum"; },
-          [](const AddEnumValue&) { return "add_enum_value"; },
-          [](const CreateSchema&) { return "create_schema"; },
-          [](const DropSchema&) { return "drop_schema"; },
-          [](const SetTableComment&) { return "set_table_comment"; },
-          [](const Execute&) { return "execute"; },
-          [](const BulkInsert&) { return "bulk_insert"; },
-      },
-      op);
+  return std::visit(overloaded{
+                        [](const CreateTable&) { return "create_table"; },
+                        [](const DropTable&) { return "drop_table"; },
+                        [](const RenameTable&) { return "rename_table"; },
+                        [](const AddColumn&) { return "add_column"; },
+                        [](const DropColumn&) { return "drop_column"; },
+                        [](const AlterColumn&) { return "alter_column"; },
+                        [](const CreateIndex&) { return "create_index"; },
+                        [](const DropIndex&) { return "drop_index"; },
+                        [](const CreateUniqueConstraint&) { return "create_unique_constraint"; },
+                        [](const CreateForeignKey&) { return "create_foreign_key"; },
+                        [](const CreateCheckConstraint&) { return "create_check_constraint"; },
+                        [](const CreatePrimaryKey&) { return "create_primary_key"; },
+                        [](const DropConstraint&) { return "drop_constraint"; },
+                        [](const CreateEnum&) { return "create_enum"; },
+                        [](const DropEnum&) { return "drop_enum"; },
+                        [](const AddEnumValue&) { return "add_enum_value"; },
+                        [](const CreateSchema&) { return "create_schema"; },
+                        [](const DropSchema&) { return "drop_schema"; },
+                        [](const SetTableComment&) { return "set_table_comment"; },
+                        [](const Execute&) { return "execute"; },
+                        [](const BulkInsert&) { return "bulk_insert"; },
+                    },
+                    op);
 }
 
 std::string describe(const Op& op) {
@@ -58,10 +57,18 @@ std::string describe(const Op& op) {
           [](const AlterColumn& o) { return qualify(o.schema, o.table) + "." + o.name; },
           [](const CreateIndex& o) { return o.index.name + " on " + qualify(o.schema, o.table); },
           [](const DropIndex& o) { return qualify(o.schema, o.name); },
-          [](const CreateUniqueConstraint& o) { return o.constraint.name + " on " + qualify(o.schema, o.table); },
-          [](const CreateForeignKey& o) { return o.constraint.name + " on " + qualify(o.schema, o.table); },
-          [](const CreateCheckConstraint& o) { return o.constraint.name + " on " + qualify(o.schema, o.table); },
-          [](const CreatePrimaryKey& o) { return o.constraint.name + " on " + qualify(o.schema, o.table); },
+          [](const CreateUniqueConstraint& o) {
+            return o.constraint.name + " on " + qualify(o.schema, o.table);
+          },
+          [](const CreateForeignKey& o) {
+            return o.constraint.name + " on " + qualify(o.schema, o.table);
+          },
+          [](const CreateCheckConstraint& o) {
+            return o.constraint.name + " on " + qualify(o.schema, o.table);
+          },
+          [](const CreatePrimaryKey& o) {
+            return o.constraint.name + " on " + qualify(o.schema, o.table);
+          },
           [](const DropConstraint& o) { return o.name + " on " + qualify(o.schema, o.table); },
           [](const CreateEnum& o) { return qualify(o.type.schema, o.type.name); },
           [](const DropEnum& o) { return qualify(o.schema, o.name); },
@@ -91,7 +98,9 @@ Op reverse_alter(const AlterColumn& a, const Op& whole) {
   r.name = a.new_name.value_or(a.name);
   if (a.new_name) r.new_name = a.name;
   auto need = [&](bool has, const char* what) {
-    if (!has) irreversible(whole, fmt::format("it changes {} but does not say what it was (existing_{})", what, what));
+    if (!has)
+      irreversible(whole, fmt::format("it changes {} but does not say what it was (existing_{})",
+                                      what, what));
   };
   if (a.type) {
     need(a.existing_type.has_value(), "type");
@@ -122,7 +131,8 @@ Op reverse_alter(const AlterColumn& a, const Op& whole) {
   // unchanged details travel along, so the reverse op documents the column as fully
   if (!a.type && a.existing_type) r.existing_type = a.existing_type;
   if (!a.nullable && a.existing_nullable) r.existing_nullable = a.existing_nullable;
-  if (!a.server_default && a.existing_server_default) r.existing_server_default = a.existing_server_default;
+  if (!a.server_default && a.existing_server_default)
+    r.existing_server_default = a.existing_server_default;
   if (!a.comment && a.existing_comment) r.existing_comment = a.existing_comment;
   return r;
 }
@@ -132,13 +142,19 @@ Op reverse_alter(const AlterColumn& a, const Op& whole) {
 Op reverse(const Op& op) {
   return std::visit(
       overloaded{
-          [](const CreateTable& o) -> Op { return DropTable{o.table.schema, o.table.name, o.table}; },
+          [](const CreateTable& o) -> Op {
+            return DropTable{o.table.schema, o.table.name, o.table};
+          },
           [&](const DropTable& o) -> Op {
             if (!o.existing) irreversible(op, "it does not carry the table it drops (existing)");
             return CreateTable{*o.existing};
           },
-          [](const RenameTable& o) -> Op { return RenameTable{o.schema, o.new_name, o.name}; },
-          [](const AddColumn& o) -> Op { return DropColumn{o.schema, o.table, o.column.name, o.column}; },
+          [](const RenameTable& o) -> Op {
+            return RenameTable{o.schema, o.new_name, o.name};
+          },
+          [](const AddColumn& o) -> Op {
+            return DropColumn{o.schema, o.table, o.column.name, o.column};
+          },
           [&](const DropColumn& o) -> Op {
             if (!o.existing) irreversible(op, "it does not carry the column it drops (existing)");
             return AddColumn{o.schema, o.table, *o.existing};
@@ -152,42 +168,64 @@ Op reverse(const Op& op) {
             return CreateIndex{o.schema, o.table, *o.existing, o.concurrently};
           },
           [](const CreateUniqueConstraint& o) -> Op {
-            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::unique, o.constraint};
+            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::unique,
+                                  o.constraint};
           },
           [](const CreateForeignKey& o) -> Op {
-            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::foreign_key, o.constraint};
+            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::foreign_key,
+                                  o.constraint};
           },
           [](const CreateCheckConstraint& o) -> Op {
-            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::check, o.constraint};
+            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::check,
+                                  o.constraint};
           },
           [](const CreatePrimaryKey& o) -> Op {
-            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::primary_key, o.constraint};
+            return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::primary_key,
+                                  o.constraint};
           },
           [&](const DropConstraint& o) -> Op {
-            if (!o.existing) irreversible(op, "it does not carry the constraint it drops (existing)");
-            return std::visit(
-                overloaded{
-                    [&](const model::PrimaryKey& c) -> Op { return CreatePrimaryKey{o.schema, o.table, c}; },
-                    [&](const model::UniqueConstraint& c) -> Op { return CreateUniqueConstraint{o.schema, o.table, c}; },
-                    [&](const model::ForeignKey& c) -> Op { return CreateForeignKey{o.schema, o.table, c}; },
-                    [&](const model::CheckConstraint& c) -> Op { return CreateCheckConstraint{o.schema, o.table, c}; },
-                },
-                *o.existing);
+            if (!o.existing)
+              irreversible(op, "it does not carry the constraint it drops (existing)");
+            return std::visit(overloaded{
+                                  [&](const model::PrimaryKey& c) -> Op {
+                                    return CreatePrimaryKey{o.schema, o.table, c};
+                                  },
+                                  [&](const model::UniqueConstraint& c) -> Op {
+                                    return CreateUniqueConstraint{o.schema, o.table, c};
+                                  },
+                                  [&](const model::ForeignKey& c) -> Op {
+                                    return CreateForeignKey{o.schema, o.table, c};
+                                  },
+                                  [&](const model::CheckConstraint& c) -> Op {
+                                    return CreateCheckConstraint{o.schema, o.table, c};
+                                  },
+                              },
+                              *o.existing);
           },
-          [](const CreateEnum& o) -> Op { return DropEnum{o.type.schema, o.type.name, o.type.values}; },
+          [](const CreateEnum& o) -> Op {
+            return DropEnum{o.type.schema, o.type.name, o.type.values};
+          },
           [&](const DropEnum& o) -> Op {
-            if (!o.existing_values) irreversible(op, "it does not carry the enum's values (existing_values)");
+            if (!o.existing_values)
+              irreversible(op, "it does not carry the enum's values (existing_values)");
             return CreateEnum{model::Enum{o.schema, o.name, *o.existing_values, {}}};
           },
-          [&](const AddEnumValue&) -> Op { irreversible(op, "PostgreSQL cannot remove a value from an enum"); },
+          [&](const AddEnumValue&) -> Op {
+            irreversible(op, "PostgreSQL cannot remove a value from an enum");
+          },
           [](const CreateSchema& o) -> Op { return DropSchema{o.name}; },
           [](const DropSchema& o) -> Op { return CreateSchema{o.name}; },
           [&](const SetTableComment& o) -> Op {
-            if (!o.existing_comment) irreversible(op, "it does not say what the comment was (existing_comment)");
+            if (!o.existing_comment)
+              irreversible(op, "it does not say what the comment was (existing_comment)");
             return SetTableComment{o.schema, o.table, *o.existing_comment, o.comment};
           },
-          [&](const Execute&) -> Op { irreversible(op, "raw SQL has no known inverse: write the downgrade by hand"); },
-          [&](const BulkInsert&) -> Op { irreversible(op, "inserted rows have no known inverse: write the downgrade by hand"); },
+          [&](const Execute&) -> Op {
+            irreversible(op, "raw SQL has no known inverse: write the downgrade by hand");
+          },
+          [&](const BulkInsert&) -> Op {
+            irreversible(op, "inserted rows have no known inverse: write the downgrade by hand");
+          },
       },
       op);
 }

@@ -1,7 +1,7 @@
 #include "schemagen/ops/yaml.hpp"
-#include "schemagen/support/overloaded.hpp"
 
 #include "schemagen/model/yaml.hpp"
+#include "schemagen/support/overloaded.hpp"
 
 #include <fmt/format.h>
 #include <regex>
@@ -33,7 +33,8 @@ public:
     }
     if (op == "add_column") {
       map(n, op, {"table", "schema", "column"});
-      return AddColumn{schema(n), str(n, "table", op), model::read_column(r_, req(n, "column", op))};
+      return AddColumn{schema(n), str(n, "table", op),
+                       model::read_column(r_, req(n, "column", op))};
     }
     if (op == "drop_column") {
       map(n, op, {"table", "schema", "name", "existing"});
@@ -67,12 +68,15 @@ public:
     }
     if (op == "create_unique_constraint") {
       map(n, op, {"name", "table", "schema", "columns"});
-      return CreateUniqueConstraint{schema(n), str(n, "table", op),
-                                    {str(n, "name", op), r_.strings(req(n, "columns", op), "columns"), {r_.loc(n)}}};
+      return CreateUniqueConstraint{
+          schema(n),
+          str(n, "table", op),
+          {str(n, "name", op), r_.strings(req(n, "columns", op), "columns"), {r_.loc(n)}}};
     }
     if (op == "create_foreign_key") {
-      map(n, op, {"name", "table", "schema", "columns", "referred_schema", "referred_table",
-                  "referred_columns", "on_delete", "on_update"});
+      map(n, op,
+          {"name", "table", "schema", "columns", "referred_schema", "referred_table",
+           "referred_columns", "on_delete", "on_update"});
       YAML::Node fk = YAML::Clone(n);
       fk.remove("table");
       fk.remove("schema");
@@ -83,24 +87,27 @@ public:
     }
     if (op == "create_check_constraint") {
       map(n, op, {"name", "table", "schema", "expression"});
-      return CreateCheckConstraint{schema(n), str(n, "table", op),
+      return CreateCheckConstraint{schema(n),
+                                   str(n, "table", op),
                                    {str(n, "name", op), str(n, "expression", op), {r_.loc(n)}}};
     }
     if (op == "create_primary_key") {
       map(n, op, {"name", "table", "schema", "columns"});
-      return CreatePrimaryKey{schema(n), str(n, "table", op),
+      return CreatePrimaryKey{schema(n),
+                              str(n, "table", op),
                               {str(n, "name", op), r_.strings(req(n, "columns", op), "columns")}};
     }
     if (op == "drop_constraint") return drop_constraint(n);
     if (op == "create_enum") {
       map(n, op, {"name", "schema", "values"});
-      return CreateEnum{model::Enum{schema(n), str(n, "name", op),
-                                    r_.strings(req(n, "values", op), "values"), {r_.loc(n)}}};
+      return CreateEnum{model::Enum{
+          schema(n), str(n, "name", op), r_.strings(req(n, "values", op), "values"), {r_.loc(n)}}};
     }
     if (op == "drop_enum") {
       map(n, op, {"name", "schema", "existing_values"});
       DropEnum o{schema(n), str(n, "name", op), std::nullopt};
-      if (n["existing_values"]) o.existing_values = r_.strings(n["existing_values"], "existing_values");
+      if (n["existing_values"])
+        o.existing_values = r_.strings(n["existing_values"], "existing_values");
       return o;
     }
     if (op == "add_enum_value") {
@@ -141,7 +148,8 @@ public:
         for (const auto& kv : n) {
           const auto dialect = kv.first.Scalar();
           if (dialect == "replay") {
-            o.replay = std::make_shared<const std::vector<LocatedOp>>(read_ops(r_, kv.second, "replay"));
+            o.replay =
+                std::make_shared<const std::vector<LocatedOp>>(read_ops(r_, kv.second, "replay"));
             continue;
           }
           if (dialect == "sql") {
@@ -150,8 +158,11 @@ public:
           }
           if (dialect != "postgresql" && dialect != "sqlite" && dialect != "mysql" &&
               dialect != "mssql" && dialect != "oracle")
-            r_.fail(kv.first, fmt::format("unknown key '{}' in execute (sql, replay, or a dialect: postgresql, "
-                                          "sqlite, mysql, mssql, oracle)", dialect));
+            r_.fail(
+                kv.first,
+                fmt::format("unknown key '{}' in execute (sql, replay, or a dialect: postgresql, "
+                            "sqlite, mysql, mssql, oracle)",
+                            dialect));
           o.sql[dialect] = r_.string(kv.second, "SQL");
         }
         if (o.sql.empty()) r_.fail(n, "execute has no SQL");
@@ -177,7 +188,8 @@ public:
   }
 
 private:
-  void map(const YAML::Node& n, std::string_view op, std::initializer_list<std::string_view> keys) const {
+  void map(const YAML::Node& n, std::string_view op,
+           std::initializer_list<std::string_view> keys) const {
     r_.expect_map(n, op, keys);
   }
   YAML::Node req(const YAML::Node& n, const char* key, std::string_view op) const {
@@ -186,7 +198,9 @@ private:
   std::string str(const YAML::Node& n, const char* key, std::string_view op) const {
     return r_.string(req(n, key, op), key);
   }
-  std::string schema(const YAML::Node& n) const { return r_.optional_string(n, "schema").value_or("public"); }
+  std::string schema(const YAML::Node& n) const {
+    return r_.optional_string(n, "schema").value_or("public");
+  }
 
   Change<std::string> change(const YAML::Node& n, const char* key) const {
     const auto v = n[key];
@@ -197,8 +211,9 @@ private:
 
   model::Table table(const YAML::Node& n, std::string_view what, const std::string& schema_name,
                      std::optional<std::string> name = std::nullopt) const {
-    r_.expect_map(n, what, {"name", "schema", "comment", "columns", "primary_key", "unique",
-                            "foreign_keys", "checks"});
+    r_.expect_map(n, what,
+                  {"name", "schema", "comment", "columns", "primary_key", "unique", "foreign_keys",
+                   "checks"});
     model::Table t;
     t.name = name ? *name : r_.string(r_.required(n, "name", std::string(what)), "name");
     if (!name && n["name"]) t.name = r_.string(n["name"], "name");
@@ -213,7 +228,8 @@ private:
       r_.expect_sequence(n[key], key);
       for (const auto& item : n[key]) read(item);
     };
-    each("unique", [&](const YAML::Node& i) { t.unique_constraints.push_back(model::read_unique(r_, i)); });
+    each("unique",
+         [&](const YAML::Node& i) { t.unique_constraints.push_back(model::read_unique(r_, i)); });
     each("foreign_keys", [&](const YAML::Node& i) {
       YAML::Node fk = YAML::Clone(i);
       if (fk.IsMap() && !fk["referred_schema"]) fk["referred_schema"] = t.schema;
@@ -226,13 +242,15 @@ private:
 
   Op create_table(const YAML::Node& n) const {
     if (!n.IsMap()) r_.fail(n, "create_table must be a map");
-    return CreateTable{table(n, "create_table", r_.optional_string(n, "schema").value_or("public"))};
+    return CreateTable{
+        table(n, "create_table", r_.optional_string(n, "schema").value_or("public"))};
   }
 
   Op alter_column(const YAML::Node& n) const {
-    map(n, "alter_column", {"table", "schema", "name", "type", "using", "nullable", "server_default",
-                            "comment", "identity", "new_name", "existing_type", "existing_nullable",
-                            "existing_server_default", "existing_comment", "existing_identity"});
+    map(n, "alter_column",
+        {"table", "schema", "name", "type", "using", "nullable", "server_default", "comment",
+         "identity", "new_name", "existing_type", "existing_nullable", "existing_server_default",
+         "existing_comment", "existing_identity"});
     AlterColumn o;
     o.schema = schema(n);
     o.table = str(n, "table", "alter_column");
@@ -245,10 +263,12 @@ private:
     if (n["identity"]) o.identity = model::read_identity(r_, n["identity"]);
     o.new_name = r_.optional_string(n, "new_name");
     o.existing_type = r_.optional_string(n, "existing_type");
-    if (n["existing_nullable"]) o.existing_nullable = r_.boolean(n["existing_nullable"], "existing_nullable");
+    if (n["existing_nullable"])
+      o.existing_nullable = r_.boolean(n["existing_nullable"], "existing_nullable");
     o.existing_server_default = change(n, "existing_server_default");
     o.existing_comment = change(n, "existing_comment");
-    if (n["existing_identity"]) o.existing_identity = model::read_identity(r_, n["existing_identity"]);
+    if (n["existing_identity"])
+      o.existing_identity = model::read_identity(r_, n["existing_identity"]);
     if (o.using_ && !o.type) r_.fail(n["using"], "using goes with a type change");
     if (!o.type && !o.nullable && !o.server_default && !o.comment && !o.identity && !o.new_name)
       r_.fail(n, "alter_column changes nothing: give type, nullable, server_default, comment, "
@@ -264,11 +284,16 @@ private:
     o.name = str(n, "name", "drop_constraint");
     if (const auto t = n["type"]) {
       const auto v = r_.string(t, "type");
-      if (v == "primary_key") o.type = ConstraintType::primary_key;
-      else if (v == "unique") o.type = ConstraintType::unique;
-      else if (v == "foreign_key") o.type = ConstraintType::foreign_key;
-      else if (v == "check") o.type = ConstraintType::check;
-      else r_.fail(t, "type must be primary_key, unique, foreign_key or check");
+      if (v == "primary_key")
+        o.type = ConstraintType::primary_key;
+      else if (v == "unique")
+        o.type = ConstraintType::unique;
+      else if (v == "foreign_key")
+        o.type = ConstraintType::foreign_key;
+      else if (v == "check")
+        o.type = ConstraintType::check;
+      else
+        r_.fail(t, "type must be primary_key, unique, foreign_key or check");
     }
     if (const auto e = n["existing"]) {
       if (!o.type) r_.fail(n, "drop_constraint with existing needs its type");
@@ -349,7 +374,9 @@ void table_fields(Block& b, const model::Table& t) {
   b.str("name", t.name).schema(t.schema).str("comment", t.comment);
   b.list("columns", t.columns);
   if (t.primary_key) b.raw("primary_key", to_flow(*t.primary_key));
-  b.list("unique", t.unique_constraints).list("foreign_keys", t.foreign_keys).list("checks", t.checks);
+  b.list("unique", t.unique_constraints)
+      .list("foreign_keys", t.foreign_keys)
+      .list("checks", t.checks);
 }
 
 /// "{...}" of a table for drop_table's existing, in block form one level deeper.
@@ -394,7 +421,8 @@ std::string literal_yaml(const Literal& l) {
 
 } // namespace
 
-std::vector<LocatedOp> read_ops(const yaml::Reader& r, const YAML::Node& list, std::string_view what) {
+std::vector<LocatedOp> read_ops(const yaml::Reader& r, const YAML::Node& list,
+                                std::string_view what) {
   std::vector<LocatedOp> ops;
   if (!list || list.IsNull()) return ops;
   r.expect_sequence(list, what);
@@ -403,13 +431,30 @@ std::vector<LocatedOp> read_ops(const yaml::Reader& r, const YAML::Node& list, s
     if (!item.IsMap() || item.size() != 1)
       r.fail(item, fmt::format("each entry of {} is one operation: '- op_name: {{...}}'", what));
     const auto kv = *item.begin();
-    static constexpr std::string_view known[] = {
-        "create_table", "drop_table", "rename_table", "add_column", "drop_column", "alter_column",
-        "create_index", "drop_index", "create_unique_constraint", "create_foreign_key",
-        "create_check_constraint", "create_primary_key", "drop_constraint", "create_enum", "drop_enum",
-        "add_enum_value", "create_schema", "drop_schema", "set_table_comment", "execute", "bulk_insert"};
+    static constexpr std::string_view known[] = {"create_table",
+                                                 "drop_table",
+                                                 "rename_table",
+                                                 "add_column",
+                                                 "drop_column",
+                                                 "alter_column",
+                                                 "create_index",
+                                                 "drop_index",
+                                                 "create_unique_constraint",
+                                                 "create_foreign_key",
+                                                 "create_check_constraint",
+                                                 "create_primary_key",
+                                                 "drop_constraint",
+                                                 "create_enum",
+                                                 "drop_enum",
+                                                 "add_enum_value",
+                                                 "create_schema",
+                                                 "drop_schema",
+                                                 "set_table_comment",
+                                                 "execute",
+                                                 "bulk_insert"};
     if (std::find(std::begin(known), std::end(known), kv.first.Scalar()) == std::end(known))
-      r.fail(kv.first, fmt::format("unknown operation '{}' (operations: {})", kv.first.Scalar(), fmt::join(known, ", ")));
+      r.fail(kv.first, fmt::format("unknown operation '{}' (operations: {})", kv.first.Scalar(),
+                                   fmt::join(known, ", ")));
     ops.push_back({reader.read(kv.first.Scalar(), kv.second), r.loc(kv.first)});
   }
   return ops;
@@ -432,10 +477,16 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
               if (o.existing) nested_table(b, *o.existing);
             },
             [&](const RenameTable& o) {
-              Block(out, indent, op_name).str("name", o.name).schema(o.schema).str("new_name", o.new_name);
+              Block(out, indent, op_name)
+                  .str("name", o.name)
+                  .schema(o.schema)
+                  .str("new_name", o.new_name);
             },
             [&](const AddColumn& o) {
-              Block(out, indent, op_name).str("table", o.table).schema(o.schema).raw("column", to_flow(o.column));
+              Block(out, indent, op_name)
+                  .str("table", o.table)
+                  .schema(o.schema)
+                  .raw("column", to_flow(o.column));
             },
             [&](const DropColumn& o) {
               Block b(out, indent, op_name);
@@ -473,24 +524,37 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
               if (o.existing) b.raw("existing", to_flow(*o.existing));
             },
             [&](const CreateUniqueConstraint& o) {
-              Block(out, indent, op_name).str("name", o.constraint.name).str("table", o.table).schema(o.schema)
+              Block(out, indent, op_name)
+                  .str("name", o.constraint.name)
+                  .str("table", o.table)
+                  .schema(o.schema)
                   .raw("columns", to_flow(o.constraint.columns));
             },
             [&](const CreateForeignKey& o) {
               const auto& c = o.constraint;
               Block b(out, indent, op_name);
-              b.str("name", c.name).str("table", o.table).schema(o.schema).raw("columns", to_flow(c.columns));
+              b.str("name", c.name)
+                  .str("table", o.table)
+                  .schema(o.schema)
+                  .raw("columns", to_flow(c.columns));
               if (c.referred_schema != o.schema) b.str("referred_schema", c.referred_schema);
-              b.str("referred_table", c.referred_table).raw("referred_columns", to_flow(c.referred_columns));
+              b.str("referred_table", c.referred_table)
+                  .raw("referred_columns", to_flow(c.referred_columns));
               if (!c.on_delete.empty()) b.str("on_delete", c.on_delete);
               if (!c.on_update.empty()) b.str("on_update", c.on_update);
             },
             [&](const CreateCheckConstraint& o) {
-              Block(out, indent, op_name).str("name", o.constraint.name).str("table", o.table).schema(o.schema)
+              Block(out, indent, op_name)
+                  .str("name", o.constraint.name)
+                  .str("table", o.table)
+                  .schema(o.schema)
                   .str("expression", o.constraint.expression);
             },
             [&](const CreatePrimaryKey& o) {
-              Block(out, indent, op_name).str("name", o.constraint.name).str("table", o.table).schema(o.schema)
+              Block(out, indent, op_name)
+                  .str("name", o.constraint.name)
+                  .str("table", o.table)
+                  .schema(o.schema)
                   .raw("columns", to_flow(o.constraint.columns));
             },
             [&](const DropConstraint& o) {
@@ -500,10 +564,14 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
                 static const char* types[] = {"primary_key", "unique", "foreign_key", "check"};
                 b.str("type", types[static_cast<int>(*o.type)]);
               }
-              if (o.existing) std::visit([&](const auto& c) { b.raw("existing", to_flow(c)); }, *o.existing);
+              if (o.existing)
+                std::visit([&](const auto& c) { b.raw("existing", to_flow(c)); }, *o.existing);
             },
             [&](const CreateEnum& o) {
-              Block(out, indent, op_name).str("name", o.type.name).schema(o.type.schema).raw("values", to_flow(o.type.values));
+              Block(out, indent, op_name)
+                  .str("name", o.type.name)
+                  .schema(o.type.schema)
+                  .raw("values", to_flow(o.type.values));
             },
             [&](const DropEnum& o) {
               Block b(out, indent, op_name);
@@ -511,8 +579,12 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
               if (o.existing_values) b.raw("existing_values", to_flow(*o.existing_values));
             },
             [&](const AddEnumValue& o) {
-              Block(out, indent, op_name).str("name", o.name).schema(o.schema).str("value", o.value)
-                  .str("before", o.before).str("after", o.after);
+              Block(out, indent, op_name)
+                  .str("name", o.name)
+                  .schema(o.schema)
+                  .str("value", o.value)
+                  .str("before", o.before)
+                  .str("after", o.after);
             },
             [&](const CreateSchema& o) {
               out += fmt::format("\n{}- {}: {}", std::string(indent, ' '), op_name, quote(o.name));
@@ -523,8 +595,10 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
             [&](const SetTableComment& o) {
               Block b(out, indent, op_name);
               b.str("table", o.table).schema(o.schema);
-              if (o.comment) b.str("comment", *o.comment);
-              else b.raw("comment", "null");
+              if (o.comment)
+                b.str("comment", *o.comment);
+              else
+                b.raw("comment", "null");
               b.change("existing_comment", o.existing_comment);
             },
             [&](const Execute& o) {
@@ -534,7 +608,8 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
                 return;
               }
               Block b(out, indent, op_name);
-              for (const auto& [dialect, text] : o.sql) b.str(dialect.empty() ? "sql" : dialect, text);
+              for (const auto& [dialect, text] : o.sql)
+                b.str(dialect.empty() ? "sql" : dialect, text);
               if (o.replay) {
                 std::vector<Op> replay;
                 for (const auto& lo : *o.replay) replay.push_back(lo.op);
@@ -548,7 +623,8 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
               for (const auto& row : o.rows) {
                 std::string items;
                 for (const auto& [col, value] : row)
-                  items += fmt::format("{}{}: {}", items.empty() ? "" : ", ", quote(col), literal_yaml(value));
+                  items += fmt::format("{}{}: {}", items.empty() ? "" : ", ", quote(col),
+                                       literal_yaml(value));
                 out += fmt::format("\n{}  - {{{}}}", b.pad(), items);
               }
             },

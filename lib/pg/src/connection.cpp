@@ -15,15 +15,18 @@ std::string trim(std::string s) {
 } // namespace
 
 QueryError::QueryError(std::string sql, std::string server_message, std::string sqlstate)
-    : DatabaseError(fmt::format("error: the database refused:\n  {}\nwith: {}", sql, server_message)),
-      sql_(std::move(sql)), server_message_(std::move(server_message)), sqlstate_(std::move(sqlstate)) {}
+    : DatabaseError(
+          fmt::format("error: the database refused:\n  {}\nwith: {}", sql, server_message)),
+      sql_(std::move(sql)), server_message_(std::move(server_message)),
+      sqlstate_(std::move(sqlstate)) {}
 
 Result::Result(pg_result* r) : r_(r, PQclear) {}
 int Result::rows() const { return PQntuples(r_.get()); }
 int Result::columns() const { return PQnfields(r_.get()); }
 bool Result::is_null(int row, int column) const { return PQgetisnull(r_.get(), row, column) != 0; }
 std::string_view Result::get(int row, int column) const {
-  return {PQgetvalue(r_.get(), row, column), static_cast<std::size_t>(PQgetlength(r_.get(), row, column))};
+  return {PQgetvalue(r_.get(), row, column),
+          static_cast<std::size_t>(PQgetlength(r_.get(), row, column))};
 }
 std::optional<std::string> Result::optional(int row, int column) const {
   if (is_null(row, column)) return std::nullopt;
@@ -67,7 +70,8 @@ Result Connection::exec(std::string_view sql) {
   return check(conn_, PQexec(conn_, text.c_str()), sql);
 }
 
-Result Connection::exec(std::string_view sql, const std::vector<std::optional<std::string>>& params) {
+Result Connection::exec(std::string_view sql,
+                        const std::vector<std::optional<std::string>>& params) {
   std::string text(sql);
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);

@@ -1,5 +1,4 @@
 #include "schemagen/reflect/reflect.hpp"
-
 #include "schemagen/support/sql.hpp"
 
 #include <fmt/format.h>
@@ -16,7 +15,8 @@ using sql::quote_ident;
 
 /// The DDL that creates table `t` as scratch table `name` in `scratch`: columns with their types
 /// and defaults, checks, and each index as scratch index i<n>_<k>.
-std::vector<std::string> scratch_ddl(const model::Table& t, std::size_t n, const std::string& scratch) {
+std::vector<std::string> scratch_ddl(const model::Table& t, std::size_t n,
+                                     const std::string& scratch) {
   std::vector<std::string> lines;
   for (const auto& c : t.columns) {
     std::string line = quote_ident(c.name) + " " + c.type;
@@ -24,9 +24,11 @@ std::vector<std::string> scratch_ddl(const model::Table& t, std::size_t n, const
     lines.push_back(line);
   }
   for (std::size_t k = 0; k < t.checks.size(); ++k)
-    lines.push_back(fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(fmt::format("k{}", k)), t.checks[k].expression));
+    lines.push_back(fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(fmt::format("k{}", k)),
+                                t.checks[k].expression));
   const std::string table = qualified(scratch, fmt::format("t{}", n));
-  std::vector<std::string> out = {fmt::format("CREATE TABLE {} ({})", table, fmt::join(lines, ", "))};
+  std::vector<std::string> out = {
+      fmt::format("CREATE TABLE {} ({})", table, fmt::join(lines, ", "))};
   for (std::size_t k = 0; k < t.indexes.size(); ++k) {
     const auto& ix = t.indexes[k];
     std::vector<std::string> elements;
@@ -42,7 +44,8 @@ std::vector<std::string> scratch_ddl(const model::Table& t, std::size_t n, const
 }
 
 /// Runs `statements` in a savepoint; the server's message when one fails.
-std::optional<std::string> try_in_savepoint(pg::Connection& db, const std::vector<std::string>& statements) {
+std::optional<std::string> try_in_savepoint(pg::Connection& db,
+                                            const std::vector<std::string>& statements) {
   db.exec("SAVEPOINT sg_norm");
   try {
     for (const auto& s : statements) db.exec(s);
@@ -59,15 +62,16 @@ std::optional<std::string> try_in_savepoint(pg::Connection& db, const std::vecto
 namespace {
 
 /// Normalises tables [first, last) of `models` into `out`, in one transaction that is rolled back.
-void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::Metadata& out, std::size_t first,
-                     std::size_t last) {
+void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::Metadata& out,
+                     std::size_t first, std::size_t last) {
   const std::string scratch = fmt::format("sg_normalize_{}", ::getpid());
   db.exec("BEGIN");
   try {
     DiagnosticList diags;
     // what the models' types need: their schemas and enum types
     std::string prelude;
-    for (const auto& s : models.schemas) prelude += fmt::format("CREATE SCHEMA IF NOT EXISTS {};\n", quote_ident(s));
+    for (const auto& s : models.schemas)
+      prelude += fmt::format("CREATE SCHEMA IF NOT EXISTS {};\n", quote_ident(s));
     prelude += fmt::format("CREATE SCHEMA {};\n", quote_ident(scratch));
     db.exec(prelude);
     for (const auto& e : models.enums) {
@@ -75,8 +79,10 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
       if (exists.get(0, 0) == "t") continue;
       std::string values;
       for (const auto& v : e.values) values += (values.empty() ? "" : ", ") + sql::quote_literal(v);
-      if (auto err = try_in_savepoint(db, {fmt::format("CREATE TYPE {} AS ENUM ({})", qualified(e.schema, e.name), values)}))
-        diags.error(e.origin.loc, fmt::format("enum type {}: the server refuses it: {}", e.qualified_name(), *err));
+      if (auto err = try_in_savepoint(db, {fmt::format("CREATE TYPE {} AS ENUM ({})",
+                                                       qualified(e.schema, e.name), values)}))
+        diags.error(e.origin.loc, fmt::format("enum type {}: the server refuses it: {}",
+                                              e.qualified_name(), *err));
     }
     // every table at once; only when that fails, one by one to say which
     std::string all;
@@ -93,8 +99,10 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
           model::Table probe;
           probe.columns = {c};
           if (auto err = one(scratch_ddl(probe, 1000000 + n, scratch)[0])) {
-            diags.error(c.origin.loc, fmt::format("column {}.{} ({}{}): the server refuses it: {}", t.qualified_name(),
-                                                  c.name, c.type, c.server_default ? " DEFAULT " + *c.server_default : "", *err));
+            diags.error(c.origin.loc,
+                        fmt::format("column {}.{} ({}{}): the server refuses it: {}",
+                                    t.qualified_name(), c.name, c.type,
+                                    c.server_default ? " DEFAULT " + *c.server_default : "", *err));
             found = true;
           }
         }
@@ -107,7 +115,8 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
             model::Table probe = base;
             probe.checks = {ck};
             if (auto err = one(scratch_ddl(probe, 3000000 + n, scratch)[0]))
-              diags.error(ck.origin.loc, fmt::format("check {} on {}: the server refuses it: {}", ck.name, t.qualified_name(), *err));
+              diags.error(ck.origin.loc, fmt::format("check {} on {}: the server refuses it: {}",
+                                                     ck.name, t.qualified_name(), *err));
           }
           for (const auto& ix : t.indexes) {
             model::Table probe = base;
@@ -115,11 +124,13 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
             probe.indexes = {ix};
             auto ddl = scratch_ddl(probe, 4000000 + n, scratch);
             if (auto err = try_in_savepoint(db, ddl))
-              diags.error(ix.origin.loc, fmt::format("index {} on {}: the server refuses it: {}", ix.name, t.qualified_name(), *err));
+              diags.error(ix.origin.loc, fmt::format("index {} on {}: the server refuses it: {}",
+                                                     ix.name, t.qualified_name(), *err));
           }
         }
       }
-      if (!diags.has_errors()) diags.error(SourceLoc{}, "the server refuses the models, and no single table shows why");
+      if (!diags.has_errors())
+        diags.error(SourceLoc{}, "the server refuses the models, and no single table shows why");
     }
     if (diags.has_errors()) throw DiagnosticsError(diags);
 
@@ -131,7 +142,8 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
       WHERE c.relnamespace = $1::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped)",
                         {scratch});
     for (int i = 0; i < cols.rows(); ++i) {
-      auto& c = out.tables.at(std::stoul(std::string(cols.get(i, 0)))).columns.at(std::stoul(std::string(cols.get(i, 1))));
+      auto& c = out.tables.at(std::stoul(std::string(cols.get(i, 0))))
+                    .columns.at(std::stoul(std::string(cols.get(i, 1))));
       c.type = cols.get(i, 2);
       if (c.server_default) c.server_default = cols.optional(i, 3);
     }
@@ -154,7 +166,8 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
     for (int i = 0; i < idx.rows(); ++i) {
       const std::string name(idx.get(i, 0)); // i<n>_<k>
       const auto sep = name.find('_');
-      auto& ix = out.tables.at(std::stoul(name.substr(1, sep - 1))).indexes.at(std::stoul(name.substr(sep + 1)));
+      auto& ix = out.tables.at(std::stoul(name.substr(1, sep - 1)))
+                     .indexes.at(std::stoul(name.substr(sep + 1)));
       ix.columns = pg::parse_array(idx.get(i, 1));
       ix.where = idx.optional(i, 2);
     }
@@ -176,10 +189,12 @@ namespace {
 /// share one scratch table (a thousand tables of a few shapes cost a few scratch tables).
 std::string shape(const model::Table& t) {
   std::string key;
-  for (const auto& c : t.columns) key += fmt::format("c{}\x1f{}\x1f{}\x1e", c.name, c.type, c.server_default.value_or("\x1d"));
+  for (const auto& c : t.columns)
+    key += fmt::format("c{}\x1f{}\x1f{}\x1e", c.name, c.type, c.server_default.value_or("\x1d"));
   for (const auto& ck : t.checks) key += fmt::format("k{}\x1e", ck.expression);
   for (const auto& ix : t.indexes)
-    key += fmt::format("i{}\x1f{}\x1f{}\x1f{}\x1e", fmt::join(ix.columns, "\x1f"), ix.unique, ix.where.value_or("\x1d"), ix.method);
+    key += fmt::format("i{}\x1f{}\x1f{}\x1f{}\x1e", fmt::join(ix.columns, "\x1f"), ix.unique,
+                       ix.where.value_or("\x1d"), ix.method);
   return key;
 }
 
@@ -213,7 +228,8 @@ model::Metadata normalize(pg::Connection& db, const model::Metadata& models) {
       t.columns[k].type = n.columns[k].type;
       t.columns[k].server_default = n.columns[k].server_default;
     }
-    for (std::size_t k = 0; k < t.checks.size(); ++k) t.checks[k].expression = n.checks[k].expression;
+    for (std::size_t k = 0; k < t.checks.size(); ++k)
+      t.checks[k].expression = n.checks[k].expression;
     for (std::size_t k = 0; k < t.indexes.size(); ++k) {
       t.indexes[k].columns = n.indexes[k].columns;
       t.indexes[k].where = n.indexes[k].where;
@@ -221,7 +237,6 @@ model::Metadata normalize(pg::Connection& db, const model::Metadata& models) {
   }
   return out;
 }
-
 
 std::function<bool(const std::string&, const std::string&)> cast_checker(pg::Connection& db) {
   auto cache = std::make_shared<std::map<std::pair<std::string, std::string>, bool>>();

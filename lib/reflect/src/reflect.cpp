@@ -8,10 +8,12 @@ namespace schemagen::reflect {
 
 using pg::parse_array;
 
-bool excluded(const std::vector<std::string>& patterns, const std::string& schema, const std::string& table) {
+bool excluded(const std::vector<std::string>& patterns, const std::string& schema,
+              const std::string& table) {
   const std::string qualified = schema + "." + table;
   for (const auto& p : patterns)
-    if (fnmatch(p.c_str(), table.c_str(), 0) == 0 || fnmatch(p.c_str(), qualified.c_str(), 0) == 0) return true;
+    if (fnmatch(p.c_str(), table.c_str(), 0) == 0 || fnmatch(p.c_str(), qualified.c_str(), 0) == 0)
+      return true;
   return false;
 }
 
@@ -86,7 +88,8 @@ FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e
 WHERE n.nspname = ANY($1::text[])
 GROUP BY 1, 2 ORDER BY 1, 2)";
 
-constexpr const char* schemas_sql = "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY 1";
+constexpr const char* schemas_sql =
+    "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY 1";
 
 } // namespace
 
@@ -128,7 +131,7 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
     c.nullable = r.get(i, 4) != "t";
     c.server_default = r.optional(i, 5);
     const auto identity = r.get(i, 6);
-    c.identity = identity == "a" ? model::Identity::always
+    c.identity = identity == "a"   ? model::Identity::always
                  : identity == "d" ? model::Identity::by_default
                                    : model::Identity::none;
     c.comment = r.optional(i, 7);
@@ -180,7 +183,8 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
 
   r = db.exec(enums_sql, {schemas});
   for (int i = 0; i < r.rows(); ++i)
-    m.enums.push_back(model::Enum{std::string(r.get(i, 0)), std::string(r.get(i, 1)), parse_array(r.get(i, 2)), {}});
+    m.enums.push_back(model::Enum{
+        std::string(r.get(i, 0)), std::string(r.get(i, 1)), parse_array(r.get(i, 2)), {}});
   model::canonicalize(m);
   return m;
 }

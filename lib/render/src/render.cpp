@@ -50,7 +50,8 @@ std::string revision_file(const std::string& template_text, const std::string& t
   for (const auto& [k, v] : f.extra) d.set(k, v);
   std::string out = tmpl.render(d);
   if (!tmpl.is_valid())
-    throw UserError(fmt::format("{}: error: the revision template failed: {}", template_name, tmpl.error_message()));
+    throw UserError(fmt::format("{}: error: the revision template failed: {}", template_name,
+                                tmpl.error_message()));
   out.erase(0, out.find_first_not_of('\n')); // a leading {{! comment }} leaves its line behind
   if (out.empty() || out.back() != '\n') out += '\n';
   return out;
@@ -75,12 +76,14 @@ std::string slug(std::string_view message) {
   return out;
 }
 
-std::string file_name(const std::string& file_template, const std::string& rev, const std::string& message) {
+std::string file_name(const std::string& file_template, const std::string& rev,
+                      const std::string& message) {
   const auto now = std::time(nullptr);
   const auto tm = utc(now);
   std::string out = file_template;
   auto put = [&](std::string_view key, const std::string& value) {
-    for (auto pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + value.size()))
+    for (auto pos = out.find(key); pos != std::string::npos;
+         pos = out.find(key, pos + value.size()))
       out.replace(pos, key.size(), value);
   };
   put("{rev}", rev);
@@ -98,15 +101,16 @@ std::string file_name(const std::string& file_template, const std::string& rev, 
 
 std::string new_revision_id() {
   std::random_device rd;
-  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
-                      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::mt19937_64 gen(
+      (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
   return fmt::format("{:012x}", gen() & 0xffffffffffffULL);
 }
 
 std::string utc_now() {
   const auto tm = utc(std::time(nullptr));
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 } // namespace schemagen::render

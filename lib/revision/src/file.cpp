@@ -6,19 +6,20 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 #include <fmt/format.h>
+#include <thread>
 
 namespace schemagen::revision {
 
 namespace {
 
-constexpr std::string_view known_keys[] = {"revision", "down_revision", "branch_labels", "depends_on",
-                                           "message", "create_date", "upgrade", "downgrade",
-                                           "acknowledge"};
+constexpr std::string_view known_keys[] = {"revision",   "down_revision", "branch_labels",
+                                           "depends_on", "message",       "create_date",
+                                           "upgrade",    "downgrade",     "acknowledge"};
 
 /// null, a string, or a list of strings.
-std::vector<std::string> id_list(const yaml::Reader& r, const YAML::Node& n, std::string_view what) {
+std::vector<std::string> id_list(const yaml::Reader& r, const YAML::Node& n,
+                                 std::string_view what) {
   if (!n || n.IsNull()) return {};
   if (n.IsScalar()) return {n.Scalar()};
   return r.strings(n, what);
@@ -41,7 +42,8 @@ bool valid_revision_id(std::string_view id) {
   });
 }
 
-std::string ops_checksum(const std::vector<ops::Op>& upgrade, const std::vector<ops::Op>& downgrade) {
+std::string ops_checksum(const std::vector<ops::Op>& upgrade,
+                         const std::vector<ops::Op>& downgrade) {
   const std::string text = ops::write_ops(upgrade) + "\n---\n" + ops::write_ops(downgrade);
   return fmt::format("{:016x}", fnv1a(text));
 }
@@ -59,12 +61,14 @@ std::vector<ops::Op> Revision::ops(bool up) const {
 Revision parse_revision(const fs::path& path, std::string_view text) {
   const yaml::Reader r(display_path(path));
   const auto root = r.parse(text);
-  if (!root.IsMap()) r.fail(root, "a revision file is a map: revision, down_revision, upgrade, downgrade, ...");
+  if (!root.IsMap())
+    r.fail(root, "a revision file is a map: revision, down_revision, upgrade, downgrade, ...");
   Revision rev;
   rev.path = path;
   for (const auto& kv : root) {
     const auto key = kv.first.Scalar();
-    if (std::find(std::begin(known_keys), std::end(known_keys), key) != std::end(known_keys)) continue;
+    if (std::find(std::begin(known_keys), std::end(known_keys), key) != std::end(known_keys))
+      continue;
     for (auto known : known_keys)
       if (edit_distance(key, known) <= 2)
         r.fail(kv.first, fmt::format("unknown field '{}'; did you mean '{}'?", key, known));
@@ -74,13 +78,15 @@ Revision parse_revision(const fs::path& path, std::string_view text) {
   rev.id = r.string(id, "revision");
   if (!valid_revision_id(rev.id))
     r.fail(id, fmt::format("revision id '{}' may hold only letters, digits and '_'", rev.id));
-  if (!root["down_revision"]) r.fail(root, "a revision file needs down_revision (null for the first)");
+  if (!root["down_revision"])
+    r.fail(root, "a revision file needs down_revision (null for the first)");
   rev.down_revisions = id_list(r, root["down_revision"], "down_revision");
   rev.branch_labels = id_list(r, root["branch_labels"], "branch_labels");
   rev.depends_on = id_list(r, root["depends_on"], "depends_on");
   for (const auto& label : rev.branch_labels)
     if (!valid_revision_id(label))
-      r.fail(root["branch_labels"], fmt::format("branch label '{}' may hold only letters, digits and '_'", label));
+      r.fail(root["branch_labels"],
+             fmt::format("branch label '{}' may hold only letters, digits and '_'", label));
   rev.message = r.optional_string(root, "message").value_or("");
   rev.create_date = r.optional_string(root, "create_date").value_or("");
   if (const auto ack = root["acknowledge"]) rev.acknowledged = id_list(r, ack, "acknowledge");
@@ -95,10 +101,12 @@ std::vector<Revision> load_revisions(const std::vector<fs::path>& dirs) {
   for (const auto& dir : dirs) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
-      throw UserError(fmt::format("{}: error: the revision directory does not exist (script_location)", display_path(dir)));
+      throw UserError(fmt::format(
+          "{}: error: the revision directory does not exist (script_location)", display_path(dir)));
     std::vector<fs::path> here;
     for (const auto& entry : fs::directory_iterator(dir))
-      if (entry.is_regular_file() && entry.path().extension() == ".yaml") here.push_back(entry.path());
+      if (entry.is_regular_file() && entry.path().extension() == ".yaml")
+        here.push_back(entry.path());
     std::sort(here.begin(), here.end());
     files.insert(files.end(), here.begin(), here.end());
   }
@@ -106,8 +114,8 @@ std::vector<Revision> load_revisions(const std::vector<fs::path>& dirs) {
   // first malformed file in that order.
   std::vector<Revision> out(files.size());
   std::vector<std::exception_ptr> errors(files.size());
-  const std::size_t workers =
-      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), files.size() / 64 + 1);
+  const std::size_t workers = std::min<std::size_t>(
+      std::max(1u, std::thread::hardware_concurrency()), files.size() / 64 + 1);
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (std::size_t i; (i = next++) < files.size();) {

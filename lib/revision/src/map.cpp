@@ -55,40 +55,51 @@ RevisionMap::RevisionMap(std::vector<Record> records) {
     n.rec = std::move(r);
     nodes_.push_back(std::move(n));
   }
-  for (Index i = 0; i < static_cast<Index>(nodes_.size()); ++i) by_id_.emplace_back(nodes_[i].rec.id, i);
+  for (Index i = 0; i < static_cast<Index>(nodes_.size()); ++i)
+    by_id_.emplace_back(nodes_[i].rec.id, i);
   std::sort(by_id_.begin(), by_id_.end());
   for (std::size_t i = 1; i < by_id_.size(); ++i)
     if (by_id_[i].first == by_id_[i - 1].first) {
       const auto& a = nodes_[by_id_[i - 1].second].rec;
       const auto& b = nodes_[by_id_[i].second].rec;
-      throw RevisionError(b.loc, fmt::format("revision {} is declared twice: also in {}", b.id, a.loc.str()));
+      throw RevisionError(
+          b.loc, fmt::format("revision {} is declared twice: also in {}", b.id, a.loc.str()));
     }
   for (Index i = 0; i < static_cast<Index>(nodes_.size()); ++i)
     for (const auto& label : nodes_[i].rec.branch_labels) {
       if (index_of(label))
-        throw RevisionError(nodes_[i].rec.loc, fmt::format("branch label '{}' is a revision id", label));
+        throw RevisionError(nodes_[i].rec.loc,
+                            fmt::format("branch label '{}' is a revision id", label));
       by_label_.emplace_back(label, i);
     }
   std::sort(by_label_.begin(), by_label_.end());
   for (std::size_t i = 1; i < by_label_.size(); ++i)
     if (by_label_[i].first == by_label_[i - 1].first)
-      throw RevisionError(nodes_[by_label_[i].second].rec.loc,
-                          fmt::format("branch label '{}' in revision {} is already used by revision {}",
-                                      by_label_[i].first, nodes_[by_label_[i].second].rec.id,
-                                      nodes_[by_label_[i - 1].second].rec.id));
+      throw RevisionError(
+          nodes_[by_label_[i].second].rec.loc,
+          fmt::format("branch label '{}' in revision {} is already used by revision {}",
+                      by_label_[i].first, nodes_[by_label_[i].second].rec.id,
+                      nodes_[by_label_[i - 1].second].rec.id));
 
   // down revisions and dependencies, resolved
   for (Index i = 0; i < static_cast<Index>(nodes_.size()); ++i) {
     Node& n = nodes_[i];
     for (const auto& d : n.rec.down_revisions) {
       auto j = index_of(d);
-      if (!j) throw RevisionError(n.rec.loc, fmt::format("down_revision '{}' of revision {} names no revision", d, n.rec.id));
+      if (!j)
+        throw RevisionError(
+            n.rec.loc,
+            fmt::format("down_revision '{}' of revision {} names no revision", d, n.rec.id));
       add_unique(n.down, *j);
     }
     for (const auto& d : n.rec.depends_on) {
       auto j = index_of(d);
       if (!j) j = label_index(d);
-      if (!j) throw RevisionError(n.rec.loc, fmt::format("depends_on '{}' of revision {} names no revision or branch label", d, n.rec.id));
+      if (!j)
+        throw RevisionError(
+            n.rec.loc,
+            fmt::format("depends_on '{}' of revision {} names no revision or branch label", d,
+                        n.rec.id));
       add_unique(n.deps, *j);
     }
   }
@@ -156,7 +167,8 @@ void RevisionMap::add_branch_labels() {
     if (own.empty()) continue;
     auto give = [&](Index j) {
       for (const auto& l : own)
-        if (std::find(nodes_[j].labels.begin(), nodes_[j].labels.end(), l) == nodes_[j].labels.end())
+        if (std::find(nodes_[j].labels.begin(), nodes_[j].labels.end(), l) ==
+            nodes_[j].labels.end())
           nodes_[j].labels.push_back(l);
     };
     for (Index d : descendants({i}, false)) give(d);
@@ -173,7 +185,8 @@ void RevisionMap::add_branch_labels() {
 
 namespace {
 /// The value of `key` in a table of (name, index) sorted by name.
-std::optional<int> find_sorted(const std::vector<std::pair<std::string, int>>& table, std::string_view key) {
+std::optional<int> find_sorted(const std::vector<std::pair<std::string, int>>& table,
+                               std::string_view key) {
   auto it = std::lower_bound(table.begin(), table.end(), key,
                              [](const auto& e, std::string_view v) { return e.first < v; });
   if (it == table.end() || it->first != key) return std::nullopt;
@@ -181,7 +194,9 @@ std::optional<int> find_sorted(const std::vector<std::pair<std::string, int>>& t
 }
 } // namespace
 
-std::optional<RevisionMap::Index> RevisionMap::index_of(std::string_view id) const { return find_sorted(by_id_, id); }
+std::optional<RevisionMap::Index> RevisionMap::index_of(std::string_view id) const {
+  return find_sorted(by_id_, id);
+}
 
 std::optional<RevisionMap::Index> RevisionMap::label_index(std::string_view label) const {
   return find_sorted(by_label_, label);
@@ -240,7 +255,8 @@ bool RevisionMap::is_branch_point(std::string_view id) const {
 }
 
 template <class Next>
-std::vector<RevisionMap::Index> RevisionMap::reach(const std::vector<Index>& from, Next next) const {
+std::vector<RevisionMap::Index> RevisionMap::reach(const std::vector<Index>& from,
+                                                   Next next) const {
   std::vector<char> seen(nodes_.size(), 0);
   std::vector<Index> out, todo(from.begin(), from.end());
   while (!todo.empty()) {
@@ -254,21 +270,24 @@ std::vector<RevisionMap::Index> RevisionMap::reach(const std::vector<Index>& fro
   return out;
 }
 
-std::vector<RevisionMap::Index> RevisionMap::ancestors(const std::vector<Index>& from, bool with_deps) const {
+std::vector<RevisionMap::Index> RevisionMap::ancestors(const std::vector<Index>& from,
+                                                       bool with_deps) const {
   return reach(from, [&](const Node& n, std::vector<Index>& todo) {
     todo.insert(todo.end(), n.down.begin(), n.down.end());
     if (with_deps) todo.insert(todo.end(), n.normalized_deps.begin(), n.normalized_deps.end());
   });
 }
 
-std::vector<RevisionMap::Index> RevisionMap::descendants(const std::vector<Index>& from, bool with_deps) const {
+std::vector<RevisionMap::Index> RevisionMap::descendants(const std::vector<Index>& from,
+                                                         bool with_deps) const {
   return reach(from, [&](const Node& n, std::vector<Index>& todo) {
     const auto& next = with_deps ? n.all_next : n.next;
     todo.insert(todo.end(), next.begin(), next.end());
   });
 }
 
-bool RevisionMap::shares_lineage(Index target, const std::vector<Index>& against, bool with_deps) const {
+bool RevisionMap::shares_lineage(Index target, const std::vector<Index>& against,
+                                 bool with_deps) const {
   if (against.empty()) return true;
   for (Index i : descendants({target}, with_deps))
     if (has(against, i)) return true;
@@ -303,12 +322,14 @@ RevisionMap::resolve_number(std::string_view id) const {
     label = std::string(id.substr(0, at));
     id = id.substr(at + 1);
   }
-  if (id == "heads") return {label ? names(filter_for_lineage(heads_, *label)) : names(real_heads_), label};
+  if (id == "heads")
+    return {label ? names(filter_for_lineage(heads_, *label)) : names(real_heads_), label};
   if (id == "head") {
     auto hs = label ? filter_for_lineage(heads_, *label) : heads_;
     if (hs.size() > 1)
       throw RevisionError(fmt::format(
-          "error: multiple heads are present for '{}': {}; name one, use '{}heads' to upgrade them all, "
+          "error: multiple heads are present for '{}': {}; name one, use '{}heads' to upgrade them "
+          "all, "
           "or join them with `schemagen merge heads -m MESSAGE` (see `schemagen heads`)",
           label ? *label + "@head" : "head", quoted_list(names(hs)), label ? *label + "@" : ""));
     return {names(hs), label};
@@ -326,8 +347,8 @@ RevisionMap::Index RevisionMap::resolve_branch(std::string_view label) const {
   throw RevisionError(fmt::format("error: no such branch: '{}'", label));
 }
 
-std::optional<RevisionMap::Index> RevisionMap::revision_for_ident(std::string_view id,
-                                                                  std::optional<std::string_view> branch) const {
+std::optional<RevisionMap::Index>
+RevisionMap::revision_for_ident(std::string_view id, std::optional<std::string_view> branch) const {
   std::optional<Index> branch_rev;
   if (branch) branch_rev = resolve_branch(*branch);
   std::optional<Index> rev = index_of(id);
@@ -348,16 +369,19 @@ std::optional<RevisionMap::Index> RevisionMap::revision_for_ident(std::string_vi
     scan(by_label_);
     if (branch) found = filter_for_lineage(found, *branch);
     if (found.empty())
-      throw RevisionError(fmt::format("error: no such revision or branch '{}'{}", id,
-                                      id.size() < 4 ? "; give at least four characters of a revision id" : ""));
+      throw RevisionError(
+          fmt::format("error: no such revision or branch '{}'{}", id,
+                      id.size() < 4 ? "; give at least four characters of a revision id" : ""));
     if (found.size() > 1) {
       keys.resize(std::min<std::size_t>(keys.size(), 3));
-      throw RevisionError(fmt::format("error: several revisions start with '{}': {}...", id, quoted_list(keys)));
+      throw RevisionError(
+          fmt::format("error: several revisions start with '{}': {}...", id, quoted_list(keys)));
     }
     rev = found.front();
   }
   if (branch && !shares_lineage(*rev, std::vector<Index>{*branch_rev}))
-    throw RevisionError(fmt::format("error: revision {} is not a member of branch '{}'", nodes_[*rev].rec.id, *branch));
+    throw RevisionError(fmt::format("error: revision {} is not a member of branch '{}'",
+                                    nodes_[*rev].rec.id, *branch));
   return rev;
 }
 
@@ -369,7 +393,8 @@ std::vector<RevisionMap::Index> RevisionMap::get_revisions(std::string_view spec
       std::vector<Index> heads = get_revisions(std::string_view("heads"));
       std::vector<Index> out;
       for (Index h : heads) {
-        if (label && std::find(nodes_[h].labels.begin(), nodes_[h].labels.end(), *label) == nodes_[h].labels.end())
+        if (label && std::find(nodes_[h].labels.begin(), nodes_[h].labels.end(), *label) ==
+                         nodes_[h].labels.end())
           continue;
         auto w = walk(h, std::stoi(s), std::nullopt, true);
         if (w && *w >= 0) out.push_back(*w);
@@ -379,18 +404,22 @@ std::vector<RevisionMap::Index> RevisionMap::get_revisions(std::string_view spec
   }
   std::vector<Index> out;
   for (const auto& id : ids)
-    if (auto i = revision_for_ident(id, label ? std::optional<std::string_view>(*label) : std::nullopt))
+    if (auto i =
+            revision_for_ident(id, label ? std::optional<std::string_view>(*label) : std::nullopt))
       out.push_back(*i);
   return out;
 }
 
-std::vector<RevisionMap::Index> RevisionMap::get_revisions(const std::vector<std::string>& ids) const {
+std::vector<RevisionMap::Index>
+RevisionMap::get_revisions(const std::vector<std::string>& ids) const {
   std::vector<Index> out;
   for (const auto& id : ids) {
     auto i = index_of(id);
     if (!i)
-      throw RevisionError(fmt::format("error: the database is at revision {}, which no revision file "
-                                      "declares", id));
+      throw RevisionError(
+          fmt::format("error: the database is at revision {}, which no revision file "
+                      "declares",
+                      id));
     out.push_back(*i);
   }
   return out;
@@ -399,9 +428,11 @@ std::vector<RevisionMap::Index> RevisionMap::get_revisions(const std::vector<std
 std::optional<RevisionMap::Index> RevisionMap::get_revision(std::string_view spec) const {
   auto [ids, label] = resolve_number(spec);
   if (ids.size() > 1)
-    throw RevisionError(fmt::format("error: '{}' names several revisions: {}", spec, quoted_list(ids)));
+    throw RevisionError(
+        fmt::format("error: '{}' names several revisions: {}", spec, quoted_list(ids)));
   if (ids.empty()) return std::nullopt;
-  return revision_for_ident(ids.front(), label ? std::optional<std::string_view>(*label) : std::nullopt);
+  return revision_for_ident(ids.front(),
+                            label ? std::optional<std::string_view>(*label) : std::nullopt);
 }
 
 std::optional<RevisionMap::Index> RevisionMap::walk(std::optional<Index> start, int steps,
@@ -422,14 +453,16 @@ std::optional<RevisionMap::Index> RevisionMap::walk(std::optional<Index> start, 
       if (no_overwalk) return std::nullopt;
       return initial;
     }
-    if (children.size() > 1) throw RevisionError("error: ambiguous walk: the path branches; name a branch (label@+1)");
+    if (children.size() > 1)
+      throw RevisionError("error: ambiguous walk: the path branches; name a branch (label@+1)");
     initial = children.front();
   }
   return initial;
 }
 
-std::vector<RevisionMap::Index> RevisionMap::topological_sort(const std::vector<Index>& revisions,
-                                                              const std::vector<Index>& heads) const {
+std::vector<RevisionMap::Index>
+RevisionMap::topological_sort(const std::vector<Index>& revisions,
+                              const std::vector<Index>& heads) const {
   // Newest first, walking one head's line down until another head's line needs the candidate:
   // the order Alembic's RevisionMap._topological_sort gives, ties broken by load order.
   const std::size_t n = nodes_.size();
@@ -490,19 +523,21 @@ std::vector<RevisionMap::Index> RevisionMap::topological_sort(const std::vector<
       }
     }
   }
-  if (remaining != 0) throw RevisionError("error: internal: revisions left out of the topological order");
+  if (remaining != 0)
+    throw RevisionError("error: internal: revisions left out of the topological order");
   return output;
 }
 
-std::vector<RevisionMap::Index> RevisionMap::parse_upgrade_target(const std::vector<std::string>& current,
-                                                                  std::string_view target) const {
+std::vector<RevisionMap::Index>
+RevisionMap::parse_upgrade_target(const std::vector<std::string>& current,
+                                  std::string_view target) const {
   auto rel = parse_relative(target);
   if (!rel) return get_revisions(target);
   const std::optional<std::string_view> label =
       rel->label ? std::optional<std::string_view>(*rel->label) : std::nullopt;
   auto too_far = [&] {
-    return RevisionError(fmt::format("error: relative revision {} didn't produce {} migrations", target,
-                                     std::abs(rel->steps)));
+    return RevisionError(fmt::format("error: relative revision {} didn't produce {} migrations",
+                                     target, std::abs(rel->steps)));
   };
   if (rel->steps > 0) {
     if (!rel->symbol) {
@@ -522,7 +557,9 @@ std::vector<RevisionMap::Index> RevisionMap::parse_upgrade_target(const std::vec
         }
       }
       if (start.empty()) start.push_back(std::nullopt);
-      if (start.size() > 1) throw RevisionError("error: ambiguous upgrade from multiple current revisions: name a branch (label@+1)");
+      if (start.size() > 1)
+        throw RevisionError(
+            "error: ambiguous upgrade from multiple current revisions: name a branch (label@+1)");
       auto rev = walk(start.front(), rel->steps, label, true);
       if (!rev) throw too_far();
       return {*rev};
@@ -540,7 +577,8 @@ std::vector<RevisionMap::Index> RevisionMap::parse_upgrade_target(const std::vec
 }
 
 std::pair<std::optional<std::string>, std::optional<RevisionMap::Index>>
-RevisionMap::parse_downgrade_target(const std::vector<std::string>& current, std::string_view target) const {
+RevisionMap::parse_downgrade_target(const std::vector<std::string>& current,
+                                    std::string_view target) const {
   auto rel = parse_relative(target);
   auto as_target = [](std::optional<Index> i) -> std::optional<Index> {
     if (!i || *i < 0) return std::nullopt;
@@ -550,7 +588,8 @@ RevisionMap::parse_downgrade_target(const std::vector<std::string>& current, std
     std::optional<std::string> label = rel->label;
     if (rel->steps >= 0) {
       if (!rel->symbol)
-        throw RevisionError(fmt::format("error: relative revision {} didn't produce {} migrations", target, rel->steps));
+        throw RevisionError(fmt::format("error: relative revision {} didn't produce {} migrations",
+                                        target, rel->steps));
       auto rev = walk(get_revision(*rel->symbol), rel->steps,
                       label ? std::optional<std::string_view>(*label) : std::nullopt, true);
       if (!rev) throw RevisionError("error: walked too far");
@@ -574,18 +613,22 @@ RevisionMap::parse_downgrade_target(const std::vector<std::string>& current, std
           list = filter_for_lineage(tops, *label);
         }
         if (list.size() != 1)
-          throw RevisionError(fmt::format("error: branch '{}' is not applied at a single revision", *label));
+          throw RevisionError(
+              fmt::format("error: branch '{}' is not applied at a single revision", *label));
         symbol = nodes_[list.front()].rec.id;
       } else {
         if (current.empty())
-          throw RevisionError(fmt::format("error: relative revision {} didn't produce {} migrations: the "
-                                          "database is at base", target, -rel->steps));
+          throw RevisionError(
+              fmt::format("error: relative revision {} didn't produce {} migrations: the "
+                          "database is at base",
+                          target, -rel->steps));
         std::vector<std::string> distinct = current;
         std::sort(distinct.begin(), distinct.end());
         distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
         if (distinct.size() > 1)
-          std::cerr << "warning: downgrade " << target << " from several heads is ambiguous; going down from "
-                    << current.front() << " (name it: " << current.front() << target << ")\n";
+          std::cerr << "warning: downgrade " << target
+                    << " from several heads is ambiguous; going down from " << current.front()
+                    << " (name it: " << current.front() << target << ")\n";
         symbol = current.front();
         label = symbol;
       }
@@ -595,9 +638,11 @@ RevisionMap::parse_downgrade_target(const std::vector<std::string>& current, std
     auto start = label ? get_revision(*label + "@" + symbol) : get_revision(symbol);
     auto rev = walk(start, rel->steps, std::nullopt, true);
     if (!rev)
-      throw RevisionError(relative_to_current
-                              ? fmt::format("error: relative revision {} didn't produce {} migrations", target, -rel->steps)
-                              : std::string("error: walked too far"));
+      throw RevisionError(
+          relative_to_current
+              ? fmt::format("error: relative revision {} didn't produce {} migrations", target,
+                            -rel->steps)
+              : std::string("error: walked too far"));
     return {label, as_target(rev)};
   }
   std::optional<std::string> label;
@@ -609,7 +654,9 @@ RevisionMap::parse_downgrade_target(const std::vector<std::string>& current, std
   return {label, get_revision(label ? *label + "@" + std::string(symbol) : std::string(symbol))};
 }
 
-std::vector<std::string> RevisionMap::resolve(std::string_view spec) const { return names(get_revisions(spec)); }
+std::vector<std::string> RevisionMap::resolve(std::string_view spec) const {
+  return names(get_revisions(spec));
+}
 
 std::optional<std::string> RevisionMap::resolve_one(std::string_view spec) const {
   auto i = get_revision(spec);
@@ -633,8 +680,9 @@ std::vector<std::string> RevisionMap::upgrade_path(std::string_view target,
   return names(order);
 }
 
-std::vector<std::string> RevisionMap::downgrade_path(std::string_view target,
-                                                     const std::vector<std::string>& current) const {
+std::vector<std::string>
+RevisionMap::downgrade_path(std::string_view target,
+                            const std::vector<std::string>& current) const {
   auto [label, target_rev] = parse_downgrade_target(current, target);
   std::vector<Index> roots;
   if (!target_rev) {
@@ -648,7 +696,8 @@ std::vector<std::string> RevisionMap::downgrade_path(std::string_view target,
     std::vector<Index> kept;
     for (Index r : roots)
       if (has(branch, r)) kept.push_back(r);
-    if (kept.empty()) throw RevisionError("error: not a valid downgrade target from the current heads");
+    if (kept.empty())
+      throw RevisionError("error: not a valid downgrade target from the current heads");
     roots = kept;
   }
   const auto heads = get_revisions(current);
@@ -658,15 +707,17 @@ std::vector<std::string> RevisionMap::downgrade_path(std::string_view target,
   for (Index i : descendants(roots, true))
     if (active[i]) drop.push_back(i);
   if (target_rev && drop.empty() && !has(heads, *target_rev) && !active[*target_rev])
-    throw RevisionError(fmt::format("error: revision {} is not a valid downgrade target from the current "
-                                    "head(s) {}", nodes_[*target_rev].rec.id, quoted_list(current)));
+    throw RevisionError(
+        fmt::format("error: revision {} is not a valid downgrade target from the current "
+                    "head(s) {}",
+                    nodes_[*target_rev].rec.id, quoted_list(current)));
   std::sort(drop.begin(), drop.end());
   return names(topological_sort(drop, heads));
 }
 
 std::vector<std::string> RevisionMap::range(std::string_view lower, std::string_view upper) const {
-  const std::vector<std::string> lower_ids = lower.empty() || lower == "base" ? std::vector<std::string>{}
-                                                                                : resolve(lower);
+  const std::vector<std::string> lower_ids =
+      lower.empty() || lower == "base" ? std::vector<std::string>{} : resolve(lower);
   const auto targets = parse_upgrade_target(lower_ids, upper.empty() ? "heads" : upper);
   std::vector<char> required(nodes_.size(), 0);
   for (Index i : ancestors(targets, true)) required[i] = 1;
@@ -674,7 +725,8 @@ std::vector<std::string> RevisionMap::range(std::string_view lower, std::string_
   for (const auto& id : lower_ids) current.push_back(*index_of(id));
   for (Index c : current)
     if (!required[c])
-      throw RevisionError(fmt::format("error: revision {} is not an ancestor of {}", nodes_[c].rec.id, upper));
+      throw RevisionError(
+          fmt::format("error: revision {} is not an ancestor of {}", nodes_[c].rec.id, upper));
   std::vector<char> below(nodes_.size(), 0);
   for (Index i : ancestors(current, true)) below[i] = 1;
   std::vector<char> after(nodes_.size(), current.empty() ? 1 : 0);

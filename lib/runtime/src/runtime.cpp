@@ -20,10 +20,11 @@ std::vector<std::string> VersionTable::create_sql() const {
       fmt::format("CREATE TABLE IF NOT EXISTS {} (\n    version_num VARCHAR(32) NOT NULL,\n    "
                   "CONSTRAINT {} PRIMARY KEY (version_num)\n)",
                   qualified(), sql::quote_ident(table + "_pkc")),
-      fmt::format("CREATE TABLE IF NOT EXISTS {} (\n    revision VARCHAR(32) NOT NULL PRIMARY KEY,\n    "
-                  "checksum VARCHAR(64) NOT NULL,\n    applied_at TIMESTAMP WITH TIME ZONE NOT NULL "
-                  "DEFAULT now()\n)",
-                  sql::qualified(schema, log_table())),
+      fmt::format(
+          "CREATE TABLE IF NOT EXISTS {} (\n    revision VARCHAR(32) NOT NULL PRIMARY KEY,\n    "
+          "checksum VARCHAR(64) NOT NULL,\n    applied_at TIMESTAMP WITH TIME ZONE NOT NULL "
+          "DEFAULT now()\n)",
+          sql::qualified(schema, log_table())),
   };
 }
 
@@ -37,10 +38,12 @@ std::string VersionTable::update_sql(const std::string& from, const std::string&
 std::string VersionTable::delete_sql(const std::string& rev) const {
   return fmt::format("DELETE FROM {} WHERE version_num = {}", qualified(), quote_literal(rev));
 }
-std::string VersionTable::log_insert_sql(const std::string& rev, const std::string& checksum) const {
-  return fmt::format("INSERT INTO {} (revision, checksum) VALUES ({}, {}) ON CONFLICT (revision) DO "
-                     "UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()",
-                     sql::qualified(schema, log_table()), quote_literal(rev), quote_literal(checksum));
+std::string VersionTable::log_insert_sql(const std::string& rev,
+                                         const std::string& checksum) const {
+  return fmt::format(
+      "INSERT INTO {} (revision, checksum) VALUES ({}, {}) ON CONFLICT (revision) DO "
+      "UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()",
+      sql::qualified(schema, log_table()), quote_literal(rev), quote_literal(checksum));
 }
 std::string VersionTable::log_delete_sql(const std::string& rev) const {
   return fmt::format("DELETE FROM {} WHERE revision = {}", sql::qualified(schema, log_table()),
@@ -94,8 +97,9 @@ std::string arrow(const std::vector<std::string>& from, const std::string& to, b
 
 std::vector<std::string> migrate(const revision::RevisionMap& map,
                                  const std::map<std::string, const revision::Revision*>& revisions,
-                                 const VersionTable& vt, Sink& sink, const std::vector<std::string>& path,
-                                 bool upgrade, std::vector<std::string> heads, const RunOptions& options) {
+                                 const VersionTable& vt, Sink& sink,
+                                 const std::vector<std::string>& path, bool upgrade,
+                                 std::vector<std::string> heads, const RunOptions& options) {
   std::set<std::string> applied;
   for (const auto& id : map.applied_set(heads)) applied.insert(id);
   bool open = false;
@@ -127,9 +131,10 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
             sink.execute(stmt.sql);
           }
         } catch (const pg::QueryError& e) {
-          throw MigrationError(fmt::format(
-              "{}: error: revision {} ({}), {} failed\n  {}\n{}", located.loc.str(), id,
-              upgrade ? "upgrade" : "downgrade", ops::describe(located.op), stmt.sql, e.server_message()));
+          throw MigrationError(fmt::format("{}: error: revision {} ({}), {} failed\n  {}\n{}",
+                                           located.loc.str(), id, upgrade ? "upgrade" : "downgrade",
+                                           ops::describe(located.op), stmt.sql,
+                                           e.server_message()));
         }
       }
     }
@@ -140,7 +145,9 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
         if (std::find(heads.begin(), heads.end(), d) != heads.end()) replaced.push_back(d);
       applied.insert(id);
       added.push_back(id);
-      std::erase_if(heads, [&](const auto& h) { return std::find(replaced.begin(), replaced.end(), h) != replaced.end(); });
+      std::erase_if(heads, [&](const auto& h) {
+        return std::find(replaced.begin(), replaced.end(), h) != replaced.end();
+      });
       heads.push_back(id);
       // replaced → removed rows; id → new row
       if (replaced.empty()) {
@@ -174,15 +181,18 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
       begin();
     }
     if (options.on_step)
-      options.on_step(rev, upgrade,
-                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+      options.on_step(
+          rev, upgrade,
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count());
   }
   commit();
   return heads;
 }
 
 void stamp(const VersionTable& vt, Sink& sink, const std::vector<std::string>& current,
-           const std::vector<std::string>& heads, bool purge, const std::vector<std::string>& prelude,
+           const std::vector<std::string>& heads, bool purge,
+           const std::vector<std::string>& prelude,
            const std::vector<std::pair<std::string, std::string>>& logged,
            const std::vector<std::string>& forgotten) {
   sink.begin();
@@ -191,7 +201,8 @@ void stamp(const VersionTable& vt, Sink& sink, const std::vector<std::string>& c
   for (const auto& h : purge ? std::vector<std::string>{} : current)
     if (std::find(heads.begin(), heads.end(), h) == heads.end()) sink.execute(vt.delete_sql(h));
   for (const auto& h : heads)
-    if (purge || std::find(current.begin(), current.end(), h) == current.end()) sink.execute(vt.insert_sql(h));
+    if (purge || std::find(current.begin(), current.end(), h) == current.end())
+      sink.execute(vt.insert_sql(h));
   for (const auto& id : forgotten) sink.execute(vt.log_delete_sql(id));
   for (const auto& [id, checksum] : logged) sink.execute(vt.log_insert_sql(id, checksum));
   sink.commit();
@@ -230,12 +241,15 @@ AdvisoryLock::AdvisoryLock(pg::Connection& db, long long key, std::chrono::milli
     auto r = db_.exec("SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(key_)});
     if (r.get(0, 0) == "t") return;
     if (std::chrono::steady_clock::now() >= deadline) {
-      auto who = db_.exec("SELECT coalesce(string_agg(a.pid::text || ' (' || coalesce(a.application_name, '') || ')', ', '), 'unknown') "
-                          "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
-                          "AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint",
-                          {std::to_string(key_)});
+      auto who = db_.exec(
+          "SELECT coalesce(string_agg(a.pid::text || ' (' || coalesce(a.application_name, '') || "
+          "')', ', '), 'unknown') "
+          "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+          "AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint",
+          {std::to_string(key_)});
       throw DatabaseError(fmt::format(
-          "error: another migration holds the lock on this version table (advisory lock {}, held by "
+          "error: another migration holds the lock on this version table (advisory lock {}, held "
+          "by "
           "backend {}); gave up after {:.0f} s. Wait for it to finish, or raise lock_timeout.",
           key_, who.get(0, 0), std::chrono::duration<double>(timeout).count()));
     }

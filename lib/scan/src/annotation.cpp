@@ -29,7 +29,8 @@ SourceLoc advance(SourceLoc loc, std::string_view text, std::size_t offset) {
   return loc;
 }
 
-std::optional<std::pair<std::string_view, std::size_t>> macro_arguments(std::string_view invocation) {
+std::optional<std::pair<std::string_view, std::size_t>>
+macro_arguments(std::string_view invocation) {
   const auto open = invocation.find('(');
   const auto close = invocation.rfind(')');
   if (open == std::string_view::npos || close == std::string_view::npos || close < open)
@@ -49,8 +50,10 @@ public:
     skip_space();
     if (at_end()) return options;
     while (true) {
-      if (auto option = item()) options.push_back(std::move(*option));
-      else return options; // the error is reported; the rest would only cascade
+      if (auto option = item())
+        options.push_back(std::move(*option));
+      else
+        return options; // the error is reported; the rest would only cascade
       skip_space();
       if (at_end()) return options;
       if (peek() != ',') {
@@ -79,7 +82,8 @@ private:
       return option;
     }
     if (!ident_start(peek())) {
-      error(pos_, at_end() ? "expected an option" : fmt::format("expected an option name, found '{}'", peek()));
+      error(pos_, at_end() ? "expected an option"
+                           : fmt::format("expected an option name, found '{}'", peek()));
       return std::nullopt;
     }
     option.key = identifier();
@@ -109,7 +113,8 @@ private:
       if (peek() == '-') ++pos_;
       const std::size_t digits = pos_;
       while (!at_end() && std::isdigit(static_cast<unsigned char>(peek()))) ++pos_;
-      if (pos_ == digits || (!at_end() && (std::isalpha(static_cast<unsigned char>(peek())) || peek() == '.'))) {
+      if (pos_ == digits ||
+          (!at_end() && (std::isalpha(static_cast<unsigned char>(peek())) || peek() == '.'))) {
         error(begin, "expected an integer, a string literal, true or false");
         return false;
       }
@@ -129,7 +134,9 @@ private:
         v.boolean = word == "true";
         return true;
       }
-      error(begin, fmt::format("'{}' is not a value: write a string literal, an integer, true or false", word));
+      error(begin,
+            fmt::format("'{}' is not a value: write a string literal, an integer, true or false",
+                        word));
       return false;
     }
     error(begin, at_end() ? "expected a value after '='"
@@ -186,10 +193,11 @@ private:
       case 't': out += '\t'; break;
       case 'r': out += '\r'; break;
       case '0': out += '\0'; break;
-      case '\\': case '"': case '\'': case '?': out += e; break;
-      default:
-        error(pos_ - 2, fmt::format("unsupported escape sequence '\\{}'", e));
-        return false;
+      case '\\':
+      case '"':
+      case '\'':
+      case '?': out += e; break;
+      default: error(pos_ - 2, fmt::format("unsupported escape sequence '\\{}'", e)); return false;
       }
     }
     if (at_end() || peek() != '"') {
@@ -202,18 +210,23 @@ private:
 
   std::string identifier() {
     const std::size_t begin = pos_;
-    while (!at_end() && (ident_start(peek()) || std::isdigit(static_cast<unsigned char>(peek())))) ++pos_;
+    while (!at_end() && (ident_start(peek()) || std::isdigit(static_cast<unsigned char>(peek()))))
+      ++pos_;
     return std::string(text_.substr(begin, pos_ - begin));
   }
 
-  static bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+  static bool ident_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+  }
   void skip_space() {
     while (!at_end() && std::isspace(static_cast<unsigned char>(peek()))) ++pos_;
   }
   bool at_end() const { return pos_ >= text_.size(); }
   char peek() const { return at_end() ? '\0' : text_[pos_]; }
   SourceLoc loc(std::size_t offset) const { return advance(start_, text_, offset); }
-  void error(std::size_t offset, std::string message) { diags_.error(loc(offset), std::move(message)); }
+  void error(std::size_t offset, std::string message) {
+    diags_.error(loc(offset), std::move(message));
+  }
 
   std::string_view text_;
   SourceLoc start_;

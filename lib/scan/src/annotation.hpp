@@ -47,7 +47,8 @@ std::vector<Option> parse_options(std::string_view text, const SourceLoc& start,
 
 /// Finds the options of a macro invocation's source text "SG_X( ... )": the text inside the
 /// outermost parentheses, and its offset. nullopt when `invocation` has no parentheses.
-std::optional<std::pair<std::string_view, std::size_t>> macro_arguments(std::string_view invocation);
+std::optional<std::pair<std::string_view, std::size_t>>
+macro_arguments(std::string_view invocation);
 
 /// `loc` moved forward over `text[0, offset)`, counting lines and columns.
 SourceLoc advance(SourceLoc loc, std::string_view text, std::size_t offset);

@@ -27,29 +27,53 @@ struct OptionSpec {
 };
 
 struct MacroSpec {
-  bool named;              // a first bare string is the name
+  bool named; // a first bare string is the name
   std::vector<OptionSpec> options;
 };
 
 const MacroSpec& spec_for(const std::string& kind) {
   static const std::map<std::string, MacroSpec> specs = {
-      {"table", {true, {{"name", Want::string}, {"schema", Want::string}, {"comment", Want::string},
-                        {"renamed_from", Want::string}}}},
+      {"table",
+       {true,
+        {{"name", Want::string},
+         {"schema", Want::string},
+         {"comment", Want::string},
+         {"renamed_from", Want::string}}}},
       {"column",
        {true,
-        {{"name", Want::string}, {"type", Want::string}, {"length", Want::integer},
-         {"precision", Want::integer}, {"scale", Want::integer}, {"primary_key", Want::boolean},
-         {"autoincrement", Want::boolean}, {"identity", Want::string}, {"unique", Want::boolean},
-         {"index", Want::boolean}, {"nullable", Want::boolean}, {"server_default", Want::string},
-         {"foreign_key", Want::string}, {"on_delete", Want::string}, {"on_update", Want::string},
-         {"comment", Want::string}, {"renamed_from", Want::string}}}},
-      {"index", {true, {{"name", Want::string}, {"columns", Want::string}, {"unique", Want::boolean},
-                        {"where", Want::string}, {"using", Want::string}}}},
+        {{"name", Want::string},
+         {"type", Want::string},
+         {"length", Want::integer},
+         {"precision", Want::integer},
+         {"scale", Want::integer},
+         {"primary_key", Want::boolean},
+         {"autoincrement", Want::boolean},
+         {"identity", Want::string},
+         {"unique", Want::boolean},
+         {"index", Want::boolean},
+         {"nullable", Want::boolean},
+         {"server_default", Want::string},
+         {"foreign_key", Want::string},
+         {"on_delete", Want::string},
+         {"on_update", Want::string},
+         {"comment", Want::string},
+         {"renamed_from", Want::string}}}},
+      {"index",
+       {true,
+        {{"name", Want::string},
+         {"columns", Want::string},
+         {"unique", Want::boolean},
+         {"where", Want::string},
+         {"using", Want::string}}}},
       {"unique", {true, {{"name", Want::string}, {"columns", Want::string}}}},
       {"check", {true, {{"name", Want::string}, {"expr", Want::string}}}},
-      {"foreign_key", {true, {{"name", Want::string}, {"columns", Want::string},
-                              {"references", Want::string}, {"on_delete", Want::string},
-                              {"on_update", Want::string}}}},
+      {"foreign_key",
+       {true,
+        {{"name", Want::string},
+         {"columns", Want::string},
+         {"references", Want::string},
+         {"on_delete", Want::string},
+         {"on_update", Want::string}}}},
       {"enum", {true, {{"name", Want::string}, {"schema", Want::string}}}},
       {"ignore", {false, {}}},
   };
@@ -76,7 +100,8 @@ public:
           diags.error(o.loc, fmt::format("{} takes no name", a.macro()));
         } else if (by_key_.count("name")) {
           diags.error(o.loc, fmt::format("{} has a name already: a second bare string is not an "
-                                         "option (write key = \"value\")", a.macro()));
+                                         "option (write key = \"value\")",
+                                         a.macro()));
         } else {
           by_key_["name"] = &o;
         }
@@ -349,13 +374,16 @@ private:
     const Annotation* ignore = nullptr;
     for (const auto& a : field.annotations) {
       const Annotation*& slot = a.kind == "ignore" ? ignore : column_annotation;
-      if (slot) diags_.error(a.loc, fmt::format("{} is given twice on '{}'", a.macro(), field.cxx_name));
-      else slot = &a;
+      if (slot)
+        diags_.error(a.loc, fmt::format("{} is given twice on '{}'", a.macro(), field.cxx_name));
+      else
+        slot = &a;
     }
     if (ignore) {
       Options(*ignore, diags_); // reports options given to SG_IGNORE
       if (column_annotation)
-        diags_.error(ignore->loc, fmt::format("'{}' has both SG_IGNORE and SG_COLUMN", field.cxx_name));
+        diags_.error(ignore->loc,
+                     fmt::format("'{}' has both SG_IGNORE and SG_COLUMN", field.cxx_name));
       return;
     }
     static const Annotation none{"column", {}, {}};
@@ -399,10 +427,12 @@ private:
       else if (*identity == "by default")
         c.identity = model::Identity::by_default;
       else
-        diags_.error(opts.loc_of("identity"),
-                     fmt::format("identity must be \"always\" or \"by default\", not \"{}\"", *identity));
+        diags_.error(
+            opts.loc_of("identity"),
+            fmt::format("identity must be \"always\" or \"by default\", not \"{}\"", *identity));
       if (!integer) diags_.error(opts.loc_of("identity"), "identity needs an integer column");
-      if (c.nullable) diags_.error(opts.loc_of("identity"), "an identity column cannot be nullable");
+      if (c.nullable)
+        diags_.error(opts.loc_of("identity"), "an identity column cannot be nullable");
     }
     if (opts.flag("autoincrement")) {
       c.autoincrement = true;
@@ -430,7 +460,8 @@ private:
       t.indexes.push_back(std::move(ix));
     } else if (unique) {
       t.unique_constraints.push_back(
-          {model::default_name(NameKind::unique, {t.name, {c.name}, {}}, naming_), {c.name},
+          {model::default_name(NameKind::unique, {t.name, {c.name}, {}}, naming_),
+           {c.name},
            {opts.get("unique")->loc}});
     }
 
@@ -439,10 +470,16 @@ private:
       if (!ref)
         diags_.error(opts.loc_of("foreign_key"),
                      fmt::format("foreign_key must be \"table.column\" or \"schema.table.column\", "
-                                 "not \"{}\"", *target));
+                                 "not \"{}\"",
+                                 *target));
       else
-        pending_fks_.push_back({table_index, {}, {c.name}, *ref, action(opts, "on_delete"),
-                                action(opts, "on_update"), opts.loc_of("foreign_key")});
+        pending_fks_.push_back({table_index,
+                                {},
+                                {c.name},
+                                *ref,
+                                action(opts, "on_delete"),
+                                action(opts, "on_update"),
+                                opts.loc_of("foreign_key")});
     } else {
       for (const char* key : {"on_delete", "on_update"})
         if (opts.get(key))
@@ -458,7 +495,8 @@ private:
     if (!value) {
       diags_.error(opts.loc_of(key),
                    fmt::format("{} must be CASCADE, RESTRICT, SET NULL, SET DEFAULT or NO ACTION, "
-                               "not \"{}\"", key, *text));
+                               "not \"{}\"",
+                               key, *text));
       return {};
     }
     return *value;
@@ -477,12 +515,12 @@ private:
     if (scale && !precision) diags_.error(scale->loc, "scale needs a precision");
     auto modifiers = [&]() -> std::string {
       if (length) return fmt::format("({})", length->value.integer);
-      if (precision && scale) return fmt::format("({},{})", precision->value.integer, scale->value.integer);
+      if (precision && scale)
+        return fmt::format("({},{})", precision->value.integer, scale->value.integer);
       if (precision) return fmt::format("({})", precision->value.integer);
       return {};
     };
-    if (length && precision)
-      diags_.error(length->loc, "length and precision cannot both be given");
+    if (length && precision) diags_.error(length->loc, "length and precision cannot both be given");
 
     if (auto explicit_type = opts.str("type")) {
       std::string type = trim(*explicit_type);
@@ -490,7 +528,8 @@ private:
         diags_.error(opts.loc_of("type"), "type is empty");
         return type;
       }
-      if (type.find('(') == std::string::npos) type += modifiers();
+      if (type.find('(') == std::string::npos)
+        type += modifiers();
       else if (length || precision)
         diags_.error((length ? length : precision)->loc,
                      fmt::format("type \"{}\" has its modifiers already", type));
@@ -498,17 +537,19 @@ private:
     }
 
     auto misplaced = [&](const Option* o, std::string_view needs) {
-      if (o) diags_.error(o->loc, fmt::format("{} applies to {}, not to {} '{}' (or give type = ...)",
-                                              o->key, needs, t.spelling, field.cxx_name));
+      if (o)
+        diags_.error(o->loc, fmt::format("{} applies to {}, not to {} '{}' (or give type = ...)",
+                                         o->key, needs, t.spelling, field.cxx_name));
     };
     std::string base;
     switch (t.kind) {
     case CxxType::Kind::boolean: base = "BOOLEAN"; break;
     case CxxType::Kind::integer:
       if (t.is_unsigned) {
-        diags_.error(at, fmt::format("'{}' is unsigned ({}), which PostgreSQL has no type for: give "
-                                     "type = \"BIGINT\" or another type explicitly",
-                                     field.cxx_name, t.spelling));
+        diags_.error(at,
+                     fmt::format("'{}' is unsigned ({}), which PostgreSQL has no type for: give "
+                                 "type = \"BIGINT\" or another type explicitly",
+                                 field.cxx_name, t.spelling));
         return {};
       }
       if (precision) return fmt::format("NUMERIC{}", modifiers());
@@ -530,7 +571,8 @@ private:
       auto it = enums_.find(t.enum_key);
       if (it == enums_.end()) {
         diags_.error(at, fmt::format("'{}' has enum type {}, which has no SG_ENUM: annotate the "
-                                     "enum or give type = ...", field.cxx_name, t.spelling));
+                                     "enum or give type = ...",
+                                     field.cxx_name, t.spelling));
         return {};
       }
       base = it->second.qualified_name();
@@ -538,7 +580,8 @@ private:
     }
     case CxxType::Kind::unmapped:
       diags_.error(at, fmt::format("'{}' has type {}, which has no PostgreSQL mapping{}: give "
-                                   "type = \"...\" or SG_IGNORE it", field.cxx_name, t.spelling,
+                                   "type = \"...\" or SG_IGNORE it",
+                                   field.cxx_name, t.spelling,
                                    t.problem.empty() ? "" : " (" + t.problem + ")"));
       return {};
     }
@@ -603,10 +646,13 @@ private:
       ix.where = opts.str("where");
       if (auto method = opts.str("using")) {
         std::string lower;
-        for (char ch : *method) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        for (char ch : *method)
+          lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         if (!is_identifier(lower))
-          diags_.error(opts.loc_of("using"), fmt::format("using must name an index method (btree, "
-                                                         "hash, gist, spgist, gin, brin), not \"{}\"", *method));
+          diags_.error(opts.loc_of("using"),
+                       fmt::format("using must name an index method (btree, "
+                                   "hash, gist, spgist, gin, brin), not \"{}\"",
+                                   *method));
         ix.method = lower;
       }
       ix.origin.loc = a.loc;
@@ -634,13 +680,14 @@ private:
       if (!ref) {
         diags_.error(opts.loc_of("references"),
                      fmt::format("references must be \"table(col, ...)\" or "
-                                 "\"schema.table(col, ...)\", not \"{}\"", *references));
+                                 "\"schema.table(col, ...)\", not \"{}\"",
+                                 *references));
         return;
       }
       if (!columns) return;
       if (columns->size() != ref->columns.size()) {
-        diags_.error(opts.loc_of("references"),
-                     fmt::format("{} columns reference {} columns", columns->size(), ref->columns.size()));
+        diags_.error(opts.loc_of("references"), fmt::format("{} columns reference {} columns",
+                                                            columns->size(), ref->columns.size()));
         return;
       }
       pending_fks_.push_back({table_index, opts.str("name").value_or(""), *columns, *ref,
@@ -663,15 +710,17 @@ private:
     const std::string shown =
         p.reference.schema ? *p.reference.schema + "." + p.reference.table : p.reference.table;
     if (!target) {
-      diags_.error(p.loc, fmt::format("foreign key references table '{}', which no SG_TABLE declares",
-                                      shown));
+      diags_.error(
+          p.loc,
+          fmt::format("foreign key references table '{}', which no SG_TABLE declares", shown));
       return;
     }
     bool ok = true;
     for (const auto& col : p.reference.columns)
       if (!target->find_column(col)) {
         diags_.error(p.loc, fmt::format("foreign key references column '{}', which table '{}' "
-                                        "does not have", col, shown));
+                                        "does not have",
+                                        col, shown));
         ok = false;
       }
     if (!ok) return;
@@ -683,11 +732,12 @@ private:
     };
     bool unique = target->primary_key && same_set(target->primary_key->columns);
     for (const auto& u : target->unique_constraints) unique = unique || same_set(u.columns);
-    for (const auto& ix : target->indexes) unique = unique || (ix.unique && !ix.where && same_set(ix.columns));
+    for (const auto& ix : target->indexes)
+      unique = unique || (ix.unique && !ix.where && same_set(ix.columns));
     if (!unique)
       diags_.error(p.loc, fmt::format("foreign key references {}({}), which is neither the primary "
-                                      "key nor unique: PostgreSQL would refuse it", shown,
-                                      fmt::join(p.reference.columns, ", ")));
+                                      "key nor unique: PostgreSQL would refuse it",
+                                      shown, fmt::join(p.reference.columns, ", ")));
     model::ForeignKey fk;
     fk.columns = p.columns;
     fk.referred_schema = target->schema;
@@ -739,7 +789,8 @@ private:
       auto constraint = [&](const std::string& name, const SourceLoc& loc) {
         auto [it, fresh] = constraints.emplace(name, loc);
         if (!fresh) {
-          diags_.error(loc, fmt::format("constraint name '{}' is used twice in table '{}'", name, t.name));
+          diags_.error(
+              loc, fmt::format("constraint name '{}' is used twice in table '{}'", name, t.name));
           diags_.note(it->second, "first used here");
         }
       };
@@ -753,7 +804,8 @@ private:
       }
       for (const auto& fk : t.foreign_keys) constraint(fk.name, fk.origin.loc);
       for (const auto& ck : t.checks) constraint(ck.name, ck.origin.loc);
-      for (const auto& ix : t.indexes) claim(relations, t.schema, ix.name, ix.origin.loc, "index name");
+      for (const auto& ix : t.indexes)
+        claim(relations, t.schema, ix.name, ix.origin.loc, "index name");
     }
   }
 

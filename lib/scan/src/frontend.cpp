@@ -51,9 +51,8 @@ bool in_std_chrono(const Decl* d) {
 
 /// The specialization `std::<name><...>` (or `std::chrono::<name><...>`) that `type` is, if any.
 const ClassTemplateSpecializationDecl* std_template(QualType type, llvm::StringRef name,
-                                                   bool chrono = false) {
-  const auto* spec =
-      dyn_cast_or_null<ClassTemplateSpecializationDecl>(type->getAsCXXRecordDecl());
+                                                    bool chrono = false) {
+  const auto* spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(type->getAsCXXRecordDecl());
   if (!spec || spec->getName() != name) return nullptr;
   return (chrono ? in_std_chrono(spec) : in_std(spec)) ? spec : nullptr;
 }
@@ -63,7 +62,8 @@ public:
   TypeClassifier(ASTContext& ctx) : ctx_(ctx) {}
 
   CxxType classify(QualType written) const {
-    CxxType t = classify_canonical(written.getNonReferenceType().getCanonicalType().getUnqualifiedType());
+    CxxType t =
+        classify_canonical(written.getNonReferenceType().getCanonicalType().getUnqualifiedType());
     t.spelling = written.getAsString(ctx_.getPrintingPolicy());
     return t;
   }
@@ -87,7 +87,8 @@ private:
       QualType elem = vec->getTemplateArgs()[0].getAsType().getCanonicalType();
       if (is_byte(elem)) return kind(CxxType::Kind::bytes);
       CxxType inner = classify_canonical(elem);
-      if (inner.kind == CxxType::Kind::unmapped || inner.optional || inner.kind == CxxType::Kind::bytes)
+      if (inner.kind == CxxType::Kind::unmapped || inner.optional ||
+          inner.kind == CxxType::Kind::bytes)
         return unmapped("std::vector of a type that is no mapped scalar");
       ++inner.array_dims;
       return inner;
@@ -96,11 +97,11 @@ private:
       const auto* clock = tp->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
       if (!clock || clock->getName() != "system_clock" || !in_std_chrono(clock))
         return unmapped("only std::chrono::system_clock time points map");
-      const auto* duration = std_template(tp->getTemplateArgs()[1].getAsType().getCanonicalType(),
-                                          "duration", true);
+      const auto* duration =
+          std_template(tp->getTemplateArgs()[1].getAsType().getCanonicalType(), "duration", true);
       if (duration) {
-        const auto* ratio = std_template(
-            duration->getTemplateArgs()[1].getAsType().getCanonicalType(), "ratio");
+        const auto* ratio =
+            std_template(duration->getTemplateArgs()[1].getAsType().getCanonicalType(), "ratio");
         if (ratio) {
           const auto num = ratio->getTemplateArgs()[0].getAsIntegral().getExtValue();
           const auto den = ratio->getTemplateArgs()[1].getAsIntegral().getExtValue();
@@ -184,12 +185,14 @@ public:
       return true;
     }
     if (annotations.front().kind != "table") {
-      const bool table_level = annotations.front().kind == "index" || annotations.front().kind == "unique" ||
-                               annotations.front().kind == "check" || annotations.front().kind == "foreign_key";
+      const bool table_level =
+          annotations.front().kind == "index" || annotations.front().kind == "unique" ||
+          annotations.front().kind == "check" || annotations.front().kind == "foreign_key";
       diags_.error(annotations.front().loc,
-                   table_level ? fmt::format("{} on '{}', which has no SG_TABLE",
-                                             annotations.front().macro(), d->getName().str())
-                               : fmt::format("{} does not go on a struct", annotations.front().macro()));
+                   table_level
+                       ? fmt::format("{} on '{}', which has no SG_TABLE",
+                                     annotations.front().macro(), d->getName().str())
+                       : fmt::format("{} does not go on a struct", annotations.front().macro()));
       return true;
     }
     RawTable table;
@@ -209,8 +212,9 @@ public:
     for (std::size_t i = 0; i < annotations.size(); ++i)
       if (annotations[i].kind != "enum" || i > 0) {
         diags_.error(annotations[i].loc,
-                     annotations[i].kind == "enum" ? "SG_ENUM is given twice"
-                                                   : fmt::format("{} does not go on an enum", annotations[i].macro()));
+                     annotations[i].kind == "enum"
+                         ? "SG_ENUM is given twice"
+                         : fmt::format("{} does not go on an enum", annotations[i].macro()));
         return true;
       }
     RawEnum e;
@@ -226,10 +230,11 @@ public:
   bool VisitDecl(Decl* d) {
     if (isa<CXXRecordDecl>(d) || isa<EnumDecl>(d) || isa<FieldDecl>(d)) return true;
     for (const auto& a : read(d))
-      diags_.error(a.loc, fmt::format("{} does not go here: {}", a.macro(),
-                                      a.kind == "column" || a.kind == "ignore"
-                                          ? "it marks a non-static data member of an SG_TABLE struct"
-                                          : "it goes on a struct or enum"));
+      diags_.error(a.loc,
+                   fmt::format("{} does not go here: {}", a.macro(),
+                               a.kind == "column" || a.kind == "ignore"
+                                   ? "it marks a non-static data member of an SG_TABLE struct"
+                                   : "it goes on a struct or enum"));
     return true;
   }
 
@@ -240,7 +245,8 @@ public:
       for (const auto* f : d->fields())
         for (const auto& a : read(f))
           diags_.error(a.loc, fmt::format("{} on a member of '{}', which has no SG_TABLE and is "
-                                          "no table's base", a.macro(), d->getName().str()));
+                                          "no table's base",
+                                          a.macro(), d->getName().str()));
     }
   }
 
@@ -268,7 +274,8 @@ private:
     const llvm::StringRef written = Lexer::getSourceText(range, sm_, ctx_.getLangOpts());
     if (written.startswith("SG_")) {
       if (auto args = macro_arguments(std::string_view(written.data(), written.size()))) {
-        a.options = parse_options(args->first, advance(a.loc, written.data(), args->second), diags_);
+        a.options =
+            parse_options(args->first, advance(a.loc, written.data(), args->second), diags_);
         return a;
       }
       if (a.kind == "ignore") return a;
@@ -276,7 +283,8 @@ private:
     // Spelled some other way (another macro, a raw [[clang::annotate]]): the stringized options.
     if (attr->args_size() > 0)
       if (const auto* lit = dyn_cast<StringLiteral>(attr->args_begin()[0]->IgnoreParenImpCasts()))
-        a.options = parse_options(std::string_view(lit->getString().data(), lit->getLength()), a.loc, diags_);
+        a.options = parse_options(std::string_view(lit->getString().data(), lit->getLength()),
+                                  a.loc, diags_);
     return a;
   }
 
@@ -346,7 +354,7 @@ public:
       const FileEntry* fe = it->first;
       if (!fe || fe == main) continue;
       llvm::SmallString<256> path(fe->tryGetRealPathName().empty() ? fe->getName()
-                                                                    : fe->tryGetRealPathName());
+                                                                   : fe->tryGetRealPathName());
       out_.dependencies.push_back(std::string(path));
     }
   }
@@ -378,7 +386,9 @@ private:
 class Factory : public tooling::FrontendActionFactory {
 public:
   Factory(ParseOutput& out, DiagnosticList& diags) : out_(out), diags_(diags) {}
-  std::unique_ptr<FrontendAction> create() override { return std::make_unique<Action>(out_, diags_); }
+  std::unique_ptr<FrontendAction> create() override {
+    return std::make_unique<Action>(out_, diags_);
+  }
 
 private:
   ParseOutput& out_;

@@ -14,11 +14,11 @@
 namespace schemagen::scan {
 
 struct ParseInput {
-  std::string main_file;                 // absolute path of the synthetic translation unit
-  std::string main_code;                 // its text: #include of every header
-  std::vector<std::string> flags;        // compiler flags, without the file name
+  std::string main_file;          // absolute path of the synthetic translation unit
+  std::string main_code;          // its text: #include of every header
+  std::vector<std::string> flags; // compiler flags, without the file name
   std::optional<std::filesystem::path> compile_commands; // also take flags from here
-  std::string compile_commands_file;     // the file whose flags to take (the first header)
+  std::string compile_commands_file; // the file whose flags to take (the first header)
   std::string working_dir;
   std::vector<std::pair<std::string, std::string>> virtual_files; // path → content (tests)
 };

@@ -12,7 +12,17 @@ namespace schemagen::scan {
 
 /// A data member's C++ type, as far as the type mapping (SPEC §2) cares.
 struct CxxType {
-  enum class Kind { boolean, integer, floating, string, bytes, timestamp, date, enumeration, unmapped };
+  enum class Kind {
+    boolean,
+    integer,
+    floating,
+    string,
+    bytes,
+    timestamp,
+    date,
+    enumeration,
+    unmapped
+  };
   Kind kind = Kind::unmapped;
   unsigned bits = 0;        // integer and floating
   bool is_unsigned = false; // integer

@@ -77,8 +77,10 @@ Result run_parse(ParseInput input, const model::NamingConvention& naming) {
 
 const model::Metadata& Result::get() {
   if (!metadata) {
-    if (auto m = model::from_binary(binary)) metadata = std::move(*m);
-    else metadata = model::from_yaml(yaml, "<scan cache>");
+    if (auto m = model::from_binary(binary))
+      metadata = std::move(*m);
+    else
+      metadata = model::from_yaml(yaml, "<scan cache>");
   }
   return *metadata;
 }
@@ -100,13 +102,16 @@ std::string annotations_include_dir() {
 
 fs::path default_cache_dir() {
   if (const char* env = std::getenv("SCHEMAGEN_CACHE_DIR"); env && *env) return env;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "schemagen";
-  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache/schemagen";
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return fs::path(xdg) / "schemagen";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return fs::path(home) / ".cache/schemagen";
   return fs::temp_directory_path() / "schemagen-cache";
 }
 
 Result scan(const Options& options) {
-  if (options.sources.empty()) throw UserError("error: models.sources names no header: nothing to scan");
+  if (options.sources.empty())
+    throw UserError("error: models.sources names no header: nothing to scan");
   ParseInput input;
   std::error_code ec;
   input.working_dir =
@@ -150,7 +155,8 @@ Result scan(const Options& options) {
   if (options.compile_commands)
     result.dependencies.push_back(*options.compile_commands / "compile_commands.json");
   if (cache && result.ok())
-    cache->store(result.yaml + std::string(separator) + model::to_binary(*result.metadata), result.dependencies);
+    cache->store(result.yaml + std::string(separator) + model::to_binary(*result.metadata),
+                 result.dependencies);
   return result;
 }
 

@@ -37,7 +37,8 @@ std::string hash_file(const fs::path& path) {
 /// Splits off the next line of `text` from `pos`.
 std::string_view next_line(std::string_view text, std::size_t& pos) {
   const auto end = text.find('\n', pos);
-  std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+  std::string_view line =
+      text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
   pos = end == std::string_view::npos ? text.size() : end + 1;
   return line;
 }
@@ -60,7 +61,8 @@ std::string executable_identity() {
   return fmt::format("{} {} {}", exe.string(), s.size, s.mtime_ns);
 }
 
-ContentCache::ContentCache(fs::path dir, std::string_view kind, const std::string& key) : key_hash_(content_hash(key)) {
+ContentCache::ContentCache(fs::path dir, std::string_view kind, const std::string& key)
+    : key_hash_(content_hash(key)) {
   file_ = dir / fmt::format("{}-{}.cache", kind, key_hash_);
 }
 

@@ -38,8 +38,9 @@ void DiagnosticList::note(SourceLoc loc, std::string message) {
 bool DiagnosticList::has_errors() const { return error_count() > 0; }
 
 std::size_t DiagnosticList::error_count() const {
-  return static_cast<std::size_t>(std::count_if(
-      items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::error; }));
+  return static_cast<std::size_t>(
+      std::count_if(items_.begin(), items_.end(),
+                    [](const Diagnostic& d) { return d.severity == Severity::error; }));
 }
 
 std::string DiagnosticList::str() const {

@@ -17,8 +17,9 @@ namespace schemagen {
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(fmt::format("{}: error: cannot read: {}", display_path(path),
-                                       std::strerror(errno)));
+  if (!in)
+    throw UserError(
+        fmt::format("{}: error: cannot read: {}", display_path(path), std::strerror(errno)));
   std::ostringstream ss;
   ss << in.rdbuf();
   return std::move(ss).str();

@@ -15,8 +15,10 @@ std::string str(std::string_view s) {
     case '\t': out += "\\t"; break;
     case '\r': out += "\\r"; break;
     default:
-      if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-      else out += ch;
+      if (c < 0x20)
+        out += fmt::format("\\u{:04x}", c);
+      else
+        out += ch;
     }
   }
   return out + "\"";

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <set>
 #include <fmt/format.h>
+#include <set>
 
 namespace schemagen::yaml {
 
@@ -12,8 +12,8 @@ namespace {
 
 /// Strings that a YAML reader would take for a boolean, null or number.
 bool looks_like_non_string(std::string_view s) {
-  static const std::set<std::string, std::less<>> words = {
-      "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"};
+  static const std::set<std::string, std::less<>> words = {"true", "false", "yes", "no",   "on",
+                                                           "off",  "y",     "n",   "null", "~"};
   std::string lower;
   for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (lower.empty() || words.count(lower)) return true;
@@ -52,8 +52,10 @@ std::string quote(std::string_view s) {
     case '\t': out += "\\t"; break;
     case '\r': out += "\\r"; break;
     default:
-      if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-      else out += ch;
+      if (c < 0x20 || c == 0x7f)
+        out += fmt::format("\\x{:02x}", c);
+      else
+        out += ch;
     }
   }
   return out + '"';

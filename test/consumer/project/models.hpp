@@ -1,5 +1,6 @@
 #pragma once
 #include "shared.hpp"
+
 #include <schemagen/annotations.hpp>
 
 /// Things the consumer keeps.

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 inline constexpr const char* file_name = "schemagen.yaml";
 
 struct Models {
-  std::vector<fs::path> sources; // absolute
+  std::vector<fs::path> sources;            // absolute
   std::optional<fs::path> compile_commands; // directory holding compile_commands.json
   std::vector<std::string> args;
 };
@@ -28,8 +28,8 @@ struct Hooks {
 /// The settings one database is served with: the file's top level, overlaid by its entry in
 /// `databases:` when one is picked.
 struct Config {
-  fs::path file; // the schemagen.yaml read
-  fs::path dir;  // its directory: relative paths start here
+  fs::path file;                            // the schemagen.yaml read
+  fs::path dir;                             // its directory: relative paths start here
   std::optional<std::string> database_name; // the `databases:` entry in use, if any
   std::vector<std::string> database_names;  // every entry of `databases:`
 

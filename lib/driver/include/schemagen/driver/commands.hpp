@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 /// The options every command takes.
 struct Global {
-  std::optional<fs::path> config; // -c/--config
+  std::optional<fs::path> config;  // -c/--config
   std::optional<std::string> name; // -n/--name
   std::optional<std::string> url;  // --url
   int verbosity = 0;               // -v: 1, -q: -1
@@ -39,8 +39,8 @@ ExitCode scan(const Global& global, const ScanOptions& options);
 namespace schemagen::driver {
 
 struct MigrateOptions {
-  std::string target;  // REV, or FROM:TO with --sql
-  bool sql = false;    // print the SQL instead of running it
+  std::string target; // REV, or FROM:TO with --sql
+  bool sql = false;   // print the SQL instead of running it
 };
 ExitCode upgrade(const Global& global, const MigrateOptions& options);
 ExitCode downgrade(const Global& global, const MigrateOptions& options);
@@ -72,7 +72,7 @@ ExitCode show(const Global& global, const std::string& rev);
 struct RevisionOptions {
   std::string message;
   bool autogenerate = false;
-  bool offline = false;          // autogenerate against the chain's head schema
+  bool offline = false;           // autogenerate against the chain's head schema
   std::vector<std::string> heads; // --head (several for merge); default "head"
   bool splice = false;
   std::vector<std::string> branch_labels;
@@ -103,7 +103,7 @@ ExitCode check(const Global& global, const DiffOptions& options);
 namespace schemagen::driver {
 
 struct InspectOptions {
-  bool offline = false;   // the schema the revision chain builds, instead of the database's
+  bool offline = false; // the schema the revision chain builds, instead of the database's
   /// With --offline: spelled as the server spells things (format_type, pg_get_expr), when a
   /// database is configured to ask; textually canonical (bigint, not int8 or BIGINT) otherwise.
   bool canonical = false;

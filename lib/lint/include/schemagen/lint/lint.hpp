@@ -11,11 +11,11 @@
 namespace schemagen::lint {
 
 /// The rules, as `acknowledge:` names them.
-inline constexpr const char* destructive = "destructive";                 // drop_table, drop_column
-inline constexpr const char* narrowing = "narrowing";                     // a type that holds less
+inline constexpr const char* destructive = "destructive"; // drop_table, drop_column
+inline constexpr const char* narrowing = "narrowing";     // a type that holds less
 inline constexpr const char* not_null_without_default = "not_null_without_default";
 inline constexpr const char* index_without_concurrently = "index_without_concurrently";
-inline constexpr const char* table_rewrite = "table_rewrite";             // PostgreSQL rewrites the table
+inline constexpr const char* table_rewrite = "table_rewrite"; // PostgreSQL rewrites the table
 
 struct Finding {
   std::string rule;

@@ -80,8 +80,8 @@ struct CreatePrimaryKey {
   model::PrimaryKey constraint;
 };
 enum class ConstraintType { primary_key, unique, foreign_key, check };
-using AnyConstraint =
-    std::variant<model::PrimaryKey, model::UniqueConstraint, model::ForeignKey, model::CheckConstraint>;
+using AnyConstraint = std::variant<model::PrimaryKey, model::UniqueConstraint, model::ForeignKey,
+                                   model::CheckConstraint>;
 struct DropConstraint {
   std::string schema = "public", table, name;
   std::optional<ConstraintType> type;
@@ -127,11 +127,11 @@ struct BulkInsert {
   std::vector<std::vector<std::pair<std::string, Literal>>> rows; // column → value, in order
 };
 
-using Op = std::variant<CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn,
-                        CreateIndex, DropIndex, CreateUniqueConstraint, CreateForeignKey,
-                        CreateCheckConstraint, CreatePrimaryKey, DropConstraint, CreateEnum,
-                        DropEnum, AddEnumValue, CreateSchema, DropSchema, SetTableComment,
-                        Execute, BulkInsert>;
+using Op =
+    std::variant<CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn,
+                 CreateIndex, DropIndex, CreateUniqueConstraint, CreateForeignKey,
+                 CreateCheckConstraint, CreatePrimaryKey, DropConstraint, CreateEnum, DropEnum,
+                 AddEnumValue, CreateSchema, DropSchema, SetTableComment, Execute, BulkInsert>;
 
 /// An op and where it was written (a revision file's line), for error messages.
 struct LocatedOp {

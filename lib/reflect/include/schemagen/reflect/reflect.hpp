@@ -20,7 +20,8 @@ struct Options {
 };
 
 /// Whether `table` in `schema` matches one of the exclude_tables patterns.
-bool excluded(const std::vector<std::string>& patterns, const std::string& schema, const std::string& table);
+bool excluded(const std::vector<std::string>& patterns, const std::string& schema,
+              const std::string& table);
 
 /// Reads the schema. Types come out as format_type() spells them, defaults, checks and index
 /// expressions as pg_get_expr() does; a column whose default is nextval() of a sequence it owns

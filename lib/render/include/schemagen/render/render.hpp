@@ -33,7 +33,8 @@ std::string slug(std::string_view message);
 
 /// A file name from `file_template` ("{rev}_{slug}" and {year} {month} {day} {hour} {minute}
 /// {second} {epoch}), without the .yaml.
-std::string file_name(const std::string& file_template, const std::string& rev, const std::string& message);
+std::string file_name(const std::string& file_template, const std::string& rev,
+                      const std::string& message);
 
 /// Twelve random lowercase hex characters.
 std::string new_revision_id();

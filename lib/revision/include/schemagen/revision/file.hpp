@@ -44,7 +44,8 @@ std::vector<Revision> load_revisions(const std::vector<fs::path>& dirs);
 RevisionMap build_map(const std::vector<Revision>& revisions);
 
 /// The checksum schemagen records for ops when a revision is applied.
-std::string ops_checksum(const std::vector<ops::Op>& upgrade, const std::vector<ops::Op>& downgrade);
+std::string ops_checksum(const std::vector<ops::Op>& upgrade,
+                         const std::vector<ops::Op>& downgrade);
 
 /// Whether `id` is usable as a revision id: letters, digits and '_' (no '@', '+', '-', ':').
 bool valid_revision_id(std::string_view id);

@@ -107,19 +107,24 @@ private:
   std::vector<Index> reach(const std::vector<Index>& from, Next next) const;
   std::vector<Index> ancestors(const std::vector<Index>& from, bool with_deps) const;
   std::vector<Index> descendants(const std::vector<Index>& from, bool with_deps) const;
-  bool shares_lineage(Index target, const std::vector<Index>& against, bool with_deps = false) const;
+  bool shares_lineage(Index target, const std::vector<Index>& against,
+                      bool with_deps = false) const;
   std::vector<Index> filter_for_lineage(const std::vector<Index>& targets, std::string_view against,
                                         bool with_deps = false) const;
-  std::pair<std::vector<std::string>, std::optional<std::string>> resolve_number(std::string_view id) const;
+  std::pair<std::vector<std::string>, std::optional<std::string>>
+  resolve_number(std::string_view id) const;
   std::vector<Index> get_revisions(std::string_view id) const;
   std::vector<Index> get_revisions(const std::vector<std::string>& ids) const;
   std::optional<Index> get_revision(std::string_view id) const;
-  std::optional<Index> revision_for_ident(std::string_view id, std::optional<std::string_view> branch) const;
+  std::optional<Index> revision_for_ident(std::string_view id,
+                                          std::optional<std::string_view> branch) const;
   Index resolve_branch(std::string_view label) const;
-  std::optional<Index> walk(std::optional<Index> start, int steps, std::optional<std::string_view> branch,
-                            bool no_overwalk) const;
-  std::vector<Index> topological_sort(const std::vector<Index>& revisions, const std::vector<Index>& heads) const;
-  std::vector<Index> parse_upgrade_target(const std::vector<std::string>& current, std::string_view target) const;
+  std::optional<Index> walk(std::optional<Index> start, int steps,
+                            std::optional<std::string_view> branch, bool no_overwalk) const;
+  std::vector<Index> topological_sort(const std::vector<Index>& revisions,
+                                      const std::vector<Index>& heads) const;
+  std::vector<Index> parse_upgrade_target(const std::vector<std::string>& current,
+                                          std::string_view target) const;
   std::pair<std::optional<std::string>, std::optional<Index>>
   parse_downgrade_target(const std::vector<std::string>& current, std::string_view target) const;
   void detect_cycles() const;

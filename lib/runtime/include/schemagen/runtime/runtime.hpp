@@ -93,13 +93,15 @@ struct RunOptions {
 /// `heads`, writing every statement to `sink`. Returns the heads afterwards.
 std::vector<std::string> migrate(const revision::RevisionMap& map,
                                  const std::map<std::string, const revision::Revision*>& revisions,
-                                 const VersionTable& vt, Sink& sink, const std::vector<std::string>& path,
-                                 bool upgrade, std::vector<std::string> heads, const RunOptions& options);
+                                 const VersionTable& vt, Sink& sink,
+                                 const std::vector<std::string>& path, bool upgrade,
+                                 std::vector<std::string> heads, const RunOptions& options);
 
 /// Sets the version table to `heads` without running ops (stamp), from `current`; records the
 /// checksums of revisions that become applied (`logged`) and forgets those no longer applied.
 void stamp(const VersionTable& vt, Sink& sink, const std::vector<std::string>& current,
-           const std::vector<std::string>& heads, bool purge, const std::vector<std::string>& prelude,
+           const std::vector<std::string>& heads, bool purge,
+           const std::vector<std::string>& prelude,
            const std::vector<std::pair<std::string, std::string>>& logged,
            const std::vector<std::string>& forgotten);
 

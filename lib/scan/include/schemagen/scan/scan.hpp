@@ -16,20 +16,21 @@ namespace schemagen::scan {
 namespace fs = std::filesystem;
 
 struct Options {
-  std::vector<fs::path> sources;           // model headers; they form one metadata
-  std::vector<std::string> args;           // extra compiler flags (models.args)
-  fs::path working_dir;                    // relative paths in args start here; default: cwd
-  std::optional<fs::path> compile_commands; // directory of a compile_commands.json to take flags from
+  std::vector<fs::path> sources; // model headers; they form one metadata
+  std::vector<std::string> args; // extra compiler flags (models.args)
+  fs::path working_dir;          // relative paths in args start here; default: cwd
+  std::optional<fs::path>
+      compile_commands; // directory of a compile_commands.json to take flags from
   model::NamingConvention naming;
   std::optional<fs::path> cache_dir; // content-hash cache; nullopt: always parse
 };
 
 struct Result {
-  std::string yaml;                       // the metadata as canonical YAML (model::to_yaml)
-  std::string binary;                     // the same, with origins, as model::to_binary (cache)
+  std::string yaml;                        // the metadata as canonical YAML (model::to_yaml)
+  std::string binary;                      // the same, with origins, as model::to_binary (cache)
   std::optional<model::Metadata> metadata; // parsed form; absent when answered from the cache
-  DiagnosticList diagnostics;             // compile errors and annotation mistakes, in order
-  std::vector<fs::path> dependencies;     // every file the parse read: headers and what they include
+  DiagnosticList diagnostics;              // compile errors and annotation mistakes, in order
+  std::vector<fs::path> dependencies; // every file the parse read: headers and what they include
   bool from_cache = false;
 
   bool ok() const { return !diagnostics.has_errors(); }
