@@ -195,7 +195,10 @@ sed -i '/^lock_timeout: 5$/d' ps1/schemagen.yaml
 sdb=$(new_db slow)
 (cd ps && SCHEMAGEN_DATABASE_URL=$sdb "$SG" upgrade head >/dev/null 2>&1) &
 slow_pid=$!
-sleep 2
+for _ in $(seq 1 100); do # until the slow run holds the lock
+  [ "$(q "$sdb" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ] && break
+  sleep 0.1
+done
 cd ps1
 SCHEMAGEN_DATABASE_URL=$sdb run 2 "$SG" upgrade head
 contains "$err" "another migration holds the lock" "lock timeout message"
