@@ -287,7 +287,7 @@ OfflineChain offline_chain(const Global& global, const Project* loaded) {
   const auto files = revision_files(cfg);
   std::string key = "check-offline\n" + executable_identity() + "\n";
   for (const auto& f : files) key += f.string() + "\n";
-  ContentCache cache(scan::default_cache_dir(), "chain", key);
+  ContentCache cache(default_cache_dir(), "chain", key);
   if (!files.empty())
     if (auto hit = cache.lookup())
       if (auto c = decode(hit->payload)) return std::move(*c);

@@ -3,6 +3,7 @@
 #include "schemagen/config/config.hpp"
 #include "schemagen/driver/commands.hpp"
 #include "schemagen/model/metadata.hpp"
+#include "schemagen/support/cache.hpp"
 #include "schemagen/support/files.hpp"
 
 #include <chrono>
@@ -39,7 +40,7 @@ scan::Options scan_options(const config::Config& cfg, bool use_cache) {
   opts.working_dir = cfg.dir; // -Iinclude in models.args means include/ beside schemagen.yaml
   opts.compile_commands = cfg.models.compile_commands;
   opts.naming = cfg.naming_convention;
-  if (use_cache) opts.cache_dir = scan::default_cache_dir();
+  if (use_cache) opts.cache_dir = default_cache_dir();
   return opts;
 }
 

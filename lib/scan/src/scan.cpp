@@ -100,15 +100,6 @@ std::string annotations_include_dir() {
   return first_holding(candidates, "schemagen/annotations.hpp");
 }
 
-fs::path default_cache_dir() {
-  if (const char* env = std::getenv("SCHEMAGEN_CACHE_DIR"); env && *env) return env;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return fs::path(xdg) / "schemagen";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return fs::path(home) / ".cache/schemagen";
-  return fs::temp_directory_path() / "schemagen-cache";
-}
-
 Result scan(const Options& options) {
   if (options.sources.empty())
     throw UserError("error: models.sources names no header: nothing to scan");

@@ -3,6 +3,7 @@
 #include "schemagen/support/files.hpp"
 
 #include <charconv>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -44,6 +45,15 @@ std::string_view next_line(std::string_view text, std::size_t& pos) {
 }
 
 } // namespace
+
+fs::path default_cache_dir() {
+  if (const char* env = std::getenv("SCHEMAGEN_CACHE_DIR"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return fs::path(xdg) / "schemagen";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return fs::path(home) / ".cache/schemagen";
+  return fs::temp_directory_path() / "schemagen-cache";
+}
 
 std::string content_hash(std::string_view data) {
   std::uint64_t h = 1469598103934665603ULL;

@@ -54,8 +54,5 @@ std::string clang_resource_dir();
 /// The directory holding <schemagen/annotations.hpp>.
 std::string annotations_include_dir();
 
-/// The default cache directory: $SCHEMAGEN_CACHE_DIR, else $XDG_CACHE_HOME/schemagen, else
-/// ~/.cache/schemagen.
-fs::path default_cache_dir();
 
 } // namespace schemagen::scan

@@ -11,6 +11,10 @@
 
 namespace schemagen {
 
+/// Where caches live: $SCHEMAGEN_CACHE_DIR, else $XDG_CACHE_HOME/schemagen, else
+/// ~/.cache/schemagen.
+std::filesystem::path default_cache_dir();
+
 /// The running schemagen binary (path, size, mtime), so a rebuilt scanner never reuses entries.
 std::string executable_identity();
 
