@@ -60,8 +60,16 @@ run 0 "$SG" upgrade head
 [ "$(schema "$url")" = "${dumps[5]}" ] || fail "upgrade head"
 run 0 "$SG" upgrade head
 contains "$err" "Nothing to upgrade" "a second upgrade head"
+run 0 "$SG" history --indicate-current
+contains "$out" "a4a4a4a4a4a4 -> a5a5a5a5a5a5 (head) (current), enum value, concurrent index, identity" "history -i"
+run 0 "$SG" show current
+contains "$out" "Rev: a5a5a5a5a5a5 (head)" "show current"
 run 0 "$SG" downgrade a2a2a2a2a2a2
 [ "$(schema "$url")" = "${dumps[2]}" ] || fail "downgrade to an id"
+run 0 "$SG" history -r current:
+[ "$(echo "$out" | cut -d' ' -f3 | tr -d ',' | tr '\n' ' ')" = "a5a5a5a5a5a5 a4a4a4a4a4a4 a3a3a3a3a3a3 a2a2a2a2a2a2 " ] || fail "history -r current: [$out]"
+run 0 "$SG" stamp --sql a3a3a3a3a3a3
+contains "$out" "INSERT INTO public.schemagen_version (version_num) VALUES ('a3a3a3a3a3a3')" "stamp --sql"
 run 0 "$SG" downgrade base
 [ "$(schema "$url")" = "${dumps[0]}" ] || fail "downgrade base"
 
