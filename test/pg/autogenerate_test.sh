@@ -209,6 +209,13 @@ export SCHEMAGEN_DATABASE_URL=$(new_db ag_renamed)
 run 1 "$SG" revision --autogenerate -m renamed
 contains "$err" "m.hpp:8:8: error: renamed_from \"nope\" names no table" "renamed_from naming nothing, at file:line:col"
 [ -z "$(ls revisions)" ] || fail "renamed_from naming nothing wrote a revision"
+# a type or default the server refuses: at the model, with the server's words, nothing written
+printf '%s\nstruct SG_TABLE("t") T { SG_COLUMN(primary_key) int id;\n  SG_COLUMN(type = "NOT_A_TYPE") std::string x;\n  SG_COLUMN(server_default = "no_such_function()") int y; };\n' "$prelude" > m.hpp
+run 1 "$SG" revision --autogenerate -m refused
+contains "$err" "m.hpp:9:3: error: column t.x (NOT_A_TYPE): the server refuses it: ERROR:  type \"not_a_type\" does not exist" "a type the server refuses"
+contains "$err" "m.hpp:10:3: error: column t.y (INTEGER DEFAULT no_such_function()): the server refuses it" "a default the server refuses"
+[ -z "$(ls revisions)" ] || fail "a refused model wrote a revision"
+printf '%s\nstruct SG_TABLE("t") T { int id; };\n' "$prelude" > m.hpp
 run 0 "$SG" upgrade head
 psql_out=$("$PGBIN/psql" -X -q "$SCHEMAGEN_DATABASE_URL" -c "CREATE TABLE elsewhere (id int)" 2>&1)
 run 1 "$SG" check
