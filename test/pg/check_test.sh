@@ -47,6 +47,20 @@ run 0 "$SG" check
 lacks "$err" "may change the schema" "replay: [] accounts for it"
 cd "$WORK"
 
+# differences no op can express still fail the check: an enum that lost a value
+mkdir enums && cd enums
+printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\n' > schemagen.yaml
+mkdir revisions
+printf '#include <schemagen/annotations.hpp>\nenum class SG_ENUM("mood") Mood { sad, meh, ok };\nstruct SG_TABLE("t") T { SG_COLUMN(primary_key) int id; Mood m; };\n' > m.hpp
+run 0 "$SG" revision --autogenerate -m moods
+sed -i 's/sad, meh, ok/sad, ok/' m.hpp
+run 1 "$SG" check
+contains "$err" "warning: enum mood: values were removed or reordered" "the warning"
+contains "$out" "in ways no operation can express" "check fails on it"
+run 0 "$SG" revision --autogenerate -m nothing
+contains "$out" "No changes schemagen can write" "autogenerate writes nothing, and says why"
+cd "$WORK"
+
 # compare_type, compare_server_default and exclude_tables are honoured
 mkdir opts && cd opts
 printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\ncompare_type: false\ncompare_server_default: false\nexclude_tables: ["legacy_*"]\n' > schemagen.yaml

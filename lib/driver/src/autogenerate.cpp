@@ -382,7 +382,8 @@ ExitCode check(const Global& global, const DiffOptions& options) {
     c = compare_online(p, *db, false);
   }
   const auto unacknowledged = print_findings(findings, options.strict, options.format == "json");
-  const bool drift = !c.result.upgrade.empty();
+  // drift: ops to write, or differences no op can express (an enum that lost a value)
+  const bool drift = !c.result.upgrade.empty() || !c.result.warnings.empty();
   const bool failed = drift || changed > 0 || (options.strict && unacknowledged > 0);
   if (options.format == "json") {
     std::vector<std::string> ops;
@@ -415,10 +416,15 @@ ExitCode check(const Global& global, const DiffOptions& options) {
     if (global.verbosity >= 0) std::cout << "No new upgrade operations detected.\n";
     return ExitCode::ok;
   }
+  const char* against = offline ? "the schema the revision chain builds" : "the database";
+  if (c.result.upgrade.empty()) {
+    std::cout << fmt::format("The models differ from {} in ways no operation can express: write a "
+                             "revision by hand (see the warnings above).\n", against);
+    return ExitCode::drift;
+  }
   std::cout << fmt::format("The models differ from {}: {} operation{} to generate "
                            "(`schemagen revision --autogenerate -m ...`):\n",
-                           offline ? "the schema the revision chain builds" : "the database",
-                           c.result.upgrade.size(), c.result.upgrade.size() == 1 ? "" : "s");
+                           against, c.result.upgrade.size(), c.result.upgrade.size() == 1 ? "" : "s");
   for (const auto& op : c.result.upgrade) std::cout << "  " << ops::describe(op) << "\n";
   return ExitCode::drift;
 }
@@ -464,7 +470,8 @@ ExitCode autogenerate_revision(const Project& p, const Global& global,
   }
   report(c, global.verbosity);
   if (c.result.upgrade.empty() && !options.allow_empty) {
-    std::cout << "No changes in schema detected.\n";
+    std::cout << (c.result.warnings.empty() ? "No changes in schema detected.\n"
+                                            : "No changes schemagen can write (see the warnings above).\n");
     return ExitCode::ok;
   }
   const auto written = write_revision(p, global, options, c.result.upgrade, c.result.downgrade);
