@@ -150,9 +150,9 @@ nothing types "CREATE TABLE t (a int8 NOT NULL, b character varying(40) NOT NULL
 struct SG_TABLE("t") T { std::int64_t a; SG_COLUMN(type = "VARCHAR(40)") std::string b; Clock::time_point c; double d; bool e;
   std::vector<int> f; std::optional<std::vector<std::string>> g; SG_COLUMN(type = "DECIMAL(10, 2)") double h; std::int16_t i;
   std::optional<std::chrono::sys_days> j; };'
-nothing defaults "CREATE TYPE status AS ENUM ('new', 'old');
+nothing defaults "CREATE TYPE status AS ENUM ('new_', 'old');
 CREATE TABLE t (a text NOT NULL DEFAULT 'x'::text, b timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  c smallint NOT NULL DEFAULT (0)::smallint, d boolean NOT NULL DEFAULT 'f', e status NOT NULL DEFAULT 'new'::status,
+  c smallint NOT NULL DEFAULT (0)::smallint, d boolean NOT NULL DEFAULT 'f', e status NOT NULL DEFAULT 'new_'::status,
   f timestamptz NOT NULL DEFAULT now(), g numeric NOT NULL DEFAULT '1.5')" '
 enum class SG_ENUM("status") Status { new_, old };
 struct SG_TABLE("t") T {
@@ -160,7 +160,7 @@ struct SG_TABLE("t") T {
   SG_COLUMN(server_default = "now()") Clock::time_point b;
   SG_COLUMN(server_default = "0") std::int16_t c;
   SG_COLUMN(server_default = "false") bool d;
-  SG_COLUMN(type = "status", server_default = "'"'"'new'"'"'") std::string e;
+  SG_COLUMN(type = "status", server_default = "'"'"'new_'"'"'") std::string e;
   SG_COLUMN(server_default = "CURRENT_TIMESTAMP") Clock::time_point f;
   SG_COLUMN(type = "NUMERIC", server_default = "1.5") double g;
 };'
