@@ -9,6 +9,7 @@
 
 #include "bench_util.hpp"
 #include "pg_env.hpp"
+#include "tables.hpp"
 
 #include <cstring>
 #include <fmt/format.h>
@@ -41,67 +42,11 @@ int main(int argc, char** argv) {
   fs::remove_all(dir);
   fs::create_directories(dir);
 
-  // the database
+  // the database, and the models: the first `differing` tables gain a column
   std::string sql;
-  for (int i = 0; i < tables; ++i)
-    sql += fmt::format("CREATE TABLE t{0} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-                       "parent_id bigint REFERENCES t{1}(id), "
-                       "name varchar(120) NOT NULL, code text NOT NULL UNIQUE, email text, "
-                       "created_at timestamptz NOT NULL DEFAULT now(), "
-                       "amount double precision NOT NULL, qty integer NOT NULL DEFAULT 0, "
-                       "CONSTRAINT ck_t{0}_qty CHECK (qty >= 0));\n"
-                       "CREATE INDEX ix_t{0}_name ON t{0} (name);\n",
-                       i, i / 10);
+  for (int i = 0; i < tables; ++i) sql += table_sql(i);
   write(dir / "schema.sql", sql);
-
-  // the models: C++ headers, and the same in SQLAlchemy; the first `differing` tables gain a column
-  std::string py =
-      "from sqlalchemy import MetaData, Table, Column, BigInteger, Integer, String, Text, "
-      "DateTime, "
-      "Float, ForeignKey, CheckConstraint, Index, Identity, text\nmetadata = MetaData()\n";
-  std::vector<std::string> headers;
-  for (int h = 0; h * 100 < tables; ++h) {
-    std::string cpp = "#pragma once\n#include <schemagen/annotations.hpp>\n#include "
-                      "<chrono>\n#include <cstdint>\n"
-                      "#include <optional>\n#include <string>\n";
-    for (int i = h * 100; i < std::min(tables, (h + 1) * 100); ++i) {
-      const bool extra = i < differing;
-      cpp += fmt::format(R"cpp(
-struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name") SG_CHECK("ck_t{0}_qty", expr = "qty >= 0") T{0} {{
-  SG_COLUMN(primary_key, identity = "always") std::int64_t id;
-  SG_COLUMN(foreign_key = "t{1}.id") std::optional<std::int64_t> parent_id;
-  SG_COLUMN(length = 120) std::string name;
-  SG_COLUMN(unique) std::string code;
-  std::optional<std::string> email;
-  SG_COLUMN(server_default = "now()") std::chrono::system_clock::time_point created_at;
-  double amount;
-  SG_COLUMN(server_default = "0") std::int32_t qty;{2}
-}};
-)cpp",
-                         i, i / 10, extra ? "\n  std::optional<std::string> note;" : "");
-      py += fmt::format("Table('t{0}', metadata, Column('id', BigInteger, Identity(always=True), "
-                        "primary_key=True), "
-                        "Column('parent_id', BigInteger, ForeignKey('t{1}.id')), Column('name', "
-                        "String(120), nullable=False, index=True), "
-                        "Column('code', Text, nullable=False, unique=True), Column('email', Text), "
-                        "Column('created_at', DateTime(timezone=True), nullable=False, "
-                        "server_default=text('now()')), "
-                        "Column('amount', Float(53), nullable=False), Column('qty', Integer, "
-                        "nullable=False, server_default=text('0')), "
-                        "CheckConstraint('qty >= 0', name='ck_t{0}_qty'){2})\n",
-                        i, i / 10, extra ? ", Column('note', Text)" : "");
-    }
-    const auto name = fmt::format("models_{}.hpp", h);
-    write(dir / "schemagen" / name, cpp);
-    headers.push_back(name);
-  }
-  // SQLAlchemy names an index=True index ix_<table>_<column>, as the SQL above does
-  write(dir / "alembic/models.py", py);
-  std::string sources;
-  for (const auto& h : headers) sources += (sources.empty() ? "" : ", ") + h;
-  fs::create_directories(dir / "schemagen/revisions");
-  write(dir / "schemagen/schemagen.yaml",
-        fmt::format("script_location: revisions\nmodels:\n  sources: [{}]\n", sources));
+  write_models(dir / "schemagen", dir / "alembic", tables, differing);
 
   const fs::path state = dir / "pg";
   if (std::system(fmt::format("bash {} {} >/dev/null", PG_START, state.string()).c_str()) != 0) {

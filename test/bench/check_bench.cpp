@@ -6,6 +6,7 @@
 
 #include "bench_util.hpp"
 #include "pg_env.hpp"
+#include "tables.hpp"
 
 #include <cstring>
 #include <fmt/format.h>
@@ -34,36 +35,9 @@ int main(int argc, char** argv) {
   const auto sgdir = dir / "schemagen";
   fs::create_directories(sgdir / "revisions");
 
-  std::string sql,
-      py = "from sqlalchemy import MetaData, Table, Column, BigInteger, Integer, String, Text, "
-           "DateTime, "
-           "Float, ForeignKey, CheckConstraint, Identity, text\nmetadata = MetaData()\n";
-  std::vector<std::string> headers;
-  std::string cpp;
+  std::string sql;
   for (int i = 0; i < tables; ++i) {
     const int parent = i / 10;
-    cpp += fmt::format(R"cpp(
-struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name") SG_CHECK("ck_t{0}_qty", expr = "qty >= 0") T{0} {{
-  SG_COLUMN(primary_key, identity = "always") std::int64_t id;
-  SG_COLUMN(foreign_key = "t{1}.id") std::optional<std::int64_t> parent_id;
-  SG_COLUMN(length = 120) std::string name;
-  SG_COLUMN(unique) std::string code;
-  std::optional<std::string> email;
-  SG_COLUMN(server_default = "now()") std::chrono::system_clock::time_point created_at;
-  double amount;
-  SG_COLUMN(server_default = "0") std::int32_t qty;
-}};
-)cpp",
-                       i, parent);
-    if ((i + 1) % 100 == 0 || i + 1 == tables) {
-      const auto name = fmt::format("models_{}.hpp", headers.size());
-      write(sgdir / name, "#pragma once\n#include <schemagen/annotations.hpp>\n#include "
-                          "<chrono>\n#include <cstdint>\n"
-                          "#include <optional>\n#include <string>\n" +
-                              cpp);
-      headers.push_back(name);
-      cpp.clear();
-    }
     // one revision per table, spelled as autogenerate writes it
     write(sgdir / fmt::format("revisions/{}_t{}.yaml", rev_id(i), i),
           fmt::format(R"yaml(revision: {0}
@@ -94,32 +68,10 @@ downgrade:
   - drop_table: {{name: t{2}}}
 )yaml",
                       rev_id(i), i == 0 ? "null" : rev_id(i - 1), i, parent));
-    sql += fmt::format("CREATE TABLE t{0} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-                       "parent_id bigint REFERENCES t{1}(id), "
-                       "name varchar(120) NOT NULL, code text NOT NULL UNIQUE, email text, "
-                       "created_at timestamptz NOT NULL DEFAULT now(), "
-                       "amount double precision NOT NULL, qty integer NOT NULL DEFAULT 0, "
-                       "CONSTRAINT ck_t{0}_qty CHECK (qty >= 0));\n"
-                       "CREATE INDEX ix_t{0}_name ON t{0} (name);\n",
-                       i, parent);
-    py += fmt::format("Table('t{0}', metadata, Column('id', BigInteger, Identity(always=True), "
-                      "primary_key=True), "
-                      "Column('parent_id', BigInteger, ForeignKey('t{1}.id')), Column('name', "
-                      "String(120), nullable=False, index=True), "
-                      "Column('code', Text, nullable=False, unique=True), Column('email', Text), "
-                      "Column('created_at', DateTime(timezone=True), nullable=False, "
-                      "server_default=text('now()')), "
-                      "Column('amount', Float(53), nullable=False), Column('qty', Integer, "
-                      "nullable=False, server_default=text('0')), "
-                      "CheckConstraint('qty >= 0', name='ck_t{0}_qty'))\n",
-                      i, parent);
+    sql += table_sql(i);
   }
-  std::string sources;
-  for (const auto& h : headers) sources += (sources.empty() ? "" : ", ") + h;
-  write(sgdir / "schemagen.yaml",
-        fmt::format("script_location: revisions\nmodels:\n  sources: [{}]\n", sources));
+  write_models(sgdir, dir / "alembic", tables, 0);
   write(dir / "schema.sql", sql);
-  write(dir / "alembic/models.py", py);
 
   const std::string sg = SCHEMAGEN_BIN;
   setenv("SCHEMAGEN_CACHE_DIR", (dir / "cache").c_str(), 1);
