@@ -11,7 +11,6 @@
 #include "pg_env.hpp"
 #include "tables.hpp"
 
-#include <cstring>
 #include <fmt/format.h>
 #include <map>
 #include <regex>
@@ -29,16 +28,11 @@ double phase_ms(const std::string& log, const std::string& phase) {
 } // namespace
 
 int main(int argc, char** argv) {
-  int tables = 1000, differing = 100;
-  fs::path dir = fs::temp_directory_path() / "schemagen-autogenerate-bench";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--tables"))
-      tables = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--differing"))
-      differing = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir"))
-      dir = argv[i + 1];
-  }
+
+  const Args args(argc, argv);
+  const int tables = args.number("tables", 1000);
+  const int differing = args.number("differing", 100);
+  const fs::path dir = args.path("dir", fs::temp_directory_path() / "schemagen-autogenerate-bench");
   fs::remove_all(dir);
   fs::create_directories(dir);
 

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -66,5 +68,24 @@ inline std::string read(const fs::path& p) {
 }
 
 inline const char* verdict(bool ok) { return ok ? "ok" : "MISSED"; }
+
+/// "--name value" pairs from the command line.
+class Args {
+public:
+  Args(int argc, char** argv) {
+    for (int i = 1; i + 1 < argc; i += 2) values_[argv[i]] = argv[i + 1];
+  }
+  int number(const std::string& name, int fallback) const {
+    auto it = values_.find("--" + name);
+    return it == values_.end() ? fallback : std::atoi(it->second.c_str());
+  }
+  fs::path path(const std::string& name, fs::path fallback) const {
+    auto it = values_.find("--" + name);
+    return it == values_.end() ? fallback : fs::path(it->second);
+  }
+
+private:
+  std::map<std::string, std::string> values_;
+};
 
 } // namespace bench

@@ -8,7 +8,6 @@
 #include "pg_env.hpp"
 #include "tables.hpp"
 
-#include <cstring>
 #include <fmt/format.h>
 #include <map>
 
@@ -21,16 +20,11 @@ std::string rev_id(int i) {
 } // namespace
 
 int main(int argc, char** argv) {
-  int tables = 1000, runs = 3;
-  fs::path dir = fs::temp_directory_path() / "schemagen-check-bench";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--tables"))
-      tables = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--runs"))
-      runs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir"))
-      dir = argv[i + 1];
-  }
+
+  const Args args(argc, argv);
+  const int tables = args.number("tables", 1000);
+  const int runs = args.number("runs", 3);
+  const fs::path dir = args.path("dir", fs::temp_directory_path() / "schemagen-check-bench");
   fs::remove_all(dir);
   const auto sgdir = dir / "schemagen";
   fs::create_directories(sgdir / "revisions");

@@ -9,7 +9,6 @@
 #include "bench_util.hpp"
 #include "pg_env.hpp"
 
-#include <cstring>
 #include <fmt/format.h>
 #include <map>
 
@@ -59,18 +58,12 @@ void make_chain(const fs::path& dir, int n, bool with_ops) {
 } // namespace
 
 int main(int argc, char** argv) {
-  int chain = 10000, upgrades = 1000, runs = 3;
-  fs::path dir = fs::temp_directory_path() / "schemagen-migrate-bench";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--chain"))
-      chain = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--upgrades"))
-      upgrades = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--runs"))
-      runs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir"))
-      dir = argv[i + 1];
-  }
+
+  const Args args(argc, argv);
+  const int chain = args.number("chain", 10000);
+  const int upgrades = args.number("upgrades", 1000);
+  const int runs = args.number("runs", 3);
+  const fs::path dir = args.path("dir", fs::temp_directory_path() / "schemagen-migrate-bench");
   const std::string sg = SCHEMAGEN_BIN;
   int failures = 0;
   auto must = [&](const Measure& m, const char* what, const fs::path& log) {

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -28,6 +27,7 @@ using bench::median;
 using bench::run;
 using bench::verdict;
 using bench::write;
+using bench::Args;
 
 /// N tables in headers of `per_header` tables each; returns the header names.
 std::vector<std::string> generate(const fs::path& dir, int tables, int per_header) {
@@ -66,16 +66,11 @@ struct SG_TABLE("t{0}") SG_INDEX("ix_t{0}_name", columns = "name")
 } // namespace
 
 int main(int argc, char** argv) {
-  int tables = 1000, runs = 3;
-  fs::path dir = fs::temp_directory_path() / "schemagen-scan-bench";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--tables"))
-      tables = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--runs"))
-      runs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir"))
-      dir = argv[i + 1];
-  }
+
+  const Args args(argc, argv);
+  const int tables = args.number("tables", 1000);
+  const int runs = args.number("runs", 3);
+  const fs::path dir = args.path("dir", fs::temp_directory_path() / "schemagen-scan-bench");
   fs::remove_all(dir);
   fs::create_directories(dir);
   const auto headers = generate(dir, tables, 100);
