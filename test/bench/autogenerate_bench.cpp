@@ -8,7 +8,6 @@
 // reflection under 200 ms.
 
 #include "bench_util.hpp"
-#include "pg_env.hpp"
 #include "tables.hpp"
 
 #include <fmt/format.h>
@@ -42,23 +41,11 @@ int main(int argc, char** argv) {
   write(dir / "schema.sql", sql);
   write_models(dir / "schemagen", dir / "alembic", tables, differing);
 
-  const fs::path state = dir / "pg";
-  if (std::system(fmt::format("bash {} {} >/dev/null", PG_START, state.string()).c_str()) != 0) {
-    fmt::print(stderr, "could not start PostgreSQL\n");
-    return 1;
-  }
-  const auto env = schemagen::testing::read_env((state / "env").string());
-  const std::string url = env.at("SCHEMAGEN_TEST_PG_URL");
-  const std::string psql = env.at("SCHEMAGEN_TEST_PG_BIN") + "/psql";
-  int failures = 0;
-  auto must = [&](const Measure& m, const char* what, const fs::path& log) {
-    if (m.exit_code != 0) {
-      fmt::print(stderr, "{} failed (exit {}):\n{}\n", what, m.exit_code,
-                 read(log).substr(0, 3000));
-      ++failures;
-    }
-    return m;
-  };
+  Cluster pg(dir / "pg");
+  if (!pg.ok()) return 1;
+  const std::string url = pg.url();
+  const std::string psql = pg.psql();
+  Checked must;
   must(run({psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", (dir / "schema.sql").string()},
            dir, dir / "schema.log"),
        "creating the database", dir / "schema.log");
@@ -123,8 +110,7 @@ int main(int argc, char** argv) {
     const auto text = read(e.path());
     alembic_found += count(text.substr(0, text.find("def downgrade")), "op.");
   }
-  std::system(fmt::format("bash {} {} >/dev/null", PG_STOP, state.string()).c_str());
-  if (failures) return 1;
+  if (must.failures()) return 1;
 
   const double reflect = phase_ms(warm_log, "reflect");
   fmt::print("autogenerate benchmark: {} tables, models differing in {}; schemagen detected {} "

@@ -1,8 +1,11 @@
 #pragma once
 // Shared by the benchmark programs: run a command as a child process and measure it.
 
+#include "pg_env.hpp"
+
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -68,6 +71,56 @@ inline std::string read(const fs::path& p) {
 }
 
 inline const char* verdict(bool ok) { return ok ? "ok" : "MISSED"; }
+
+/// Runs that must succeed: a failed one is printed with the start of its log and counted.
+class Checked {
+public:
+  Measure operator()(const Measure& m, const char* what, const fs::path& log) {
+    if (m.exit_code != 0) {
+      std::fprintf(stderr, "%s failed (exit %d):\n%s\n", what, m.exit_code,
+                   read(log).substr(0, 3000).c_str());
+      ++failures_;
+    }
+    return m;
+  }
+  int failures() const { return failures_; }
+
+private:
+  int failures_ = 0;
+};
+
+/// The throwaway PostgreSQL cluster of test/pg/start.sh, stopped when this goes.
+class Cluster {
+public:
+  explicit Cluster(fs::path state) : state_(std::move(state)) {
+    ok_ =
+        std::system(
+            ("bash " + std::string(PG_START) + " " + state_.string() + " >/dev/null").c_str()) == 0;
+    if (!ok_) {
+      std::fprintf(stderr, "could not start PostgreSQL\n");
+      return;
+    }
+    const auto env = schemagen::testing::read_env((state_ / "env").string());
+    url_ = env.at("SCHEMAGEN_TEST_PG_URL");
+    bin_ = env.at("SCHEMAGEN_TEST_PG_BIN");
+  }
+  ~Cluster() {
+    std::system(("bash " + std::string(PG_STOP) + " " + state_.string() + " >/dev/null").c_str());
+  }
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  bool ok() const { return ok_; }
+  const std::string& url() const {
+    return url_;
+  } // postgresql://postgres:...@127.0.0.1:PORT/postgres
+  std::string psql() const { return bin_ + "/psql"; }
+
+private:
+  fs::path state_;
+  bool ok_ = false;
+  std::string url_, bin_;
+};
 
 /// "--name value" pairs from the command line.
 class Args {

@@ -5,7 +5,6 @@
 // python3-alembic 1.8 predates the command itself), in the same run.
 
 #include "bench_util.hpp"
-#include "pg_env.hpp"
 #include "tables.hpp"
 
 #include <fmt/format.h>
@@ -20,7 +19,6 @@ std::string rev_id(int i) {
 } // namespace
 
 int main(int argc, char** argv) {
-
   const Args args(argc, argv);
   const int tables = args.number("tables", 1000);
   const int runs = args.number("runs", 3);
@@ -70,27 +68,17 @@ downgrade:
   const std::string sg = SCHEMAGEN_BIN;
   setenv("SCHEMAGEN_CACHE_DIR", (dir / "cache").c_str(), 1);
   unsetenv("SCHEMAGEN_DATABASE_URL");
-  int failures = 0;
-  auto must = [&](const Measure& m, const char* what, const fs::path& log) {
-    if (m.exit_code != 0) {
-      fmt::print(stderr, "{} failed (exit {}):\n{}\n", what, m.exit_code,
-                 read(log).substr(0, 3000));
-      ++failures;
-    }
-    return m;
-  };
+  Checked must;
   const auto first = must(run({sg, "check", "--offline"}, sgdir, dir / "first.log"),
                           "schemagen check --offline (scan)", dir / "first.log");
   const auto check = must(median(runs, {sg, "check", "--offline"}, sgdir, dir / "check.log"),
                           "schemagen check --offline", dir / "check.log");
 
-  const fs::path state = dir / "pg";
-  if (std::system(fmt::format("bash {} {} >/dev/null", PG_START, state.string()).c_str()) != 0)
-    return 1;
-  const auto env = schemagen::testing::read_env((state / "env").string());
-  const std::string url = env.at("SCHEMAGEN_TEST_PG_URL");
-  must(run({env.at("SCHEMAGEN_TEST_PG_BIN") + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url,
-            "-f", (dir / "schema.sql").string()},
+  Cluster pg(dir / "pg");
+  if (!pg.ok()) return 1;
+  const std::string url = pg.url();
+  must(run({pg.psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f",
+            (dir / "schema.sql").string()},
            dir, dir / "schema.log"),
        "creating the database", dir / "schema.log");
   write(dir / "alembic/check.py",
@@ -106,8 +94,7 @@ downgrade:
   const auto alembic =
       must(run({"/usr/bin/python3", "check.py"}, dir / "alembic", dir / "alembic.log"),
            "alembic check (compare_metadata)", dir / "alembic.log");
-  std::system(fmt::format("bash {} {} >/dev/null", PG_STOP, state.string()).c_str());
-  if (failures) return 1;
+  if (must.failures()) return 1;
   fmt::print("offline check benchmark: {} tables, a chain of {} revisions; schemagen: \"{}\"; "
              "Alembic: \"{}\"\n",
              tables, tables, read(dir / "check.log").substr(0, read(dir / "check.log").find('\n')),

@@ -7,7 +7,6 @@
 //     by psql from `upgrade --sql`); target under 1 ms.
 
 #include "bench_util.hpp"
-#include "pg_env.hpp"
 
 #include <fmt/format.h>
 #include <map>
@@ -58,21 +57,13 @@ void make_chain(const fs::path& dir, int n, bool with_ops) {
 } // namespace
 
 int main(int argc, char** argv) {
-
   const Args args(argc, argv);
   const int chain = args.number("chain", 10000);
   const int upgrades = args.number("upgrades", 1000);
   const int runs = args.number("runs", 3);
   const fs::path dir = args.path("dir", fs::temp_directory_path() / "schemagen-migrate-bench");
   const std::string sg = SCHEMAGEN_BIN;
-  int failures = 0;
-  auto must = [&](const Measure& m, const char* what, const fs::path& log) {
-    if (m.exit_code != 0) {
-      fmt::print(stderr, "{} failed (exit {}): {}\n", what, m.exit_code, read(log));
-      ++failures;
-    }
-    return m;
-  };
+  Checked must;
 
   // 1. history and heads over a long chain
   make_chain(dir / "chain", chain, false);
@@ -87,21 +78,16 @@ int main(int argc, char** argv) {
   const auto al_history = must(
       median(runs, {"/usr/bin/python3", "-m", "alembic", "history"}, aldir, dir / "al_history.log"),
       "alembic history", dir / "al_history.log");
-  const auto lines =
-      std::count(std::istreambuf_iterator<char>(*new std::ifstream(dir / "history.log")), {}, '\n');
+  const std::string history_log = read(dir / "history.log");
+  const auto lines = std::count(history_log.begin(), history_log.end(), '\n');
 
   // 2. upgrading many small revisions on a real server
-  const fs::path state = dir / "pg";
-  if (std::system(fmt::format("bash {} {} >/dev/null", PG_START, state.string()).c_str()) != 0) {
-    fmt::print(stderr, "could not start PostgreSQL\n");
-    return 1;
-  }
-  const auto env = schemagen::testing::read_env((state / "env").string());
-  const std::string url = env.at("SCHEMAGEN_TEST_PG_URL");
+  Cluster pg(dir / "pg");
+  if (!pg.ok()) return 1;
+  const std::string url = pg.url();
   auto psql = [&](const std::string& db, const std::string& sql) {
-    return std::system(fmt::format("{}/psql -X -q '{}/{}' -c '{}' >/dev/null",
-                                   env.at("SCHEMAGEN_TEST_PG_BIN"), url.substr(0, url.rfind('/')),
-                                   db, sql)
+    return std::system(fmt::format("{} -X -q '{}/{}' -c '{}' >/dev/null", pg.psql(),
+                                   url.substr(0, url.rfind('/')), db, sql)
                            .c_str());
   };
   make_chain(dir / "up", upgrades, true);
@@ -116,13 +102,11 @@ int main(int argc, char** argv) {
                            "schemagen upgrade head", dir / "online.log");
   must(run({sg, "upgrade", "head", "--sql"}, updir, dir / "up.sql"), "schemagen upgrade head --sql",
        dir / "up.sql");
-  const auto via_psql =
-      must(run({env.at("SCHEMAGEN_TEST_PG_BIN") + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                base + "/bench_psql", "-f", (dir / "up.sql").string()},
-               updir, dir / "psql.log"),
-           "psql -f up.sql", dir / "psql.log");
-  std::system(fmt::format("bash {} {} >/dev/null", PG_STOP, state.string()).c_str());
-  if (failures) return 1;
+  const auto via_psql = must(run({pg.psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                                  base + "/bench_psql", "-f", (dir / "up.sql").string()},
+                                 updir, dir / "psql.log"),
+                             "psql -f up.sql", dir / "psql.log");
+  if (must.failures()) return 1;
 
   const double overhead = (online.ms - via_psql.ms) / upgrades;
   fmt::print("migration benchmark, median of {} runs where repeated\n", runs);

@@ -23,11 +23,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using bench::Args;
 using bench::median;
 using bench::run;
 using bench::verdict;
 using bench::write;
-using bench::Args;
 
 /// N tables in headers of `per_header` tables each; returns the header names.
 std::vector<std::string> generate(const fs::path& dir, int tables, int per_header) {
