@@ -2,6 +2,7 @@
 // application, and every server default, is one the server accepts — the mapping is not just
 // text that looks right.
 
+#include "example.hpp"
 #include "pg_env.hpp"
 #include "schemagen/scan/scan.hpp"
 #include "schemagen/support/sql.hpp"
@@ -41,11 +42,7 @@ TEST_CASE("the example application's types and defaults are valid PostgreSQL") {
   Connection db(env.at("SCHEMAGEN_TEST_PG_URL"));
   REQUIRE_MESSAGE(PQstatus(db.conn) == CONNECTION_OK, PQerrorMessage(db.conn));
 
-  scan::Options options;
-  const std::string dir = SCHEMAGEN_SOURCE_DIR "/schema/";
-  options.sources = {dir + "app_models.hpp", dir + "auth_models.hpp",
-                     dir + "file_cache_models.hpp"};
-  auto result = scan::scan(options);
+  auto result = scan::scan(schemagen::testing::example_scan_options());
   INFO(result.diagnostics.str());
   REQUIRE(result.ok());
   const auto& m = *result.metadata;

@@ -1,5 +1,6 @@
 // The scanner on in-memory headers (a real Clang parse, no files): SPEC §2 rule by rule.
 
+#include "example.hpp"
 #include "schemagen/model/yaml.hpp"
 #include "schemagen/scan/scan.hpp"
 
@@ -323,10 +324,7 @@ TEST_CASE("the scan finds Clang's builtin headers and the annotations header by 
 }
 
 TEST_CASE("the example application's metadata reads back equal from the YAML scan writes") {
-  scan::Options options;
-  const std::string dir = SCHEMAGEN_SOURCE_DIR "/schema/";
-  options.sources = {dir + "app_models.hpp", dir + "auth_models.hpp",
-                     dir + "file_cache_models.hpp"};
+  auto options = schemagen::testing::example_scan_options();
   auto r = scan::scan(options);
   INFO(r.diagnostics.str());
   REQUIRE(r.ok());
