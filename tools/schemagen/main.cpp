@@ -112,6 +112,8 @@ int main(int argc, char** argv) {
       app.add_subcommand("diff", "print the ops autogenerate would write, without writing");
   diff_cmd->add_flag("--offline", diffo.offline,
                      "against the schema the revision chain builds, no database");
+  diff_cmd->add_option("--head", diffo.heads,
+                       "compare with the schema these revisions build (default: every head)");
   diff_cmd->add_option("--format", diffo.format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
   auto* check_cmd =
@@ -120,6 +122,8 @@ int main(int argc, char** argv) {
                       "against the schema the revision chain builds, no database");
   check_cmd->add_flag("--strict", checko.strict,
                       "fail on risky operations the revisions do not acknowledge");
+  check_cmd->add_option("--head", checko.heads,
+                        "compare with the schema these revisions build (default: every head)");
   check_cmd->add_option("--format", checko.format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
 

@@ -310,6 +310,13 @@ private:
       a.existing_server_default = dc.server_default;
       changed = true;
     }
+    // a type the old default cannot be cast to by assignment: the default is dropped before the
+    // type changes and set again after (PostgreSQL refuses to cast it automatically)
+    if (a.using_ && dc.server_default && !a.server_default) {
+      a.server_default = mc.server_default;
+      a.existing_server_default = dc.server_default;
+      changed = true;
+    }
     if (cc.identity != dc.identity) {
       a.identity = mc.identity;
       a.existing_identity = dc.identity;

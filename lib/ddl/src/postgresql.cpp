@@ -11,30 +11,13 @@ namespace {
 
 using sql::qualified;
 using sql::quote_ident;
+using sql::index_element;
 using sql::quote_literal;
 
 std::string names(const std::vector<std::string>& cols) {
   std::string out;
   for (const auto& c : cols) out += (out.empty() ? "" : ", ") + quote_ident(c);
   return out;
-}
-
-bool is_identifier(std::string_view s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '$') return false;
-  return true;
-}
-
-/// An index entry: a column ("email"), a column with options ("created_at DESC"), or an
-/// expression, which PostgreSQL wants in parentheses ("(lower(email))").
-std::string index_element(const std::string& entry) {
-  if (is_identifier(entry)) return quote_ident(entry);
-  const auto space = entry.find(' ');
-  if (space != std::string::npos && is_identifier(entry.substr(0, space)))
-    return quote_ident(entry.substr(0, space)) + entry.substr(space);
-  if (entry.front() == '(' && entry.back() == ')') return entry;
-  return "(" + entry + ")";
 }
 
 std::string comment_literal(const std::optional<std::string>& comment) {
@@ -177,7 +160,7 @@ std::vector<Statement> compile(const ops::Op& op) {
             add(fmt::format("CREATE {}INDEX {}{} ON {}{} ({}){}", ix.unique ? "UNIQUE " : "",
                             o.concurrently ? "CONCURRENTLY " : "", quote_ident(ix.name),
                             qualified(o.schema, o.table),
-                            ix.method != "btree" ? " USING " + ix.method : "",
+                            ix.method != "btree" ? " USING " + quote_ident(ix.method) : "",
                             fmt::join(elements, ", "), ix.where ? " WHERE " + *ix.where : ""),
                 !o.concurrently);
           },

@@ -170,6 +170,22 @@ compare::Options compare_options(const config::Config& cfg) {
   return o;
 }
 
+/// `models` with each column's type as `database` has it, where the database has that column
+/// (under its name, or the one it is renamed from).
+model::Metadata with_types_of(model::Metadata models, const model::Metadata& database) {
+  for (auto& t : models.tables) {
+    const auto* d = database.find_table(t.schema, t.name);
+    if (!d && t.renamed_from) d = database.find_table(t.schema, *t.renamed_from);
+    if (!d) continue;
+    for (auto& c : t.columns) {
+      const auto* dc = d->find_column(c.name);
+      if (!dc && c.renamed_from) dc = d->find_column(*c.renamed_from);
+      if (dc) c.type = dc->type;
+    }
+  }
+  return models;
+}
+
 /// SQL that changes rows, not the schema: replaying it offline changes nothing.
 bool data_only(const std::string& sql) {
   std::string head;
@@ -186,7 +202,8 @@ bool data_only(const std::string& sql) {
 
 } // namespace
 
-Comparison compare_online(const Project& p, pg::Connection& db, bool require_head, bool timings) {
+Comparison compare_online(const Project& p, pg::Connection& db,
+                          const std::optional<std::vector<std::string>>& at, bool timings) {
   auto started = std::chrono::steady_clock::now();
   auto phase = [&](const char* name) {
     const auto now = std::chrono::steady_clock::now();
@@ -196,18 +213,27 @@ Comparison compare_online(const Project& p, pg::Connection& db, bool require_hea
     started = now;
   };
   const auto& cfg = p.config();
-  if (require_head) {
+  if (at) {
     auto current = runtime::read_heads(db, p.version_table());
-    auto heads = p.map().heads();
+    auto wanted = *at;
     std::sort(current.begin(), current.end());
-    std::sort(heads.begin(), heads.end());
-    if (current != heads)
-      throw UserError(fmt::format(
-          "error: the database is not at the chain's head (it is at {}; the head{} {} {}): "
-          "run `schemagen upgrade heads` first",
-          current.empty() ? "base" : fmt::format("{}", fmt::join(current, ", ")),
-          heads.size() == 1 ? "" : "s", heads.size() == 1 ? "is" : "are",
-          heads.empty() ? "none" : fmt::format("{}", fmt::join(heads, ", "))));
+    std::sort(wanted.begin(), wanted.end());
+    auto all = p.map().heads();
+    std::sort(all.begin(), all.end());
+    const auto list = [](const std::vector<std::string>& v) {
+      return v.empty() ? std::string("base") : fmt::format("{}", fmt::join(v, ", "));
+    };
+    if (current != wanted)
+      throw UserError(
+          wanted == all
+              ? fmt::format("error: the database is not at the chain's head (it is at {}; the "
+                            "head{} {} {}): run `schemagen upgrade heads` first",
+                            list(current), all.size() == 1 ? "" : "s",
+                            all.size() == 1 ? "is" : "are", list(all))
+              : fmt::format("error: the database is at {}, but the comparison is with the schema "
+                            "{} build{}: bring the database there first, or compare with "
+                            "--offline",
+                            list(current), list(wanted), wanted.size() == 1 ? "s" : ""));
   }
   const auto scanned = scan_models(cfg);
   const auto schemas = compared_schemas(cfg, scanned);
@@ -216,20 +242,31 @@ Comparison compare_online(const Project& p, pg::Connection& db, bool require_hea
   const auto database = reflect::reflect(
       db, {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
   phase("reflect");
-  const auto canonical = reflect::normalize(db, models);
+  // with compare_type off, the models are spelled with the database's column types, so that an
+  // expression differs by no cast that follows from a type the comparison was told to ignore
+  const auto canonical =
+      reflect::normalize(db, cfg.compare_type ? models : with_types_of(models, database));
   phase("normalize");
   auto options = compare_options(cfg);
-  options.needs_using = reflect::cast_checker(db);
+  options.needs_using = reflect::cast_checker(db, models);
   Comparison c{compare::compare(models, canonical, database, options), {}};
   phase("compare");
   return c;
 }
 
-/// The chain's upgrade ops replayed in memory from base to its heads; what replay cannot follow
-/// goes to `unaccounted`.
-model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted) {
+/// The chain's upgrade ops replayed in memory from base to `targets` (revision specs; empty: every
+/// head); what replay cannot follow goes to `unaccounted`.
+model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted,
+                             const std::vector<std::string>& targets) {
+  std::vector<std::string> ids;
+  for (const auto& spec : targets)
+    for (auto& id : p.map().resolve(spec)) ids.push_back(std::move(id));
+  const auto wanted = p.map().applied_set(ids);
+  const std::set<std::string> in(wanted.begin(), wanted.end());
   model::Metadata head;
   for (const auto& id : p.map().upgrade_path("heads", {})) {
+    if (!targets.empty() && !in.count(id)) continue; // another branch's
+
     const auto& rev = p.get(id);
     for (const auto& lo : rev.upgrade) {
       try {
@@ -279,13 +316,16 @@ std::vector<fs::path> revision_files(const config::Config& cfg) {
   return files;
 }
 
-/// The chain replayed and linted, from the cache while no revision file changed.
-OfflineChain offline_chain(const Global& global, const Project* loaded) {
+/// The chain replayed to `targets` (empty: every head) and linted, from the cache while no
+/// revision file changed.
+OfflineChain offline_chain(const Global& global, const Project* loaded,
+                           const std::vector<std::string>& targets) {
   const auto cfg = loaded
                        ? loaded->config()
                        : config::load(config::find(global.config, fs::current_path()), global.name);
   const auto files = revision_files(cfg);
   std::string key = "check-offline\n" + executable_identity() + "\n";
+  for (const auto& t : targets) key += "target " + t + "\n";
   for (const auto& f : files) key += f.string() + "\n";
   ContentCache cache(default_cache_dir(), "chain", key);
   if (!files.empty())
@@ -295,12 +335,22 @@ OfflineChain offline_chain(const Global& global, const Project* loaded) {
   if (!loaded) own.emplace(Project::load(global));
   const Project& p = loaded ? *loaded : *own;
   OfflineChain c;
-  c.head = replay_chain(p, c.unaccounted);
+  c.head = replay_chain(p, c.unaccounted, targets);
   std::vector<const revision::Revision*> all;
   for (const auto& r : p.revisions()) all.push_back(&r);
   c.findings = findings_of(all);
   cache.store(encode(c), files);
   return c;
+}
+
+/// The revisions `specs` name, or nullopt when none are given.
+std::optional<std::vector<std::string>> resolved(const Project& p,
+                                                 const std::vector<std::string>& specs) {
+  if (specs.empty()) return std::nullopt;
+  std::vector<std::string> ids;
+  for (const auto& spec : specs)
+    for (auto& id : p.map().resolve(spec)) ids.push_back(std::move(id));
+  return ids;
 }
 
 Comparison compare_with_head(const config::Config& cfg, OfflineChain chain) {
@@ -323,8 +373,8 @@ Comparison compare_with_head(const config::Config& cfg, OfflineChain chain) {
 
 } // namespace
 
-Comparison compare_offline(const Project& p) {
-  return compare_with_head(p.config(), offline_chain({}, &p));
+Comparison compare_offline(const Project& p, const std::vector<std::string>& targets) {
+  return compare_with_head(p.config(), offline_chain({}, &p, targets));
 }
 
 void report(const Comparison& c, int verbosity) {
@@ -338,10 +388,10 @@ ExitCode diff(const Global& global, const DiffOptions& options) {
   const auto p = Project::load(global);
   Comparison c;
   if (options.offline || !p.has_url()) {
-    c = compare_offline(p);
+    c = compare_offline(p, options.heads);
   } else {
     auto db = p.connect();
-    c = compare_online(p, *db, false);
+    c = compare_online(p, *db, resolved(p, options.heads));
   }
   report(c, -1);
   if (options.format == "json") {
@@ -366,25 +416,34 @@ ExitCode check(const Global& global, const DiffOptions& options) {
   const bool offline = options.offline || !has_url;
   std::vector<Finding> findings; // offline: of the whole chain; online: of what is not applied yet
   std::size_t changed = 0;
+  std::vector<std::string> behind; // revisions the database has yet to apply
   if (offline) { // from the cache while no revision changed: a pre-commit hook should not be felt
-    auto chain = offline_chain(global, nullptr);
+    auto chain = offline_chain(global, nullptr, options.heads);
     findings = chain.findings;
     c = compare_with_head(cfg, std::move(chain));
   } else {
     const auto p = Project::load(global);
     auto db = p.connect();
     changed = p.checksum_drift(*db, options.format != "json").size();
+    const auto at = resolved(p, options.heads);
     std::vector<const revision::Revision*> pending;
-    for (const auto& id :
-         p.map().upgrade_path("heads", runtime::read_heads(*db, p.version_table())))
-      pending.push_back(&p.get(id));
+    if (!at)
+      for (const auto& id :
+           p.map().upgrade_path("heads", runtime::read_heads(*db, p.version_table())))
+        pending.push_back(&p.get(id));
     findings = findings_of(pending);
-    c = compare_online(p, *db, false);
+    if (pending.empty()) {
+      c = compare_online(p, *db, at);
+    } else { // upgrade comes first; whether the models need a revision too, the chain tells
+      for (const auto* r : pending) behind.push_back(r->id);
+      c = compare_with_head(cfg, offline_chain(global, &p, {}));
+    }
   }
   const auto unacknowledged = print_findings(findings, options.strict, options.format == "json");
   // drift: ops to write, or differences no op can express (an enum that lost a value)
   const bool drift = !c.result.upgrade.empty() || !c.result.warnings.empty();
-  const bool failed = drift || changed > 0 || (options.strict && unacknowledged > 0);
+  const bool failed =
+      drift || changed > 0 || !behind.empty() || (options.strict && unacknowledged > 0);
   if (options.format == "json") {
     std::vector<std::string> ops;
     for (const auto& op : c.result.upgrade) ops.push_back(ops::describe(op));
@@ -394,14 +453,20 @@ ExitCode check(const Global& global, const DiffOptions& options) {
         open.push_back(
             fmt::format("{}: revision {}: {} [{}]: {}", f.loc, f.revision, f.op, f.rule, f.reason));
     std::cout << fmt::format("{{\"drift\": {}, \"offline\": {}, \"operations\": {}, \"warnings\": "
-                             "{}, \"unaccounted\": {}, "
-                             "\"unacknowledged\": {}}}\n",
+                             "{}, \"unaccounted\": {}, \"unacknowledged\": {}, \"behind\": {}}}\n",
                              drift ? "true" : "false", offline ? "true" : "false", json::list(ops),
                              json::list(c.result.warnings), json::list(c.unaccounted),
-                             json::list(open));
+                             json::list(open), json::list(behind));
     return failed ? ExitCode::drift : ExitCode::ok;
   }
   report(c, -1);
+  if (!behind.empty()) {
+    std::cout << fmt::format(
+        "The database is behind the revision chain: {} revision{} not applied ({}): run "
+        "`schemagen upgrade heads` first.\n",
+        behind.size(), behind.size() == 1 ? "" : "s", fmt::join(behind, ", "));
+    if (!drift) std::cout << "The models match the schema the revision chain builds.\n";
+  }
   if (!drift) {
     if (failed) {
       if (changed)
@@ -416,16 +481,24 @@ ExitCode check(const Global& global, const DiffOptions& options) {
     if (global.verbosity >= 0) std::cout << "No new upgrade operations detected.\n";
     return ExitCode::ok;
   }
-  const char* against = offline ? "the schema the revision chain builds" : "the database";
+  const char* against = offline || !behind.empty() ? "the schema the revision chain builds"
+                                                   : "the database";
   if (c.result.upgrade.empty()) {
     std::cout << fmt::format("The models differ from {} in ways no operation can express: write a "
                              "revision by hand (see the warnings above).\n", against);
     return ExitCode::drift;
   }
-  std::cout << fmt::format("The models differ from {}: {} operation{} to generate "
+  std::cout << fmt::format("The models differ from {}: {} operation{} to generate{} "
                            "(`schemagen revision --autogenerate -m ...`):\n",
-                           against, c.result.upgrade.size(), c.result.upgrade.size() == 1 ? "" : "s");
-  for (const auto& op : c.result.upgrade) std::cout << "  " << ops::describe(op) << "\n";
+                           against, c.result.upgrade.size(), c.result.upgrade.size() == 1 ? "" : "s",
+                           behind.empty() ? "" : " after upgrading");
+  // a long list is summarised; -v or `schemagen diff` gives all of it
+  constexpr std::size_t shown = 20;
+  const auto& ups = c.result.upgrade;
+  const auto n = global.verbosity > 0 ? ups.size() : std::min(ups.size(), shown);
+  for (std::size_t i = 0; i < n; ++i) std::cout << "  " << ops::describe(ups[i]) << "\n";
+  if (n < ups.size())
+    std::cout << fmt::format("  ... and {} more (-v lists them all)\n", ups.size() - n);
   return ExitCode::drift;
 }
 
@@ -435,7 +508,7 @@ ExitCode inspect(const Global& global, const InspectOptions& options) {
   model::Metadata m;
   if (options.offline) {
     std::vector<std::string> unaccounted;
-    m = replay_chain(p, unaccounted);
+    m = replay_chain(p, unaccounted, {});
     for (const auto& u : unaccounted) std::cerr << u << "\n";
     if (options.canonical && p.has_url()) { // the server's spelling, as a reflection would give it
       auto db = p.connect();
@@ -461,12 +534,14 @@ ExitCode inspect(const Global& global, const InspectOptions& options) {
 
 ExitCode autogenerate_revision(const Project& p, const Global& global,
                                const RevisionOptions& options) {
+  // compared with the schema the new revision's parents build, not with every head
+  const auto parents = new_revision_parents(p, options);
   Comparison c;
   if (options.offline || !p.has_url()) {
-    c = compare_offline(p);
+    c = compare_offline(p, parents.empty() ? std::vector<std::string>{"base"} : parents);
   } else {
     auto db = p.connect();
-    c = compare_online(p, *db, true, global.verbosity > 0);
+    c = compare_online(p, *db, parents, global.verbosity > 0);
   }
   report(c, global.verbosity);
   if (c.result.upgrade.empty() && !options.allow_empty) {

@@ -13,12 +13,13 @@ struct Comparison {
   std::vector<std::string> unaccounted; // offline: what the chain did that replay cannot know
 };
 
-/// Online: the database must be at the chain's heads (else exit 1, "run upgrade first").
-/// With `timings`, how long each phase took is reported on stderr (-v).
-Comparison compare_online(const Project& p, pg::Connection& db, bool require_head,
-                          bool timings = false);
-/// Offline: the chain's upgrade ops replayed in memory from base to its heads.
-Comparison compare_offline(const Project& p);
+/// Online: with `at`, the database must be at exactly those revisions (else exit 1, saying where
+/// it is). With `timings`, how long each phase took is reported on stderr (-v).
+Comparison compare_online(const Project& p, pg::Connection& db,
+                          const std::optional<std::vector<std::string>>& at, bool timings = false);
+/// Offline: the chain's upgrade ops replayed in memory from base to `targets` (revision specs;
+/// empty: every head).
+Comparison compare_offline(const Project& p, const std::vector<std::string>& targets = {});
 
 /// Prints what was detected, one op per line, and the warnings (stderr).
 void report(const Comparison& c, int verbosity);

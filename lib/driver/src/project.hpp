@@ -44,6 +44,9 @@ private:
   std::map<std::string, const revision::Revision*> by_id_;
 };
 
+/// The parents a new revision gets from --head (default "head"; --splice allows a non-head).
+std::vector<std::string> new_revision_parents(const Project& p, const RevisionOptions& options);
+
 /// Runs the configured shell commands of one hook; a non-zero exit stops the run (exit 1).
 void run_hooks(const std::vector<std::string>& commands, const char* hook, const fs::path& dir,
                const std::vector<std::pair<std::string, std::string>>& env = {});

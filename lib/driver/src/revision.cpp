@@ -11,17 +11,8 @@ namespace schemagen::driver {
 
 std::string_view embedded_file(std::string_view name);
 
-/// Writes a new revision with the given ops; shared by revision, merge and autogenerate.
-/// Validates everything before a byte is written: the template renders, the result parses
-/// back as a revision file, and the graph stays valid with it.
-revision::Revision write_revision(const Project& p, const Global& global,
-                                  const RevisionOptions& options,
-                                  const std::vector<ops::Op>& upgrade,
-                                  const std::vector<ops::Op>& downgrade) {
-  const auto& cfg = p.config();
+std::vector<std::string> new_revision_parents(const Project& p, const RevisionOptions& options) {
   const auto& map = p.map();
-
-  // the new revision's parents
   std::vector<std::string> downs;
   const std::vector<std::string> head_specs =
       options.heads.empty() ? std::vector<std::string>{"head"} : options.heads;
@@ -48,6 +39,20 @@ revision::Revision write_revision(const Project& p, const Global& global,
       if (!map.is_head(d))
         throw UserError(fmt::format(
             "error: revision {} is not a head; give --splice to start a new branch from it", d));
+  return downs;
+}
+
+/// Writes a new revision with the given ops; shared by revision, merge and autogenerate.
+/// Validates everything before a byte is written: the template renders, the result parses
+/// back as a revision file, and the graph stays valid with it.
+revision::Revision write_revision(const Project& p, const Global& global,
+                                  const RevisionOptions& options,
+                                  const std::vector<ops::Op>& upgrade,
+                                  const std::vector<ops::Op>& downgrade) {
+  const auto& cfg = p.config();
+  const auto& map = p.map();
+
+  const auto downs = new_revision_parents(p, options);
 
   // its directory
   fs::path dir = cfg.script_location;

@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 #include <map>
-#include <regex>
 #include <unistd.h>
 
 namespace schemagen::reflect {
@@ -12,6 +11,9 @@ namespace {
 
 using sql::qualified;
 using sql::quote_ident;
+
+// Every statement here runs through exec_one(): one statement each, never a string of several,
+// so nothing a model spells can end the transaction that is always rolled back.
 
 /// The DDL that creates table `t` as scratch table `name` in `scratch`: columns with their types
 /// and defaults, checks, and each index as scratch index i<n>_<k>.
@@ -32,103 +34,122 @@ std::vector<std::string> scratch_ddl(const model::Table& t, std::size_t n,
   for (std::size_t k = 0; k < t.indexes.size(); ++k) {
     const auto& ix = t.indexes[k];
     std::vector<std::string> elements;
-    for (const auto& c : ix.columns) {
-      const bool plain = std::regex_match(c, std::regex(R"([A-Za-z_][A-Za-z0-9_$]*( .*)?)"));
-      elements.push_back(plain ? c : "(" + c + ")");
-    }
+    for (const auto& c : ix.columns) elements.push_back(sql::index_element(c));
     out.push_back(fmt::format("CREATE {}INDEX {} ON {} USING {} ({}){}", ix.unique ? "UNIQUE " : "",
-                              quote_ident(fmt::format("i{}_{}", n, k)), table, ix.method,
-                              fmt::join(elements, ", "), ix.where ? " WHERE " + *ix.where : ""));
+                              quote_ident(fmt::format("i{}_{}", n, k)), table,
+                              quote_ident(ix.method), fmt::join(elements, ", "),
+                              ix.where ? " WHERE " + *ix.where : ""));
   }
   return out;
 }
 
-/// Runs `statements` in a savepoint; the server's message when one fails.
-std::optional<std::string> try_in_savepoint(pg::Connection& db,
-                                            const std::vector<std::string>& statements) {
-  db.exec("SAVEPOINT sg_norm");
+/// Runs `statements` in a savepoint, kept when they all succeed (`keep`) and otherwise rolled
+/// back; the server's message when one fails.
+std::optional<std::string> in_savepoint(pg::Connection& db,
+                                        const std::vector<std::string>& statements, bool keep) {
+  db.exec_one("SAVEPOINT sg_norm");
+  std::optional<std::string> error;
   try {
-    for (const auto& s : statements) db.exec(s);
-    db.exec("RELEASE SAVEPOINT sg_norm");
-    return std::nullopt;
+    for (const auto& s : statements) db.exec_one(s);
   } catch (const pg::QueryError& e) {
-    db.exec("ROLLBACK TO SAVEPOINT sg_norm");
-    return e.server_message();
+    error = e.server_message();
+  }
+  db.exec_one(error || !keep ? "ROLLBACK TO SAVEPOINT sg_norm" : "RELEASE SAVEPOINT sg_norm");
+  return error;
+}
+std::optional<std::string> try_keep(pg::Connection& db, const std::vector<std::string>& s) {
+  return in_savepoint(db, s, true);
+}
+/// Whether the server takes `statements`, leaving nothing behind either way.
+std::optional<std::string> probe(pg::Connection& db, const std::vector<std::string>& s) {
+  return in_savepoint(db, s, false);
+}
+
+/// Creates, in the open transaction, what the models' columns may name that the database does
+/// not have yet: their schemas and their enum types.
+void create_types(pg::Connection& db, const model::Metadata& models, DiagnosticList& diags) {
+  for (const auto& s : models.schemas)
+    db.exec_one(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(s)));
+  for (const auto& e : models.enums) {
+    auto exists = db.exec("SELECT to_regtype($1) IS NOT NULL", {qualified(e.schema, e.name)});
+    if (exists.get(0, 0) == "t") continue;
+    std::string values;
+    for (const auto& v : e.values) values += (values.empty() ? "" : ", ") + sql::quote_literal(v);
+    if (auto err = try_keep(db, {fmt::format("CREATE TYPE {} AS ENUM ({})",
+                                             qualified(e.schema, e.name), values)}))
+      diags.error(e.origin.loc,
+                  fmt::format("enum type {}: the server refuses it: {}", e.qualified_name(), *err));
   }
 }
 
-} // namespace
+/// Runs `fn` in a transaction that is always rolled back.
+template <class Fn>
+void rolled_back(pg::Connection& db, Fn fn) {
+  db.exec_one("BEGIN");
+  try {
+    fn();
+  } catch (...) {
+    try {
+      db.exec_one("ROLLBACK");
+    } catch (...) {
+    }
+    throw;
+  }
+  db.exec_one("ROLLBACK");
+}
 
-namespace {
+/// Says which parts of table `t` (scratch number `n`) the server refuses, each at its own model:
+/// every column alone, then, when the columns pass, each check and index on the columns.
+void diagnose_table(pg::Connection& db, const model::Table& t, std::size_t n,
+                    const std::string& scratch, DiagnosticList& diags) {
+  bool bad_column = false;
+  for (const auto& c : t.columns) {
+    model::Table alone;
+    alone.columns = {c};
+    if (auto err = probe(db, scratch_ddl(alone, n, scratch))) {
+      diags.error(c.origin.loc, fmt::format("column {}.{} ({}{}): the server refuses it: {}",
+                                            t.qualified_name(), c.name, c.type,
+                                            c.server_default ? " DEFAULT " + *c.server_default : "",
+                                            *err));
+      bad_column = true;
+    }
+  }
+  if (bad_column) return; // checks and indexes on a column the server refuses say nothing new
+  model::Table bare = t;
+  bare.checks.clear();
+  bare.indexes.clear();
+  for (const auto& ck : t.checks) {
+    model::Table one = bare;
+    one.checks = {ck};
+    if (auto err = probe(db, scratch_ddl(one, n, scratch)))
+      diags.error(ck.origin.loc, fmt::format("check {} on {}: the server refuses it: {}", ck.name,
+                                             t.qualified_name(), *err));
+  }
+  for (const auto& ix : t.indexes) {
+    model::Table one = bare;
+    one.indexes = {ix};
+    if (auto err = probe(db, scratch_ddl(one, n, scratch)))
+      diags.error(ix.origin.loc, fmt::format("index {} on {}: the server refuses it: {}", ix.name,
+                                             t.qualified_name(), *err));
+  }
+}
 
 /// Normalises tables [first, last) of `models` into `out`, in one transaction that is rolled back.
 void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::Metadata& out,
                      std::size_t first, std::size_t last) {
   const std::string scratch = fmt::format("sg_normalize_{}", ::getpid());
-  db.exec("BEGIN");
-  try {
+  rolled_back(db, [&] {
     DiagnosticList diags;
-    // what the models' types need: their schemas and enum types
-    std::string prelude;
-    for (const auto& s : models.schemas)
-      prelude += fmt::format("CREATE SCHEMA IF NOT EXISTS {};\n", quote_ident(s));
-    prelude += fmt::format("CREATE SCHEMA {};\n", quote_ident(scratch));
-    db.exec(prelude);
-    for (const auto& e : models.enums) {
-      auto exists = db.exec("SELECT to_regtype($1) IS NOT NULL", {qualified(e.schema, e.name)});
-      if (exists.get(0, 0) == "t") continue;
-      std::string values;
-      for (const auto& v : e.values) values += (values.empty() ? "" : ", ") + sql::quote_literal(v);
-      if (auto err = try_in_savepoint(db, {fmt::format("CREATE TYPE {} AS ENUM ({})",
-                                                       qualified(e.schema, e.name), values)}))
-        diags.error(e.origin.loc, fmt::format("enum type {}: the server refuses it: {}",
-                                              e.qualified_name(), *err));
-    }
-    // every table at once; only when that fails, one by one to say which
-    std::string all;
+    create_types(db, models, diags);
+    db.exec_one(fmt::format("CREATE SCHEMA {}", quote_ident(scratch)));
+    // every table at once; only when that fails, table by table, keeping those that pass
+    std::vector<std::string> all;
     for (std::size_t n = first; n < last; ++n)
-      for (const auto& s : scratch_ddl(models.tables[n], n, scratch)) all += s + ";\n";
-    if (!all.empty() && try_in_savepoint(db, {all})) {
-      for (std::size_t n = first; n < last; ++n) {
-        const auto& t = models.tables[n];
-        if (!try_in_savepoint(db, scratch_ddl(t, n, scratch))) continue;
-        // find the culprit: columns one by one, then checks, then indexes
-        auto one = [&](const std::string& ddl) { return try_in_savepoint(db, {ddl}); };
-        bool found = false;
-        for (const auto& c : t.columns) {
-          model::Table probe;
-          probe.columns = {c};
-          if (auto err = one(scratch_ddl(probe, 1000000 + n, scratch)[0])) {
-            diags.error(c.origin.loc,
-                        fmt::format("column {}.{} ({}{}): the server refuses it: {}",
-                                    t.qualified_name(), c.name, c.type,
-                                    c.server_default ? " DEFAULT " + *c.server_default : "", *err));
-            found = true;
-          }
-        }
-        if (!found) {
-          model::Table base = t;
-          base.checks.clear();
-          base.indexes.clear();
-          try_in_savepoint(db, scratch_ddl(base, 2000000 + n, scratch));
-          for (const auto& ck : t.checks) {
-            model::Table probe = base;
-            probe.checks = {ck};
-            if (auto err = one(scratch_ddl(probe, 3000000 + n, scratch)[0]))
-              diags.error(ck.origin.loc, fmt::format("check {} on {}: the server refuses it: {}",
-                                                     ck.name, t.qualified_name(), *err));
-          }
-          for (const auto& ix : t.indexes) {
-            model::Table probe = base;
-            probe.checks.clear();
-            probe.indexes = {ix};
-            auto ddl = scratch_ddl(probe, 4000000 + n, scratch);
-            if (auto err = try_in_savepoint(db, ddl))
-              diags.error(ix.origin.loc, fmt::format("index {} on {}: the server refuses it: {}",
-                                                     ix.name, t.qualified_name(), *err));
-          }
-        }
-      }
+      for (auto& s : scratch_ddl(models.tables[n], n, scratch)) all.push_back(std::move(s));
+    if (try_keep(db, all)) {
+      for (std::size_t n = first; n < last; ++n)
+        if (try_keep(db, scratch_ddl(models.tables[n], n, scratch)))
+          diagnose_table(db, models.tables[n], n, scratch, diags);
       if (!diags.has_errors())
         diags.error(SourceLoc{}, "the server refuses the models, and no single table shows why");
     }
@@ -140,7 +161,7 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       WHERE c.relnamespace = $1::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped)",
-                        {scratch});
+                        {quote_ident(scratch)});
     for (int i = 0; i < cols.rows(); ++i) {
       auto& c = out.tables.at(std::stoul(std::string(cols.get(i, 0))))
                     .columns.at(std::stoul(std::string(cols.get(i, 1))));
@@ -151,7 +172,7 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
       SELECT substr(c.relname, 2)::int, con.conname, pg_get_expr(con.conbin, con.conrelid)
       FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
       WHERE c.relnamespace = $1::regnamespace AND con.contype = 'c')",
-                          {scratch});
+                          {quote_ident(scratch)});
     for (int i = 0; i < checks.rows(); ++i)
       out.tables.at(std::stoul(std::string(checks.get(i, 0))))
           .checks.at(std::stoul(std::string(checks.get(i, 1)).substr(1)))
@@ -162,7 +183,7 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
              pg_get_expr(ix.indpred, ix.indrelid, true)
       FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
       WHERE i.relnamespace = $1::regnamespace)",
-                       {scratch});
+                       {quote_ident(scratch)});
     for (int i = 0; i < idx.rows(); ++i) {
       const std::string name(idx.get(i, 0)); // i<n>_<k>
       const auto sep = name.find('_');
@@ -171,14 +192,7 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
       ix.columns = pg::parse_array(idx.get(i, 1));
       ix.where = idx.optional(i, 2);
     }
-    db.exec("ROLLBACK");
-  } catch (...) {
-    try {
-      db.exec("ROLLBACK");
-    } catch (...) {
-    }
-    throw;
-  }
+  });
 }
 
 } // namespace
@@ -238,11 +252,17 @@ model::Metadata normalize(pg::Connection& db, const model::Metadata& models) {
   return out;
 }
 
-std::function<bool(const std::string&, const std::string&)> cast_checker(pg::Connection& db) {
+std::function<bool(const std::string&, const std::string&)>
+cast_checker(pg::Connection& db, const model::Metadata& models) {
   auto cache = std::make_shared<std::map<std::pair<std::string, std::string>, bool>>();
-  return [&db, cache](const std::string& from, const std::string& to) {
+  return [&db, &models, cache](const std::string& from, const std::string& to) {
     auto key = std::pair{from, to};
     if (auto it = cache->find(key); it != cache->end()) return it->second;
+    bool needs = false;
+    // the target may be a type the models create in this same change
+    rolled_back(db, [&] {
+      DiagnosticList ignored; // normalize() reported what the server refuses
+      create_types(db, models, ignored);
     // no USING needed: the same type, a string target (I/O conversion is allowed in assignment),
     // an assignment or implicit cast, or arrays whose elements convert so
     auto r = db.exec(R"(
@@ -257,7 +277,8 @@ std::function<bool(const std::string&, const std::string&)> cast_checker(pg::Con
                                                       AND c.casttarget = e.t AND c.castcontext IN ('a', 'i')))))
       FROM e)",
                      {from, to});
-    const bool needs = r.get(0, 0) == "t";
+      needs = r.get(0, 0) == "t";
+    });
     cache->emplace(key, needs);
     return needs;
   };

@@ -1,5 +1,6 @@
 #include "builder.hpp"
 
+#include "schemagen/support/sql.hpp"
 #include "schemagen/support/text.hpp"
 
 #include <algorithm>
@@ -220,12 +221,7 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-bool is_identifier(std::string_view s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
-  });
-}
+using sql::is_identifier;
 
 /// Upper-cased referential action, or nullopt when it is not one.
 std::optional<std::string> referential_action(std::string_view text) {
@@ -575,7 +571,7 @@ private:
                                      field.cxx_name, t.spelling));
         return {};
       }
-      base = it->second.qualified_name();
+      base = sql::type_name(it->second.schema, it->second.name);
       break;
     }
     case CxxType::Kind::unmapped:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <regex>
 
 namespace schemagen::sql {
@@ -186,6 +187,26 @@ std::string quote_ident(std::string_view name) {
 std::string qualified(std::string_view schema, std::string_view name) {
   if (schema.empty()) return quote_ident(name);
   return quote_ident(schema) + "." + quote_ident(name);
+}
+
+std::string type_name(std::string_view schema, std::string_view name) {
+  return schema == "public" ? quote_ident(name) : qualified(schema, name);
+}
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+  });
+}
+
+std::string index_element(const std::string& entry) {
+  if (is_identifier(entry)) return quote_ident(entry);
+  const auto space = entry.find(' ');
+  if (space != std::string::npos && is_identifier(entry.substr(0, space)))
+    return quote_ident(entry.substr(0, space)) + entry.substr(space);
+  if (entry.empty() || (entry.front() == '(' && entry.back() == ')')) return entry;
+  return "(" + entry + ")";
 }
 
 std::string quote_literal(std::string_view value) {

@@ -90,6 +90,8 @@ namespace schemagen::driver {
 
 struct DiffOptions {
   bool offline = false; // against the schema the revision chain builds, no database
+  /// --head: compare with the schema these revisions build (a branch's head), not all heads
+  std::vector<std::string> heads;
   bool strict = false;  // check: risky operations fail unless the revision acknowledges them
   std::string format = "text";
 };

@@ -52,6 +52,9 @@ public:
 
   /// Runs one or more statements with no parameters.
   Result exec(std::string_view sql);
+  /// Runs exactly one statement: text holding a second one is refused by the server, so SQL
+  /// assembled from names and expressions cannot smuggle in a COMMIT.
+  Result exec_one(std::string_view sql) { return exec(sql, {}); }
   /// Runs one statement with text parameters ($1, $2, ...); nullopt is NULL.
   Result exec(std::string_view sql, const std::vector<std::optional<std::string>>& params);
 

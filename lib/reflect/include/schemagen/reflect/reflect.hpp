@@ -35,7 +35,10 @@ model::Metadata reflect(pg::Connection& db, const Options& options);
 model::Metadata normalize(pg::Connection& db, const model::Metadata& models);
 
 /// Whether changing a column from type `from` to `to` (both as format_type() spells them) needs a
-/// USING clause: there is no assignment cast (text → integer, say).
-std::function<bool(const std::string&, const std::string&)> cast_checker(pg::Connection& db);
+/// USING clause: there is no assignment cast (text → integer, say). Types that `models` create
+/// (a new enum) are created for the question in a transaction that is rolled back; `models`
+/// must outlive the function.
+std::function<bool(const std::string&, const std::string&)>
+cast_checker(pg::Connection& db, const model::Metadata& models);
 
 } // namespace schemagen::reflect

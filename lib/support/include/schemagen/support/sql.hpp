@@ -18,6 +18,18 @@ std::string quote_ident(std::string_view name);
 /// "schema.name", each part quoted as needed; the schema is left out when empty.
 std::string qualified(std::string_view schema, std::string_view name);
 
+/// How a type in `schema` is named where a column's type is written: `name` alone in `public`
+/// (as the server's format_type() spells a type on the search path), else `schema.name`; each
+/// part quoted as needed.
+std::string type_name(std::string_view schema, std::string_view name);
+
+/// Whether `s` is an unquoted SQL identifier ([A-Za-z_][A-Za-z0-9_$]*).
+bool is_identifier(std::string_view s);
+
+/// An index entry as CREATE INDEX wants it: a column ("email" → email, quoted as needed), a
+/// column with options ("created_at DESC"), or an expression, in parentheses ("(lower(email))").
+std::string index_element(const std::string& entry);
+
 /// A string literal: 'it''s'; with E'' when it holds a backslash.
 std::string quote_literal(std::string_view value);
 

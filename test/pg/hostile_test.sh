@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Names and expressions that must reach the server exactly as written, and nowhere else: hostile
+# and case-sensitive names in every annotation option that becomes an identifier, through the
+# online check (which must never change the database), autogenerate, upgrade, offline SQL and
+# downgrade; one bad default reported at its own member only; a column changed to an enum type the
+# same change creates; expression indexes under compare_type: false.
+source "$(dirname "$0")/../cli/lib.sh"
+source "$(dirname "$0")/lib.sh"
+
+prelude='#include <schemagen/annotations.hpp>
+#include <cstdint>
+#include <chrono>
+#include <optional>
+#include <string>'
+
+# project NAME MODELS [CONFIG LINES]: a project in $WORK/NAME with models m.hpp; cd into it.
+project() {
+  mkdir -p "$WORK/$1/revisions"
+  cd "$WORK/$1" || exit 1
+  printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\n%s' "${3:-}" > schemagen.yaml
+  printf '%s\n%s\n' "$prelude" "$2" > m.hpp
+}
+
+# ---- hostile names ----------------------------------------------------------------------------
+evil_enum='e); COMMIT; DROP TABLE victim; CREATE TABLE zz (q int'
+project hostile '
+enum class SG_ENUM("e); COMMIT; DROP TABLE victim; CREATE TABLE zz (q int") F { b, c };
+enum class SG_ENUM("Status", schema = "Auth") S { on, off };
+struct SG_TABLE("Order Items", schema = "Auth")
+    SG_INDEX("ix \"q\"; DROP TABLE victim; --", columns = "from")
+    SG_INDEX("Ix_Upper", columns = "lower(\"from\")", where = "\"from\" <> '"'"'x'"'"'")
+    SG_CHECK("ck'"'"'; DROP TABLE victim; --", expr = "id > 0") OrderItem {
+  SG_COLUMN(primary_key) std::int64_t id;
+  F f;
+  SG_COLUMN(server_default = "'"'"'on'"'"'") S s;
+  std::string from;
+  SG_COLUMN(unique, name = "Select") std::string select_;
+};
+struct SG_TABLE("Parent", schema = "Auth") Parent { SG_COLUMN(primary_key) std::int64_t id; };
+struct SG_TABLE("child; DROP TABLE victim", schema = "Auth") Child {
+  SG_COLUMN(primary_key) std::int64_t id;
+  SG_COLUMN(foreign_key = "Auth.Parent.id", name = "Parent Id") std::int64_t parent;
+};' 'exclude_tables: [victim]
+'
+url=$(new_db hostile)
+export SCHEMAGEN_DATABASE_URL=$url
+q "$url" "CREATE TABLE victim (id int)" >/dev/null
+untouched() { # what nothing may have changed, after $1
+  [ "$(q "$url" "SELECT to_regclass('public.victim') IS NOT NULL, to_regclass('public.zz') IS NULL")" = "t|t" ] ||
+    fail "$1: the database was changed through a name (victim dropped or zz created)"
+  [ "$(q "$url" "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'sg_normalize%'")" = 0 ] ||
+    fail "$1: a scratch schema was left behind"
+  checks=$((checks + 1))
+}
+run 1 "$SG" check
+contains "$out" "operations to generate" "check online sees the new tables"
+untouched "check online"
+[ "$(q "$url" "SELECT count(*) FROM pg_namespace WHERE nspname = 'Auth'")" = 0 ] || fail "check online created a schema"
+run 0 "$SG" diff
+untouched "diff online"
+run 0 "$SG" revision --autogenerate -m hostile
+untouched "revision --autogenerate"
+run 0 "$SG" upgrade head
+untouched "upgrade head"
+[ "$(q "$url" "SELECT count(*) FROM pg_type WHERE typname = '$evil_enum'")" = 1 ] || fail "the enum type was not created under its exact name"
+[ "$(q "$url" "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '\"Auth\".\"Order Items\"'::regclass AND attname = 's'")" = '"Auth"."Status"' ] ||
+  fail "the column's type is not the case-sensitive enum \"Auth\".\"Status\""
+[ "$(q "$url" "SELECT count(*) FROM pg_indexes WHERE schemaname = 'Auth' AND indexname IN ('ix \"q\"; DROP TABLE victim; --', 'Ix_Upper')")" = 2 ] ||
+  fail "the indexes were not created under their exact names"
+checks=$((checks + 3))
+run 0 "$SG" check
+contains "$out" "No new upgrade operations detected." "after the upgrade, reserved words and quoted names compare equal"
+# the same chain as offline SQL, through psql
+sql_url=$(new_db hostile_sql)
+q "$sql_url" "CREATE TABLE victim (id int)" >/dev/null
+run 0 "$SG" upgrade --sql head
+printf '%s\n' "$out" | "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$sql_url" >/dev/null 2>&1 || fail "the offline SQL does not run"
+[ "$(schema "$sql_url")" = "$(schema "$url")" ] || fail "offline SQL built another schema than the online upgrade"
+[ "$(q "$sql_url" "SELECT to_regclass('public.victim') IS NOT NULL")" = t ] || fail "the offline SQL dropped victim"
+checks=$((checks + 2))
+# offline check and autogenerate compare with the chain: nothing to do
+run 0 "$SG" check --offline
+run 0 "$SG" downgrade base
+untouched "downgrade base"
+[ "$(q "$url" "SELECT count(*) FROM pg_type WHERE typname IN ('$evil_enum', 'Status')")" = 0 ] || fail "downgrade base left a type"
+checks=$((checks + 1))
+
+# ---- one bad default: reported once, at its own member, with the server's words -----------------
+project bad_default '
+struct SG_TABLE("t") T {
+  SG_COLUMN(primary_key) std::int64_t id;
+  SG_COLUMN(server_default = "now") std::chrono::system_clock::time_point at;
+  SG_COLUMN(server_default = "0") int fine;
+  SG_COLUMN(server_default = "1 +") int broken;
+  std::string plain;
+  SG_COLUMN(server_default = "'"'"'x'"'"'") std::string also_fine;
+};
+struct SG_TABLE("u") SG_INDEX("ix_u_from", columns = "from") U { SG_COLUMN(primary_key) int id; int from; };'
+export SCHEMAGEN_DATABASE_URL=$(new_db bad_default)
+run 1 "$SG" check
+contains "$err" "m.hpp:9:3: error: column t.at (TIMESTAMP WITH TIME ZONE DEFAULT now): the server refuses it: ERROR:  cannot use column reference in DEFAULT expression" "the bad default, at its member"
+contains "$err" "m.hpp:11:3: error: column t.broken (INTEGER DEFAULT 1 +): the server refuses it: ERROR:  syntax error at or near \")\"" "the other bad default, at its member"
+[ "$(grep -c 'refuses it' <<<"$err")" = 2 ] || fail "expected exactly two refusals, got: $err"
+checks=$((checks + 1))
+lacks "$err" "already exists" "no error caused by another probe"
+lacks "$err" "t.fine" "a valid default is not blamed"
+lacks "$err" "t.plain" "a column without a default is not blamed"
+lacks "$err" "table u" "a table with a reserved-word index column is not blamed"
+# fixed, the reserved word alone round-trips
+sed -i -e 's/server_default = "now")/server_default = "now()")/' -e 's/server_default = "1 +")/server_default = "1 + 1")/' m.hpp
+run 0 "$SG" revision --autogenerate -m fixed
+run 0 "$SG" upgrade head
+run 0 "$SG" check
+contains "$out" "No new upgrade operations detected." "an index on a column named from compares equal"
+
+# ---- a column changed to an enum type the same change creates ------------------------------------
+project new_enum '
+enum class SG_ENUM("audit_action", schema = "shop") Action { created, deleted };
+struct SG_TABLE("audit") Audit { SG_COLUMN(primary_key) std::int64_t id; SG_COLUMN(server_default = "'"'"'created'"'"'") Action action; };' \
+  'include_schemas: [public, shop]
+'
+url=$(new_db new_enum)
+export SCHEMAGEN_DATABASE_URL=$url
+q "$url" "CREATE TABLE audit (id bigint PRIMARY KEY, action text NOT NULL DEFAULT 'created'); INSERT INTO audit VALUES (1, 'deleted')" >/dev/null
+run 1 "$SG" check
+contains "$out" "create_enum shop.audit_action" "check online: the new enum"
+contains "$out" "alter_column audit.action" "check online: the column's new type"
+lacks "$err" "does not exist" "the type is known to the comparison"
+run 0 "$SG" diff
+contains "$out" "using: action::shop.audit_action" "text to an enum needs USING"
+run 0 "$SG" revision --autogenerate -m to_enum
+run 0 "$SG" upgrade head
+[ "$(q "$url" "SELECT action::text FROM audit")" = deleted ] || fail "the row did not survive the type change"
+checks=$((checks + 1))
+run 0 "$SG" check
+contains "$out" "No new upgrade operations detected." "nothing left after the enum change"
+run 0 "$SG" downgrade -1
+[ "$(q "$url" "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'audit'::regclass AND attname = 'action'")" = text ] || fail "downgrade did not give text back"
+checks=$((checks + 1))
+
+# ---- compare_type: false ignores casts that follow from the ignored type --------------------------
+project expr_index '
+struct SG_TABLE("people") SG_INDEX("ix_people_name", columns = "lower(name)") Person {
+  SG_COLUMN(primary_key) std::int64_t id;
+  std::string name;
+  SG_COLUMN(server_default = "'"'"'n/a'"'"'") std::string note;
+};' 'compare_type: false
+'
+url=$(new_db expr_index)
+export SCHEMAGEN_DATABASE_URL=$url
+q "$url" "CREATE TABLE people (id bigint PRIMARY KEY, name varchar(64) NOT NULL, note varchar(20) NOT NULL DEFAULT 'n/a');
+  CREATE INDEX ix_people_name ON people (lower(name))" >/dev/null
+run 0 "$SG" check
+contains "$out" "No new upgrade operations detected." "an index over a varchar column the models call TEXT"
+lacks "$err" "ix_people_name" "the expression index is not reported"
+sed -i 's/compare_type: false/compare_type: true/' schemagen.yaml
+run 1 "$SG" check
+contains "$out" "alter_column people.name" "with compare_type on, the type change is seen"
+
+finish
