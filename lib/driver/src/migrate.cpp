@@ -50,13 +50,14 @@ void online(const Project& p, Fn fn) {
   }
 }
 
-/// The version table's creation, when it is missing: the first statements of the run's first
-/// transaction, so a failed run leaves no version table behind either.
-std::vector<std::string> prelude_for(pg::Connection& db, const runtime::VersionTable& vt) {
-  auto r = db.exec("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL",
-                   {vt.qualified(), sql::qualified(vt.schema, vt.log_table())});
-  if (r.get(0, 0) == "t") return {};
-  return vt.create_sql();
+/// Whether `path` holds a statement that runs outside a transaction (its progress is recorded in
+/// the log table's `interrupted` column, which a log table made by an earlier version lacks).
+bool has_nontransactional(const Project& p, const std::vector<std::string>& path, bool upgrade) {
+  for (const auto& id : path)
+    for (const auto& op : p.get(id).ops(upgrade))
+      for (const auto& s : ddl::compile(op))
+        if (!s.transactional) return true;
+  return false;
 }
 
 ExitCode migrate_command(const Global& global, const MigrateOptions& options, bool upgrade) {
@@ -73,7 +74,11 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     const std::vector<std::string> heads =
         from.empty() || from == "base" ? std::vector<std::string>{} : p.map().resolve(from);
     const auto path = upgrade ? p.map().upgrade_path(to, heads) : p.map().downgrade_path(to, heads);
-    if (heads.empty()) opts.prelude = vt.create_sql();
+    if (heads.empty())
+      opts.prelude = vt.create_sql();
+    else if (has_nontransactional(p, path, upgrade))
+      opts.prelude = {fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS interrupted TEXT",
+                                  sql::qualified(vt.schema, vt.log_table()))};
     runtime::OfflineSink sink(std::cout);
     opts.on_start = nullptr;
     opts.on_step = nullptr;
@@ -88,16 +93,26 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
   online(p, [&](pg::Connection& db, runtime::OnlineSink& sink) {
     const auto heads = runtime::read_heads(db, vt);
     p.checksum_drift(db, global.verbosity >= 0);
+    opts.resume = runtime::read_interrupted(db, vt);
+    if (opts.resume && !p.map().contains(opts.resume->revision))
+      throw UserError(fmt::format("error: revision {} was left partly applied by an earlier run, "
+                                  "and no revision file declares it",
+                                  opts.resume->revision));
     const auto path = upgrade ? p.map().upgrade_path(options.target, heads)
                               : p.map().downgrade_path(options.target, heads);
-    if (path.empty()) {
+    if (path.empty() && !opts.resume) {
       if (global.verbosity >= 0)
         std::cerr << fmt::format("Nothing to {}: the database is at {}\n", verb,
                                  heads.empty() ? "base"
                                                : fmt::format("{}", fmt::join(heads, ", ")));
       return;
     }
-    opts.prelude = prelude_for(db, vt);
+    opts.prelude = runtime::version_table_prelude(db, vt);
+    opts.index_state = [&db](const std::string& schema, const std::string& name) {
+      return runtime::index_state(db, schema, name);
+    };
+    if (global.verbosity >= 0)
+      opts.on_resume = [](const std::string& line) { std::cerr << line << "\n"; };
     runtime::migrate(p.map(), p.by_id(), vt, sink, path, upgrade, heads, opts);
   });
   if (upgrade) run_hooks(p.config().hooks.post_upgrade, "post_upgrade", p.config().dir);
@@ -158,7 +173,7 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
     if (options.purge) // rows naming no revision file are what --purge is for
       std::erase_if(current, [&](const auto& h) { return !map.contains(h); });
     auto [next, logged, forgotten] = plan(current);
-    runtime::stamp(vt, sink, current, next, options.purge, prelude_for(db, vt), logged, forgotten);
+    runtime::stamp(vt, sink, current, next, options.purge, runtime::version_table_prelude(db, vt), logged, forgotten);
     if (global.verbosity >= 0)
       std::cerr << fmt::format(
           "Stamped {} (was {})\n", next.empty() ? "base" : fmt::format("{}", fmt::join(next, ", ")),
@@ -172,6 +187,10 @@ ExitCode current(const Global& global, const ListOptions& options) {
   auto db = p.connect();
   const auto heads = runtime::read_heads(*db, p.version_table());
   const auto drift = p.checksum_drift(*db, options.format != "json" && global.verbosity >= 0);
+  if (const auto i = runtime::read_interrupted(*db, p.version_table()); i && global.verbosity >= 0)
+    std::cerr << fmt::format("warning: the {} of revision {} was interrupted before statement {}; "
+                             "the next upgrade or downgrade finishes it first\n",
+                             i->upgrade ? "upgrade" : "downgrade", i->revision, i->step + 1);
   if (options.format == "json") {
     std::cout << fmt::format("{{\"heads\": {}, \"changed_since_applied\": {}}}\n",
                              json::list(heads), json::list(drift));

@@ -3,6 +3,7 @@
 #include "schemagen/support/sql.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fmt/format.h>
 #include <set>
 #include <thread>
@@ -23,7 +24,7 @@ std::vector<std::string> VersionTable::create_sql() const {
       fmt::format(
           "CREATE TABLE IF NOT EXISTS {} (\n    revision VARCHAR(32) NOT NULL PRIMARY KEY,\n    "
           "checksum VARCHAR(64) NOT NULL,\n    applied_at TIMESTAMP WITH TIME ZONE NOT NULL "
-          "DEFAULT now()\n)",
+          "DEFAULT now(),\n    interrupted TEXT\n)",
           sql::qualified(schema, log_table())),
   };
 }
@@ -38,12 +39,14 @@ std::string VersionTable::update_sql(const std::string& from, const std::string&
 std::string VersionTable::delete_sql(const std::string& rev) const {
   return fmt::format("DELETE FROM {} WHERE version_num = {}", qualified(), quote_literal(rev));
 }
-std::string VersionTable::log_insert_sql(const std::string& rev,
-                                         const std::string& checksum) const {
+std::string VersionTable::log_insert_sql(const std::string& rev, const std::string& checksum,
+                                         const std::optional<std::string>& interrupted) const {
   return fmt::format(
-      "INSERT INTO {} (revision, checksum) VALUES ({}, {}) ON CONFLICT (revision) DO "
-      "UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()",
-      sql::qualified(schema, log_table()), quote_literal(rev), quote_literal(checksum));
+      "INSERT INTO {} (revision, checksum, interrupted) VALUES ({}, {}, {}) ON CONFLICT (revision) "
+      "DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now(), interrupted = "
+      "EXCLUDED.interrupted",
+      sql::qualified(schema, log_table()), quote_literal(rev), quote_literal(checksum),
+      interrupted ? quote_literal(*interrupted) : "NULL");
 }
 std::string VersionTable::log_delete_sql(const std::string& rev) const {
   return fmt::format("DELETE FROM {} WHERE revision = {}", sql::qualified(schema, log_table()),
@@ -95,6 +98,47 @@ std::string arrow(const std::vector<std::string>& from, const std::string& to, b
 
 } // namespace
 
+namespace {
+
+/// One statement of a revision, with the op it carries out.
+struct Step {
+  const ops::LocatedOp* op;
+  ddl::Statement statement;
+};
+
+std::vector<Step> steps_of(const revision::Revision& rev, bool upgrade) {
+  std::vector<Step> out;
+  for (const auto& located : upgrade ? rev.upgrade : rev.downgrade)
+    for (auto& s : ddl::compile(located.op)) out.push_back({&located, std::move(s)});
+  return out;
+}
+
+std::string marker(bool upgrade, std::size_t step) {
+  return fmt::format("{} {}", upgrade ? "upgrade" : "downgrade", step);
+}
+
+/// For a resumed concurrent index statement: whether it is done already, and what must go first.
+/// A finished build is done; an INVALID one (the build was interrupted or failed) is dropped and
+/// built again; a drop whose index is gone is done.
+bool resumed_index_done(const ops::Op& op, const RunOptions& options, Sink& sink) {
+  if (!options.index_state) return false;
+  if (const auto* c = std::get_if<ops::CreateIndex>(&op)) {
+    switch (options.index_state(c->schema, c->index.name)) {
+    case IndexState::valid: return true;
+    case IndexState::invalid:
+      sink.execute(
+          fmt::format("DROP INDEX CONCURRENTLY {}", sql::qualified(c->schema, c->index.name)));
+      return false;
+    case IndexState::absent: return false;
+    }
+  }
+  if (const auto* d = std::get_if<ops::DropIndex>(&op))
+    return options.index_state(d->schema, d->name) == IndexState::absent;
+  return false;
+}
+
+} // namespace
+
 std::vector<std::string> migrate(const revision::RevisionMap& map,
                                  const std::map<std::string, const revision::Revision*>& revisions,
                                  const VersionTable& vt, Sink& sink,
@@ -111,52 +155,26 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
     if (open) sink.commit();
     open = false;
   };
-  begin();
-  for (const auto& statement : options.prelude) sink.execute(statement);
-  for (const auto& id : path) {
-    const revision::Revision& rev = *revisions.at(id);
-    const std::string line = fmt::format("Running {} {}", upgrade ? "upgrade" : "downgrade",
-                                         arrow(rev.down_revisions, id, upgrade));
-    if (options.on_start) options.on_start(fmt::format("{}, {}", line, rev.message));
-    sink.comment(line);
-    const auto started = std::chrono::steady_clock::now();
-    for (const auto& located : upgrade ? rev.upgrade : rev.downgrade) {
-      for (const auto& stmt : ddl::compile(located.op)) {
-        try {
-          if (!stmt.transactional) { // e.g. CREATE INDEX CONCURRENTLY: outside any transaction
-            commit();
-            sink.execute(stmt.sql);
-            begin();
-          } else {
-            sink.execute(stmt.sql);
-          }
-        } catch (const pg::QueryError& e) {
-          throw MigrationError(fmt::format("{}: error: revision {} ({}), {} failed\n  {}\n{}",
-                                           located.loc.str(), id, upgrade ? "upgrade" : "downgrade",
-                                           ops::describe(located.op), stmt.sql,
-                                           e.server_message()));
-        }
-      }
-    }
-    // the version table: the heads after this revision, as Alembic's HeadMaintainer keeps them
+
+  // the version table: the heads after `rev` is applied or undone, as Alembic's HeadMaintainer
+  // keeps them
+  auto move_heads = [&](const revision::Revision& rev, bool up) {
+    const auto& id = rev.id;
     std::vector<std::string> replaced, added;
-    if (upgrade) {
+    if (up) {
       for (const auto& d : rev.down_revisions)
         if (std::find(heads.begin(), heads.end(), d) != heads.end()) replaced.push_back(d);
       applied.insert(id);
-      added.push_back(id);
       std::erase_if(heads, [&](const auto& h) {
         return std::find(replaced.begin(), replaced.end(), h) != replaced.end();
       });
       heads.push_back(id);
-      // replaced → removed rows; id → new row
       if (replaced.empty()) {
         sink.execute(vt.insert_sql(id));
       } else {
         sink.execute(vt.update_sql(replaced.front(), id));
         for (std::size_t i = 1; i < replaced.size(); ++i) sink.execute(vt.delete_sql(replaced[i]));
       }
-      sink.execute(vt.log_insert_sql(id, rev.checksum));
     } else {
       applied.erase(id);
       std::erase(heads, id);
@@ -174,18 +192,66 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
         sink.execute(vt.update_sql(id, added.front()));
         for (std::size_t i = 1; i < added.size(); ++i) sink.execute(vt.insert_sql(added[i]));
       }
-      sink.execute(vt.log_delete_sql(id));
     }
+  };
+
+  // One revision, from statement `first` on. Every commit that makes part of it durable moves
+  // the version table with it and records where a rerun resumes, so no run leaves a revision
+  // applied in part with the version table saying otherwise.
+  auto run = [&](const revision::Revision& rev, bool up, std::size_t first, bool resumed) {
+    bool heads_moved = resumed;
+    const auto& id = rev.id;
+    const std::string line = fmt::format("Running {} {}", up ? "upgrade" : "downgrade",
+                                         arrow(rev.down_revisions, id, up));
+    if (options.on_start) options.on_start(fmt::format("{}, {}", line, rev.message));
+    sink.comment(line);
+    const auto started = std::chrono::steady_clock::now();
+    const auto steps = steps_of(rev, up);
+    for (std::size_t k = first; k < steps.size(); ++k) {
+      const auto& [located, stmt] = steps[k];
+      try {
+        if (!stmt.transactional) { // e.g. CREATE INDEX CONCURRENTLY: outside any transaction
+          if (!heads_moved) move_heads(rev, up);
+          heads_moved = true;
+          sink.execute(vt.log_insert_sql(id, rev.checksum, marker(up, k)));
+          commit();
+          if (!(resumed && k == first && resumed_index_done(located->op, options, sink)))
+            sink.execute(stmt.sql);
+          sink.execute(vt.log_insert_sql(id, rev.checksum, marker(up, k + 1)));
+          begin();
+        } else {
+          sink.execute(stmt.sql);
+        }
+      } catch (const pg::QueryError& e) {
+        throw MigrationError(fmt::format("{}: error: revision {} ({}), {} failed\n  {}\n{}",
+                                         located->loc.str(), id, up ? "upgrade" : "downgrade",
+                                         ops::describe(located->op), stmt.sql,
+                                         e.server_message()));
+      }
+    }
+    if (!heads_moved) move_heads(rev, up);
+    sink.execute(up ? vt.log_insert_sql(id, rev.checksum) : vt.log_delete_sql(id));
     if (options.transaction_per_migration) {
       commit();
       begin();
     }
     if (options.on_step)
       options.on_step(
-          rev, upgrade,
+          rev, up,
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
               .count());
+  };
+
+  begin();
+  for (const auto& statement : options.prelude) sink.execute(statement);
+  if (options.resume) {
+    const auto& r = *options.resume;
+    if (options.on_resume)
+      options.on_resume(fmt::format("Resuming the interrupted {} of {} at statement {}",
+                                    r.upgrade ? "upgrade" : "downgrade", r.revision, r.step + 1));
+    run(*revisions.at(r.revision), r.upgrade, r.step, true);
   }
+  for (const auto& id : path) run(*revisions.at(id), upgrade, 0, false);
   commit();
   return heads;
 }
@@ -227,11 +293,47 @@ std::map<std::string, std::string> read_checksums(pg::Connection& db, const Vers
   return out;
 }
 
-void ensure_version_table(pg::Connection& db, const VersionTable& vt) {
-  auto exists = db.exec("SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL",
-                        {vt.qualified(), sql::qualified(vt.schema, vt.log_table())});
-  if (exists.get(0, 0) == "t" && exists.get(0, 1) == "t") return;
-  for (const auto& s : vt.create_sql()) db.exec(s);
+namespace {
+/// Whether the version table, the log table and the log's `interrupted` column exist.
+std::array<bool, 3> version_tables(pg::Connection& db, const VersionTable& vt) {
+  const auto log = sql::qualified(vt.schema, vt.log_table());
+  auto r = db.exec("SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL, "
+                   "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($2) AND "
+                   "attname = 'interrupted' AND NOT attisdropped)",
+                   {vt.qualified(), log});
+  return {r.get(0, 0) == "t", r.get(0, 1) == "t", r.get(0, 2) == "t"};
+}
+} // namespace
+
+std::vector<std::string> version_table_prelude(pg::Connection& db, const VersionTable& vt) {
+  const auto [version, log, interrupted] = version_tables(db, vt);
+  if (!version || !log) return vt.create_sql();
+  if (!interrupted)
+    return {fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS interrupted TEXT",
+                        sql::qualified(vt.schema, vt.log_table()))};
+  return {};
+}
+
+std::optional<Interrupted> read_interrupted(pg::Connection& db, const VersionTable& vt) {
+  if (!version_tables(db, vt)[2]) return std::nullopt;
+  auto r = db.exec(fmt::format("SELECT revision, interrupted FROM {} WHERE interrupted IS NOT NULL "
+                               "ORDER BY applied_at LIMIT 1",
+                               sql::qualified(vt.schema, vt.log_table())));
+  if (r.rows() == 0) return std::nullopt;
+  const std::string mark(r.get(0, 1));
+  const auto space = mark.find(' ');
+  Interrupted out;
+  out.revision = r.get(0, 0);
+  out.upgrade = mark.substr(0, space) == "upgrade";
+  out.step = space == std::string::npos ? 0 : std::stoul(mark.substr(space + 1));
+  return out;
+}
+
+IndexState index_state(pg::Connection& db, const std::string& schema, const std::string& name) {
+  auto r = db.exec("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)",
+                   {sql::qualified(schema, name)});
+  if (r.rows() == 0) return IndexState::absent;
+  return r.get(0, 0) == "t" ? IndexState::valid : IndexState::invalid;
 }
 
 AdvisoryLock::AdvisoryLock(pg::Connection& db, long long key, std::chrono::milliseconds timeout)

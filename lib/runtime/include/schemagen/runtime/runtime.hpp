@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -17,7 +18,8 @@
 namespace schemagen::runtime {
 
 /// Alembic's version table (one row per applied head), and beside it a log of every applied
-/// revision with the checksum of its ops.
+/// revision with the checksum of its ops and, while a revision is only partly applied (a
+/// statement that cannot run in a transaction committed what came before it), how far it got.
 struct VersionTable {
   std::string schema = "public";
   std::string table = "schemagen_version";
@@ -28,11 +30,25 @@ struct VersionTable {
   std::string insert_sql(const std::string& rev) const;
   std::string update_sql(const std::string& from, const std::string& to) const;
   std::string delete_sql(const std::string& rev) const;
-  std::string log_insert_sql(const std::string& rev, const std::string& checksum) const;
+  /// Records `rev` as applied: completely, or, with `interrupted` ("upgrade 3"), up to the
+  /// statement a rerun resumes at.
+  std::string log_insert_sql(const std::string& rev, const std::string& checksum,
+                             const std::optional<std::string>& interrupted = {}) const;
   std::string log_delete_sql(const std::string& rev) const;
   /// The advisory lock key of this version table: runs on one table serialise.
   long long lock_key() const;
 };
+
+/// A revision a run left partly applied: the version table already counts it (or, downgrading,
+/// no longer does), and its statements from `step` on have still to run.
+struct Interrupted {
+  std::string revision;
+  bool upgrade = true;
+  std::size_t step = 0;
+};
+
+/// What a concurrent index build left behind, for resuming one.
+enum class IndexState { absent, valid, invalid };
 
 /// Where the statements of a run go.
 class Sink {
@@ -87,6 +103,13 @@ struct RunOptions {
   std::function<void(const std::string& line)> on_start;
   /// Statements run first in the first transaction (creating the version table).
   std::vector<std::string> prelude;
+  /// A revision an earlier run left partly applied: finished first, from where it stopped.
+  std::optional<Interrupted> resume;
+  /// Online: the state of index `name` in `schema`, so that a resumed concurrent build finds a
+  /// finished index done and an INVALID one rebuilt.
+  std::function<IndexState(const std::string& schema, const std::string& name)> index_state;
+  /// Called when a revision is resumed ("Resuming upgrade a -> b at statement 3").
+  std::function<void(const std::string& line)> on_resume;
 };
 
 /// Applies `path` (revision ids, in order) upgrading or downgrading from the version table's
@@ -109,8 +132,13 @@ void stamp(const VersionTable& vt, Sink& sink, const std::vector<std::string>& c
 std::vector<std::string> read_heads(pg::Connection& db, const VersionTable& vt);
 /// The applied revisions' checksums (revision → checksum); empty when there is no log table.
 std::map<std::string, std::string> read_checksums(pg::Connection& db, const VersionTable& vt);
-/// Creates the version and log tables when absent.
-void ensure_version_table(pg::Connection& db, const VersionTable& vt);
+/// The revision an earlier run left partly applied, if any.
+std::optional<Interrupted> read_interrupted(pg::Connection& db, const VersionTable& vt);
+/// What a run must do first so that the version and log tables exist as this version of
+/// schemagen uses them: create them, or add to a log table an earlier version created.
+std::vector<std::string> version_table_prelude(pg::Connection& db, const VersionTable& vt);
+/// The state of an index, for IndexState.
+IndexState index_state(pg::Connection& db, const std::string& schema, const std::string& name);
 
 /// Holds PostgreSQL's session advisory lock for the run; waits at most `timeout`, then throws
 /// DatabaseError with a message saying who to wait for.
