@@ -86,6 +86,9 @@ bad unknown_field $'revision: abc\ndown_revision: null\nupgrade:\n  - add_column
 bad typo_key $'revision: abc\ndown_revison: null\nupgrade: []\ndowngrade: []' "typo_key.yaml:2:1: error: unknown field 'down_revison'; did you mean 'down_revision'?"
 bad missing_down $'revision: abc\ndown_revision: nope\nupgrade: []\ndowngrade: []' "missing_down.yaml:1: error: down_revision 'nope' of revision abc names no revision"
 bad no_change $'revision: abc\ndown_revision: null\nupgrade:\n  - alter_column: {table: t, name: x}\ndowngrade: []' "no_change.yaml:4:19: error: alter_column changes nothing"
+bad ack_typo $'revision: abc\ndown_revision: null\nacknowledge: [destructive, not_null_without_defualt]\nupgrade: []\ndowngrade: []' "ack_typo.yaml:3:28: error: unknown rule 'not_null_without_defualt' in acknowledge; did you mean 'not_null_without_default'?"
+bad ack_block $'revision: abc\ndown_revision: null\nacknowledge:\n  - all\n  - destrutive\nupgrade: []\ndowngrade: []' "ack_block.yaml:5:5: error: unknown rule 'destrutive' in acknowledge; did you mean 'destructive'?"
+bad ack_unknown $'revision: abc\ndown_revision: null\nacknowledge: everything\nupgrade: []\ndowngrade: []' "ack_unknown.yaml:3:14: error: unknown rule 'everything' in acknowledge (rules: destructive, narrowing, not_null_without_default, index_without_concurrently, table_rewrite, all)"
 mkdir -p dup/revisions
 printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\n' > dup/schemagen.yaml
 printf 'revision: abc\ndown_revision: null\nupgrade: []\ndowngrade: []\n' > dup/revisions/a.yaml
