@@ -51,13 +51,24 @@ inline Measure run(const std::vector<std::string>& argv, const fs::path& dir, co
   return m;
 }
 
-/// The median of `runs` measurements, by wall time.
-inline Measure median(int runs, const std::vector<std::string>& argv, const fs::path& dir,
-                      const fs::path& log) {
+/// The median of `runs` measurements, by wall time. Every run must succeed: the first that fails
+/// is returned instead (its exit code, and its output left in `log`), whichever its time.
+/// `between`, when given, runs after each measurement (to undo what the command wrote).
+template <class Between>
+Measure median(int runs, const std::vector<std::string>& argv, const fs::path& dir,
+               const fs::path& log, Between between) {
   std::vector<Measure> all;
-  for (int i = 0; i < runs; ++i) all.push_back(run(argv, dir, log));
+  for (int i = 0; i < std::max(runs, 1); ++i) {
+    all.push_back(run(argv, dir, log));
+    if (all.back().exit_code != 0) return all.back();
+    between();
+  }
   std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.ms < b.ms; });
   return all[all.size() / 2];
+}
+inline Measure median(int runs, const std::vector<std::string>& argv, const fs::path& dir,
+                      const fs::path& log) {
+  return median(runs, argv, dir, log, [] {});
 }
 
 inline void write(const fs::path& p, const std::string& text) {

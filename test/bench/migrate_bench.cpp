@@ -92,10 +92,12 @@ int main(int argc, char** argv) {
   };
   make_chain(dir / "up", upgrades, true);
   const auto updir = dir / "up/schemagen";
-  psql("postgres", "DROP DATABASE IF EXISTS bench_online");
-  psql("postgres", "CREATE DATABASE bench_online");
-  psql("postgres", "DROP DATABASE IF EXISTS bench_psql");
-  psql("postgres", "CREATE DATABASE bench_psql");
+  for (const auto* sql : {"DROP DATABASE IF EXISTS bench_online", "CREATE DATABASE bench_online",
+                          "DROP DATABASE IF EXISTS bench_psql", "CREATE DATABASE bench_psql"})
+    if (psql("postgres", sql) != 0) {
+      fmt::print(stderr, "psql failed: {}\n", sql);
+      return 1;
+    }
   const std::string base = url.substr(0, url.rfind('/'));
   const auto online = must(run({sg, "-q", "--url", base + "/bench_online", "upgrade", "head"},
                                updir, dir / "online.log"),

@@ -88,7 +88,10 @@ print("\n".join(out))
 PY
 }
 ours_history() { "$SG" history | sed -E 's/.*-> ([^ ,]+).*/\1/'; }
-ours_run() { grep -E '^-- Running' | sed -E 's/^-- Running (upgrade|downgrade) //'; }
+ours_history_text() { "$SG" history; }
+ours_heads() { "$SG" heads | cut -d' ' -f1; }
+ours_heads_text() { "$SG" heads; }
+ours_run() { sed -nE 's/^-- Running (upgrade|downgrade) //p'; }
 ours_upgrade() { # TARGET [FROM]
   local spec=$1
   [ -n "${2:-}" ] && spec="$2:$1"
@@ -97,30 +100,51 @@ ours_upgrade() { # TARGET [FROM]
 ours_downgrade() { # TARGET FROM
   "$SG" downgrade --sql "$2:$1" | ours_run | sed -E 's/ ->.*//'
 }
-same() { # same DESCRIPTION OURS ALEMBIC
-  checks=$((checks + 1))
-  if [ "$2" != "$3" ]; then
-    fail "$1: ours [$(echo $2)] vs Alembic [$(echo $3)]"
-  fi
+# agree DESCRIPTION OURS... -- ALEMBIC...: both sides succeed and say the same, line for line.
+agree() {
+  local desc=$1 o a
+  shift
+  local -a ours=()
+  while [ "$1" != -- ]; do ours+=("$1"); shift; done
+  shift
+  checked
+  o=$("${ours[@]}" 2>"$WORK/.ours.err") || { fail "$desc: schemagen failed: $(cat "$WORK/.ours.err")"; return 1; }
+  a=$(alembic "$@" 2>"$WORK/.alembic.err") || { fail "$desc: Alembic failed: $(tail -1 "$WORK/.alembic.err")"; return 1; }
+  [ -n "$a" ] || { fail "$desc: Alembic gave nothing to compare with"; return 1; }
+  [ "$o" = "$a" ] || { fail "$desc: ours [$(echo $o)] vs Alembic [$(echo $a)]"; return 1; }
+}
+# both_refuse DESCRIPTION ERROR OURS... -- ALEMBIC...: both sides fail, ours saying ERROR.
+both_refuse() {
+  local desc=$1 message=$2
+  shift 2
+  local -a ours=()
+  while [ "$1" != -- ]; do ours+=("$1"); shift; done
+  shift
+  checked
+  if "${ours[@]}" >/dev/null 2>"$WORK/.ours.err"; then fail "$desc: schemagen did not refuse"; fi
+  contains "$(cat "$WORK/.ours.err")" "$message" "$desc: schemagen's error"
+  if alembic "$@" >/dev/null 2>"$WORK/.alembic.err"; then fail "$desc: Alembic did not refuse"; fi
 }
 
-same "history order" "$(ours_history)" "$(alembic history)"
-same "heads" "$("$SG" heads | cut -d' ' -f1)" "$(alembic heads)"
-same "upgrade heads from base" "$(ours_upgrade heads)" "$(alembic upgrade heads)"
-same "upgrade a label's head" "$(ours_upgrade feature_b@head)" "$(alembic upgrade feature_b@head)"
-same "upgrade r12 (depends_on pulls in r06's line)" "$(ours_upgrade r12)" "$(alembic upgrade r12)"
-same "upgrade heads from r04" "$(ours_upgrade heads r04)" "$(alembic upgrade heads r04)"
-same "upgrade +2 from r05" "$(ours_upgrade +2 r05)" "$(alembic upgrade +2 r05)"
-same "upgrade r03+2 from base" "$(ours_upgrade r03+1)" "$(alembic upgrade r03+1)"
-same "downgrade base from the heads" "$(ours_downgrade base r11,r12 2>/dev/null)" ""
-same "downgrade base from r11" "$(ours_downgrade base r11)" "$(alembic downgrade base r11)"
-same "downgrade r03 from r11" "$(ours_downgrade r03 r11)" "$(alembic downgrade r03 r11)"
-same "downgrade -1 from r12" "$(ours_downgrade -1 r12)" "$(alembic downgrade -1 r12)"
-same "downgrade feature_a@-1 from r06" "$(ours_downgrade feature_a@-1 r06)" "$(alembic downgrade feature_a@-1 r06)"
+agree "history order" ours_history -- history
+agree "heads" ours_heads -- heads
+agree "upgrade heads from base" ours_upgrade heads -- upgrade heads
+agree "upgrade a label's head" ours_upgrade feature_b@head -- upgrade feature_b@head
+agree "upgrade r12 (depends_on pulls in r06's line)" ours_upgrade r12 -- upgrade r12
+agree "upgrade heads from r04" ours_upgrade heads r04 -- upgrade heads r04
+agree "upgrade +2 from r05" ours_upgrade +2 r05 -- upgrade +2 r05
+agree "upgrade r05+2 from base (through the merge)" ours_upgrade r05+2 -- upgrade r05+2
+agree "upgrade r05+2 from r04" ours_upgrade r05+2 r04 -- upgrade r05+2 r04
+both_refuse "upgrade r03+2 from base (r03 branches)" "ambiguous walk" ours_upgrade r03+2 -- upgrade r03+2
+agree "downgrade base from the heads" ours_downgrade base heads -- downgrade base r11 r12
+agree "downgrade base from r11" ours_downgrade base r11 -- downgrade base r11
+agree "downgrade r03 from r11" ours_downgrade r03 r11 -- downgrade r03 r11
+agree "downgrade -1 from r12" ours_downgrade -1 r12 -- downgrade -1 r12
+agree "downgrade feature_a@-1 from r06" ours_downgrade feature_a@-1 r06 -- downgrade feature_a@-1 r06
 
 # the text of history and heads: Alembic's own format, labels, markers and all
-same "history text" "$("$SG" history)" "$(alembic history_text)"
-same "heads text" "$("$SG" heads)" "$(alembic heads_text)"
+agree "history text" ours_history_text -- history_text
+agree "heads text" ours_heads_text -- heads_text
 run 0 "$SG" history
 contains "$out" "r06, r07 -> r08 (core, feature_a, feature_b) (mergepoint), rev r08" "a merge point with its labels"
 contains "$out" "r09 (r06) -> r10 (ext), rev r10" "depends_on"

@@ -73,7 +73,12 @@ bad() { # bad NAME CONTENT EXPECTED
   mkdir -p "bad_$1/revisions"
   printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\n' > "bad_$1/schemagen.yaml"
   printf '%s\n' "$2" > "bad_$1/revisions/$1.yaml"
-  (cd "bad_$1" && run 1 "$SG" upgrade head --sql && contains "$err" "$3" "malformed: $1" && [ -z "$out" ] || fail "$1: SQL was printed")
+  cd "bad_$1"
+  run 1 "$SG" upgrade head --sql
+  contains "$err" "$3" "malformed: $1"
+  checked
+  [ -z "$out" ] || fail "$1: SQL was printed: $out"
+  cd "$WORK"
 }
 bad yaml $'revision: abc\ndown_revision: null\nupgrade: [\ndowngrade: []' "yaml.yaml:5:1: error: malformed YAML"
 bad unknown_op $'revision: abc\ndown_revision: null\nupgrade:\n  - create_tabel: {name: t}\ndowngrade: []' "unknown_op.yaml:4:5: error: unknown operation 'create_tabel'"
@@ -81,14 +86,23 @@ bad unknown_field $'revision: abc\ndown_revision: null\nupgrade:\n  - add_column
 bad typo_key $'revision: abc\ndown_revison: null\nupgrade: []\ndowngrade: []' "typo_key.yaml:2:1: error: unknown field 'down_revison'; did you mean 'down_revision'?"
 bad missing_down $'revision: abc\ndown_revision: nope\nupgrade: []\ndowngrade: []' "missing_down.yaml:1: error: down_revision 'nope' of revision abc names no revision"
 bad no_change $'revision: abc\ndown_revision: null\nupgrade:\n  - alter_column: {table: t, name: x}\ndowngrade: []' "no_change.yaml:4:19: error: alter_column changes nothing"
+bad ack_typo $'revision: abc\ndown_revision: null\nacknowledge: [destructive, not_null_without_defualt]\nupgrade: []\ndowngrade: []' "ack_typo.yaml:3:28: error: unknown rule 'not_null_without_defualt' in acknowledge; did you mean 'not_null_without_default'?"
+bad ack_block $'revision: abc\ndown_revision: null\nacknowledge:\n  - all\n  - destrutive\nupgrade: []\ndowngrade: []' "ack_block.yaml:5:5: error: unknown rule 'destrutive' in acknowledge; did you mean 'destructive'?"
+bad ack_unknown $'revision: abc\ndown_revision: null\nacknowledge: everything\nupgrade: []\ndowngrade: []' "ack_unknown.yaml:3:14: error: unknown rule 'everything' in acknowledge (rules: destructive, narrowing, not_null_without_default, index_without_concurrently, table_rewrite, all)"
 mkdir -p dup/revisions
 printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\n' > dup/schemagen.yaml
 printf 'revision: abc\ndown_revision: null\nupgrade: []\ndowngrade: []\n' > dup/revisions/a.yaml
 cp dup/revisions/a.yaml dup/revisions/b.yaml
-(cd dup && run 1 "$SG" history && contains "$err" "revisions/b.yaml:1: error: revision abc is declared twice: also in revisions/a.yaml:1" "a duplicate id")
+cd dup
+run 1 "$SG" history
+contains "$err" "revisions/b.yaml:1: error: revision abc is declared twice: also in revisions/a.yaml:1" "a duplicate id"
+cd "$WORK"
 mkdir -p cycle/revisions
 cp dup/schemagen.yaml cycle/
 printf 'revision: aaaa\ndown_revision: bbbb\nupgrade: []\ndowngrade: []\n' > cycle/revisions/a.yaml
 printf 'revision: bbbb\ndown_revision: aaaa\nupgrade: []\ndowngrade: []\n' > cycle/revisions/b.yaml
-(cd cycle && run 1 "$SG" heads && contains "$err" "error: the revisions form a cycle: aaaa, bbbb" "a cycle")
+cd cycle
+run 1 "$SG" heads
+contains "$err" "error: the revisions form a cycle: aaaa, bbbb" "a cycle"
+cd "$WORK"
 finish

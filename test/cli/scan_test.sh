@@ -7,15 +7,21 @@ source "$(dirname "$0")/lib.sh"
 run 0 "$SG" -c "$SRC/schema/schemagen.yaml" scan -o meta.yaml
 contains "$(cat meta.yaml)" "name: cached_files" "the example's file cache table"
 contains "$(cat meta.yaml)" "type: auth.user_role" "an SG_ENUM column"
-(cd "$SRC/schema" && "$SG" scan --no-cache) > stdout.yaml
+(cd "$SRC/schema" && "$SG" scan --no-cache) > stdout.yaml || fail "scan from the example's directory failed"
+checked
 cmp -s stdout.yaml meta.yaml || fail "scan to stdout differs from scan -o"
 
-# -o to a pipe writes through it instead of replacing it
+# -o to a pipe writes through it instead of replacing it. The reader gives up after a while, so
+# that a scan that never opens the FIFO fails the test instead of hanging it; and the scan runs
+# under a timeout too, in case it opens the FIFO with no reader left.
 mkfifo pipe
-cat pipe > piped.yaml &
-run 0 "$SG" -c "$SRC/schema/schemagen.yaml" scan -o pipe
-wait
+timeout 60 cat pipe > piped.yaml &
+reader=$!
+run 0 timeout 90 "$SG" -c "$SRC/schema/schemagen.yaml" scan -o pipe
+wait "$reader" || fail "nothing was written through the FIFO (the reader gave up)"
+checked
 [ -p pipe ] || fail "scan -o replaced a FIFO with a file"
+checked
 cmp -s piped.yaml meta.yaml || fail "scan -o FIFO wrote something else"
 
 # A project of our own.
@@ -49,6 +55,7 @@ contains "$(head -1 out/meta.d)" "out/meta.yaml:" "the depfile's target"
 cp out/meta.yaml first.yaml
 run 0 "$SG" -v scan -o out/meta.yaml
 contains "$err" "from the cache" "second scan"
+checked
 cmp -s first.yaml out/meta.yaml || fail "cached output differs"
 touch models.hpp include/common.hpp
 run 0 "$SG" -v scan -o out/meta.yaml

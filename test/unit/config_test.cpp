@@ -84,26 +84,82 @@ exclude_tables: ["tmp_*"]
 compare_type: false
 compare_server_default: false
 transaction_per_migration: true
-naming_convention: {ix: "ix_{table}_{column_0}"}
-hooks: {post_write: ["clang-format -i"]}
+version_locations: [migrations, more/revs]
+naming_convention: {pk: "pk_{table}", uq: "uq_{table}_{column_0}", fk: "fk_{table}_{referred_table}", ix: "ix_{table}_{column_0}", ck: "ck_{table}_{column_0_N}"}
+hooks: {pre_upgrade: ["./backup.sh"], post_upgrade: ["./notify.sh", "true"], post_write: ["clang-format -i"]}
 log_level: debug
+lock_timeout: 7
 )");
   const auto c = config::load(dir.path / "schemagen.yaml");
   CHECK(c.script_location == dir.path / "migrations");
   CHECK(c.template_path == dir.path / "t/rev.mustache");
+  CHECK(c.template_configured);
+  CHECK(c.file_template == "{rev}");
   CHECK(c.url == "postgresql://u:p@h/db");
   REQUIRE(c.models.sources.size() == 2);
   CHECK(c.models.sources[0] == dir.path / "include/app.hpp");
+  CHECK(c.models.sources[1] == dir.path / "auth.hpp");
   CHECK(c.models.compile_commands == dir.path / "build");
   CHECK(c.models.args == std::vector<std::string>{"-DX=1"});
   CHECK(c.version_table == "ver");
   CHECK(c.version_table_schema == "meta");
+  CHECK(c.include_schemas == std::vector<std::string>{"public", "auth"});
   CHECK(c.exclude_tables == std::vector<std::string>{"tmp_*"});
   CHECK_FALSE(c.compare_type);
+  CHECK_FALSE(c.compare_server_default);
   CHECK(c.transaction_per_migration);
-  CHECK(c.naming_convention.at("ix") == "ix_{table}_{column_0}");
+  CHECK(c.version_locations ==
+        std::vector<fs::path>{dir.path / "migrations", dir.path / "more/revs"});
+  CHECK(c.naming_convention ==
+        std::map<std::string, std::string>{{"pk", "pk_{table}"},
+                                           {"uq", "uq_{table}_{column_0}"},
+                                           {"fk", "fk_{table}_{referred_table}"},
+                                           {"ix", "ix_{table}_{column_0}"},
+                                           {"ck", "ck_{table}_{column_0_N}"}});
+  CHECK(c.hooks.pre_upgrade == std::vector<std::string>{"./backup.sh"});
+  CHECK(c.hooks.post_upgrade == std::vector<std::string>{"./notify.sh", "true"});
   CHECK(c.hooks.post_write == std::vector<std::string>{"clang-format -i"});
   CHECK(c.log_level == "debug");
+  CHECK(c.lock_timeout_seconds == 7);
+  // and every one of them differs from its default, so that a key read into nothing shows
+  const config::Config defaults;
+  CHECK(c.file_template != defaults.file_template);
+  CHECK(c.compare_server_default != defaults.compare_server_default);
+  CHECK(c.lock_timeout_seconds != defaults.lock_timeout_seconds);
+  CHECK(c.log_level != defaults.log_level);
+  CHECK(c.version_table != defaults.version_table);
+  CHECK(c.version_table_schema != defaults.version_table_schema);
+
+  // the URL may also sit at the top level
+  write_file_atomic(dir.path / "schemagen.yaml", "url: postgresql://top/db\n");
+  CHECK(config::load(dir.path / "schemagen.yaml").url == "postgresql://top/db");
+}
+
+TEST_CASE("every key of a databases: entry is read") {
+  TempDir dir;
+  write_file_atomic(dir.path / "schemagen.yaml", R"(databases:
+  one:
+    url: postgresql://one/db
+    models: {sources: [one.hpp], args: [-DONE]}
+    script_location: migrations/one
+    version_locations: [migrations/one, shared]
+    version_table: one_version
+    version_table_schema: meta
+    include_schemas: [public, one]
+    exclude_tables: ["tmp_*", legacy]
+)");
+  const auto c = config::load(dir.path / "schemagen.yaml", "one");
+  CHECK(c.database_name == "one");
+  CHECK(c.url == "postgresql://one/db");
+  CHECK(c.models.sources == std::vector<fs::path>{dir.path / "one.hpp"});
+  CHECK(c.models.args == std::vector<std::string>{"-DONE"});
+  CHECK(c.script_location == dir.path / "migrations/one");
+  CHECK(c.version_locations ==
+        std::vector<fs::path>{dir.path / "migrations/one", dir.path / "shared"});
+  CHECK(c.version_table == "one_version");
+  CHECK(c.version_table_schema == "meta");
+  CHECK(c.include_schemas == std::vector<std::string>{"public", "one"});
+  CHECK(c.exclude_tables == std::vector<std::string>{"tmp_*", "legacy"});
 }
 
 TEST_CASE("mistakes in the configuration name the file and the line") {

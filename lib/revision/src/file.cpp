@@ -1,5 +1,6 @@
 #include "schemagen/revision/file.hpp"
 
+#include "schemagen/lint/lint.hpp"
 #include "schemagen/ops/yaml.hpp"
 #include "schemagen/support/files.hpp"
 #include "schemagen/support/text.hpp"
@@ -23,6 +24,31 @@ std::vector<std::string> id_list(const yaml::Reader& r, const YAML::Node& n,
   if (!n || n.IsNull()) return {};
   if (n.IsScalar()) return {n.Scalar()};
   return r.strings(n, what);
+}
+
+/// acknowledge: a rule name, or a list of them; each must name a lint rule (or be "all"), else
+/// it is an error at its own line, with the closest rule when one is close.
+std::vector<std::string> acknowledged_rules(const yaml::Reader& r, const YAML::Node& n) {
+  auto known = lint::rules();
+  known.emplace_back("all");
+  const auto names = id_list(r, n, "acknowledge");
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto& name = names[i];
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    const YAML::Node at = n.IsSequence() ? n[i] : n;
+    std::string best;
+    std::size_t best_distance = 3;
+    for (const auto& rule : known)
+      if (const auto d = edit_distance(name, rule); d < best_distance) {
+        best_distance = d;
+        best = rule;
+      }
+    if (!best.empty())
+      r.fail(at, fmt::format("unknown rule '{}' in acknowledge; did you mean '{}'?", name, best));
+    r.fail(at, fmt::format("unknown rule '{}' in acknowledge (rules: {})", name,
+                           fmt::join(known, ", ")));
+  }
+  return names;
 }
 
 std::uint64_t fnv1a(std::string_view data) {
@@ -89,7 +115,7 @@ Revision parse_revision(const fs::path& path, std::string_view text) {
              fmt::format("branch label '{}' may hold only letters, digits and '_'", label));
   rev.message = r.optional_string(root, "message").value_or("");
   rev.create_date = r.optional_string(root, "create_date").value_or("");
-  if (const auto ack = root["acknowledge"]) rev.acknowledged = id_list(r, ack, "acknowledge");
+  if (const auto ack = root["acknowledge"]) rev.acknowledged = acknowledged_rules(r, ack);
   rev.upgrade = ops::read_ops(r, r.required(root, "upgrade", "a revision file"), "upgrade");
   rev.downgrade = ops::read_ops(r, r.required(root, "downgrade", "a revision file"), "downgrade");
   rev.checksum = ops_checksum(rev.ops(true), rev.ops(false));
