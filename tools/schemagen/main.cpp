@@ -122,6 +122,9 @@ int main(int argc, char** argv) {
                       "fail on risky operations the revisions do not acknowledge");
   check_cmd->add_option("--format", checko.format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  bool committed = false;
+  check_cmd->add_flag("--committed", committed,
+                      "first refuse revisions and models git does not track (pre-commit)");
 
   driver::InspectOptions inspecto;
   auto* inspect_cmd = app.add_subcommand(
@@ -181,7 +184,9 @@ int main(int argc, char** argv) {
     else if (*diff_cmd)
       rc = each(diffo.format, [&](const auto& g) { return driver::diff(g, diffo); });
     else if (*check_cmd)
-      rc = each(checko.format, [&](const auto& g) { return driver::check(g, checko); });
+      rc = each(checko.format, [&](const auto& g) {
+        return committed ? driver::check_committed(g, checko) : driver::check(g, checko);
+      });
     else if (*inspect_cmd)
       rc = driver::inspect(global, inspecto);
     return static_cast<int>(rc);

@@ -423,8 +423,10 @@ ExitCode check(const Global& global, const DiffOptions& options) {
     return ExitCode::drift;
   }
   std::cout << fmt::format("The models differ from {}: {} operation{} to generate "
-                           "(`schemagen revision --autogenerate -m ...`):\n",
-                           against, c.result.upgrade.size(), c.result.upgrade.size() == 1 ? "" : "s");
+                           "(`schemagen{} revision --autogenerate{} -m ...`):\n",
+                           against, c.result.upgrade.size(), c.result.upgrade.size() == 1 ? "" : "s",
+                           cfg.database_name ? " -n " + *cfg.database_name : "",
+                           offline ? " --offline" : "");
   for (const auto& op : c.result.upgrade) std::cout << "  " << ops::describe(op) << "\n";
   return ExitCode::drift;
 }

@@ -44,6 +44,12 @@ private:
   std::map<std::string, const revision::Revision*> by_id_;
 };
 
+/// The revision directories of `cfg`: script_location, then version_locations.
+std::vector<fs::path> version_dirs(const config::Config& cfg);
+
+/// `s` as one word of a POSIX shell command.
+std::string shell_quote(const std::string& s);
+
 /// Runs the configured shell commands of one hook; a non-zero exit stops the run (exit 1).
 void run_hooks(const std::vector<std::string>& commands, const char* hook, const fs::path& dir,
                const std::vector<std::pair<std::string, std::string>>& env = {});

@@ -105,6 +105,9 @@ struct DiffOptions {
 ExitCode diff(const Global& global, const DiffOptions& options);
 /// Exit 1 and the ops when the models and the database (or the chain's head schema) differ.
 ExitCode check(const Global& global, const DiffOptions& options);
+/// check, for a commit (pre-commit): first refuses, with exit 1, the revision files, model
+/// headers and configuration that are on disk but not tracked by git, so not in the commit.
+ExitCode check_committed(const Global& global, const DiffOptions& options);
 
 } // namespace schemagen::driver
 
