@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The pre-commit hook, with the real pre-commit tool (Debian's package) in a temporary git
 # repository: a commit that changes a model header without a revision is refused with the missing
-# operations shown; after `revision --autogenerate` the commit goes through.
+# operations shown; after `revision --autogenerate` the commit goes through. The hook judges what
+# the commit holds (an untracked revision does not count), runs on deletions and shows warnings.
 source "$(dirname "$0")/lib.sh"
 command -v pre-commit >/dev/null || { fail "pre-commit is not installed (.ci/install-deps installs it)"; finish; }
 export PATH="$(dirname "$SG"):$PATH" PRE_COMMIT_HOME="$WORK/pre-commit-home"
@@ -37,6 +38,7 @@ git_ add models.hpp
 run 1 git_ commit -qm "email, but no revision"
 contains "$out$err" "schemagen check" "the hook ran"
 contains "$out$err" "add_column accounts.email" "the missing operation is shown"
+contains "$out$err" "schemagen revision --autogenerate --offline -m" "the hint says how the hook compared"
 [ "$(git log --oneline | wc -l)" = 1 ] || fail "the commit went through"
 
 # with the revision it goes through
@@ -44,4 +46,29 @@ run 0 "$SG" revision --autogenerate -m "email"
 git_ add -A
 run 0 git_ commit -qm "email, with its revision"
 [ "$(git log --oneline | wc -l)" = 2 ] || fail "the commit was refused"
+
+# a revision on disk that was never `git add`-ed is not in the commit: refused
+sed -i 's|  std::string email;|  std::string email;\n  std::string phone;|' models.hpp
+run 0 "$SG" revision --autogenerate -m "phone"
+git_ add models.hpp
+run 1 git_ commit -qm "phone, but its revision is not added"
+contains "$out$err" "_phone.yaml: error: git does not track this revision file" "an untracked revision"
+[ "$(git log --oneline | wc -l)" = 2 ] || fail "the commit without its revision went through"
+git_ add -A
+run 0 git_ commit -qm "phone, with its revision"
+
+# a commit that only deletes a revision runs the hook too
+git_ rm -q revisions/*_phone.yaml
+run 1 git_ commit -qm "the phone revision deleted"
+contains "$out$err" "add_column accounts.phone" "a deleted revision"
+[ "$(git log --oneline | wc -l)" = 3 ] || fail "the commit deleting a revision went through"
+git_ reset -q --hard HEAD
+
+# a passing hook shows its lint warnings
+sed -i '/phone/d' models.hpp
+run 0 "$SG" revision --autogenerate -m "no phone"
+git_ add -A
+run 0 git_ commit -qm "no phone"
+contains "$out$err" "drop_column accounts.phone [destructive]" "the passing hook's warnings"
+[ "$(git log --oneline | wc -l)" = 4 ] || fail "the commit dropping phone was refused"
 finish

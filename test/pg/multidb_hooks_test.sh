@@ -6,20 +6,59 @@ source "$(dirname "$0")/lib.sh"
 run 0 "$SG" init . -t multidb
 export PRIMARY_DATABASE_URL=$(new_db multi_primary)
 export ANALYTICS_DATABASE_URL=$(new_db multi_analytics)
-run 1 "$SG" heads
-contains "$err" "several databases are configured (primary, analytics): pick one with -n NAME" "no -n"
+run 1 "$SG" revision -m "which database?"
+contains "$err" "several databases are configured (primary, analytics): pick one with -n NAME" "revision without -n"
 run 0 "$SG" -n primary revision -m "primary table" --rev-id bbbbbbbbbbb1
 run 0 "$SG" -n analytics revision -m "analytics table" --rev-id ccccccccccc1
 [ -f revisions/primary/bbbbbbbbbbb1_primary_table.yaml ] || fail "-n primary writes into revisions/primary"
 [ -f revisions/analytics/ccccccccccc1_analytics_table.yaml ] || fail "-n analytics writes into revisions/analytics"
 sed -i 's/^upgrade: \[\]$/upgrade:\n  - create_table: {name: p_things, columns: [{name: id, type: INTEGER}]}/; s/^downgrade: \[\]$/downgrade:\n  - drop_table: {name: p_things}/' revisions/primary/*.yaml
 sed -i 's/^upgrade: \[\]$/upgrade:\n  - create_table: {name: a_events, columns: [{name: id, type: INTEGER}]}/; s/^downgrade: \[\]$/downgrade:\n  - drop_table: {name: a_events}/' revisions/analytics/*.yaml
-run 0 "$SG" -n primary upgrade head
-run 0 "$SG" -n analytics upgrade head
+# without -n, as in Alembic's multidb template: every database in turn, each headed by its name
+both_heads=$(printf '[primary]\nbbbbbbbbbbb1 (head)\n\n[analytics]\nccccccccccc1 (head)')
+run 0 "$SG" heads
+[ "$out" = "$both_heads" ] || fail "heads of every database: [$out]"
+run 0 "$SG" upgrade head
 [ "$(q "$PRIMARY_DATABASE_URL" "SELECT to_regclass('public.p_things') IS NOT NULL AND to_regclass('public.a_events') IS NULL")" = t ] || fail "primary got its own table only"
 [ "$(q "$ANALYTICS_DATABASE_URL" "SELECT to_regclass('public.a_events') IS NOT NULL AND to_regclass('public.p_things') IS NULL")" = t ] || fail "analytics got its own table only"
+[ "$(q "$PRIMARY_DATABASE_URL" "SELECT version_num FROM schemagen_version_primary")" = bbbbbbbbbbb1 ] || fail "primary's version table is schemagen_version_primary"
+run 0 "$SG" current
+[ "$out" = "$both_heads" ] || fail "current of every database: [$out]"
+run 0 "$SG" history
+contains "$out" "[analytics]
+<base> -> ccccccccccc1 (head), analytics table" "history of every database"
+run 0 "$SG" current --format json
+[ "$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["primary"]["heads"], d["analytics"]["heads"])')" = "['bbbbbbbbbbb1'] ['ccccccccccc1']" ] || fail "current --format json of every database: [$out]"
 run 0 "$SG" -n analytics current
-contains "$out" "ccccccccccc1 (head)" "-n analytics current"
+[ "$out" = "ccccccccccc1 (head)" ] || fail "-n analytics current: [$out]"
+# check: primary's models match, analytics' do not; the exit code is the worst, online and offline
+printf '#include <schemagen/annotations.hpp>\nstruct SG_TABLE("p_things") P { int id; };\n' > primary_models.hpp
+printf '#include <schemagen/annotations.hpp>\n' > analytics_models.hpp
+for offline in "" --offline; do
+  run 1 "$SG" check $offline
+  contains "$out" "[primary]
+No new upgrade operations detected." "check $offline: primary agrees"
+  contains "$out" "[analytics]" "check $offline: analytics is named"
+  contains "$out" "drop_table a_events" "check $offline: analytics' drift"
+done
+# an unreachable database: the others are still served; exit 2; no password shown
+ANALYTICS_DATABASE_URL="postgresql://u:SECRETPW@127.0.0.1:1/none" run 2 "$SG" current
+contains "$out" "[primary]
+bbbbbbbbbbb1 (head)" "primary served despite analytics"
+lacks "$out$err" SECRETPW "the password"
+run 0 "$SG" downgrade base
+[ "$(q "$PRIMARY_DATABASE_URL" "SELECT to_regclass('public.p_things') IS NULL")" = t ] || fail "downgrade base of primary"
+[ "$(q "$ANALYTICS_DATABASE_URL" "SELECT to_regclass('public.a_events') IS NULL")" = t ] || fail "downgrade base of analytics"
+
+# two names reaching the same database keep their own version tables
+ANALYTICS_DATABASE_URL=$PRIMARY_DATABASE_URL run 0 "$SG" upgrade head
+ANALYTICS_DATABASE_URL=$PRIMARY_DATABASE_URL run 0 "$SG" current
+[ "$out" = "$both_heads" ] || fail "one database, two version tables: [$out]"
+
+# stamp --purge says what it removed
+q "$PRIMARY_DATABASE_URL" "INSERT INTO schemagen_version_primary VALUES ('deadbeef0001')" >/dev/null
+run 0 "$SG" -n primary stamp --purge base
+contains "$err" "Stamped base (was bbbbbbbbbbb1, deadbeef0001); purged deadbeef0001, which no revision file declares" "stamp --purge"
 run 1 "$SG" -n nope heads
 contains "$err" "no database named 'nope' (databases: primary, analytics)" "-n with an unknown name"
 

@@ -196,7 +196,9 @@ databases:
   CHECK(a.version_table == "av");
   CHECK(a.script_location == dir.path / "revisions/analytics");
   CHECK(a.models.sources.front() == dir.path / "a.hpp");
-  CHECK(config::load(file, "primary").version_table == "schemagen_version");
+  // two names never share a version table unless told to, even when they reach one database
+  CHECK(config::load(file, "primary").version_table == "schemagen_version_primary");
+  CHECK(config::database_names(file) == std::vector<std::string>{"primary", "analytics"});
   CHECK(error_of(file).find("several databases are configured (primary, analytics)") !=
         std::string::npos);
   CHECK(error_of(file, "nope").find("no database named 'nope'") != std::string::npos);

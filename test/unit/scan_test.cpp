@@ -250,6 +250,22 @@ struct SG_TABLE("a") Again { int x; };
   CHECK(errs.size() == 9);
 }
 
+TEST_CASE("a syntax error in one annotation hides no other annotation's mistake") {
+  const auto errs = errors(R"cpp(
+struct SG_TABLE("a") A {
+  SG_COLUMN(length = 10 20) std::string s;
+  SG_COLUMN(lenght = 10) std::string t;
+};
+struct SG_TABLE(= "b") B { int x; };
+struct SG_TABLE("c") C { SG_COLUMN(length = "10") std::string u; };
+)cpp");
+  CHECK(has(errs, "3:25: expected ',' between options, found '2'"));
+  CHECK(has(errs, "4:13: unknown option 'lenght' in SG_COLUMN; did you mean 'length'?"));
+  CHECK(has(errs, "6:17: expected an option name, found '='"));
+  CHECK(has(errs, "7:45: option 'length' takes an integer"));
+  CHECK(errs.size() == 4); // nothing that follows from a syntax error ("SG_TABLE needs a name")
+}
+
 TEST_CASE("duplicate and misplaced names and annotations") {
   CHECK(has(errors(R"cpp(
 struct SG_TABLE("t") SG_CHECK("same", expr = "x > 0") SG_CHECK("same", expr = "x < 9") T { int x; };

@@ -126,6 +126,9 @@ int main(int argc, char** argv) {
                         "compare with the schema these revisions build (default: every head)");
   check_cmd->add_option("--format", checko.format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  bool committed = false;
+  check_cmd->add_flag("--committed", committed,
+                      "first refuse revisions and models git does not track (pre-commit)");
 
   driver::InspectOptions inspecto;
   auto* inspect_cmd = app.add_subcommand(
@@ -148,6 +151,10 @@ int main(int argc, char** argv) {
   if (!depfile.empty()) scan.depfile = depfile;
   scan.use_cache = !no_cache;
 
+  // without -n, these serve every database of a `databases:` map in turn; the rest need -n
+  auto each = [&](const std::string& format, auto command) {
+    return driver::for_each_database(global, format == "json", command);
+  };
   try {
     ExitCode rc = ExitCode::ok;
     if (*init_cmd)
@@ -161,25 +168,29 @@ int main(int argc, char** argv) {
     else if (*merge_cmd)
       rc = driver::merge(global, merge);
     else if (*upgrade_cmd)
-      rc = driver::upgrade(global, up);
+      rc = up.sql ? driver::upgrade(global, up)
+                  : each("text", [&](const auto& g) { return driver::upgrade(g, up); });
     else if (*downgrade_cmd)
-      rc = driver::downgrade(global, down);
+      rc = down.sql ? driver::downgrade(global, down)
+                    : each("text", [&](const auto& g) { return driver::downgrade(g, down); });
     else if (*stamp_cmd)
       rc = driver::stamp(global, stamp);
     else if (*current_cmd)
-      rc = driver::current(global, list);
+      rc = each(list.format, [&](const auto& g) { return driver::current(g, list); });
     else if (*heads_cmd)
-      rc = driver::heads(global, list);
+      rc = each(list.format, [&](const auto& g) { return driver::heads(g, list); });
     else if (*branches_cmd)
-      rc = driver::branches(global, list);
+      rc = each("text", [&](const auto& g) { return driver::branches(g, list); });
     else if (*history_cmd)
-      rc = driver::history(global, hist);
+      rc = each(hist.format, [&](const auto& g) { return driver::history(g, hist); });
     else if (*show_cmd)
       rc = driver::show(global, show_rev);
     else if (*diff_cmd)
-      rc = driver::diff(global, diffo);
+      rc = each(diffo.format, [&](const auto& g) { return driver::diff(g, diffo); });
     else if (*check_cmd)
-      rc = driver::check(global, checko);
+      rc = each(checko.format, [&](const auto& g) {
+        return committed ? driver::check_committed(g, checko) : driver::check(g, checko);
+      });
     else if (*inspect_cmd)
       rc = driver::inspect(global, inspecto);
     return static_cast<int>(rc);

@@ -206,6 +206,8 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
                   "version_table_schema", "include_schemas", "exclude_tables"});
     if (!root["script_location"] && !entry["script_location"])
       c.script_location = c.dir / "revisions" / pick;
+    // each database its own version table, even when two names reach the same database
+    c.version_table += "_" + pick;
     cr.database_settings(entry, c);
     c.database_name = pick;
   } else if (database) {
@@ -214,6 +216,14 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
         fmt::format("-n {} given, but the configuration has no databases: map", *database));
   }
   return c;
+}
+
+std::vector<std::string> database_names(const fs::path& file) {
+  const auto root = ConfigReader(file).parse(read_file(file));
+  std::vector<std::string> names;
+  if (const auto dbs = root.IsMap() ? root["databases"] : YAML::Node(); dbs && dbs.IsMap())
+    for (const auto& kv : dbs) names.push_back(kv.first.Scalar());
+  return names;
 }
 
 } // namespace schemagen::config

@@ -489,9 +489,11 @@ ExitCode check(const Global& global, const DiffOptions& options) {
     return ExitCode::drift;
   }
   std::cout << fmt::format("The models differ from {}: {} operation{} to generate{} "
-                           "(`schemagen revision --autogenerate -m ...`):\n",
+                           "(`schemagen{} revision --autogenerate{} -m ...`):\n",
                            against, c.result.upgrade.size(), c.result.upgrade.size() == 1 ? "" : "s",
-                           behind.empty() ? "" : " after upgrading");
+                           behind.empty() ? "" : " after upgrading",
+                           cfg.database_name ? " -n " + *cfg.database_name : "",
+                           offline ? " --offline" : "");
   // a long list is summarised; -v or `schemagen diff` gives all of it
   constexpr std::size_t shown = 20;
   const auto& ups = c.result.upgrade;

@@ -24,6 +24,11 @@ std::pair<std::string, std::string> split_range(const std::string& spec) {
   return {spec.substr(0, colon), spec.substr(colon + 1)};
 }
 
+/// Where a database stands, as messages say it: "base", or its heads.
+std::string where(const std::vector<std::string>& heads) {
+  return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));
+}
+
 runtime::RunOptions run_options(const Project& p, const Global& g) {
   runtime::RunOptions o;
   o.transaction_per_migration = p.config().transaction_per_migration;
@@ -102,9 +107,7 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
                               : p.map().downgrade_path(options.target, heads);
     if (path.empty() && !opts.resume) {
       if (global.verbosity >= 0)
-        std::cerr << fmt::format("Nothing to {}: the database is at {}\n", verb,
-                                 heads.empty() ? "base"
-                                               : fmt::format("{}", fmt::join(heads, ", ")));
+        std::cerr << fmt::format("Nothing to {}: the database is at {}\n", verb, where(heads));
       return;
     }
     opts.prelude = runtime::version_table_prelude(db, vt);
@@ -169,15 +172,23 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
     return ExitCode::ok;
   }
   online(p, [&](pg::Connection& db, runtime::OnlineSink& sink) {
-    auto current = runtime::read_heads(db, vt);
-    if (options.purge) // rows naming no revision file are what --purge is for
-      std::erase_if(current, [&](const auto& h) { return !map.contains(h); });
+    const auto rows = runtime::read_heads(db, vt);
+    auto current = rows;
+    std::vector<std::string> unknown; // rows naming no revision file: what --purge is for
+    if (options.purge)
+      std::erase_if(current, [&](const auto& h) {
+        if (map.contains(h)) return false;
+        unknown.push_back(h);
+        return true;
+      });
     auto [next, logged, forgotten] = plan(current);
     runtime::stamp(vt, sink, current, next, options.purge, runtime::version_table_prelude(db, vt), logged, forgotten);
     if (global.verbosity >= 0)
-      std::cerr << fmt::format(
-          "Stamped {} (was {})\n", next.empty() ? "base" : fmt::format("{}", fmt::join(next, ", ")),
-          current.empty() ? "base" : fmt::format("{}", fmt::join(current, ", ")));
+      std::cerr << fmt::format("Stamped {} (was {}){}\n", where(next), where(rows),
+                               unknown.empty()
+                                   ? ""
+                                   : fmt::format("; purged {}, which no revision file declares",
+                                                 fmt::join(unknown, ", ")));
   });
   return ExitCode::ok;
 }

@@ -19,12 +19,14 @@ Project Project::load(const Global& global) {
   return p;
 }
 
-std::vector<fs::path> Project::version_dirs() const {
-  std::vector<fs::path> dirs = {cfg_.script_location};
-  for (const auto& d : cfg_.version_locations)
-    if (d != cfg_.script_location) dirs.push_back(d);
+std::vector<fs::path> version_dirs(const config::Config& cfg) {
+  std::vector<fs::path> dirs = {cfg.script_location};
+  for (const auto& d : cfg.version_locations)
+    if (d != cfg.script_location) dirs.push_back(d);
   return dirs;
 }
+
+std::vector<fs::path> Project::version_dirs() const { return driver::version_dirs(cfg_); }
 
 runtime::VersionTable Project::version_table() const {
   return runtime::VersionTable{cfg_.version_table_schema, cfg_.version_table};
@@ -65,7 +67,6 @@ std::vector<std::string> Project::checksum_drift(pg::Connection& db, bool warn) 
   return changed;
 }
 
-namespace {
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
@@ -76,7 +77,6 @@ std::string shell_quote(const std::string& s) {
   }
   return out + "'";
 }
-} // namespace
 
 void run_hooks(const std::vector<std::string>& commands, const char* hook, const fs::path& dir,
                const std::vector<std::pair<std::string, std::string>>& env) {

@@ -47,6 +47,12 @@ private:
 /// The parents a new revision gets from --head (default "head"; --splice allows a non-head).
 std::vector<std::string> new_revision_parents(const Project& p, const RevisionOptions& options);
 
+/// The revision directories of `cfg`: script_location, then version_locations.
+std::vector<fs::path> version_dirs(const config::Config& cfg);
+
+/// `s` as one word of a POSIX shell command.
+std::string shell_quote(const std::string& s);
+
 /// Runs the configured shell commands of one hook; a non-zero exit stops the run (exit 1).
 void run_hooks(const std::vector<std::string>& commands, const char* hook, const fs::path& dir,
                const std::vector<std::pair<std::string, std::string>>& env = {});

@@ -34,6 +34,7 @@ struct Annotation {
   std::string kind; // table, column, index, unique, check, foreign_key, enum, ignore
   SourceLoc loc;    // of the macro
   std::vector<Option> options;
+  bool malformed = false; // its options have a syntax error (reported); `options` are those before
 
   /// The macro's name as users write it: SG_TABLE, SG_COLUMN, ...
   std::string macro() const;

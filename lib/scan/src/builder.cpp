@@ -150,7 +150,8 @@ public:
   std::optional<std::string> required(std::string_view key, std::string_view example) {
     auto v = str(key);
     if (!v || v->empty()) {
-      if (!reported_missing_.count(std::string(key)))
+      // a malformed annotation's error is reported already; what it lacks follows from it
+      if (!annotation_.malformed && !reported_missing_.count(std::string(key)))
         diags_.error(annotation_.loc,
                      fmt::format("{} needs {}: {}", annotation_.macro(),
                                  key == "name" ? "a name" : fmt::format("'{}'", key), example));

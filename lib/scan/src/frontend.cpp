@@ -271,11 +271,13 @@ private:
     const CharSourceRange range = sm_.getExpansionRange(attr->getLocation());
     a.loc = to_loc(sm_, range.getBegin());
     // Parse the options from the source as written, so that errors point at the option itself.
+    const auto errors_before = diags_.error_count();
     const llvm::StringRef written = Lexer::getSourceText(range, sm_, ctx_.getLangOpts());
     if (written.startswith("SG_")) {
       if (auto args = macro_arguments(std::string_view(written.data(), written.size()))) {
         a.options =
             parse_options(args->first, advance(a.loc, written.data(), args->second), diags_);
+        a.malformed = diags_.error_count() > errors_before;
         return a;
       }
       if (a.kind == "ignore") return a;
@@ -285,6 +287,7 @@ private:
       if (const auto* lit = dyn_cast<StringLiteral>(attr->args_begin()[0]->IgnoreParenImpCasts()))
         a.options = parse_options(std::string_view(lit->getString().data(), lit->getLength()),
                                   a.loc, diags_);
+    a.malformed = diags_.error_count() > errors_before;
     return a;
   }
 
@@ -344,7 +347,8 @@ public:
 
   void HandleTranslationUnit(ASTContext& ctx) override {
     auto& sm = ctx.getSourceManager();
-    if (!ctx.getDiagnostics().hasErrorOccurred()) { // a broken parse would only add noise
+    out_.compiled = !ctx.getDiagnostics().hasErrorOccurred();
+    if (out_.compiled) { // a broken parse would only add noise
       Visitor v(ctx, out_.raw, diags_);
       v.TraverseDecl(ctx.getTranslationUnitDecl());
       v.finish();

@@ -26,6 +26,7 @@ struct ParseInput {
 struct ParseOutput {
   RawModels raw;
   std::vector<std::string> dependencies; // absolute paths of every file read, main file excluded
+  bool compiled = false; // Clang reported no error: `raw` is complete, annotation errors aside
 };
 
 /// Runs the parse. Compile errors and misplaced annotations go to `diags`. Throws UserError when

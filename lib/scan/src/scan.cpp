@@ -61,9 +61,12 @@ Result run_parse(ParseInput input, const model::NamingConvention& naming) {
   ParseOutput parsed;
   Result result;
   parse(input, parsed, result.diagnostics);
-  if (!result.diagnostics.has_errors()) {
-    result.metadata = build_metadata(parsed.raw, naming, result.diagnostics);
-    if (!result.diagnostics.has_errors()) result.yaml = model::to_yaml(*result.metadata);
+  if (parsed.compiled) { // an annotation's syntax error does not hide the others' mistakes
+    auto metadata = build_metadata(parsed.raw, naming, result.diagnostics);
+    if (!result.diagnostics.has_errors()) {
+      result.metadata = std::move(metadata);
+      result.yaml = model::to_yaml(*result.metadata);
+    }
   }
   relativize(result.diagnostics);
   for (auto& d : parsed.dependencies) result.dependencies.emplace_back(std::move(d));

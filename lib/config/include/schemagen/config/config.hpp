@@ -40,7 +40,7 @@ struct Config {
   std::string file_template = "{rev}_{slug}";
   std::string url; // may hold a password: never print it, see sql::redact_url()
   Models models;
-  std::string version_table = "schemagen_version";
+  std::string version_table = "schemagen_version"; // a databases: entry's: <this>_<name> by default
   std::string version_table_schema = "public";
   std::vector<std::string> include_schemas;
   std::vector<std::string> exclude_tables;
@@ -60,6 +60,9 @@ fs::path find(const std::optional<fs::path>& explicit_path, const fs::path& star
 /// Reads and validates `file`. With a `databases:` map, `database` (-n) picks the entry; it may
 /// be omitted when there is only one. Throws UserError at file:line:col on any mistake.
 Config load(const fs::path& file, const std::optional<std::string>& database = std::nullopt);
+
+/// The names of `file`'s `databases:` map, in the file's order; empty when it has none.
+std::vector<std::string> database_names(const fs::path& file);
 
 /// Replaces ${VAR} and ${VAR:-default} by the environment's values ("" when unset and no
 /// default); `$$` is a literal `$`. Throws UserError(message) on an unterminated ${.

@@ -5,6 +5,7 @@
 #include "schemagen/support/diagnostics.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,13 @@ struct Global {
   std::optional<std::string> url;  // --url
   int verbosity = 0;               // -v: 1, -q: -1
 };
+
+/// Runs `command` for the database -n names, or, without -n, for each database of a
+/// `databases:` map in turn: text output headed by "[name]", JSON output (`json`) gathered into one
+/// object by name. A database's error is reported and the next one still runs; the exit code is
+/// the worst of them.
+ExitCode for_each_database(const Global& global, bool json,
+                           const std::function<ExitCode(const Global&)>& command);
 
 struct InitOptions {
   fs::path directory;
@@ -99,6 +107,9 @@ struct DiffOptions {
 ExitCode diff(const Global& global, const DiffOptions& options);
 /// Exit 1 and the ops when the models and the database (or the chain's head schema) differ.
 ExitCode check(const Global& global, const DiffOptions& options);
+/// check, for a commit (pre-commit): first refuses, with exit 1, the revision files, model
+/// headers and configuration that are on disk but not tracked by git, so not in the commit.
+ExitCode check_committed(const Global& global, const DiffOptions& options);
 
 } // namespace schemagen::driver
 
