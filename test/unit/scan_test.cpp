@@ -1,4 +1,5 @@
-// The scanner on in-memory headers (a real Clang parse, no files): SPEC §2 rule by rule.
+// The scanner on in-memory headers (a real Clang parse, no files): the annotation
+// rules of tools/schemagen/REFERENCE.md one by one.
 
 #include "example.hpp"
 #include "schemagen/model/yaml.hpp"

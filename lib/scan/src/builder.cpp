@@ -1,5 +1,6 @@
 #include "builder.hpp"
 
+#include "schemagen/scan/scan.hpp"
 #include "schemagen/support/text.hpp"
 
 #include <algorithm>
@@ -31,7 +32,8 @@ struct MacroSpec {
   std::vector<OptionSpec> options;
 };
 
-const MacroSpec& spec_for(const std::string& kind) {
+/// Every macro, by kind, and the options it accepts: what the scan checks annotations against.
+const std::map<std::string, MacroSpec>& macro_specs() {
   static const std::map<std::string, MacroSpec> specs = {
       {"table",
        {true,
@@ -77,8 +79,10 @@ const MacroSpec& spec_for(const std::string& kind) {
       {"enum", {true, {{"name", Want::string}, {"schema", Want::string}}}},
       {"ignore", {false, {}}},
   };
-  return specs.at(kind);
+  return specs;
 }
+
+const MacroSpec& spec_for(const std::string& kind) { return macro_specs().at(kind); }
 
 const char* want_name(Want w) {
   switch (w) {
@@ -502,7 +506,7 @@ private:
     return *value;
   }
 
-  /// The column's SQL type: `type = ...` or the mapping of SPEC §2, with length/precision/scale.
+  /// The column's SQL type: `type = ...` or the type mapping, with length/precision/scale.
   std::string sql_type(const RawField& field, const Options& opts, const SourceLoc& at) {
     const CxxType& t = field.type;
     auto length = opts.get("length");
@@ -817,6 +821,16 @@ private:
 };
 
 } // namespace
+
+std::vector<MacroOptions> annotation_options() {
+  std::vector<MacroOptions> out;
+  for (const auto& [kind, spec] : macro_specs()) {
+    MacroOptions m{Annotation{kind, {}, {}}.macro(), {}};
+    for (const auto& o : spec.options) m.options.emplace_back(o.key);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
 
 Metadata build_metadata(const RawModels& raw, const model::NamingConvention& naming,
                         DiagnosticList& diags) {

@@ -1,6 +1,7 @@
 #pragma once
-// One function per command, each returning its exit code (SPEC §5). main() only parses the
-// command line and calls these; errors are thrown as schemagen::Error and mapped there.
+// One function per command, each returning its exit code (REFERENCE.md, "Exit codes"). main()
+// only parses the command line and calls these; errors are thrown as schemagen::Error and mapped
+// there.
 
 #include "schemagen/support/diagnostics.hpp"
 

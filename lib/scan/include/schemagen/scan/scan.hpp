@@ -54,5 +54,13 @@ std::string clang_resource_dir();
 /// The directory holding <schemagen/annotations.hpp>.
 std::string annotations_include_dir();
 
+/// One annotation macro as the scan accepts it: its name (SG_COLUMN) and its options.
+struct MacroOptions {
+  std::string macro;
+  std::vector<std::string> options;
+};
+/// Every macro and option the scan accepts, read from the table it checks annotations against
+/// (tools/schemagen/REFERENCE.md documents each; a unit test holds it to that).
+std::vector<MacroOptions> annotation_options();
 
 } // namespace schemagen::scan
