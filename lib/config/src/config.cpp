@@ -1,5 +1,6 @@
 #include "schemagen/config/config.hpp"
 
+#include "schemagen/model/naming.hpp"
 #include "schemagen/support/diagnostics.hpp"
 #include "schemagen/support/files.hpp"
 #include "schemagen/support/yaml.hpp"
@@ -205,8 +206,12 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
     c.transaction_per_migration = r.boolean(v, "transaction_per_migration");
   if (const auto nc = root["naming_convention"]) {
     r.expect_map(nc, "naming_convention", naming_convention_keys);
-    for (const auto& kv : nc)
-      c.naming_convention[kv.first.Scalar()] = cr.str(kv.second, "a naming convention");
+    for (const auto& kv : nc) {
+      const auto pattern = cr.str(kv.second, "a naming convention");
+      if (auto problem = model::convention_problem(kv.first.Scalar(), pattern); !problem.empty())
+        r.fail(kv.second, problem);
+      c.naming_convention[kv.first.Scalar()] = pattern;
+    }
   }
   if (const auto h = root["hooks"]) {
     r.expect_map(h, "hooks", hooks_keys);

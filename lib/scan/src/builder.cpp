@@ -674,8 +674,9 @@ private:
       auto name = opts.required("name", "SG_CHECK(\"name\", expr = \"qty >= 0\")");
       auto expr = opts.required("expr", "expr = \"qty >= 0\"");
       if (!name || !expr) return;
-      check_identifier(*name, opts.loc_of("name"), "constraint name");
-      t.checks.push_back({*name, trim(*expr), {a.loc}});
+      auto named = model::default_name(NameKind::check, {t.name, {}, {}, {}, *name}, naming_);
+      check_identifier(named, opts.loc_of("name"), "constraint name");
+      t.checks.push_back({named, trim(*expr), {a.loc}});
     } else if (a.kind == "foreign_key") {
       auto references = opts.required("references", "references = \"other(x, y)\"");
       if (!opts.required("columns", "columns = \"a, b\"") || !references) return;
@@ -749,9 +750,11 @@ private:
     fk.referred_columns = p.reference.columns;
     fk.on_delete = p.on_delete;
     fk.on_update = p.on_update;
-    fk.name = p.name.empty() ? model::default_name(NameKind::foreign_key,
-                                                   {t.name, p.columns, target->name}, naming_)
-                             : p.name;
+    fk.name =
+        p.name.empty()
+            ? model::default_name(NameKind::foreign_key,
+                                  {t.name, p.columns, target->name, p.reference.columns}, naming_)
+            : p.name;
     fk.origin.loc = p.loc;
     check_identifier(fk.name, p.loc, "constraint name");
     t.foreign_keys.push_back(std::move(fk));
