@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # find_package(schemagen) from an installed prefix: cmake --install, then a consumer project
 # whose build step keeps its models' metadata current. Touch a model header, rebuild: the
-# metadata changes; rebuild again: the scan does not run. Also: the installed binary, moved to
-# another prefix, still finds Clang's builtin headers and its annotations header, and never the
-# build tree's.
+# metadata changes; rebuild again: the scan does not run. The scan takes the include directories
+# and definitions of the TARGET it is given. Also: the installed binary, moved to another prefix,
+# still finds Clang's builtin headers and its annotations header, and never the build tree's.
 set -uo pipefail
 build=$1
 work=$2
@@ -26,6 +26,7 @@ for generator in Ninja "Unix Makefiles"; do
     { cat "$work/$tag/configure.log"; fail "$generator: configure"; continue; }
   cmake --build "$out" >"$work/$tag/build1.log" 2>&1 || { cat "$work/$tag/build1.log"; fail "$generator: first build"; continue; }
   grep -q "name: widgets" "$out/metadata.yaml" || fail "$generator: metadata after the first build"
+  grep -q "name: widgets" "$out/app-metadata.yaml" || fail "$generator: metadata of TARGET app"
   "$out/app" || fail "$generator: the models do not compile as plain C++"
 
   # a model header changes: the step runs and the metadata follows

@@ -32,6 +32,7 @@ struct ScanOptions {
   std::optional<fs::path> output;  // -o; stdout when absent
   std::optional<fs::path> depfile; // Makefile-syntax dependencies of the output, for build steps
   bool use_cache = true;
+  std::vector<std::string> args; // compiler flags after models.args (the build step's TARGET)
 };
 ExitCode scan(const Global& global, const ScanOptions& options);
 
