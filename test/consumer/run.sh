@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # find_package(schemagen) from an installed prefix: cmake --install, then a consumer project
 # whose build step keeps its models' metadata current. Touch a model header, rebuild: the
-# metadata changes; rebuild again: the scan does not run. Also: the installed binary, moved to
-# another prefix, still finds Clang's builtin headers and its annotations header.
+# metadata changes; rebuild again: the scan does not run. The scan takes the include directories
+# and definitions of the TARGET it is given. Also: the installed binary, moved to another prefix,
+# still finds Clang's builtin headers and its annotations header, and never the build tree's.
 set -uo pipefail
 build=$1
 work=$2
@@ -25,6 +26,7 @@ for generator in Ninja "Unix Makefiles"; do
     { cat "$work/$tag/configure.log"; fail "$generator: configure"; continue; }
   cmake --build "$out" >"$work/$tag/build1.log" 2>&1 || { cat "$work/$tag/build1.log"; fail "$generator: first build"; continue; }
   grep -q "name: widgets" "$out/metadata.yaml" || fail "$generator: metadata after the first build"
+  grep -q "name: widgets" "$out/app-metadata.yaml" || fail "$generator: metadata of TARGET app"
   "$out/app" || fail "$generator: the models do not compile as plain C++"
 
   # a model header changes: the step runs and the metadata follows
@@ -45,12 +47,26 @@ for generator in Ninja "Unix Makefiles"; do
   grep -q "name: gadgets" "$out/metadata.yaml" || fail "$generator: an included header's change was missed"
 done
 
-# Relocated: the installed tree moved elsewhere still scans, with <stddef.h> from Clang's headers.
-mv "$work/prefix" "$work/moved"
+# Relocated: the installed tree moved elsewhere (out of the build tree, where a binary may fall
+# back on the build's paths) still scans, with <stddef.h> from Clang's headers.
+away=$(mktemp -d /tmp/schemagen-installed.XXXXXX)
+trap 'rm -rf "$away"' EXIT
+mv "$work/prefix" "$away/moved"
 printf '#include <stddef.h>\n#include <schemagen/annotations.hpp>\nstruct SG_TABLE("moved") M { int id; };\n' > "$work/m.hpp"
 printf 'models:\n  sources: [m.hpp]\n' > "$work/schemagen.yaml"
-(cd "$work" && "$work/moved/bin/schemagen" scan --no-cache >moved.yaml 2>moved.err) || { cat "$work/moved.err"; fail "relocated binary"; }
+(cd "$work" && "$away/moved/bin/schemagen" scan --no-cache >moved.yaml 2>moved.err) || { cat "$work/moved.err"; fail "relocated binary"; }
 grep -q "name: moved" "$work/moved.yaml" || fail "relocated scan output"
+
+# An installed copy looks only where it was installed, never in the build tree that made it: with
+# its Clang headers gone it says so and where it looked (exit 1), instead of quietly taking the
+# build machine's.
+mv "$away/moved/lib/schemagen/clang" "$work/clang.away"
+(cd "$work" && "$away/moved/bin/schemagen" scan --no-cache >/dev/null 2>broken.err)
+rc=$?
+[ "$rc" = 1 ] || fail "an installed copy without its Clang headers exited $rc, not 1"
+grep -qF "no include/stddef.h in $away/moved/lib/schemagen/clang" "$work/broken.err" ||
+  { cat "$work/broken.err"; fail "the error names where the headers should be"; }
+mv "$work/clang.away" "$away/moved/lib/schemagen/clang"
 
 if [ "$failures" -ne 0 ]; then echo "$failures failures"; exit 1; fi
 echo "consumer: all checks passed"

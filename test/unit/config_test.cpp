@@ -203,3 +203,38 @@ databases:
         std::string::npos);
   CHECK(error_of(file, "nope").find("no database named 'nope'") != std::string::npos);
 }
+
+TEST_CASE("naming_convention takes SQLAlchemy's tokens, and a token it has no value for is an "
+          "error at its line") {
+  TempDir dir;
+  const auto file = dir.path / "schemagen.yaml";
+  write_file_atomic(file, R"(naming_convention:
+  ix: "ix_%(column_0_label)s"
+  uq: "uq_%(table_name)s_%(column_0_name)s"
+  ck: "ck_%(table_name)s_%(constraint_name)s"
+  fk: "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"
+  pk: "pk_%(table_name)s"
+)");
+  CHECK(config::load(file).naming_convention.at("pk") == "pk_%(table_name)s");
+
+  const std::pair<const char*, const char*> bad[] = {
+      {"  pk: \"pk_%(table)s\"\n",
+       "schemagen.yaml:2:7: error: unknown token '%(table)s' in naming_convention.pk; did you "
+       "mean '%(table_name)s'?"},
+      {"  uq: \"uq_{tabel}_{column_0}\"\n",
+       "schemagen.yaml:2:7: error: unknown token '{tabel}' in naming_convention.uq; did you mean "
+       "'{table}'?"},
+      {"  pk: \"pk\"\n", "schemagen.yaml:2:7: error: naming_convention.pk would give every "
+                         "table's constraints the same name"},
+      {"  ix: \"ix_%(column_0_name)s\"\n", "schemagen.yaml:2:7: error: naming_convention.ix "
+                                           "would give every table's indexes the same name"},
+      {"  fk: \"fk_%(table_name)s_%(constraint_name)s\"\n",
+       "schemagen.yaml:2:7: error: no value for '%(constraint_name)s' in naming_convention.fk"},
+      {"  ck: \"ck_%(table_name)s\"\n",
+       "schemagen.yaml:2:7: error: naming_convention.ck names checks from their own names"},
+  };
+  for (const auto& [line, message] : bad) {
+    write_file_atomic(file, std::string("naming_convention:\n") + line);
+    CHECK_MESSAGE(error_of(file).find(message) != std::string::npos, error_of(file));
+  }
+}

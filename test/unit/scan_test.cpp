@@ -1,9 +1,11 @@
-// The scanner on in-memory headers (a real Clang parse, no files): SPEC §2 rule by rule.
+// The scanner on in-memory headers (a real Clang parse, no files): the annotation
+// rules of tools/schemagen/REFERENCE.md one by one.
 
 #include "example.hpp"
 #include "schemagen/model/yaml.hpp"
 #include "schemagen/scan/scan.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -221,6 +223,32 @@ struct SG_TABLE("q") Q {
   CHECK(q.unique_constraints.at(0).name == "uq_q_p_id");
   CHECK(q.foreign_keys.at(0).name == "fk_q_p_id_p");
   CHECK(q.indexes.at(0).name == "ix_q_x");
+}
+
+TEST_CASE("SQLAlchemy's naming convention gives the names Alembic users know") {
+  auto m = ok(R"cpp(
+struct SG_TABLE("p") P { SG_COLUMN(primary_key) int id; };
+struct SG_TABLE("q") SG_CHECK("positive", expr = "x > 0") SG_INDEX(columns = "p_id, x") Q {
+  SG_COLUMN(primary_key) int id;
+  SG_COLUMN(unique, foreign_key = "p.id") int p_id;
+  SG_COLUMN(index) int x;
+};)cpp",
+              {{"ix", "ix_%(column_0_label)s"},
+               {"uq", "uq_%(table_name)s_%(column_0_name)s"},
+               {"ck", "ck_%(table_name)s_%(constraint_name)s"},
+               {"fk", "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s_%(referred_"
+                      "column_0_name)s"},
+               {"pk", "pk_%(table_name)s"}});
+  CHECK(table(m, "p").primary_key->name == "pk_p");
+  const auto& q = table(m, "q");
+  CHECK(q.primary_key->name == "pk_q");
+  CHECK(q.unique_constraints.at(0).name == "uq_q_p_id");
+  CHECK(q.foreign_keys.at(0).name == "fk_q_p_id_p_id");
+  CHECK(q.checks.at(0).name == "ck_q_positive");
+  std::vector<std::string> indexes;
+  for (const auto& ix : q.indexes) indexes.push_back(ix.name);
+  std::sort(indexes.begin(), indexes.end());
+  CHECK(indexes == std::vector<std::string>{"ix_q_p_id", "ix_q_x"});
 }
 
 TEST_CASE("every annotation mistake is reported at its place, all in one run") {

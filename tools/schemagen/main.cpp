@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--depfile", depfile,
                        "also write the files the scan read, as a Makefile rule");
   scan_cmd->add_flag("--no-cache", no_cache, "parse even when no header changed");
+  scan_cmd->add_option("args", scan.args, "compiler flags after models.args: scan -- -Idir -DX");
 
   // revision, merge
   driver::RevisionOptions rev;

@@ -1,5 +1,6 @@
 #include "schemagen/config/config.hpp"
 
+#include "schemagen/model/naming.hpp"
 #include "schemagen/support/diagnostics.hpp"
 #include "schemagen/support/files.hpp"
 #include "schemagen/support/yaml.hpp"
@@ -65,6 +66,40 @@ fs::path find(const std::optional<fs::path>& explicit_path, const fs::path& star
 
 namespace {
 
+// The keys each map of schemagen.yaml may hold; keys() lists them all.
+using Keys = std::initializer_list<std::string_view>;
+const Keys top_level_keys = {"script_location",
+                             "template",
+                             "file_template",
+                             "database",
+                             "databases",
+                             "models",
+                             "version_table",
+                             "version_table_schema",
+                             "include_schemas",
+                             "exclude_tables",
+                             "compare_type",
+                             "compare_server_default",
+                             "transaction_per_migration",
+                             "naming_convention",
+                             "hooks",
+                             "log_level",
+                             "url",
+                             "version_locations",
+                             "lock_timeout"};
+const Keys database_keys = {"url"};
+const Keys databases_entry_keys = {"url",
+                                   "models",
+                                   "script_location",
+                                   "version_locations",
+                                   "version_table",
+                                   "version_table_schema",
+                                   "include_schemas",
+                                   "exclude_tables"};
+const Keys models_keys = {"sources", "compile_commands", "args"};
+const Keys naming_convention_keys = {"pk", "uq", "fk", "ix", "ck"};
+const Keys hooks_keys = {"pre_upgrade", "post_upgrade", "post_write"};
+
 class ConfigReader {
 public:
   ConfigReader(const fs::path& file) : r_(display_path(file)), dir_(file.parent_path()) {}
@@ -90,7 +125,7 @@ public:
   }
 
   void models(const YAML::Node& n, Models& m) const {
-    r_.expect_map(n, "models", {"sources", "compile_commands", "args"});
+    r_.expect_map(n, "models", models_keys);
     if (const auto s = n["sources"]) {
       m.sources.clear();
       const auto items = s.IsScalar() ? std::vector<std::string>{str(s, "models.sources")}
@@ -127,6 +162,20 @@ private:
 
 } // namespace
 
+std::vector<std::string> keys() {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view prefix, Keys keys) {
+    for (auto key : keys) out.push_back(fmt::format("{}{}", prefix, key));
+  };
+  add("", top_level_keys);
+  add("database.", database_keys);
+  add("databases.NAME.", databases_entry_keys);
+  add("models.", models_keys);
+  add("naming_convention.", naming_convention_keys);
+  add("hooks.", hooks_keys);
+  return out;
+}
+
 Config load(const fs::path& file_in, const std::optional<std::string>& database) {
   const fs::path file = fs::absolute(file_in).lexically_normal();
   ConfigReader cr(file);
@@ -138,12 +187,7 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
   c.script_location = c.dir / "revisions";
   c.template_path = c.dir / "templates/revision.yaml.mustache";
   if (root.IsNull()) r.fail(root, "the configuration is empty");
-  r.expect_map(root, "the configuration",
-               {"script_location", "template", "file_template", "database", "databases", "models",
-                "version_table", "version_table_schema", "include_schemas", "exclude_tables",
-                "compare_type", "compare_server_default", "transaction_per_migration",
-                "naming_convention", "hooks", "log_level", "url", "version_locations",
-                "lock_timeout"});
+  r.expect_map(root, "the configuration", top_level_keys);
 
   cr.database_settings(root, c);
   if (const auto v = root["template"]) {
@@ -152,7 +196,7 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
   }
   if (const auto v = root["file_template"]) c.file_template = cr.str(v, "file_template");
   if (const auto db = root["database"]) {
-    r.expect_map(db, "database", {"url"});
+    r.expect_map(db, "database", database_keys);
     if (const auto u = db["url"]) c.url = cr.str(u, "database.url");
   }
   if (const auto v = root["compare_type"]) c.compare_type = r.boolean(v, "compare_type");
@@ -161,12 +205,16 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
   if (const auto v = root["transaction_per_migration"])
     c.transaction_per_migration = r.boolean(v, "transaction_per_migration");
   if (const auto nc = root["naming_convention"]) {
-    r.expect_map(nc, "naming_convention", {"pk", "uq", "fk", "ix", "ck"});
-    for (const auto& kv : nc)
-      c.naming_convention[kv.first.Scalar()] = cr.str(kv.second, "a naming convention");
+    r.expect_map(nc, "naming_convention", naming_convention_keys);
+    for (const auto& kv : nc) {
+      const auto pattern = cr.str(kv.second, "a naming convention");
+      if (auto problem = model::convention_problem(kv.first.Scalar(), pattern); !problem.empty())
+        r.fail(kv.second, problem);
+      c.naming_convention[kv.first.Scalar()] = pattern;
+    }
   }
   if (const auto h = root["hooks"]) {
-    r.expect_map(h, "hooks", {"pre_upgrade", "post_upgrade", "post_write"});
+    r.expect_map(h, "hooks", hooks_keys);
     if (const auto v = h["pre_upgrade"]) c.hooks.pre_upgrade = cr.strs(v, "hooks.pre_upgrade");
     if (const auto v = h["post_upgrade"]) c.hooks.post_upgrade = cr.strs(v, "hooks.post_upgrade");
     if (const auto v = h["post_write"]) c.hooks.post_write = cr.strs(v, "hooks.post_write");
@@ -201,9 +249,7 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
                                   fmt::join(c.database_names, ", ")));
     }
     const auto entry = dbs[pick];
-    r.expect_map(entry, fmt::format("databases.{}", pick),
-                 {"url", "models", "script_location", "version_locations", "version_table",
-                  "version_table_schema", "include_schemas", "exclude_tables"});
+    r.expect_map(entry, fmt::format("databases.{}", pick), databases_entry_keys);
     if (!root["script_location"] && !entry["script_location"])
       c.script_location = c.dir / "revisions" / pick;
     // each database its own version table, even when two names reach the same database

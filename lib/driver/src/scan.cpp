@@ -64,7 +64,8 @@ model::Metadata scan_models(const config::Config& cfg) {
 ExitCode scan(const Global& global, const ScanOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const auto cfg = config::load(config::find(global.config, fs::current_path()), global.name);
-  const auto opts = scan_options(cfg, options.use_cache);
+  auto opts = scan_options(cfg, options.use_cache);
+  opts.args.insert(opts.args.end(), options.args.begin(), options.args.end());
   auto result = run_scan(opts, "nothing written");
   if (options.output) {
     write_file_atomic(*options.output, result.yaml);

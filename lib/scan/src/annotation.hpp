@@ -1,5 +1,6 @@
 #pragma once
-// The annotation grammar (SPEC §2), free of Clang: the text between a macro's parentheses,
+// The annotation grammar (REFERENCE.md, "Annotations"), free of Clang: the text between a
+// macro's parentheses,
 //   options := [ item { ',' item } ]
 //   item    := string | identifier [ '=' value ]
 //   value   := string { string } | ['-'] integer | true | false

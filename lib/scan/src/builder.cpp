@@ -1,5 +1,6 @@
 #include "builder.hpp"
 
+#include "schemagen/scan/scan.hpp"
 #include "schemagen/support/sql.hpp"
 #include "schemagen/support/text.hpp"
 
@@ -32,7 +33,8 @@ struct MacroSpec {
   std::vector<OptionSpec> options;
 };
 
-const MacroSpec& spec_for(const std::string& kind) {
+/// Every macro, by kind, and the options it accepts: what the scan checks annotations against.
+const std::map<std::string, MacroSpec>& macro_specs() {
   static const std::map<std::string, MacroSpec> specs = {
       {"table",
        {true,
@@ -78,8 +80,10 @@ const MacroSpec& spec_for(const std::string& kind) {
       {"enum", {true, {{"name", Want::string}, {"schema", Want::string}}}},
       {"ignore", {false, {}}},
   };
-  return specs.at(kind);
+  return specs;
 }
+
+const MacroSpec& spec_for(const std::string& kind) { return macro_specs().at(kind); }
 
 const char* want_name(Want w) {
   switch (w) {
@@ -499,7 +503,7 @@ private:
     return *value;
   }
 
-  /// The column's SQL type: `type = ...` or the mapping of SPEC §2, with length/precision/scale.
+  /// The column's SQL type: `type = ...` or the type mapping, with length/precision/scale.
   std::string sql_type(const RawField& field, const Options& opts, const SourceLoc& at) {
     const CxxType& t = field.type;
     auto length = opts.get("length");
@@ -667,8 +671,9 @@ private:
       auto name = opts.required("name", "SG_CHECK(\"name\", expr = \"qty >= 0\")");
       auto expr = opts.required("expr", "expr = \"qty >= 0\"");
       if (!name || !expr) return;
-      check_identifier(*name, opts.loc_of("name"), "constraint name");
-      t.checks.push_back({*name, trim(*expr), {a.loc}});
+      auto named = model::default_name(NameKind::check, {t.name, {}, {}, {}, *name}, naming_);
+      check_identifier(named, opts.loc_of("name"), "constraint name");
+      t.checks.push_back({named, trim(*expr), {a.loc}});
     } else if (a.kind == "foreign_key") {
       auto references = opts.required("references", "references = \"other(x, y)\"");
       if (!opts.required("columns", "columns = \"a, b\"") || !references) return;
@@ -742,9 +747,11 @@ private:
     fk.referred_columns = p.reference.columns;
     fk.on_delete = p.on_delete;
     fk.on_update = p.on_update;
-    fk.name = p.name.empty() ? model::default_name(NameKind::foreign_key,
-                                                   {t.name, p.columns, target->name}, naming_)
-                             : p.name;
+    fk.name =
+        p.name.empty()
+            ? model::default_name(NameKind::foreign_key,
+                                  {t.name, p.columns, target->name, p.reference.columns}, naming_)
+            : p.name;
     fk.origin.loc = p.loc;
     check_identifier(fk.name, p.loc, "constraint name");
     t.foreign_keys.push_back(std::move(fk));
@@ -814,6 +821,16 @@ private:
 };
 
 } // namespace
+
+std::vector<MacroOptions> annotation_options() {
+  std::vector<MacroOptions> out;
+  for (const auto& [kind, spec] : macro_specs()) {
+    MacroOptions m{Annotation{kind, {}, {}}.macro(), {}};
+    for (const auto& o : spec.options) m.options.emplace_back(o.key);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
 
 Metadata build_metadata(const RawModels& raw, const model::NamingConvention& naming,
                         DiagnosticList& diags) {

@@ -1,6 +1,7 @@
 #pragma once
-// The annotation rules of SPEC §2: raw declarations → metadata, or a diagnostic for every
-// mistake (options, values, types, references, duplicate names), each at its annotation.
+// The annotation rules (REFERENCE.md, "Annotations"): raw declarations → metadata, or a
+// diagnostic for every mistake (options, values, types, references, duplicate names), each at its
+// annotation.
 
 #include "raw.hpp"
 #include "schemagen/model/metadata.hpp"

@@ -10,7 +10,7 @@
 
 namespace schemagen::scan {
 
-/// A data member's C++ type, as far as the type mapping (SPEC §2) cares.
+/// A data member's C++ type, as far as the type mapping cares.
 struct CxxType {
   enum class Kind {
     boolean,

@@ -31,6 +31,28 @@ std::string first_holding(const std::vector<fs::path>& candidates, const char* p
   return {};
 }
 
+/// Where a file schemagen ships is: the first of `candidates`, else `installed` under the prefix
+/// the binary runs from, else — only for a binary in the build tree — `built`, where the build
+/// found it. An installed copy never falls back on the build's paths, so a broken lookup shows
+/// up as an error instead of being hidden on the machine that built it.
+std::string installed_or_built(std::vector<fs::path> candidates, const char* installed,
+                               const char* built, const char* probe) {
+  if (auto exe = executable_dir()) {
+    candidates.push_back(*exe / ".." / installed);
+    const auto from_build =
+        fs::weakly_canonical(*exe).lexically_relative(fs::weakly_canonical(SCHEMAGEN_BUILD_DIR));
+    if (!from_build.empty() && *from_build.begin() != "..") candidates.emplace_back(built);
+  }
+  auto found = first_holding(candidates, probe);
+  if (found.empty()) {
+    std::vector<std::string> looked;
+    for (const auto& dir : candidates) looked.push_back(dir.lexically_normal().string());
+    throw UserError(fmt::format("error: schemagen is installed incompletely: no {} in {}", probe,
+                                fmt::join(looked, " or ")));
+  }
+  return found;
+}
+
 /// The flags every scan adds to the user's: C++20 unless they chose, Clang's builtin headers,
 /// the annotations header, no warnings (the models' business, not the scan's).
 std::vector<std::string> scan_flags(const std::vector<std::string>& user_args) {
@@ -40,8 +62,8 @@ std::vector<std::string> scan_flags(const std::vector<std::string>& user_args) {
   });
   if (!has_std) flags.push_back("-std=c++20");
   flags.insert(flags.end(), user_args.begin(), user_args.end());
-  if (auto dir = clang_resource_dir(); !dir.empty()) flags.push_back("-resource-dir=" + dir);
-  if (auto dir = annotations_include_dir(); !dir.empty()) flags.push_back("-I" + dir);
+  flags.push_back("-resource-dir=" + clang_resource_dir());
+  flags.push_back("-I" + annotations_include_dir());
   flags.push_back("-Wno-everything");
   flags.push_back("-fno-caret-diagnostics"); // also keeps Clang from printing "N errors generated"
   return flags;
@@ -91,16 +113,12 @@ const model::Metadata& Result::get() {
 std::string clang_resource_dir() {
   std::vector<fs::path> candidates;
   if (const char* env = std::getenv("SCHEMAGEN_CLANG_RESOURCE_DIR")) candidates.emplace_back(env);
-  if (auto exe = executable_dir()) candidates.push_back(*exe / "../lib/schemagen/clang");
-  candidates.emplace_back(SCHEMAGEN_CLANG_RESOURCE_DIR);
-  return first_holding(candidates, "include/stddef.h");
+  return installed_or_built(candidates, "lib/schemagen/clang", SCHEMAGEN_CLANG_RESOURCE_DIR,
+                            "include/stddef.h");
 }
 
 std::string annotations_include_dir() {
-  std::vector<fs::path> candidates;
-  if (auto exe = executable_dir()) candidates.push_back(*exe / "../include");
-  candidates.emplace_back(SCHEMAGEN_ANNOTATIONS_DIR);
-  return first_holding(candidates, "schemagen/annotations.hpp");
+  return installed_or_built({}, "include", SCHEMAGEN_ANNOTATIONS_DIR, "schemagen/annotations.hpp");
 }
 
 Result scan(const Options& options) {

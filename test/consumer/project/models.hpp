@@ -1,4 +1,7 @@
 #pragma once
+#ifndef CONSUMER_MODELS
+#error "scanned without the definitions of the target schemagen_add_metadata was given"
+#endif
 #include "shared.hpp"
 
 #include <schemagen/annotations.hpp>

@@ -1,5 +1,5 @@
 #pragma once
-// schemagen's model annotations (SPEC §2).
+// schemagen's model annotations (tools/schemagen/REFERENCE.md, "Annotations").
 //
 // Each macro takes a comma-separated list of `key = value` options and bare flags; the first
 // bare string, where one is allowed, is the name. Values are string literals, integers, or

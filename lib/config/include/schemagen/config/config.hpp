@@ -1,7 +1,7 @@
 #pragma once
-// schemagen.yaml (SPEC §3): found by -c, $SCHEMAGEN_CONFIG or an upward search; paths relative
-// to the file; ${VAR} and ${VAR:-default} taken from the environment. Every mistake names the
-// file and the line.
+// schemagen.yaml (tools/schemagen/REFERENCE.md, "Configuration"): found by -c, $SCHEMAGEN_CONFIG
+// or an upward search; paths relative to the file; ${VAR} and ${VAR:-default} taken from the
+// environment. Every mistake names the file and the line.
 
 #include <filesystem>
 #include <map>
@@ -63,6 +63,11 @@ Config load(const fs::path& file, const std::optional<std::string>& database = s
 
 /// The names of `file`'s `databases:` map, in the file's order; empty when it has none.
 std::vector<std::string> database_names(const fs::path& file);
+
+/// Every key load() accepts, dotted by the map it sits in ("models.sources"; an entry of
+/// `databases:` is "databases.NAME.url"). REFERENCE.md documents each; a unit test holds it to
+/// that.
+std::vector<std::string> keys();
 
 /// Replaces ${VAR} and ${VAR:-default} by the environment's values ("" when unset and no
 /// default); `$$` is a literal `$`. Throws UserError(message) on an unterminated ${.

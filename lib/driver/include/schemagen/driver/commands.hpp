@@ -1,6 +1,7 @@
 #pragma once
-// One function per command, each returning its exit code (SPEC §5). main() only parses the
-// command line and calls these; errors are thrown as schemagen::Error and mapped there.
+// One function per command, each returning its exit code (REFERENCE.md, "Exit codes"). main()
+// only parses the command line and calls these; errors are thrown as schemagen::Error and mapped
+// there.
 
 #include "schemagen/support/diagnostics.hpp"
 
@@ -39,6 +40,7 @@ struct ScanOptions {
   std::optional<fs::path> output;  // -o; stdout when absent
   std::optional<fs::path> depfile; // Makefile-syntax dependencies of the output, for build steps
   bool use_cache = true;
+  std::vector<std::string> args; // compiler flags after models.args (the build step's TARGET)
 };
 ExitCode scan(const Global& global, const ScanOptions& options);
 

@@ -1,6 +1,7 @@
 #pragma once
-// Ops in a revision file's `upgrade:` and `downgrade:` lists (SPEC §4): read strictly (an unknown
-// op or field is an error at its line), written one op per entry for reviewers.
+// Ops in a revision file's `upgrade:` and `downgrade:` lists (REFERENCE.md,
+// "Operations"): read strictly (an unknown op or field is an error at its line), written one op
+// per entry for reviewers.
 
 #include "schemagen/ops/ops.hpp"
 #include "schemagen/support/yaml.hpp"

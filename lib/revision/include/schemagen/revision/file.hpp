@@ -1,6 +1,6 @@
 #pragma once
-// Revision files (SPEC §4): revisions/<rev>_<slug>.yaml, read strictly. A malformed file is a
-// UserError at file:line, and nothing runs.
+// Revision files (REFERENCE.md, "Revision files"): revisions/<rev>_<slug>.yaml, read strictly.
+// A malformed file is a UserError at file:line, and nothing runs.
 
 #include "schemagen/ops/ops.hpp"
 #include "schemagen/revision/map.hpp"

@@ -48,11 +48,21 @@ Result scan_code(const std::string& code, const std::vector<std::string>& args =
                  const model::NamingConvention& naming = {},
                  const std::string& file_name = "models.hpp");
 
-/// Where Clang's builtin headers (stddef.h, ...) are found: beside an installed schemagen, else
-/// where the Clang it was built with keeps them.
+/// Where Clang's builtin headers (stddef.h, ...) are found: $SCHEMAGEN_CLANG_RESOURCE_DIR, else
+/// beside an installed schemagen (<prefix>/lib/schemagen/clang), else — only for a binary in the
+/// build tree — where the Clang it was built with keeps them. Throws UserError when none has them.
 std::string clang_resource_dir();
-/// The directory holding <schemagen/annotations.hpp>.
+/// The directory holding <schemagen/annotations.hpp>: <prefix>/include, else — only for a binary
+/// in the build tree — the source tree's. Throws UserError when neither has it.
 std::string annotations_include_dir();
 
+/// One annotation macro as the scan accepts it: its name (SG_COLUMN) and its options.
+struct MacroOptions {
+  std::string macro;
+  std::vector<std::string> options;
+};
+/// Every macro and option the scan accepts, read from the table it checks annotations against
+/// (tools/schemagen/REFERENCE.md documents each; a unit test holds it to that).
+std::vector<MacroOptions> annotation_options();
 
 } // namespace schemagen::scan

@@ -1,6 +1,6 @@
 #pragma once
 // Diagnostics that name where a problem is (file:line:col), and the error types each stage
-// throws. Every error maps to one of SPEC §5's exit codes; main() catches them once.
+// throws. Every error maps to one of the documented exit codes; main() catches them once.
 
 #include <stdexcept>
 #include <string>
