@@ -45,4 +45,31 @@ revision_file cycle c cccc bbbb
 run 1 "$SG" -c cycle/schemagen.yaml heads
 contains "$err" "cycle/revisions/a.yaml:1: error: the revisions form a cycle: aaaa, bbbb (each" "a cycle"
 lacks "$err" "cccc" "a revision descending from the cycle"
+
+# check --offline -q: lint findings of the chain (long applied, most of them) are not repeated
+project quiet
+: > quiet/m.hpp
+cat > quiet/revisions/a.yaml <<'YAML'
+revision: aaaa
+down_revision: null
+upgrade:
+  - create_table: {name: t, columns: [{name: x, type: INTEGER}]}
+downgrade:
+  - drop_table: {name: t}
+YAML
+cat > quiet/revisions/b.yaml <<'YAML'
+revision: bbbb
+down_revision: aaaa
+upgrade:
+  - drop_table: {name: t}
+downgrade:
+  - create_table: {name: t, columns: [{name: x, type: INTEGER}]}
+YAML
+run 0 "$SG" -c quiet/schemagen.yaml check --offline
+contains "$err" "[destructive]" "check --offline lints the chain"
+run 0 "$SG" -c quiet/schemagen.yaml check --offline -q
+[ -z "$err" ] || fail "check --offline -q printed [$err]"
+[ -z "$out" ] || fail "check --offline -q printed [$out]"
+run 1 "$SG" -c quiet/schemagen.yaml check --offline -q --strict
+contains "$out" "1 risky operation not acknowledged (--strict)" "-q --strict still says why it fails"
 finish
