@@ -84,7 +84,7 @@ bad yaml $'revision: abc\ndown_revision: null\nupgrade: [\ndowngrade: []' "yaml.
 bad unknown_op $'revision: abc\ndown_revision: null\nupgrade:\n  - create_tabel: {name: t}\ndowngrade: []' "unknown_op.yaml:4:5: error: unknown operation 'create_tabel'"
 bad unknown_field $'revision: abc\ndown_revision: null\nupgrade:\n  - add_column: {table: t, colum: {name: x, type: INT}}\ndowngrade: []' "unknown_field.yaml:4:28: error: unknown key 'colum' in add_column"
 bad typo_key $'revision: abc\ndown_revison: null\nupgrade: []\ndowngrade: []' "typo_key.yaml:2:1: error: unknown field 'down_revison'; did you mean 'down_revision'?"
-bad missing_down $'revision: abc\ndown_revision: nope\nupgrade: []\ndowngrade: []' "missing_down.yaml:1: error: down_revision 'nope' of revision abc names no revision"
+bad missing_down $'revision: abc\ndown_revision: nope\nupgrade: []\ndowngrade: []' "missing_down.yaml:2:16: error: down_revision 'nope' of revision abc names no revision"
 bad no_change $'revision: abc\ndown_revision: null\nupgrade:\n  - alter_column: {table: t, name: x}\ndowngrade: []' "no_change.yaml:4:19: error: alter_column changes nothing"
 bad ack_typo $'revision: abc\ndown_revision: null\nacknowledge: [destructive, not_null_without_defualt]\nupgrade: []\ndowngrade: []' "ack_typo.yaml:3:28: error: unknown rule 'not_null_without_defualt' in acknowledge; did you mean 'not_null_without_default'?"
 bad ack_block $'revision: abc\ndown_revision: null\nacknowledge:\n  - all\n  - destrutive\nupgrade: []\ndowngrade: []' "ack_block.yaml:5:5: error: unknown rule 'destrutive' in acknowledge; did you mean 'destructive'?"

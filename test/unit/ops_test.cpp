@@ -496,3 +496,16 @@ TEST_CASE("replay refuses what PostgreSQL would refuse") {
   apply(DropColumn{"auth", "users", "email", std::nullopt}, m);
   CHECK(m.tables[0].unique_constraints.empty()); // dropped with its column
 }
+
+TEST_CASE("describe names a column's new name beside its old one") {
+  AlterColumn rename;
+  rename.schema = "auth";
+  rename.table = "users";
+  rename.name = "mail";
+  rename.new_name = "email";
+  CHECK(describe(rename) == "alter_column auth.users.mail to email");
+  CHECK(describe(reverse(rename)) == "alter_column auth.users.email to mail");
+  rename.new_name.reset();
+  rename.nullable = true;
+  CHECK(describe(rename) == "alter_column auth.users.mail");
+}

@@ -53,6 +53,18 @@ TEST_CASE("the graph's mistakes name the revision and its file") {
                                     rec("cccc", {"bbbb"}), rec("dddd")}),
                        doctest::Contains("the revisions form a cycle: aaaa, bbbb, cccc"),
                        RevisionError);
+  // only the cycle's members, in upgrade order from the one loaded first; not what descends
+  // from the cycle (eeee) or leads from one cycle to another (dddd)
+  CHECK_THROWS_WITH_AS(
+      RevisionMap({rec("cccc", {"aaaa"}), rec("eeee", {"bbbb"}), rec("aaaa", {"bbbb"}),
+                   rec("bbbb", {"cccc"}), rec("dddd", {"aaaa"}), rec("ffff", {"dddd", "gggg"}),
+                   rec("gggg", {"ffff"})}),
+      "cccc.yaml:1: error: the revisions form a cycle: cccc, bbbb, aaaa (each "
+      "revises or depends on the one before it, the first on the last)",
+      RevisionError);
+  CHECK_THROWS_WITH_AS(RevisionMap({rec("aaaa"), rec("bbbb", {"aaaa"}, {}, {"cccc"}),
+                                    rec("cccc", {"bbbb"}), rec("dddd", {"cccc"})}),
+                       doctest::Contains("cycle: bbbb, cccc (each"), RevisionError);
   CHECK_THROWS_WITH_AS(RevisionMap({rec("aaaa", {}, {"x"}), rec("bbbb", {}, {"x"})}),
                        doctest::Contains("branch label 'x'"), RevisionError);
   RevisionMap two({rec("aaaa"), rec("bbbb")});

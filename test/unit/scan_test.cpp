@@ -122,6 +122,24 @@ struct SG_TABLE("t") T {
   CHECK(m.enums[0].values == std::vector<std::string>{"happy", "sad"});
 }
 
+TEST_CASE("a doc comment survives ';', '{' and '}' in the annotations' strings") {
+  auto m = ok(R"cpp(
+/// Tagged things.
+struct SG_TABLE("tagged") SG_CHECK("ck", expr = "tags <> '{}' AND note <> ';'") T {
+  SG_COLUMN(primary_key) std::int64_t id;
+  /// Never empty.
+  SG_COLUMN(server_default = "'{}'") std::vector<std::string> tags;
+  SG_COLUMN(server_default = "'#@;'") std::string note;
+};
+/// Not a doc of the struct below: a statement stands between.
+static_assert(true, "{}");
+struct SG_TABLE("after_assert") A { SG_COLUMN(primary_key) std::int64_t id; };)cpp");
+  CHECK(table(m, "tagged").comment == "Tagged things.");
+  CHECK(column(m, "tagged", "tags").comment == "Never empty.");
+  CHECK_FALSE(column(m, "tagged", "note").comment.has_value()); // the comment is tags'
+  CHECK_FALSE(table(m, "after_assert").comment.has_value());
+}
+
 TEST_CASE("column options, doc comments and default names") {
   auto m = ok(R"cpp(
 /// Parents.

@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
   driver::RevisionOptions merge;
   auto* merge_cmd = app.add_subcommand("merge", "a revision joining heads");
   merge_cmd->add_option("revisions", merge.heads, "the revisions to join, e.g. heads")->required();
-  merge_cmd->add_option("-m,--message", merge.message, "what the merge is for");
+  merge_cmd->add_option("-m,--message", merge.message,
+                        "what the merge is for (default: \"merge <ids>\")");
   merge_cmd->add_option("--branch-label", merge.branch_labels, "a branch label for the merge");
   merge_cmd->add_option("--rev-id", merge.rev_id, "its id instead of a random one");
 

@@ -292,10 +292,11 @@ private:
     a.name = mc.name;
     bool changed = false;
     if (o_.compare_type && cc.type != dc.type) {
-      a.type = mc.type;
+      // both spelled as the database spells types, so the op reads as one change
+      a.type = cc.type;
       a.existing_type = dc.type;
       if (o_.needs_using && o_.needs_using(dc.type, cc.type))
-        a.using_ = fmt::format("{}::{}", sql::quote_ident(mc.name), mc.type);
+        a.using_ = fmt::format("{}::{}", sql::quote_ident(mc.name), cc.type);
       changed = true;
     }
     if (cc.nullable != dc.nullable) {

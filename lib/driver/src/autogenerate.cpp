@@ -439,7 +439,9 @@ ExitCode check(const Global& global, const DiffOptions& options) {
       c = compare_with_head(cfg, offline_chain(global, &p, {}));
     }
   }
-  const auto unacknowledged = print_findings(findings, options.strict, options.format == "json");
+  // -q: no lint lines (an offline check lints the whole chain, long-applied revisions too)
+  const auto unacknowledged = print_findings(findings, options.strict,
+                                             options.format == "json" || global.verbosity < 0);
   // drift: ops to write, or differences no op can express (an enum that lost a value)
   const bool drift = !c.result.upgrade.empty() || !c.result.warnings.empty();
   const bool failed =

@@ -1,5 +1,5 @@
 // history, heads, branches, show: where the chain stands. No database needed, except for
-// history's "current" and --indicate-current.
+// history's "current" and --indicate-current, and is_current in JSON (read when a URL is set).
 
 #include "project.hpp"
 #include "schemagen/support/files.hpp"
@@ -11,8 +11,14 @@ namespace schemagen::driver {
 
 namespace {
 
-std::string json_revision(const Project& p, const revision::Revision& rev, bool current) {
+/// `current`: the database's heads; none when it was not asked (is_current is then null).
+std::string json_revision(const Project& p, const revision::Revision& rev,
+                          const std::optional<std::vector<std::string>>& current) {
   const auto& map = p.map();
+  const std::string is_current =
+      !current                                                                ? "null"
+      : std::find(current->begin(), current->end(), rev.id) != current->end() ? "true"
+                                                                              : "false";
   return fmt::format(
       "{{\"revision\": {}, \"down_revisions\": {}, \"depends_on\": {}, \"branch_labels\": {}, "
       "\"message\": {}, \"create_date\": {}, \"path\": {}, \"is_head\": {}, "
@@ -21,17 +27,30 @@ std::string json_revision(const Project& p, const revision::Revision& rev, bool 
       json::list(map.labels(rev.id)), json::str(rev.message), json::str(rev.create_date),
       json::str(display_path(rev.path)), map.is_head(rev.id) ? "true" : "false",
       map.is_branch_point(rev.id) ? "true" : "false", map.is_merge_point(rev.id) ? "true" : "false",
-      current ? "true" : "false");
+      is_current);
 }
 
 void print_json_list(const Project& p, const std::vector<std::string>& ids,
-                     const std::vector<std::string>& current) {
+                     const std::optional<std::vector<std::string>>& current) {
   std::cout << "[";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    const bool cur = std::find(current.begin(), current.end(), ids[i]) != current.end();
-    std::cout << (i ? ",\n " : "") << json_revision(p, p.get(ids[i]), cur);
-  }
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    std::cout << (i ? ",\n " : "") << json_revision(p, p.get(ids[i]), current);
   std::cout << "]\n";
+}
+
+/// The database's heads for JSON's is_current, when a URL is configured and the database
+/// answers; otherwise none (is_current is null, not a guess), and a warning says why.
+std::optional<std::vector<std::string>> current_if_reachable(const Project& p,
+                                                             const Global& global) {
+  if (!p.has_url()) return std::nullopt;
+  try {
+    auto db = p.connect();
+    return runtime::read_heads(*db, p.version_table());
+  } catch (const DatabaseError& e) {
+    if (global.verbosity >= 0)
+      std::cerr << "warning: is_current is null: the database was not read\n" << e.what() << "\n";
+    return std::nullopt;
+  }
 }
 
 } // namespace
@@ -46,11 +65,14 @@ ExitCode history(const Global& global, const HistoryOptions& options) {
     if (colon > 0) lower = options.range.substr(0, colon);
     if (colon + 1 < options.range.size()) upper = options.range.substr(colon + 1);
   }
-  std::vector<std::string> current;
+  std::optional<std::vector<std::string>> asked;
   if (options.indicate_current || lower == "current" || upper == "current") {
     auto db = p.connect();
-    current = runtime::read_heads(*db, p.version_table());
+    asked = runtime::read_heads(*db, p.version_table());
+  } else if (options.format == "json") {
+    asked = current_if_reachable(p, global);
   }
+  const auto current = asked.value_or(std::vector<std::string>{});
   auto as_spec = [&](const std::string& s) -> std::string {
     if (s != "current") return s;
     if (current.empty()) return "base";
@@ -60,7 +82,7 @@ ExitCode history(const Global& global, const HistoryOptions& options) {
   };
   const auto ids = p.map().range(as_spec(lower), as_spec(upper));
   if (options.format == "json") {
-    print_json_list(p, ids, current);
+    print_json_list(p, ids, asked);
     return ExitCode::ok;
   }
   for (const auto& id : ids) {
@@ -85,7 +107,7 @@ ExitCode heads(const Global& global, const ListOptions& options) {
   const auto p = Project::load(global);
   const auto ids = p.map().heads();
   if (options.format == "json") {
-    print_json_list(p, ids, {});
+    print_json_list(p, ids, current_if_reachable(p, global));
     return ExitCode::ok;
   }
   for (const auto& id : ids)

@@ -29,16 +29,52 @@ std::string where(const std::vector<std::string>& heads) {
   return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));
 }
 
-runtime::RunOptions run_options(const Project& p, const Global& g) {
+/// What a run reported done, so that a failure can say which of those it rolled back.
+struct Progress {
+  std::vector<std::string> done;
+  bool line_open = false; // "Running ... " printed, its "done" not yet
+};
+
+runtime::RunOptions run_options(const Project& p, const Global& g, Progress& progress) {
   runtime::RunOptions o;
   o.transaction_per_migration = p.config().transaction_per_migration;
-  if (g.verbosity >= 0) {
-    o.on_start = [](const std::string& line) { std::cerr << line << " ... " << std::flush; };
-    o.on_step = [](const revision::Revision&, bool, double ms) {
-      std::cerr << fmt::format("done ({:.1f} ms)\n", ms);
-    };
-  }
+  const bool loud = g.verbosity >= 0;
+  o.on_start = [&progress, loud](const std::string& line) {
+    if (loud) std::cerr << line << " ... " << std::flush;
+    progress.line_open = loud;
+  };
+  o.on_step = [&progress, loud](const revision::Revision& rev, bool, double ms) {
+    progress.done.push_back(rev.id);
+    if (loud) std::cerr << fmt::format("done ({:.1f} ms)\n", ms);
+    progress.line_open = false;
+  };
   return o;
+}
+
+/// After a failed run was rolled back: which of the revisions it reported done were undone with
+/// it, as the version table now says ("" when none were).
+std::string rolled_back_note(pg::Connection& db, const Project& p, const Progress& progress,
+                             bool upgrade) {
+  if (progress.done.empty()) return "";
+  const char* verb = upgrade ? "upgrade" : "downgrade";
+  std::vector<std::string> heads, applied;
+  try {
+    heads = runtime::read_heads(db, p.version_table());
+    applied = p.map().applied_set(heads);
+  } catch (const Error&) {
+    return fmt::format("\nthe database could not be asked whether the {} of {} (reported done "
+                       "above) stayed: see `schemagen current`",
+                       verb, fmt::join(progress.done, ", "));
+  }
+  std::vector<std::string> undone;
+  for (const auto& id : progress.done)
+    if ((std::find(applied.begin(), applied.end(), id) != applied.end()) != upgrade)
+      undone.push_back(id);
+  if (undone.empty()) return "";
+  return fmt::format("\nrolled back with the failure: the {} of {} (reported done above); the "
+                     "database is at {}",
+                     verb, fmt::join(undone, ", "),
+                     where(heads));
 }
 
 /// Runs `fn(sink)` in the database under the advisory lock; a failure rolls back (exit 2).
@@ -68,7 +104,8 @@ bool has_nontransactional(const Project& p, const std::vector<std::string>& path
 ExitCode migrate_command(const Global& global, const MigrateOptions& options, bool upgrade) {
   const auto p = Project::load(global);
   const auto vt = p.version_table();
-  auto opts = run_options(p, global);
+  Progress progress;
+  auto opts = run_options(p, global, progress);
   const char* verb = upgrade ? "upgrade" : "downgrade";
 
   if (options.sql) {
@@ -116,7 +153,13 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     };
     if (global.verbosity >= 0)
       opts.on_resume = [](const std::string& line) { std::cerr << line << "\n"; };
-    runtime::migrate(p.map(), p.by_id(), vt, sink, path, upgrade, heads, opts);
+    try {
+      runtime::migrate(p.map(), p.by_id(), vt, sink, path, upgrade, heads, opts);
+    } catch (const Error& e) {
+      if (progress.line_open) std::cerr << "failed\n";
+      sink.rollback();
+      throw Error(e.code(), e.what() + rolled_back_note(db, p, progress, upgrade));
+    }
   });
   if (upgrade) run_hooks(p.config().hooks.post_upgrade, "post_upgrade", p.config().dir);
   return ExitCode::ok;

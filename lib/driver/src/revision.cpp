@@ -5,6 +5,7 @@
 #include "schemagen/support/files.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <set>
 
 namespace schemagen::driver {
@@ -167,6 +168,7 @@ ExitCode merge(const Global& global, const RevisionOptions& options) {
   if (ids.size() < 2) throw UserError("error: merge needs at least two revisions to join");
   auto o = options;
   o.splice = true;
+  if (o.message.empty()) o.message = fmt::format("merge {}", fmt::join(ids, ", "));
   write_revision(p, global, o, {}, {});
   return ExitCode::ok;
 }

@@ -54,7 +54,10 @@ std::string describe(const Op& op) {
           [](const RenameTable& o) { return qualify(o.schema, o.name) + " to " + o.new_name; },
           [](const AddColumn& o) { return qualify(o.schema, o.table) + "." + o.column.name; },
           [](const DropColumn& o) { return qualify(o.schema, o.table) + "." + o.name; },
-          [](const AlterColumn& o) { return qualify(o.schema, o.table) + "." + o.name; },
+          [](const AlterColumn& o) {
+            return qualify(o.schema, o.table) + "." + o.name +
+                   (o.new_name ? " to " + *o.new_name : "");
+          },
           [](const CreateIndex& o) { return o.index.name + " on " + qualify(o.schema, o.table); },
           [](const DropIndex& o) { return qualify(o.schema, o.name); },
           [](const CreateUniqueConstraint& o) {

@@ -75,7 +75,9 @@ std::string ops_checksum(const std::vector<ops::Op>& upgrade,
 }
 
 Record Revision::record() const {
-  return Record{id, down_revisions, depends_on, branch_labels, SourceLoc{display_path(path), 1, 0}};
+  return Record{
+      id,       down_revisions, depends_on, branch_labels, SourceLoc{display_path(path), 1, 0},
+      down_loc, depends_loc};
 }
 
 std::vector<ops::Op> Revision::ops(bool up) const {
@@ -107,8 +109,10 @@ Revision parse_revision(const fs::path& path, std::string_view text) {
   if (!root["down_revision"])
     r.fail(root, "a revision file needs down_revision (null for the first)");
   rev.down_revisions = id_list(r, root["down_revision"], "down_revision");
+  rev.down_loc = r.loc(root["down_revision"]);
   rev.branch_labels = id_list(r, root["branch_labels"], "branch_labels");
   rev.depends_on = id_list(r, root["depends_on"], "depends_on");
+  if (root["depends_on"]) rev.depends_loc = r.loc(root["depends_on"]);
   for (const auto& label : rev.branch_labels)
     if (!valid_revision_id(label))
       r.fail(root["branch_labels"],

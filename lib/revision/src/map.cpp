@@ -88,7 +88,7 @@ RevisionMap::RevisionMap(std::vector<Record> records) {
       auto j = index_of(d);
       if (!j)
         throw RevisionError(
-            n.rec.loc,
+            n.rec.down_loc.known() ? n.rec.down_loc : n.rec.loc,
             fmt::format("down_revision '{}' of revision {} names no revision", d, n.rec.id));
       add_unique(n.down, *j);
     }
@@ -97,7 +97,7 @@ RevisionMap::RevisionMap(std::vector<Record> records) {
       if (!j) j = label_index(d);
       if (!j)
         throw RevisionError(
-            n.rec.loc,
+            n.rec.depends_loc.known() ? n.rec.depends_loc : n.rec.loc,
             fmt::format("depends_on '{}' of revision {} names no revision or branch label", d,
                         n.rec.id));
       add_unique(n.deps, *j);
@@ -151,14 +151,32 @@ void RevisionMap::detect_cycles() const {
       if (--pending[c] == 0) ready.push_back(c);
   }
   if (seen == nodes_.size()) return;
-  std::vector<std::string> cycle;
-  SourceLoc loc;
-  for (Index i = 0; i < static_cast<Index>(nodes_.size()); ++i)
-    if (pending[i] > 0) {
-      if (!loc.known()) loc = nodes_[i].rec.loc;
-      cycle.push_back(nodes_[i].rec.id);
-    }
-  throw RevisionError(loc, fmt::format("the revisions form a cycle: {}", quoted_list(cycle)));
+  // What is left is on a cycle or descends from one. Every revision left has a parent left, so
+  // walking parents from the first one left must come round to a revision already walked: from
+  // there on, the walk is one cycle.
+  const auto left = [&](Index i) { return pending[i] > 0; };
+  const auto left_parent = [&](Index i) {
+    for (const auto* parents : {&nodes_[i].down, &nodes_[i].deps})
+      for (Index p : *parents)
+        if (left(p)) return p;
+    return Index{-1}; // not reached: a revision left over has a parent left over
+  };
+  std::vector<Index> walk;
+  Index i = 0;
+  while (!left(i)) ++i;
+  while (std::find(walk.begin(), walk.end(), i) == walk.end()) {
+    walk.push_back(i);
+    i = left_parent(i);
+  }
+  std::vector<Index> cycle(std::find(walk.begin(), walk.end(), i), walk.end());
+  // in upgrade order (each revises the one before), from the member loaded first
+  std::reverse(cycle.begin(), cycle.end());
+  std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
+  throw RevisionError(
+      nodes_[cycle.front()].rec.loc,
+      fmt::format("the revisions form a cycle: {} (each revises or depends on the one "
+                  "before it, the first on the last)",
+                  quoted_list(names(cycle))));
 }
 
 void RevisionMap::add_branch_labels() {

@@ -324,12 +324,48 @@ private:
   }
 
   std::optional<std::string> doc(const Decl* d) {
-    const RawComment* rc = ctx_.getRawCommentForDeclNoCache(d);
+    const RawComment* rc = doc_comment(d);
     if (!rc || !rc->isDocumentation()) return std::nullopt;
     std::string text = rc->getFormattedText(sm_, ctx_.getDiagnostics());
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
     if (text.empty()) return std::nullopt;
     return text;
+  }
+
+  /// The documentation comment of `d`. Clang's own lookup refuses a comment when the text
+  /// between it and the declaration's name holds ';', '{', '}', '#' or '@' (another declaration
+  /// could be in between) — even inside the annotations' string literals, as in
+  /// SG_CHECK("ck", expr = "tags <> '{}'"). So where Clang finds none, look again the same way,
+  /// reading past string and character literals.
+  const RawComment* doc_comment(const Decl* d) const {
+    if (const RawComment* rc = ctx_.getRawCommentForDeclNoCache(d)) return rc;
+    const SourceLocation loc = d->getLocation();
+    if (loc.isInvalid() || !loc.isFileID()) return nullptr;
+    const auto [file, offset] = sm_.getDecomposedLoc(loc);
+    const auto* comments = ctx_.Comments.getCommentsInFile(file);
+    if (!comments) return nullptr;
+    const auto after = comments->lower_bound(offset);
+    if (after == comments->begin()) return nullptr;
+    const RawComment* rc = std::prev(after)->second;
+    if (!rc->isDocumentation() || rc->isTrailingComment()) return nullptr;
+    const unsigned end = sm_.getDecomposedLoc(rc->getSourceRange().getEnd()).second;
+    if (end > offset) return nullptr;
+    const StringRef between = sm_.getBufferData(file).substr(end, offset - end);
+    char quote = 0; // inside a literal: its quote character
+    for (std::size_t i = 0; i < between.size(); ++i) {
+      const char c = between[i];
+      if (quote) {
+        if (c == '\\')
+          ++i;
+        else if (c == quote)
+          quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (StringRef(";{}#@").contains(c)) {
+        return nullptr;
+      }
+    }
+    return rc;
   }
 
   ASTContext& ctx_;

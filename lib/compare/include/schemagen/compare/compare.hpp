@@ -24,7 +24,8 @@ struct Result {
 };
 
 /// Compares the models with the database.
-///   models    — as written in the headers: the ops carry this spelling;
+///   models    — as written in the headers: the ops carry this spelling (a changed column type
+///               excepted: it is spelled as canonical spells it, like its existing_type);
 ///   canonical — the same models, same shape and order, spelled as the database spells things
 ///               (reflect::normalize() online, canonical_text() offline);
 ///   database  — the reflected (or replayed) schema, already canonical.

@@ -20,6 +20,7 @@ struct Revision {
   std::vector<std::string> down_revisions;
   std::vector<std::string> branch_labels;
   std::vector<std::string> depends_on;
+  SourceLoc down_loc, depends_loc; // where down_revision and depends_on are written
   std::string message;
   std::string create_date;
   std::vector<ops::LocatedOp> upgrade, downgrade;

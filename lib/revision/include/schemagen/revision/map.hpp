@@ -19,6 +19,8 @@ struct Record {
   std::vector<std::string> depends_on;     // revision ids or branch labels
   std::vector<std::string> branch_labels;
   SourceLoc loc; // where it was declared, for errors
+  // where its down_revision and depends_on are written (unknown: loc), for errors naming them
+  SourceLoc down_loc, depends_loc;
 };
 
 /// A problem with the graph or an identifier (exit code 1).
