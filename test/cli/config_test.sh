@@ -33,6 +33,37 @@ printf 'models: {sources: [m.hpp]}\ntransaction_per_migration: sometimes\n' > sc
 run 1 "$SG" scan
 contains "$err" "schemagen.yaml:2:28: error: transaction_per_migration must be true or false" "bad value"
 
+# a configured URL whose variable is unset is an error wherever a database is needed, naming the
+# variable; the chain is compared with only on --offline or when no URL is configured, and said so
+mkdir -p secret/revisions && cp m.hpp secret/ && cd secret
+printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\ndatabase:\n  url: ${SG_TEST_DATABASE_URL}\n' > schemagen.yaml
+"$SG" -q revision --autogenerate --offline -m first --rev-id aaaaaaaaaaaa > /dev/null || fail "a revision without a database"
+for cmd in check diff "revision --autogenerate -m x" "upgrade head" current inspect; do
+  # shellcheck disable=SC2086
+  run 1 "$SG" $cmd
+  contains "$err" "schemagen.yaml:4:8: error: the database URL needs \$SG_TEST_DATABASE_URL, which is not set" "$cmd with the URL's variable unset"
+  lacks "$out" "No new upgrade operations detected" "$cmd with the URL's variable unset"
+done
+run 0 "$SG" check --offline
+contains "$out" "(compared with the schema the revision chain builds)" "check --offline says what it compared with"
+printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\ndatabase:\n  url: postgresql://u@h/${SG_TEST_DB}${SG_TEST_SCHEMA}\n' > schemagen.yaml
+run 1 "$SG" upgrade head
+contains "$err" "needs \$SG_TEST_DB, \$SG_TEST_SCHEMA, which are not set" "every unset variable is named"
+for url in '' '""' '~'; do
+  printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\nurl: %s\n' "$url" > schemagen.yaml
+  run 1 "$SG" check
+  contains "$err" "schemagen.yaml:3:" "an empty url: [$url], at its line"
+  contains "$err" "the database URL is empty" "an empty url: [$url]"
+  lacks "$err" "unterminated" "an empty url: [$url]"
+done
+printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\nurl: ${SG_TEST_DATABASE_URL:-}\n' > schemagen.yaml
+run 0 "$SG" check
+contains "$out" "(compared with the schema the revision chain builds)" "a URL defaulted to empty names none: offline"
+printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\n' > schemagen.yaml
+run 0 "$SG" check
+contains "$out" "(compared with the schema the revision chain builds)" "no URL configured: offline, and said so"
+cd "$WORK"
+
 run 1 "$SG" scan --bogus-flag
 contains "$err" "bogus-flag" "bad arguments are exit 1"
 finish

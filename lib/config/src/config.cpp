@@ -9,7 +9,7 @@
 
 namespace schemagen::config {
 
-std::string expand_env(std::string_view text) {
+std::string expand_env(std::string_view text, std::vector<std::string>* unset) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '$' || i + 1 >= text.size()) {
@@ -39,6 +39,8 @@ std::string expand_env(std::string_view text) {
       out += value;
     else if (fallback)
       out += *fallback;
+    else if (unset)
+      unset->emplace_back(body);
     i = close;
   }
   return out;
@@ -72,9 +74,11 @@ public:
   YAML::Node parse(const std::string& text) const { return r_.parse(text); }
   const yaml::Reader& reader() const { return r_; }
 
-  std::string str(const YAML::Node& n, std::string_view what) const {
+  std::string str(const YAML::Node& n, std::string_view what,
+                  std::vector<std::string>* unset = nullptr) const {
+    const auto text = r_.string(n, what);
     try {
-      return expand_env(r_.string(n, what));
+      return expand_env(text, unset);
     } catch (const UserError&) {
       r_.fail(n, fmt::format("{}: unterminated '${{'", what));
     }
@@ -103,6 +107,21 @@ public:
     if (const auto a = n["args"]) m.args = strs(a, "models.args");
   }
 
+  /// The database URL of `map`, if it has one. Null or "" names one that is empty; only
+  /// ${VAR:-} defaults that leave it empty name none.
+  void url(const YAML::Node& map, std::string_view what, Config& c) const {
+    for (const auto& kv : map) {
+      if (kv.first.Scalar() != "url") continue;
+      const auto& n = kv.second;
+      c.url_unset.clear();
+      c.url = n.IsNull() ? "" : str(n, what, &c.url_unset);
+      if (c.url.empty() && c.url_unset.empty() && !n.IsNull() && !n.Scalar().empty())
+        c.url_at.reset();
+      else
+        c.url_at = r_.loc(n.IsNull() ? kv.first : n);
+    }
+  }
+
   /// The keys one database may set, at the top level or in its `databases:` entry.
   void database_settings(const YAML::Node& n, Config& c) const {
     if (const auto v = n["script_location"]) c.script_location = path(v, "script_location");
@@ -111,7 +130,7 @@ public:
       for (const auto& item : strs(v, "version_locations"))
         c.version_locations.push_back((dir_ / item).lexically_normal());
     }
-    if (const auto v = n["url"]) c.url = str(v, "url");
+    url(n, "url", c);
     if (const auto v = n["models"]) models(v, c.models);
     if (const auto v = n["version_table"]) c.version_table = str(v, "version_table");
     if (const auto v = n["version_table_schema"])
@@ -153,7 +172,7 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
   if (const auto v = root["file_template"]) c.file_template = cr.str(v, "file_template");
   if (const auto db = root["database"]) {
     r.expect_map(db, "database", {"url"});
-    if (const auto u = db["url"]) c.url = cr.str(u, "database.url");
+    cr.url(db, "database.url", c);
   }
   if (const auto v = root["compare_type"]) c.compare_type = r.boolean(v, "compare_type");
   if (const auto v = root["compare_server_default"])

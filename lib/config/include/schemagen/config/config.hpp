@@ -3,6 +3,8 @@
 // to the file; ${VAR} and ${VAR:-default} taken from the environment. Every mistake names the
 // file and the line.
 
+#include "schemagen/support/diagnostics.hpp"
+
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -39,6 +41,11 @@ struct Config {
   bool template_configured = false; // false: the built-in template serves when the file is absent
   std::string file_template = "{rev}_{slug}";
   std::string url; // may hold a password: never print it, see sql::redact_url()
+  /// Where the file names a database URL, unless it names none: `url` absent, or every ${VAR} in
+  /// it defaulted to empty (`${DATABASE_URL:-}`). A URL named here is used or is an error; it
+  /// never quietly becomes "no database".
+  std::optional<SourceLoc> url_at;
+  std::vector<std::string> url_unset; // the ${VAR}s of that URL that were unset or empty
   Models models;
   std::string version_table = "schemagen_version";
   std::string version_table_schema = "public";
@@ -62,7 +69,8 @@ fs::path find(const std::optional<fs::path>& explicit_path, const fs::path& star
 Config load(const fs::path& file, const std::optional<std::string>& database = std::nullopt);
 
 /// Replaces ${VAR} and ${VAR:-default} by the environment's values ("" when unset and no
-/// default); `$$` is a literal `$`. Throws UserError(message) on an unterminated ${.
-std::string expand_env(std::string_view text);
+/// default); `$$` is a literal `$`. Throws UserError(message) on an unterminated ${. The names
+/// of the variables that were unset or empty and had no default go to `unset`, when given.
+std::string expand_env(std::string_view text, std::vector<std::string>* unset = nullptr);
 
 } // namespace schemagen::config
