@@ -140,7 +140,7 @@ log_level: debug
   CHECK_FALSE(c.compare_type);
   CHECK(c.transaction_per_migration);
   CHECK(c.naming_convention.at("ix") == "ix_{table}_{column_0}");
-  CHECK(c.hooks.post_write == std::vector<std::string>{"clang-format -i"});
+  CHECK(c.hooks.post_write == std::vector<config::Hook>{{"clang-format -i", "clang-format -i"}});
   CHECK(c.log_level == "debug");
 }
 

@@ -2,6 +2,7 @@
 
 #include "schemagen/support/diagnostics.hpp"
 #include "schemagen/support/files.hpp"
+#include "schemagen/support/sql.hpp"
 #include "schemagen/support/yaml.hpp"
 
 #include <cstdlib>
@@ -87,6 +88,13 @@ public:
     r_.expect_sequence(n, what);
     std::vector<std::string> out;
     for (const auto& item : n) out.push_back(str(item, what));
+    return out;
+  }
+  std::vector<Hook> hooks(const YAML::Node& n, std::string_view what) const {
+    r_.expect_sequence(n, what);
+    std::vector<Hook> out;
+    for (const auto& item : n)
+      out.push_back({str(item, what), sql::redact_text(r_.string(item, what))});
     return out;
   }
   fs::path path(const YAML::Node& n, std::string_view what) const {
@@ -186,9 +194,9 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
   }
   if (const auto h = root["hooks"]) {
     r.expect_map(h, "hooks", {"pre_upgrade", "post_upgrade", "post_write"});
-    if (const auto v = h["pre_upgrade"]) c.hooks.pre_upgrade = cr.strs(v, "hooks.pre_upgrade");
-    if (const auto v = h["post_upgrade"]) c.hooks.post_upgrade = cr.strs(v, "hooks.post_upgrade");
-    if (const auto v = h["post_write"]) c.hooks.post_write = cr.strs(v, "hooks.post_write");
+    if (const auto v = h["pre_upgrade"]) c.hooks.pre_upgrade = cr.hooks(v, "hooks.pre_upgrade");
+    if (const auto v = h["post_upgrade"]) c.hooks.post_upgrade = cr.hooks(v, "hooks.post_upgrade");
+    if (const auto v = h["post_write"]) c.hooks.post_write = cr.hooks(v, "hooks.post_write");
   }
   if (const auto v = root["lock_timeout"]) {
     c.lock_timeout_seconds = static_cast<double>(r.integer(v, "lock_timeout"));

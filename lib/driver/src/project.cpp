@@ -99,9 +99,9 @@ std::string shell_quote(const std::string& s) {
 }
 } // namespace
 
-void run_hooks(const std::vector<std::string>& commands, const char* hook, const fs::path& dir,
+void run_hooks(const std::vector<config::Hook>& commands, const char* hook, const fs::path& dir,
                const std::vector<std::pair<std::string, std::string>>& env) {
-  for (const auto& command : commands) {
+  for (const auto& [command, shown] : commands) {
     std::string line = "cd " + shell_quote(dir.string()) + " && ";
     for (const auto& [k, v] : env) line += "export " + k + "=" + shell_quote(v) + "; ";
     line += command;
@@ -111,7 +111,7 @@ void run_hooks(const std::vector<std::string>& commands, const char* hook, const
                                          : 128 + WTERMSIG(status);
     if (code != 0)
       throw UserError(
-          fmt::format("error: {} hook `{}` failed (exit {}); stopped", hook, command, code));
+          fmt::format("error: {} hook `{}` failed (exit {}); stopped", hook, shown, code));
   }
 }
 

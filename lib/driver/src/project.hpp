@@ -51,8 +51,9 @@ bool names_database(const Global& global, const config::Config& cfg);
 /// or the configuration's is empty or needs an unset variable (named, at the URL's line).
 std::string database_url(const Global& global, const config::Config& cfg);
 
-/// Runs the configured shell commands of one hook; a non-zero exit stops the run (exit 1).
-void run_hooks(const std::vector<std::string>& commands, const char* hook, const fs::path& dir,
+/// Runs the configured shell commands of one hook; a non-zero exit stops the run (exit 1), with
+/// the command shown as written, no secret in it.
+void run_hooks(const std::vector<config::Hook>& commands, const char* hook, const fs::path& dir,
                const std::vector<std::pair<std::string, std::string>>& env = {});
 
 /// Alembic's one-line form of a revision ("a -> b (label) (head), message"), and its verbose form.

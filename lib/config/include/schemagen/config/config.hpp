@@ -23,8 +23,15 @@ struct Models {
   std::vector<std::string> args;
 };
 
+/// One hook's shell command: what runs, and what a message may show of it.
+struct Hook {
+  std::string command; // ${VAR}s expanded
+  std::string shown;   // as written, ${VAR}s unexpanded and passwords masked: never a secret
+  friend bool operator==(const Hook&, const Hook&) = default;
+};
+
 struct Hooks {
-  std::vector<std::string> pre_upgrade, post_upgrade, post_write;
+  std::vector<Hook> pre_upgrade, post_upgrade, post_write;
 };
 
 /// The settings one database is served with: the file's top level, overlaid by its entry in
