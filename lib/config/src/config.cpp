@@ -199,9 +199,12 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
     if (const auto v = h["post_write"]) c.hooks.post_write = cr.hooks(v, "hooks.post_write");
   }
   if (const auto v = root["lock_timeout"]) {
-    c.lock_timeout_seconds = static_cast<double>(r.integer(v, "lock_timeout"));
-    if (c.lock_timeout_seconds < 0)
-      r.fail(v, "lock_timeout must be a number of seconds, 0 or more");
+    const auto seconds = r.integer(v, "lock_timeout");
+    if (seconds < 0 || seconds > max_lock_timeout_seconds)
+      r.fail(v, fmt::format("lock_timeout must be a number of seconds from 0 to {} (about {} "
+                            "days)",
+                            max_lock_timeout_seconds, max_lock_timeout_seconds / 86400));
+    c.lock_timeout_seconds = static_cast<double>(seconds);
   }
   if (const auto v = root["log_level"]) {
     c.log_level = cr.str(v, "log_level");

@@ -16,6 +16,8 @@ namespace schemagen::config {
 namespace fs = std::filesystem;
 
 inline constexpr const char* file_name = "schemagen.yaml";
+/// The longest lock_timeout: PostgreSQL's own (INT_MAX milliseconds), far from any overflow.
+inline constexpr long long max_lock_timeout_seconds = 2147483;
 
 struct Models {
   std::vector<fs::path> sources;            // absolute
