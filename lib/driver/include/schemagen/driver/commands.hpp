@@ -5,6 +5,7 @@
 #include "schemagen/support/diagnostics.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,7 @@ struct Global {
   std::optional<std::string> name; // -n/--name
   std::optional<std::string> url;  // --url
   int verbosity = 0;               // -v: 1, -q: -1
+  std::map<std::string, std::string> x; // -x key=value: the revision template's own fields
 };
 
 struct InitOptions {
