@@ -75,4 +75,16 @@ sed -i 's/echo pre >> hooks.log/exit 4/' schemagen.yaml
 run 1 "$SG" upgrade head
 contains "$err" "pre_upgrade hook \`exit 4\` failed (exit 4); stopped" "a failing pre_upgrade hook"
 [ "$(q "$SCHEMAGEN_DATABASE_URL" "SELECT to_regclass('public.hooked') IS NULL")" = t ] || fail "a failing pre_upgrade hook ran the upgrade anyway"
+# a failing hook is shown as written: no secret a ${VAR} held, no password written in it
+export SG_HOOK_URL="postgresql://app:HookSecret1@db.internal/app"
+cat > schemagen.yaml <<'YAML'
+script_location: revisions
+models: {sources: [m.hpp]}
+hooks:
+  post_upgrade:
+    - 'test "${SG_HOOK_URL}" = "$SG_HOOK_URL" && true postgresql://app:Literal2pw@db/app PGPASSWORD=Env3pass && exit 6'
+YAML
+run 1 "$SG" upgrade head
+contains "$err" 'post_upgrade hook `test "${SG_HOOK_URL}" = "$SG_HOOK_URL" && true postgresql://app:***@db/app PGPASSWORD=*** && exit 6` failed (exit 6)' "the hook as written, passwords masked"
+for secret in HookSecret1 Literal2pw Env3pass; do lacks "$out$err" "$secret" "a failing hook's message"; done
 finish

@@ -54,6 +54,44 @@ TEST_CASE("passwords are redacted from URLs") {
   CHECK(sql::redact_url("postgresql://host/db") == "postgresql://host/db");
 }
 
+namespace {
+/// The first piece of `password`, 4 characters long, that `text` shows, or "".
+std::string leaked(std::string_view text, std::string_view password) {
+  for (std::size_t i = 0; i + 4 <= password.size(); ++i)
+    if (text.find(password.substr(i, 4)) != std::string_view::npos)
+      return std::string(password.substr(i, 4));
+  return "";
+}
+} // namespace
+
+TEST_CASE("no part of a password shows, however malformed the URL") {
+  // the password runs to the userinfo's last '@': an unencoded '@', '/' or '?' stays in it
+  CHECK(sql::redact_url("postgresql://u:QSEC@RET5@host/db") == "postgresql://u:***@host/db");
+  CHECK(sql::redact_url("postgresql://u:ab/cdSECRET@host/db") == "postgresql://u:***@host/db");
+  CHECK(sql::redact_url("postgresql://u:ab?cd@EFGH@host:5432/db?sslmode=require") ==
+        "postgresql://u:***@host:5432/db?sslmode=require");
+  CHECK(sql::redact_url("postgresql://me@corp:pw@host/db") == "postgresql://me@corp:***@host/db");
+  CHECK(sql::redact_url("postgres://:hunter22@host") == "postgres://:***@host");
+  CHECK(sql::redact_url("host=h password='it\\'s secret' user=u") == "host=h password=*** user=u");
+  CHECK(sql::url_password("postgresql://u:QSEC@RET5@host/db") == "QSEC@RET5");
+  CHECK(sql::url_password("host=h password='a b' user=u") == "a b");
+  CHECK(sql::url_password("postgresql://u@host/db?password=s3cret&x=1") == "s3cret");
+  CHECK(sql::url_password("postgresql://host/db").empty());
+  for (const std::string password : {"QSEC@RET5", "ab/cdSECRET", "ab?cd@EFGH", "p@ss/wo?rd#x:y",
+                                     "@@@@SECRETS", "SECRET@", "/SECRET"}) {
+    CAPTURE(password);
+    const auto url = "postgresql://user:" + password + "@db.example:5432/app?sslmode=require";
+    CHECK(leaked(sql::redact_url(url), password) == "");
+    // a URL inside a message or a command line, and the pieces a parser may have cut it into
+    const auto text = "psql '" + url + "' -c 'SELECT 1' # host \"" +
+                      password.substr(password.find_first_of("@/?") + 1) + "@db.example\"";
+    CHECK(leaked(sql::redact_text(text, password), password) == "");
+    CHECK(sql::redact_text(text, password).find("db.example") != std::string::npos);
+  }
+  CHECK(sql::redact_text("connect to postgresql://u:pw@h/d failed", "") ==
+        "connect to postgresql://u:***@h/d failed");
+}
+
 TEST_CASE("the configuration is found by -c, $SCHEMAGEN_CONFIG, or upwards") {
   TempDir dir;
   fs::create_directories(dir.path / "a/b");
@@ -85,7 +123,7 @@ compare_type: false
 compare_server_default: false
 transaction_per_migration: true
 version_locations: [migrations, more/revs]
-naming_convention: {pk: "pk_{table}", uq: "uq_{table}_{column_0}", fk: "fk_{table}_{referred_table}", ix: "ix_{table}_{column_0}", ck: "ck_{table}_{column_0_N}"}
+naming_convention: {pk: "pk_{table}", uq: "uq_{table}_{column_0}", fk: "fk_{table}_{referred_table}", ix: "ix_{table}_{column_0}", ck: "ck_{table}_%(constraint_name)s"}
 hooks: {pre_upgrade: ["./backup.sh"], post_upgrade: ["./notify.sh", "true"], post_write: ["clang-format -i"]}
 log_level: debug
 lock_timeout: 7
@@ -115,10 +153,11 @@ lock_timeout: 7
                                            {"uq", "uq_{table}_{column_0}"},
                                            {"fk", "fk_{table}_{referred_table}"},
                                            {"ix", "ix_{table}_{column_0}"},
-                                           {"ck", "ck_{table}_{column_0_N}"}});
-  CHECK(c.hooks.pre_upgrade == std::vector<std::string>{"./backup.sh"});
-  CHECK(c.hooks.post_upgrade == std::vector<std::string>{"./notify.sh", "true"});
-  CHECK(c.hooks.post_write == std::vector<std::string>{"clang-format -i"});
+                                           {"ck", "ck_{table}_%(constraint_name)s"}});
+  CHECK(c.hooks.pre_upgrade == std::vector<config::Hook>{{"./backup.sh", "./backup.sh"}});
+  CHECK(c.hooks.post_upgrade ==
+        std::vector<config::Hook>{{"./notify.sh", "./notify.sh"}, {"true", "true"}});
+  CHECK(c.hooks.post_write == std::vector<config::Hook>{{"clang-format -i", "clang-format -i"}});
   CHECK(c.log_level == "debug");
   CHECK(c.lock_timeout_seconds == 7);
   // and every one of them differs from its default, so that a key read into nothing shows

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
                  "schemagen.yaml to use (default: $SCHEMAGEN_CONFIG, or search upward)");
   app.add_option("-n,--name", name, "which database of a `databases:` configuration");
   app.add_option("--url", url, "database URL (overrides $SCHEMAGEN_DATABASE_URL and the file)");
+  std::vector<std::string> x;
+  app.add_option("-x", x, "key=value: a field of the revision template ({{key}}); repeatable");
   bool verbose = false, quiet = false;
   app.add_flag("-v,--verbose", verbose, "say more");
   app.add_flag("-q,--quiet", quiet, "say less");
@@ -148,6 +150,14 @@ int main(int argc, char** argv) {
   if (!config.empty()) global.config = config;
   if (!name.empty()) global.name = name;
   if (!url.empty()) global.url = url;
+  for (const auto& item : x) {
+    const auto eq = item.find('=');
+    if (eq == 0 || eq == std::string::npos) {
+      std::cerr << "error: -x " << item << ": give key=value\n";
+      return static_cast<int>(ExitCode::user_error);
+    }
+    global.x[item.substr(0, eq)] = item.substr(eq + 1);
+  }
   global.verbosity = verbose ? 1 : quiet ? -1 : 0;
   if (!output.empty()) scan.output = output;
   if (!depfile.empty()) scan.depfile = depfile;

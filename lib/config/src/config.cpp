@@ -3,6 +3,7 @@
 #include "schemagen/model/naming.hpp"
 #include "schemagen/support/diagnostics.hpp"
 #include "schemagen/support/files.hpp"
+#include "schemagen/support/sql.hpp"
 #include "schemagen/support/yaml.hpp"
 
 #include <cstdlib>
@@ -10,7 +11,7 @@
 
 namespace schemagen::config {
 
-std::string expand_env(std::string_view text) {
+std::string expand_env(std::string_view text, std::vector<std::string>* unset) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '$' || i + 1 >= text.size()) {
@@ -40,6 +41,8 @@ std::string expand_env(std::string_view text) {
       out += value;
     else if (fallback)
       out += *fallback;
+    else if (unset)
+      unset->emplace_back(body);
     i = close;
   }
   return out;
@@ -107,9 +110,11 @@ public:
   YAML::Node parse(const std::string& text) const { return r_.parse(text); }
   const yaml::Reader& reader() const { return r_; }
 
-  std::string str(const YAML::Node& n, std::string_view what) const {
+  std::string str(const YAML::Node& n, std::string_view what,
+                  std::vector<std::string>* unset = nullptr) const {
+    const auto text = r_.string(n, what);
     try {
-      return expand_env(r_.string(n, what));
+      return expand_env(text, unset);
     } catch (const UserError&) {
       r_.fail(n, fmt::format("{}: unterminated '${{'", what));
     }
@@ -118,6 +123,13 @@ public:
     r_.expect_sequence(n, what);
     std::vector<std::string> out;
     for (const auto& item : n) out.push_back(str(item, what));
+    return out;
+  }
+  std::vector<Hook> hooks(const YAML::Node& n, std::string_view what) const {
+    r_.expect_sequence(n, what);
+    std::vector<Hook> out;
+    for (const auto& item : n)
+      out.push_back({str(item, what), sql::redact_text(r_.string(item, what))});
     return out;
   }
   fs::path path(const YAML::Node& n, std::string_view what) const {
@@ -138,6 +150,21 @@ public:
     if (const auto a = n["args"]) m.args = strs(a, "models.args");
   }
 
+  /// The database URL of `map`, if it has one. Null or "" names one that is empty; only
+  /// ${VAR:-} defaults that leave it empty name none.
+  void url(const YAML::Node& map, std::string_view what, Config& c) const {
+    for (const auto& kv : map) {
+      if (kv.first.Scalar() != "url") continue;
+      const auto& n = kv.second;
+      c.url_unset.clear();
+      c.url = n.IsNull() ? "" : str(n, what, &c.url_unset);
+      if (c.url.empty() && c.url_unset.empty() && !n.IsNull() && !n.Scalar().empty())
+        c.url_at.reset();
+      else
+        c.url_at = r_.loc(n.IsNull() ? kv.first : n);
+    }
+  }
+
   /// The keys one database may set, at the top level or in its `databases:` entry.
   void database_settings(const YAML::Node& n, Config& c) const {
     if (const auto v = n["script_location"]) c.script_location = path(v, "script_location");
@@ -146,7 +173,7 @@ public:
       for (const auto& item : strs(v, "version_locations"))
         c.version_locations.push_back((dir_ / item).lexically_normal());
     }
-    if (const auto v = n["url"]) c.url = str(v, "url");
+    url(n, "url", c);
     if (const auto v = n["models"]) models(v, c.models);
     if (const auto v = n["version_table"]) c.version_table = str(v, "version_table");
     if (const auto v = n["version_table_schema"])
@@ -197,7 +224,7 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
   if (const auto v = root["file_template"]) c.file_template = cr.str(v, "file_template");
   if (const auto db = root["database"]) {
     r.expect_map(db, "database", database_keys);
-    if (const auto u = db["url"]) c.url = cr.str(u, "database.url");
+    cr.url(db, "database.url", c);
   }
   if (const auto v = root["compare_type"]) c.compare_type = r.boolean(v, "compare_type");
   if (const auto v = root["compare_server_default"])
@@ -215,14 +242,17 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
   }
   if (const auto h = root["hooks"]) {
     r.expect_map(h, "hooks", hooks_keys);
-    if (const auto v = h["pre_upgrade"]) c.hooks.pre_upgrade = cr.strs(v, "hooks.pre_upgrade");
-    if (const auto v = h["post_upgrade"]) c.hooks.post_upgrade = cr.strs(v, "hooks.post_upgrade");
-    if (const auto v = h["post_write"]) c.hooks.post_write = cr.strs(v, "hooks.post_write");
+    if (const auto v = h["pre_upgrade"]) c.hooks.pre_upgrade = cr.hooks(v, "hooks.pre_upgrade");
+    if (const auto v = h["post_upgrade"]) c.hooks.post_upgrade = cr.hooks(v, "hooks.post_upgrade");
+    if (const auto v = h["post_write"]) c.hooks.post_write = cr.hooks(v, "hooks.post_write");
   }
   if (const auto v = root["lock_timeout"]) {
-    c.lock_timeout_seconds = static_cast<double>(r.integer(v, "lock_timeout"));
-    if (c.lock_timeout_seconds < 0)
-      r.fail(v, "lock_timeout must be a number of seconds, 0 or more");
+    const auto seconds = r.integer(v, "lock_timeout");
+    if (seconds < 0 || seconds > max_lock_timeout_seconds)
+      r.fail(v, fmt::format("lock_timeout must be a number of seconds from 0 to {} (about {} "
+                            "days)",
+                            max_lock_timeout_seconds, max_lock_timeout_seconds / 86400));
+    c.lock_timeout_seconds = static_cast<double>(seconds);
   }
   if (const auto v = root["log_level"]) {
     c.log_level = cr.str(v, "log_level");

@@ -408,10 +408,7 @@ ExitCode diff(const Global& global, const DiffOptions& options) {
 
 ExitCode check(const Global& global, const DiffOptions& options) {
   const auto cfg = config::load(config::find(global.config, fs::current_path()), global.name);
-  const bool has_url =
-      (global.url && !global.url->empty()) ||
-      (std::getenv("SCHEMAGEN_DATABASE_URL") && *std::getenv("SCHEMAGEN_DATABASE_URL")) ||
-      !cfg.url.empty();
+  const bool has_url = names_database(global, cfg);
   Comparison c;
   const bool offline = options.offline || !has_url;
   std::vector<Finding> findings; // offline: of the whole chain; online: of what is not applied yet
@@ -480,7 +477,9 @@ ExitCode check(const Global& global, const DiffOptions& options) {
                                  unacknowledged, unacknowledged == 1 ? "" : "s");
       return ExitCode::drift;
     }
-    if (global.verbosity >= 0) std::cout << "No new upgrade operations detected.\n";
+    if (global.verbosity >= 0)
+      std::cout << fmt::format("No new upgrade operations detected (compared with {}).\n",
+                               offline ? "the schema the revision chain builds" : "the database");
     return ExitCode::ok;
   }
   const char* against = offline || !behind.empty() ? "the schema the revision chain builds"

@@ -32,21 +32,42 @@ runtime::VersionTable Project::version_table() const {
   return runtime::VersionTable{cfg_.version_table_schema, cfg_.version_table};
 }
 
-bool Project::has_url() const {
-  if (global_.url && !global_.url->empty()) return true;
-  if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL"); env && *env) return true;
-  return !cfg_.url.empty();
+namespace {
+std::optional<std::string> url_given(const Global& global) {
+  if (global.url && !global.url->empty()) return *global.url;
+  if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL"); env && *env) return env;
+  return std::nullopt;
+}
+} // namespace
+
+bool names_database(const Global& global, const config::Config& cfg) {
+  return url_given(global) || cfg.url_at;
 }
 
-std::string Project::url() const {
-  if (global_.url && !global_.url->empty()) return *global_.url;
-  if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL"); env && *env) return env;
-  if (!cfg_.url.empty()) return cfg_.url;
-  throw UserError(
-      fmt::format("{}: error: no database URL: set database.url, $SCHEMAGEN_DATABASE_URL "
-                  "or --url (or use --sql for offline SQL)",
-                  display_path(cfg_.file)));
+std::string database_url(const Global& global, const config::Config& cfg) {
+  if (auto url = url_given(global)) return *url;
+  if (!cfg.url_at)
+    throw UserError(fmt::format("{}: error: no database URL: set database.url, "
+                                "$SCHEMAGEN_DATABASE_URL or --url (or use --sql for offline SQL)",
+                                display_path(cfg.file)));
+  const char* instead = "pass --url or $SCHEMAGEN_DATABASE_URL, or work without a database "
+                        "(--offline, --sql)";
+  if (!cfg.url_unset.empty()) {
+    std::vector<std::string> vars;
+    for (const auto& v : cfg.url_unset) vars.push_back("$" + v);
+    throw UserError(*cfg.url_at,
+                    fmt::format("the database URL needs {}, which {} not set: set {}, or {}",
+                                fmt::join(vars, ", "), vars.size() == 1 ? "is" : "are",
+                                vars.size() == 1 ? "it" : "them", instead));
+  }
+  if (cfg.url.empty())
+    throw UserError(*cfg.url_at, fmt::format("the database URL is empty: give one, or {}", instead));
+  return cfg.url;
 }
+
+bool Project::has_url() const { return names_database(global_, cfg_); }
+
+std::string Project::url() const { return database_url(global_, cfg_); }
 
 std::unique_ptr<pg::Connection> Project::connect() const {
   return std::make_unique<pg::Connection>(url());
@@ -78,9 +99,9 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-void run_hooks(const std::vector<std::string>& commands, const char* hook, const fs::path& dir,
+void run_hooks(const std::vector<config::Hook>& commands, const char* hook, const fs::path& dir,
                const std::vector<std::pair<std::string, std::string>>& env) {
-  for (const auto& command : commands) {
+  for (const auto& [command, shown] : commands) {
     std::string line = "cd " + shell_quote(dir.string()) + " && ";
     for (const auto& [k, v] : env) line += "export " + k + "=" + shell_quote(v) + "; ";
     line += command;
@@ -90,7 +111,7 @@ void run_hooks(const std::vector<std::string>& commands, const char* hook, const
                                          : 128 + WTERMSIG(status);
     if (code != 0)
       throw UserError(
-          fmt::format("error: {} hook `{}` failed (exit {}); stopped", hook, command, code));
+          fmt::format("error: {} hook `{}` failed (exit {}); stopped", hook, shown, code));
   }
 }
 

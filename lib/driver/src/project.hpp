@@ -28,7 +28,7 @@ public:
   /// The revision directories: script_location, then version_locations.
   std::vector<fs::path> version_dirs() const;
 
-  /// --url, else $SCHEMAGEN_DATABASE_URL, else the configuration's; UserError when none.
+  /// See database_url() and names_database().
   std::string url() const;
   bool has_url() const;
   std::unique_ptr<pg::Connection> connect() const;
@@ -53,8 +53,16 @@ std::vector<fs::path> version_dirs(const config::Config& cfg);
 /// `s` as one word of a POSIX shell command.
 std::string shell_quote(const std::string& s);
 
-/// Runs the configured shell commands of one hook; a non-zero exit stops the run (exit 1).
-void run_hooks(const std::vector<std::string>& commands, const char* hook, const fs::path& dir,
+/// Whether a database is named: by --url, $SCHEMAGEN_DATABASE_URL or the configuration (even
+/// one whose ${VAR} is unset). Commands that can work without a database do so only when not.
+bool names_database(const Global& global, const config::Config& cfg);
+/// --url, else $SCHEMAGEN_DATABASE_URL, else the configuration's. UserError when there is none,
+/// or the configuration's is empty or needs an unset variable (named, at the URL's line).
+std::string database_url(const Global& global, const config::Config& cfg);
+
+/// Runs the configured shell commands of one hook; a non-zero exit stops the run (exit 1), with
+/// the command shown as written, no secret in it.
+void run_hooks(const std::vector<config::Hook>& commands, const char* hook, const fs::path& dir,
                const std::vector<std::pair<std::string, std::string>>& env = {});
 
 /// Alembic's one-line form of a revision ("a -> b (label) (head), message"), and its verbose form.

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <set>
+#include <unistd.h> // environ
 
 namespace schemagen::driver {
 
@@ -103,6 +104,12 @@ revision::Revision write_revision(const Project& p, const Global& global,
   f.create_date = render::utc_now();
   f.upgrade = upgrade;
   f.downgrade = downgrade;
+  f.extra = global.x;
+  for (char** e = environ; *e; ++e) {
+    const std::string_view entry = *e;
+    if (const auto eq = entry.find('='); eq != std::string_view::npos)
+      f.env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
   std::string template_text, template_name = display_path(cfg.template_path);
   if (fs::is_regular_file(cfg.template_path)) {
     template_text = read_file(cfg.template_path);

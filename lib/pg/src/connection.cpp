@@ -12,6 +12,20 @@ std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
 }
+
+/// `url` as libpq must be given it to read the password redact_url() sees: libpq ends the
+/// userinfo at its first '@' or '/', so those are percent-encoded in the password. A password
+/// span holding a '?' is left alone: there the '@' may be the query's.
+std::string for_libpq(const std::string& url, const std::string& password) {
+  if (password.find_first_of("@/") == std::string::npos ||
+      password.find('?') != std::string::npos || url.find("://") == std::string::npos)
+    return url;
+  std::string encoded;
+  for (char c : password) encoded += c == '@' ? "%40" : c == '/' ? "%2F" : std::string(1, c);
+  std::string out = url;
+  out.replace(out.find(password, out.find("://")), password.size(), encoded);
+  return out;
+}
 } // namespace
 
 QueryError::QueryError(std::string sql, std::string server_message, std::string sqlstate)
@@ -34,14 +48,19 @@ std::optional<std::string> Result::optional(int row, int column) const {
 }
 
 Connection::Connection(const std::string& url) {
-  conn_ = PQconnectdb(url.c_str());
+  const auto password = sql::url_password(url);
+  const auto conninfo = for_libpq(url, password);
+  // schemagen in pg_stat_activity (who holds the migration lock), unless the URL names another
+  const char* const keywords[] = {"dbname", "fallback_application_name", nullptr};
+  const char* const values[] = {conninfo.c_str(), "schemagen", nullptr};
+  conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string reason = trim(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
-    // libpq's own messages never hold the password, but say so for certain
+    // libpq may echo any part of what it was given: none of the password may pass
     throw DatabaseError(fmt::format("error: cannot connect to {}: {}", sql::redact_url(url),
-                                    sql::redact_url(reason)));
+                                    sql::redact_text(reason, password)));
   }
   PQsetNoticeReceiver(
       conn_,

@@ -47,7 +47,14 @@ std::string revision_file(const std::string& template_text, const std::string& t
   d.set("create_date", f.create_date);
   d.set("upgrade", ops::write_ops(f.upgrade, 2));
   d.set("downgrade", ops::write_ops(f.downgrade, 2));
-  for (const auto& [k, v] : f.extra) d.set(k, v);
+  kainjow::mustache::data env;
+  for (const auto& [k, v] : f.env) env.set(k, v);
+  d.set("env", env);
+  for (const auto& [k, v] : f.extra) {
+    if (d.get(k))
+      throw UserError(fmt::format("error: -x {}: schemagen fills {{{{{}}}}} itself", k, k));
+    d.set(k, v);
+  }
   std::string out = tmpl.render(d);
   if (!tmpl.is_valid())
     throw UserError(fmt::format("{}: error: the revision template failed: {}", template_name,

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 #include <regex>
+#include <vector>
 
 namespace schemagen::sql {
 
@@ -222,15 +224,90 @@ std::string quote_literal(std::string_view value) {
   return out + '\'';
 }
 
+namespace {
+
+constexpr std::string_view mask = "***";
+
+bool scheme_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+}
+
+/// [begin, end) of the password in `url`, one whole URL: from the userinfo's first ':' to its
+/// last '@' — so that an unencoded '@', '/' or '?' in the password is hidden with it, whatever
+/// the URL's other parts are. An '@' in the query only makes more of the URL hidden.
+std::optional<std::pair<std::size_t, std::size_t>> password_span(std::string_view url) {
+  const auto sep = url.find("://");
+  if (sep == std::string_view::npos || sep == 0) return std::nullopt;
+  const auto at = url.rfind('@');
+  const auto colon = url.find(':', sep + 3);
+  if (at == std::string_view::npos || at < sep + 3 || colon > at) return std::nullopt;
+  return std::pair{colon + 1, at};
+}
+
+/// `password=` and its value (keyword form, URL query): 1 the key, 2 the value as written,
+/// 3 a quoted value's content, 4 a bare value.
+const std::regex& password_keyword() {
+  static const std::regex re(R"((password\s*=\s*)('((?:\\.|[^'\\])*)'?|([^\s&]*)))",
+                             std::regex::icase);
+  return re;
+}
+
+/// `text` with the value of every `password=` replaced by ***.
+std::string redact_keywords(std::string_view text) {
+  return std::regex_replace(std::string(text), password_keyword(), "$1***");
+}
+
+void replace_all(std::string& text, std::string_view what, std::string_view with) {
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + with.size()))
+    text.replace(pos, what.size(), with);
+}
+
+} // namespace
+
 std::string redact_url(std::string_view url) {
-  // scheme://user:password@host... -> scheme://user:***@host...
-  static const std::regex with_password(R"(^([a-z][a-z0-9+.-]*://[^:/@]*):[^@/]*@)",
-                                        std::regex::icase);
-  std::string text(url);
-  text = std::regex_replace(text, with_password, "$1:***@");
-  // keyword form and query parameters: password=secret
-  static const std::regex keyword(R"((password\s*=\s*)('[^']*'|[^\s&]*))", std::regex::icase);
-  return std::regex_replace(text, keyword, "$1***");
+  std::string out(url);
+  if (const auto span = password_span(out))
+    out.replace(span->first, span->second - span->first, mask);
+  return redact_keywords(out);
+}
+
+std::string url_password(std::string_view url) {
+  if (const auto span = password_span(url))
+    return std::string(url.substr(span->first, span->second - span->first));
+  std::smatch m;
+  const std::string text(url);
+  if (std::regex_search(text, m, password_keyword())) return m[3].matched ? m[3].str() : m[4].str();
+  return "";
+}
+
+std::string redact_text(std::string_view text, std::string_view password) {
+  std::string out(text);
+  // every URL in it: from its scheme to the next blank or quote
+  for (auto sep = out.find("://"); sep != std::string::npos; sep = out.find("://", sep + 3)) {
+    auto begin = sep;
+    while (begin > 0 && scheme_char(out[begin - 1])) --begin;
+    const auto end = std::min(out.find_first_of(" \t\n'\"", sep), out.size());
+    const auto redacted = redact_url(std::string_view(out).substr(begin, end - begin));
+    out.replace(begin, end - begin, redacted);
+    sep = begin + redacted.find("://");
+  }
+  out = redact_keywords(out);
+  if (password.empty()) return out;
+  // the password, and every run of it between two of the characters a parser may cut it at,
+  // longest first: whatever of it libpq took for a host, a port or a database name
+  std::vector<std::size_t> cuts = {0};
+  for (std::size_t i = 0; i < password.size(); ++i)
+    if (std::string_view("@/?#:").find(password[i]) != std::string_view::npos) cuts.push_back(i);
+  cuts.push_back(password.size());
+  std::vector<std::string_view> pieces;
+  for (std::size_t a = 0; a < cuts.size(); ++a)
+    for (std::size_t b = a + 1; b < cuts.size(); ++b) {
+      const auto begin = a == 0 ? 0 : cuts[a] + 1;
+      if (cuts[b] >= begin + min_secret_piece) pieces.push_back(password.substr(begin, cuts[b] - begin));
+    }
+  std::sort(pieces.begin(), pieces.end(), [](auto x, auto y) { return x.size() > y.size(); });
+  for (const auto piece : pieces) replace_all(out, piece, mask);
+  return out;
 }
 
 } // namespace schemagen::sql

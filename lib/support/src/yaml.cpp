@@ -1,9 +1,12 @@
 #include "schemagen/support/yaml.hpp"
 
+#include "schemagen/support/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <map>
 #include <set>
 
 namespace schemagen::yaml {
@@ -85,11 +88,23 @@ void Reader::fail(const YAML::Node& node, const std::string& message) const {
 void Reader::expect_map(const YAML::Node& node, std::string_view what,
                         std::initializer_list<std::string_view> allowed) const {
   if (!node.IsMap()) fail(node, fmt::format("{} must be a map", what));
+  std::map<std::string, YAML::Mark, std::less<>> seen;
   for (const auto& kv : node) {
     const auto key = kv.first.Scalar();
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      const auto nearest = std::min_element(allowed.begin(), allowed.end(), [&](auto a, auto b) {
+        return edit_distance(key, a) < edit_distance(key, b);
+      });
+      if (nearest != allowed.end() && edit_distance(key, *nearest) <= 2)
+        fail(kv.first, fmt::format("unknown key '{}' in {}; did you mean '{}'?", key, what,
+                                   *nearest));
       fail(kv.first, fmt::format("unknown key '{}' in {} (expected one of: {})", key, what,
                                  fmt::join(allowed, ", ")));
+    }
+    const auto [first, fresh] = seen.emplace(key, kv.first.Mark());
+    if (!fresh)
+      fail(kv.first, fmt::format("duplicate key '{}' in {} (first at line {})", key, what,
+                                 first->second.line + 1));
   }
 }
 

@@ -3,6 +3,8 @@
 // or an upward search; paths relative to the file; ${VAR} and ${VAR:-default} taken from the
 // environment. Every mistake names the file and the line.
 
+#include "schemagen/support/diagnostics.hpp"
+
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -14,6 +16,8 @@ namespace schemagen::config {
 namespace fs = std::filesystem;
 
 inline constexpr const char* file_name = "schemagen.yaml";
+/// The longest lock_timeout: PostgreSQL's own (INT_MAX milliseconds), far from any overflow.
+inline constexpr long long max_lock_timeout_seconds = 2147483;
 
 struct Models {
   std::vector<fs::path> sources;            // absolute
@@ -21,8 +25,15 @@ struct Models {
   std::vector<std::string> args;
 };
 
+/// One hook's shell command: what runs, and what a message may show of it.
+struct Hook {
+  std::string command; // ${VAR}s expanded
+  std::string shown;   // as written, ${VAR}s unexpanded and passwords masked: never a secret
+  friend bool operator==(const Hook&, const Hook&) = default;
+};
+
 struct Hooks {
-  std::vector<std::string> pre_upgrade, post_upgrade, post_write;
+  std::vector<Hook> pre_upgrade, post_upgrade, post_write;
 };
 
 /// The settings one database is served with: the file's top level, overlaid by its entry in
@@ -39,6 +50,11 @@ struct Config {
   bool template_configured = false; // false: the built-in template serves when the file is absent
   std::string file_template = "{rev}_{slug}";
   std::string url; // may hold a password: never print it, see sql::redact_url()
+  /// Where the file names a database URL, unless it names none: `url` absent, or every ${VAR} in
+  /// it defaulted to empty (`${DATABASE_URL:-}`). A URL named here is used or is an error; it
+  /// never quietly becomes "no database".
+  std::optional<SourceLoc> url_at;
+  std::vector<std::string> url_unset; // the ${VAR}s of that URL that were unset or empty
   Models models;
   std::string version_table = "schemagen_version"; // a databases: entry's: <this>_<name> by default
   std::string version_table_schema = "public";
@@ -70,7 +86,8 @@ std::vector<std::string> database_names(const fs::path& file);
 std::vector<std::string> keys();
 
 /// Replaces ${VAR} and ${VAR:-default} by the environment's values ("" when unset and no
-/// default); `$$` is a literal `$`. Throws UserError(message) on an unterminated ${.
-std::string expand_env(std::string_view text);
+/// default); `$$` is a literal `$`. Throws UserError(message) on an unterminated ${. The names
+/// of the variables that were unset or empty and had no default go to `unset`, when given.
+std::string expand_env(std::string_view text, std::vector<std::string>* unset = nullptr);
 
 } // namespace schemagen::config

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,7 @@ struct Global {
   std::optional<std::string> name; // -n/--name
   std::optional<std::string> url;  // --url
   int verbosity = 0;               // -v: 1, -q: -1
+  std::map<std::string, std::string> x; // -x key=value: the revision template's own fields
 };
 
 /// Runs `command` for the database -n names, or, without -n, for each database of a

@@ -20,7 +20,8 @@ struct RevisionFields {
   std::string message;
   std::string create_date; // ISO 8601, UTC
   std::vector<ops::Op> upgrade, downgrade;
-  std::map<std::string, std::string> extra; // more variables for the template
+  std::map<std::string, std::string> extra; // more variables for the template: {{key}}
+  std::map<std::string, std::string> env;   // the environment: {{env.NAME}}
 };
 
 /// Renders `fields` through `template_text` (from `template_name`, for errors). Throws

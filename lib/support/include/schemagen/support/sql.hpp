@@ -33,7 +33,20 @@ std::string index_element(const std::string& entry);
 /// A string literal: 'it''s'; with E'' when it holds a backslash.
 std::string quote_literal(std::string_view value);
 
-/// A connection URL or keyword string with any password replaced by `***`, for printing.
+/// A connection URL or keyword string with any password replaced by `***`, for printing. In a
+/// URL the password runs from the userinfo's first ':' to its last '@', however malformed the
+/// URL (an unencoded '@' or '/' in it); in keyword form or a query it is `password=`'s value.
 std::string redact_url(std::string_view url);
+
+/// The password redact_url() hides in `url`, as written there; "" when it has none.
+std::string url_password(std::string_view url);
+
+/// The shortest piece of a password redact_text() looks for on its own.
+inline constexpr std::size_t min_secret_piece = 3;
+
+/// Free text (a server's message, a command line) with the password of every URL and
+/// `password=` in it masked, and every occurrence of `password` — and of each run of it between
+/// '@', '/', '?', '#' or ':', at least min_secret_piece long — replaced by `***`.
+std::string redact_text(std::string_view text, std::string_view password = {});
 
 } // namespace schemagen::sql
