@@ -69,7 +69,7 @@ untouched "upgrade head"
   fail "the indexes were not created under their exact names"
 checks=$((checks + 3))
 run 0 "$SG" check
-contains "$out" "No new upgrade operations detected." "after the upgrade, reserved words and quoted names compare equal"
+contains "$out" "No new upgrade operations detected" "after the upgrade, reserved words and quoted names compare equal"
 # the same chain as offline SQL, through psql
 sql_url=$(new_db hostile_sql)
 q "$sql_url" "CREATE TABLE victim (id int)" >/dev/null
@@ -111,7 +111,7 @@ sed -i -e 's/server_default = "now")/server_default = "now()")/' -e 's/server_de
 run 0 "$SG" revision --autogenerate -m fixed
 run 0 "$SG" upgrade head
 run 0 "$SG" check
-contains "$out" "No new upgrade operations detected." "an index on a column named from compares equal"
+contains "$out" "No new upgrade operations detected" "an index on a column named from compares equal"
 
 # ---- a column changed to an enum type the same change creates ------------------------------------
 project new_enum '
@@ -133,7 +133,7 @@ run 0 "$SG" upgrade head
 [ "$(q "$url" "SELECT action::text FROM audit")" = deleted ] || fail "the row did not survive the type change"
 checks=$((checks + 1))
 run 0 "$SG" check
-contains "$out" "No new upgrade operations detected." "nothing left after the enum change"
+contains "$out" "No new upgrade operations detected" "nothing left after the enum change"
 run 0 "$SG" downgrade -1
 [ "$(q "$url" "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'audit'::regclass AND attname = 'action'")" = text ] || fail "downgrade did not give text back"
 checks=$((checks + 1))
@@ -151,7 +151,7 @@ export SCHEMAGEN_DATABASE_URL=$url
 q "$url" "CREATE TABLE people (id bigint PRIMARY KEY, name varchar(64) NOT NULL, note varchar(20) NOT NULL DEFAULT 'n/a');
   CREATE INDEX ix_people_name ON people (lower(name))" >/dev/null
 run 0 "$SG" check
-contains "$out" "No new upgrade operations detected." "an index over a varchar column the models call TEXT"
+contains "$out" "No new upgrade operations detected" "an index over a varchar column the models call TEXT"
 lacks "$err" "ix_people_name" "the expression index is not reported"
 sed -i 's/compare_type: false/compare_type: true/' schemagen.yaml
 run 1 "$SG" check

@@ -37,7 +37,7 @@ printf '#include <schemagen/annotations.hpp>\n' > analytics_models.hpp
 for offline in "" --offline; do
   run 1 "$SG" check $offline
   contains "$out" "[primary]
-No new upgrade operations detected." "check $offline: primary agrees"
+No new upgrade operations detected" "check $offline: primary agrees"
   contains "$out" "[analytics]" "check $offline: analytics is named"
   contains "$out" "drop_table a_events" "check $offline: analytics' drift"
 done
