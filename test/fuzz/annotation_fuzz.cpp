@@ -2,9 +2,8 @@
 // taken as a macro invocation as written in a header, SG_COLUMN(...): its arguments are found
 // and parsed as the scanner does. It reports errors as diagnostics, never by throwing, and
 // every diagnostic must point into the text it was given.
-#include "fuzz.hpp"
-
 #include "annotation.hpp"
+#include "fuzz.hpp"
 
 #include <fmt/format.h>
 

@@ -1,7 +1,6 @@
 // The configuration reader (lib/config) on arbitrary bytes. It reads a file, so each input is
 // written to a scratch file of this process's own first.
 #include "fuzz.hpp"
-
 #include "schemagen/config/config.hpp"
 
 #include <fstream>

@@ -19,8 +19,8 @@ inline std::string_view text(const std::uint8_t* data, std::size_t size) {
 
 /// Reports a finding and aborts, which libFuzzer records as a crash with its input.
 [[noreturn]] inline void finding(std::string_view what, std::string_view detail = {}) {
-  std::fprintf(stderr, "==fuzz== finding: %.*s\n%.*s\n", static_cast<int>(what.size()),
-               what.data(), static_cast<int>(detail.size()), detail.data());
+  std::fprintf(stderr, "==fuzz== finding: %.*s\n%.*s\n", static_cast<int>(what.size()), what.data(),
+               static_cast<int>(detail.size()), detail.data());
   std::abort();
 }
 
@@ -32,7 +32,8 @@ bool accepts(Parse&& parse) {
     parse();
     return true;
   } catch (const Error& e) {
-    if (e.code() != ExitCode::user_error) finding("a parser threw an error that is not the user's", e.what());
+    if (e.code() != ExitCode::user_error)
+      finding("a parser threw an error that is not the user's", e.what());
     return false;
   }
 }

@@ -2,7 +2,6 @@
 // survive what schemagen does next with a revision: its graph is built, and its ops, written
 // back as a revision file writes them, read back to the same ops.
 #include "fuzz.hpp"
-
 #include "schemagen/ops/yaml.hpp"
 #include "schemagen/revision/file.hpp"
 
@@ -25,7 +24,8 @@ void check_round_trip(const std::vector<ops::Op>& ops) {
     fuzz::finding("written ops do not read back", std::string(e.what()) + "\n" + written);
   }
   if (ops::write_ops(reread) != written)
-    fuzz::finding("written ops read back differently", written + "\n---\n" + ops::write_ops(reread));
+    fuzz::finding("written ops read back differently",
+                  written + "\n---\n" + ops::write_ops(reread));
 }
 
 } // namespace

@@ -24,7 +24,7 @@ for target in "${targets[@]}"; do
     echo "fuzz $target: $(grep -m1 '^Done' "$log"), corpus $(ls "$build/corpus/$target" | wc -l)"
   else
     echo "fuzz $target: FINDING (log: $log)"
-    grep -v '^#' "$log" | tail -40
+    grep -Ev "^(#[0-9]|INFO:)" "$log" | head -80
     failed+=("$target")
   fi
 done
