@@ -145,3 +145,15 @@ databases:
         std::string::npos);
   CHECK(error_of(file, "nope").find("no database named 'nope'") != std::string::npos);
 }
+
+TEST_CASE("a database's name is a non-empty string (found by fuzzing)") {
+  TempDir dir;
+  const auto file = dir.path / "schemagen.yaml";
+  for (const char* name : {"~", "[a]", "{b: c}", "\"\""}) {
+    CAPTURE(name);
+    write_file_atomic(file, std::string("databases:\n  ") + name + ": {url: x}\n");
+    CHECK(error_of(file).find(
+              "schemagen.yaml:2:3: error: a database's name must be a non-empty string") !=
+          std::string::npos);
+  }
+}
