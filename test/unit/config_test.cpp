@@ -277,3 +277,15 @@ TEST_CASE("naming_convention takes SQLAlchemy's tokens, and a token it has no va
     CHECK_MESSAGE(error_of(file).find(message) != std::string::npos, error_of(file));
   }
 }
+
+TEST_CASE("a database's name is a non-empty string (found by fuzzing)") {
+  TempDir dir;
+  const auto file = dir.path / "schemagen.yaml";
+  for (const char* name : {"~", "[a]", "{b: c}", "\"\""}) {
+    CAPTURE(name);
+    write_file_atomic(file, std::string("databases:\n  ") + name + ": {url: x}\n");
+    CHECK(error_of(file).find(
+              "schemagen.yaml:2:3: error: a database's name must be a non-empty string") !=
+          std::string::npos);
+  }
+}

@@ -263,7 +263,11 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
 
   if (const auto dbs = root["databases"]) {
     if (!dbs.IsMap() || dbs.size() == 0) r.fail(dbs, "databases must be a map of name to settings");
-    for (const auto& kv : dbs) c.database_names.push_back(kv.first.Scalar());
+    for (const auto& kv : dbs) {
+      if (!kv.first.IsScalar() || kv.first.Scalar().empty())
+        r.fail(kv.first, "a database's name must be a non-empty string");
+      c.database_names.push_back(kv.first.Scalar());
+    }
     std::string pick;
     if (database) {
       if (!dbs[*database])
