@@ -130,6 +130,16 @@ lacks "$err" "interrupted" "nothing unfinished any more"
 run 0 "$SG" downgrade base
 [ "$(q "$url" "SELECT count(*) FROM pg_class WHERE relname IN ('a', 'b', 'b2', 'c', 'ix_b_k')")" = 0 ] || fail "downgrade base left something"
 checks=$((checks + 1))
+# killed after the build finished but before the mark moved on: the finished index is taken as done
+url=$(new_db concurrent_built)
+export SCHEMAGEN_DATABASE_URL=$url
+run 2 "$SG" upgrade head
+q "$url" "DELETE FROM b WHERE ctid = (SELECT max(ctid) FROM b); DROP INDEX ix_b_k; CREATE UNIQUE INDEX ix_b_k ON b (k)" >/dev/null
+run 0 "$SG" upgrade head
+contains "$err" "Resuming the interrupted upgrade of d1d1d1d1d1d1 at statement 3" "the rerun resumes"
+[ "$(q "$url" "SELECT version_num FROM schemagen_version")" = d2d2d2d2d2d2 ] || fail "a built index stops no rerun"
+checks=$((checks + 1))
+
 # the same run as offline SQL through psql: the same failure, the same version table
 sql_url=$(new_db concurrent_sql)
 run 0 "$SG" upgrade --sql head

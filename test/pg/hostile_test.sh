@@ -29,7 +29,8 @@ enum class SG_ENUM("Status", schema = "Auth") S { on, off };
 struct SG_TABLE("Order Items", schema = "Auth")
     SG_INDEX("ix \"q\"; DROP TABLE victim; --", columns = "from")
     SG_INDEX("Ix_Upper", columns = "lower(\"from\")", where = "\"from\" <> '"'"'x'"'"'")
-    SG_CHECK("ck'"'"'; DROP TABLE victim; --", expr = "id > 0") OrderItem {
+    SG_CHECK("ck'"'"'; DROP TABLE victim; --", expr = "id > 0")
+    SG_UNIQUE("uq\"; DROP TABLE victim; --", columns = "from, f") OrderItem {
   SG_COLUMN(primary_key) std::int64_t id;
   F f;
   SG_COLUMN(server_default = "'"'"'on'"'"'") S s;
@@ -37,10 +38,13 @@ struct SG_TABLE("Order Items", schema = "Auth")
   SG_COLUMN(unique, name = "Select") std::string select_;
 };
 struct SG_TABLE("Parent", schema = "Auth") Parent { SG_COLUMN(primary_key) std::int64_t id; };
-struct SG_TABLE("child; DROP TABLE victim", schema = "Auth") Child {
+struct SG_TABLE("child; DROP TABLE victim", schema = "Auth")
+    SG_FOREIGN_KEY("fk\"); DROP TABLE victim; --", columns = "other", references = "Auth.Parent(id)") Child {
   SG_COLUMN(primary_key) std::int64_t id;
+  std::int64_t other;
   SG_COLUMN(foreign_key = "Auth.Parent.id", name = "Parent Id") std::int64_t parent;
 };' 'exclude_tables: [victim]
+version_table: "v\"; DROP TABLE victim; --"
 '
 url=$(new_db hostile)
 export SCHEMAGEN_DATABASE_URL=$url
@@ -67,6 +71,11 @@ untouched "upgrade head"
   fail "the column's type is not the case-sensitive enum \"Auth\".\"Status\""
 [ "$(q "$url" "SELECT count(*) FROM pg_indexes WHERE schemaname = 'Auth' AND indexname IN ('ix \"q\"; DROP TABLE victim; --', 'Ix_Upper')")" = 2 ] ||
   fail "the indexes were not created under their exact names"
+[ "$(q "$url" "SELECT count(*) FROM pg_constraint WHERE conname IN ('uq\"; DROP TABLE victim; --', 'fk\"); DROP TABLE victim; --', 'ck''; DROP TABLE victim; --')")" = 3 ] ||
+  fail "the constraints were not created under their exact names"
+[ "$(q "$url" "SELECT count(*) FROM \"v\"\"; DROP TABLE victim; --\"")" = 1 ] ||
+  fail "the version table was not created under its exact name"
+checks=$((checks + 2))
 checks=$((checks + 3))
 run 0 "$SG" check
 contains "$out" "No new upgrade operations detected" "after the upgrade, reserved words and quoted names compare equal"
