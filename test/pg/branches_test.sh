@@ -110,12 +110,23 @@ url=$(new_db concurrent)
 export SCHEMAGEN_DATABASE_URL=$url
 run 2 "$SG" upgrade head
 contains "$err" "could not create unique index" "the concurrent build fails on duplicate rows"
+contains "$err" "the upgrade of revision d1d1d1d1d1d1 is partly applied" "the failure says what stays"
 [ "$(q "$url" "SELECT version_num FROM schemagen_version")" = d1d1d1d1d1d1 ] || fail "the version table must count the revision whose first part was committed"
 [ "$(q "$url" "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_b_k'::regclass")" = f ] || fail "the failed build left an INVALID index (the case to resume)"
 [ "$(q "$url" "SELECT to_regclass('b2') IS NULL AND to_regclass('c') IS NULL")" = t ] || fail "nothing after the failure ran"
 checks=$((checks + 3))
 run 0 "$SG" current
 contains "$err" "the upgrade of revision d1d1d1d1d1d1 was interrupted before statement 3" "current says a revision is unfinished"
+run 1 "$SG" check
+contains "$err" "the upgrade of revision d1d1d1d1d1d1 is unfinished" "check compares nothing with a half-applied revision"
+run 1 "$SG" revision --autogenerate -m nothing
+contains "$err" "is unfinished" "autogenerate neither"
+# a revision edited since it ran part-way is not resumed
+cp revisions/2_b.yaml 2_b.saved
+sed -i 's/name: b2, columns/name: b3, columns/' revisions/2_b.yaml
+run 1 "$SG" upgrade head
+contains "$err" "was changed after a run left it partly applied" "an edited revision is not resumed"
+mv 2_b.saved revisions/2_b.yaml
 q "$url" "DELETE FROM b WHERE ctid = (SELECT max(ctid) FROM b)" >/dev/null
 run 0 "$SG" upgrade head
 contains "$err" "Resuming the interrupted upgrade of d1d1d1d1d1d1 at statement 3" "the rerun resumes"
@@ -126,6 +137,13 @@ contains "$err" "Resuming the interrupted upgrade of d1d1d1d1d1d1 at statement 3
 checks=$((checks + 4))
 run 0 "$SG" current
 lacks "$err" "interrupted" "nothing unfinished any more"
+# --sql from a database whose log table an earlier version made
+run 0 "$SG" downgrade d1d1d1d1d1d1
+q "$url" "ALTER TABLE schemagen_version_log DROP COLUMN interrupted" >/dev/null
+run 0 "$SG" upgrade --sql d1d1d1d1d1d1:head
+printf '%s\n' "$out" | "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$url" >/dev/null 2>&1 || fail "offline SQL on an older log table"
+[ "$(q "$url" "SELECT version_num FROM schemagen_version")" = d2d2d2d2d2d2 ] || fail "offline SQL on an older log table reached head"
+checks=$((checks + 1))
 # and all the way down and up again, the same way
 run 0 "$SG" downgrade base
 [ "$(q "$url" "SELECT count(*) FROM pg_class WHERE relname IN ('a', 'b', 'b2', 'c', 'ix_b_k')")" = 0 ] || fail "downgrade base left something"
@@ -135,10 +153,17 @@ url=$(new_db concurrent_built)
 export SCHEMAGEN_DATABASE_URL=$url
 run 2 "$SG" upgrade head
 q "$url" "DELETE FROM b WHERE ctid = (SELECT max(ctid) FROM b); DROP INDEX ix_b_k; CREATE UNIQUE INDEX ix_b_k ON b (k)" >/dev/null
-run 0 "$SG" upgrade head
+run 0 "$SG" upgrade +1
 contains "$err" "Resuming the interrupted upgrade of d1d1d1d1d1d1 at statement 3" "the rerun resumes"
-[ "$(q "$url" "SELECT version_num FROM schemagen_version")" = d2d2d2d2d2d2 ] || fail "a built index stops no rerun"
+[ "$(q "$url" "SELECT version_num FROM schemagen_version")" = d1d1d1d1d1d1 ] || fail "a built index stops no rerun, and +1 is the unfinished revision"
 checks=$((checks + 1))
+# a stamp says where the database is: nothing left to resume
+url=$(new_db concurrent_stamped)
+export SCHEMAGEN_DATABASE_URL=$url
+run 2 "$SG" upgrade head
+run 0 "$SG" stamp d1d1d1d1d1d1
+run 0 "$SG" current
+lacks "$err" "interrupted" "stamp clears the mark"
 
 # the same run as offline SQL through psql: the same failure, the same version table
 sql_url=$(new_db concurrent_sql)

@@ -27,6 +27,11 @@ for password in 'QSEC@RET5' 'ab/cdSECRET' 'x@y/zSECRET@w' 'ab?cd@EFGH'; do
     contains "$err" "postgres:***@$hostport" "$cmd: the URL is shown, its password masked"
   done
 done
+# a URL malformed beyond its password (no "//", or no scheme at all): libpq quotes it back whole
+for url in "postgresql:/postgres:MalfSECRET7@$hostport/postgres" "postgres:MalfSECRET7@$hostport/postgres"; do
+  run 2 "$SG" --url "$url" current
+  lacks_password "$out$err" "MalfSECRET7" "a malformed URL ($url)"
+done
 # read as the user meant it: the unencoded characters reach libpq encoded, and it signs in
 "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$base_url/postgres" -c "DROP ROLE IF EXISTS sg_odd" -c "CREATE ROLE sg_odd LOGIN PASSWORD 'QS/EC@RET5'" >/dev/null
 odd_db=$(new_db secrets_odd)

@@ -72,6 +72,12 @@ TEST_CASE("no part of a password shows, however malformed the URL") {
         "postgresql://u:***@host:5432/db?sslmode=require");
   CHECK(sql::redact_url("postgresql://me@corp:pw@host/db") == "postgresql://me@corp:***@host/db");
   CHECK(sql::redact_url("postgres://:hunter22@host") == "postgres://:***@host");
+  // malformed beyond the password: no "//", or no scheme
+  CHECK(sql::redact_url("postgresql:/u:S3CRET@h/db") == "postgresql:/u:***@h/db");
+  CHECK(sql::redact_url("u:S3CRET@h/db") == "u:***@h/db");
+  CHECK(sql::redact_text("missing \"=\" after \"postgresql:/u:S3CRET@h/db\"",
+                         sql::url_password("postgresql:/u:S3CRET@h/db")) ==
+        "missing \"=\" after \"postgresql:/u:***@h/db\"");
   CHECK(sql::redact_url("host=h password='it\\'s secret' user=u") == "host=h password=*** user=u");
   CHECK(sql::url_password("postgresql://u:QSEC@RET5@host/db") == "QSEC@RET5");
   CHECK(sql::url_password("host=h password='a b' user=u") == "a b");

@@ -92,3 +92,25 @@ TEST_CASE("ops compile to PostgreSQL") {
   CHECK(ddl::compile(ops::Execute{{{"sqlite", "VACUUM"}}}).empty());
   CHECK(one(ops::Execute{{{"postgresql", "SELECT 1"}, {"sqlite", "SELECT 2"}}}) == "SELECT 1");
 }
+
+TEST_CASE("names and words that reach SQL: enum types, index entries, access methods, actions") {
+  // an enum used as a column's type, spelled as format_type() spells it
+  CHECK(sql::type_name("public", "status") == "status");
+  CHECK(sql::type_name("Auth", "Status") == "\"Auth\".\"Status\"");
+  CHECK(sql::type_name("public", "e); COMMIT; DROP TABLE victim; --") ==
+        "\"e); COMMIT; DROP TABLE victim; --\"");
+  // index entries: a column, a column with options, a quoted column as the catalog spells it
+  CHECK(sql::index_element("from") == "\"from\"");
+  CHECK(sql::index_element("created_at DESC") == "created_at DESC");
+  CHECK(sql::index_element("\"Order\" DESC") == "\"Order\" DESC");
+  CHECK(sql::index_element("\"a\"\"b\"") == "\"a\"\"b\"");
+  CHECK(sql::index_element("lower(email)") == "(lower(email))");
+  CHECK(sql::index_element("(total * 2)") == "(total * 2)");
+  CHECK(sql::index_element("\"a\" || \"b\"") == "(\"a\" || \"b\")");
+  // methods are lower-cased names; actions only PostgreSQL's own
+  CHECK(sql::access_method("GIN") == "gin");
+  CHECK(sql::access_method("x; DROP TABLE victim") == "\"x; drop table victim\"");
+  CHECK(sql::referential_action(" set   null ") == "SET NULL");
+  CHECK(sql::referential_action("NO ACTION") == "");
+  CHECK_FALSE(sql::referential_action("CASCADE; DROP TABLE victim"));
+}

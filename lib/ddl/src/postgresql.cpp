@@ -160,7 +160,7 @@ std::vector<Statement> compile(const ops::Op& op) {
             add(fmt::format("CREATE {}INDEX {}{} ON {}{} ({}){}", ix.unique ? "UNIQUE " : "",
                             o.concurrently ? "CONCURRENTLY " : "", quote_ident(ix.name),
                             qualified(o.schema, o.table),
-                            ix.method != "btree" ? " USING " + quote_ident(ix.method) : "",
+                            ix.method != "btree" ? " USING " + sql::access_method(ix.method) : "",
                             fmt::join(elements, ", "), ix.where ? " WHERE " + *ix.where : ""),
                 !o.concurrently);
           },

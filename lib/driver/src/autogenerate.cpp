@@ -202,6 +202,18 @@ bool data_only(const std::string& sql) {
 
 } // namespace
 
+namespace {
+/// A database with a revision an earlier run left partly applied is in neither revision's state:
+/// nothing is compared with it until a run finishes that revision.
+void refuse_unfinished(const Project& p, pg::Connection& db) {
+  if (const auto i = runtime::read_interrupted(db, p.version_table()))
+    throw UserError(fmt::format(
+        "error: the {0} of revision {1} is unfinished (an earlier run stopped before statement "
+        "{2}), so the database is in neither state: run `schemagen {0}` to finish it first",
+        i->upgrade ? "upgrade" : "downgrade", i->revision, i->step + 1));
+}
+} // namespace
+
 Comparison compare_online(const Project& p, pg::Connection& db,
                           const std::optional<std::vector<std::string>>& at, bool timings) {
   auto started = std::chrono::steady_clock::now();
@@ -213,6 +225,7 @@ Comparison compare_online(const Project& p, pg::Connection& db,
     started = now;
   };
   const auto& cfg = p.config();
+  refuse_unfinished(p, db);
   if (at) {
     auto current = runtime::read_heads(db, p.version_table());
     auto wanted = *at;
@@ -421,6 +434,7 @@ ExitCode check(const Global& global, const DiffOptions& options) {
   } else {
     const auto p = Project::load(global);
     auto db = p.connect();
+    refuse_unfinished(p, *db);
     changed = p.checksum_drift(*db, options.format != "json").size();
     const auto at = resolved(p, options.heads);
     std::vector<const revision::Revision*> pending;

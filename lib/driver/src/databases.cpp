@@ -5,6 +5,8 @@
 #include "schemagen/driver/commands.hpp"
 #include "schemagen/support/json.hpp"
 
+#include <cstdlib>
+#include <fmt/format.h>
 #include <iostream>
 #include <sstream>
 
@@ -42,6 +44,12 @@ ExitCode for_each_database(const Global& global, bool json,
   if (global.name) return command(global);
   const auto names = config::database_names(config::find(global.config, fs::current_path()));
   if (names.size() < 2) return command(global);
+  // one URL for every database would run every database's chain against one of them
+  if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL"); (global.url && !global.url->empty()) ||
+                                                               (env && *env))
+    throw UserError(fmt::format("error: --url or $SCHEMAGEN_DATABASE_URL names one database, and "
+                                "{} are configured ({}): pick the one it is with -n NAME",
+                                names.size(), fmt::join(names, ", ")));
   ExitCode worst = ExitCode::ok;
   if (json) std::cout << "{";
   for (std::size_t i = 0; i < names.size(); ++i) {

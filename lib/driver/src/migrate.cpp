@@ -91,14 +91,36 @@ void online(const Project& p, Fn fn) {
   }
 }
 
-/// Whether `path` holds a statement that runs outside a transaction (its progress is recorded in
-/// the log table's `interrupted` column, which a log table made by an earlier version lacks).
-bool has_nontransactional(const Project& p, const std::vector<std::string>& path, bool upgrade) {
-  for (const auto& id : path)
-    for (const auto& op : p.get(id).ops(upgrade))
-      for (const auto& s : ddl::compile(op))
-        if (!s.transactional) return true;
-  return false;
+/// The first statements of an offline run from `heads`: the version tables created from base,
+/// or, from elsewhere, a log table an earlier version made given what this one records.
+std::vector<std::string> offline_prelude(const runtime::VersionTable& vt,
+                                         const std::vector<std::string>& heads) {
+  return heads.empty() ? vt.create_sql() : std::vector<std::string>{vt.upgrade_log_sql()};
+}
+
+/// Where `upgrade`/`downgrade` TARGET is resolved from: the heads before a revision an earlier run
+/// left unfinished in this same direction (so `+1` is that revision, finished), else the heads.
+std::vector<std::string> heads_to_resolve_from(const Project& p,
+                                               const std::vector<std::string>& heads,
+                                               const std::optional<runtime::Interrupted>& resume,
+                                               bool upgrade) {
+  if (!resume || resume->upgrade != upgrade) return heads;
+  return upgrade ? p.map().heads_after(heads, {}, {resume->revision})
+                 : p.map().heads_after(heads, {resume->revision}, {});
+}
+
+/// After a failure: what an unfinished revision left durable, and how to go on.
+std::string interrupted_note(pg::Connection& db, const runtime::VersionTable& vt) {
+  try {
+    if (const auto i = runtime::read_interrupted(db, vt))
+      return fmt::format("\nthe {} of revision {} is partly applied (what came before statement {} "
+                         "is committed, and the version table counts it): the next upgrade or "
+                         "downgrade resumes it there; after finishing it by hand, `schemagen "
+                         "stamp` clears the mark",
+                         i->upgrade ? "upgrade" : "downgrade", i->revision, i->step + 1);
+  } catch (const Error&) {
+  }
+  return "";
 }
 
 ExitCode migrate_command(const Global& global, const MigrateOptions& options, bool upgrade) {
@@ -116,11 +138,7 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     const std::vector<std::string> heads =
         from.empty() || from == "base" ? std::vector<std::string>{} : p.map().resolve(from);
     const auto path = upgrade ? p.map().upgrade_path(to, heads) : p.map().downgrade_path(to, heads);
-    if (heads.empty())
-      opts.prelude = vt.create_sql();
-    else if (has_nontransactional(p, path, upgrade))
-      opts.prelude = {fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS interrupted TEXT",
-                                  sql::qualified(vt.schema, vt.log_table()))};
+    opts.prelude = offline_prelude(vt, heads);
     runtime::OfflineSink sink(std::cout);
     opts.on_start = nullptr;
     opts.on_step = nullptr;
@@ -136,12 +154,25 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     const auto heads = runtime::read_heads(db, vt);
     p.checksum_drift(db, global.verbosity >= 0);
     opts.resume = runtime::read_interrupted(db, vt);
-    if (opts.resume && !p.map().contains(opts.resume->revision))
-      throw UserError(fmt::format("error: revision {} was left partly applied by an earlier run, "
-                                  "and no revision file declares it",
-                                  opts.resume->revision));
-    const auto path = upgrade ? p.map().upgrade_path(options.target, heads)
-                              : p.map().downgrade_path(options.target, heads);
+    if (const auto& r = opts.resume) {
+      if (!p.map().contains(r->revision))
+        throw UserError(fmt::format(
+            "error: revision {} was left partly applied by an earlier run, and no revision file "
+            "declares it: restore the file, or finish it by hand and `schemagen stamp` where the "
+            "database is",
+            r->revision));
+      if (p.get(r->revision).checksum != r->checksum)
+        throw UserError(fmt::format(
+            "{}: error: revision {} was changed after a run left it partly applied (before "
+            "statement {} of its {}): resuming other ops would run the wrong statements. Restore "
+            "what ran, or finish it by hand and `schemagen stamp` where the database is",
+            display_path(p.get(r->revision).path), r->revision, r->step + 1,
+            r->upgrade ? "upgrade" : "downgrade"));
+    }
+    const auto from = heads_to_resolve_from(p, heads, opts.resume, upgrade);
+    auto path = upgrade ? p.map().upgrade_path(options.target, from)
+                        : p.map().downgrade_path(options.target, from);
+    if (opts.resume && opts.resume->upgrade == upgrade) std::erase(path, opts.resume->revision);
     if (path.empty() && !opts.resume) {
       if (global.verbosity >= 0)
         std::cerr << fmt::format("Nothing to {}: the database is at {}\n", verb, where(heads));
@@ -158,7 +189,8 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     } catch (const Error& e) {
       if (progress.line_open) std::cerr << "failed\n";
       sink.rollback();
-      throw Error(e.code(), e.what() + rolled_back_note(db, p, progress, upgrade));
+      throw Error(e.code(),
+                  e.what() + rolled_back_note(db, p, progress, upgrade) + interrupted_note(db, vt));
     }
   });
   if (upgrade) run_hooks(p.config().hooks.post_upgrade, "post_upgrade", p.config().dir);
@@ -210,7 +242,7 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
     auto [next, logged, forgotten] = plan(current);
     runtime::OfflineSink sink(std::cout);
     runtime::stamp(vt, sink, current, next, options.purge,
-                   current.empty() ? vt.create_sql() : std::vector<std::string>{}, logged,
+                   offline_prelude(vt, current), logged,
                    forgotten);
     return ExitCode::ok;
   }

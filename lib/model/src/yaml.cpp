@@ -1,4 +1,5 @@
 #include "schemagen/model/yaml.hpp"
+#include "schemagen/support/sql.hpp"
 
 #include <fmt/format.h>
 #include <vector>
@@ -215,10 +216,18 @@ ForeignKey read_foreign_key(const yaml::Reader& r, const YAML::Node& n) {
   fk.referred_table = r.string(r.required(n, "referred_table", "a foreign key"), "referred_table");
   fk.referred_columns =
       r.strings(r.required(n, "referred_columns", "a foreign key"), "referred_columns");
-  fk.on_delete = r.optional_string(n, "on_delete").value_or("");
-  fk.on_update = r.optional_string(n, "on_update").value_or("");
-  if (fk.on_delete == "NO ACTION") fk.on_delete.clear();
-  if (fk.on_update == "NO ACTION") fk.on_update.clear();
+  // an action reaches SQL as written: only PostgreSQL's own are read
+  auto action = [&](const char* key) {
+    const auto node = n[key];
+    if (!node) return std::string();
+    auto a = sql::referential_action(r.string(node, key));
+    if (!a)
+      r.fail(node, fmt::format("{} must be CASCADE, RESTRICT, SET NULL, SET DEFAULT or NO ACTION",
+                               key));
+    return *a;
+  };
+  fk.on_delete = action("on_delete");
+  fk.on_update = action("on_update");
   fk.origin.loc = origin_of(r, n);
   return fk;
 }

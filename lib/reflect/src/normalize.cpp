@@ -37,7 +37,7 @@ std::vector<std::string> scratch_ddl(const model::Table& t, std::size_t n,
     for (const auto& c : ix.columns) elements.push_back(sql::index_element(c));
     out.push_back(fmt::format("CREATE {}INDEX {} ON {} USING {} ({}){}", ix.unique ? "UNIQUE " : "",
                               quote_ident(fmt::format("i{}_{}", n, k)), table,
-                              quote_ident(ix.method), fmt::join(elements, ", "),
+                              sql::access_method(ix.method), fmt::join(elements, ", "),
                               ix.where ? " WHERE " + *ix.where : ""));
   }
   return out;

@@ -3,6 +3,7 @@
 #include "schemagen/support/sql.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <array>
 #include <fmt/format.h>
 #include <set>
@@ -27,6 +28,11 @@ std::vector<std::string> VersionTable::create_sql() const {
           "DEFAULT now(),\n    interrupted TEXT\n)",
           sql::qualified(schema, log_table())),
   };
+}
+
+std::string VersionTable::upgrade_log_sql() const {
+  return fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS interrupted TEXT",
+                     sql::qualified(schema, log_table()));
 }
 
 std::string VersionTable::insert_sql(const std::string& rev) const {
@@ -271,6 +277,9 @@ void stamp(const VersionTable& vt, Sink& sink, const std::vector<std::string>& c
       sink.execute(vt.insert_sql(h));
   for (const auto& id : forgotten) sink.execute(vt.log_delete_sql(id));
   for (const auto& [id, checksum] : logged) sink.execute(vt.log_insert_sql(id, checksum));
+  // a stamp says where the database is: no revision is left to resume
+  sink.execute(fmt::format("UPDATE {} SET interrupted = NULL WHERE interrupted IS NOT NULL",
+                           sql::qualified(vt.schema, vt.log_table())));
   sink.commit();
 }
 
@@ -307,25 +316,31 @@ std::array<bool, 3> version_tables(pg::Connection& db, const VersionTable& vt) {
 
 std::vector<std::string> version_table_prelude(pg::Connection& db, const VersionTable& vt) {
   const auto [version, log, interrupted] = version_tables(db, vt);
-  if (!version || !log) return vt.create_sql();
-  if (!interrupted)
-    return {fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS interrupted TEXT",
-                        sql::qualified(vt.schema, vt.log_table()))};
-  return {};
+  std::vector<std::string> out;
+  if (!version || !log) out = vt.create_sql(); // IF NOT EXISTS: what exists stays as it is
+  if (log && !interrupted) out.push_back(vt.upgrade_log_sql());
+  return out;
 }
 
 std::optional<Interrupted> read_interrupted(pg::Connection& db, const VersionTable& vt) {
   if (!version_tables(db, vt)[2]) return std::nullopt;
-  auto r = db.exec(fmt::format("SELECT revision, interrupted FROM {} WHERE interrupted IS NOT NULL "
-                               "ORDER BY applied_at LIMIT 1",
+  auto r = db.exec(fmt::format("SELECT revision, interrupted, checksum FROM {} WHERE interrupted "
+                               "IS NOT NULL ORDER BY applied_at LIMIT 1",
                                sql::qualified(vt.schema, vt.log_table())));
   if (r.rows() == 0) return std::nullopt;
   const std::string mark(r.get(0, 1));
-  const auto space = mark.find(' ');
   Interrupted out;
   out.revision = r.get(0, 0);
-  out.upgrade = mark.substr(0, space) == "upgrade";
-  out.step = space == std::string::npos ? 0 : std::stoul(mark.substr(space + 1));
+  out.checksum = r.get(0, 2);
+  unsigned long step = 0;
+  char direction[16] = {};
+  if (std::sscanf(mark.c_str(), "%15s %lu", direction, &step) != 2 ||
+      (std::string_view(direction) != "upgrade" && std::string_view(direction) != "downgrade"))
+    throw DatabaseError(fmt::format("error: the log table's mark for revision {} is not one "
+                                    "schemagen writes ('{}'); `schemagen stamp` clears it",
+                                    out.revision, mark));
+  out.upgrade = std::string_view(direction) == "upgrade";
+  out.step = step;
   return out;
 }
 

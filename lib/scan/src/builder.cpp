@@ -228,24 +228,7 @@ std::vector<std::string> split_list(std::string_view text) {
 
 using sql::is_identifier;
 
-/// Upper-cased referential action, or nullopt when it is not one.
-std::optional<std::string> referential_action(std::string_view text) {
-  std::string up;
-  bool space = false;
-  for (char c : trim(text)) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = true;
-      continue;
-    }
-    if (space && !up.empty()) up += ' ';
-    space = false;
-    up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  static const std::set<std::string> actions = {"CASCADE", "RESTRICT", "SET NULL", "SET DEFAULT",
-                                                "NO ACTION"};
-  if (!actions.count(up)) return std::nullopt;
-  return up == "NO ACTION" ? std::string() : up;
-}
+using sql::referential_action;
 
 /// A reference to another table: [schema.]table and its columns.
 struct Reference {

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <optional>
 #include <regex>
+#include <set>
 #include <vector>
 
 namespace schemagen::sql {
@@ -202,13 +203,55 @@ bool is_identifier(std::string_view s) {
   });
 }
 
+namespace {
+/// Whether `rest`, after an index entry's column, holds only words (DESC, NULLS LAST, COLLATE "C",
+/// an operator class), not an expression's operators.
+bool column_options(std::string_view rest) {
+  return std::all_of(rest.begin(), rest.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ' ' || c == '.' ||
+           c == '"';
+  });
+}
+} // namespace
+
 std::string index_element(const std::string& entry) {
   if (is_identifier(entry)) return quote_ident(entry);
   const auto space = entry.find(' ');
-  if (space != std::string::npos && is_identifier(entry.substr(0, space)))
+  if (space != std::string::npos && is_identifier(entry.substr(0, space)) &&
+      column_options(std::string_view(entry).substr(space)))
     return quote_ident(entry.substr(0, space)) + entry.substr(space);
+  if (!entry.empty() && entry.front() == '"') { // a quoted column, as the catalog spells one
+    std::size_t i = 1;
+    while (i < entry.size() && !(entry[i] == '"' && (i + 1 == entry.size() || entry[i + 1] != '"')))
+      i += entry[i] == '"' ? 2 : 1;
+    if (i < entry.size() && column_options(std::string_view(entry).substr(i + 1))) return entry;
+  }
   if (entry.empty() || (entry.front() == '(' && entry.back() == ')')) return entry;
   return "(" + entry + ")";
+}
+
+std::optional<std::string> referential_action(std::string_view text) {
+  std::string up;
+  bool space = false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space && !up.empty()) up += ' ';
+    space = false;
+    up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  static const std::set<std::string> actions = {"CASCADE", "RESTRICT", "SET NULL", "SET DEFAULT",
+                                                "NO ACTION"};
+  if (!actions.count(up)) return std::nullopt;
+  return up == "NO ACTION" ? std::string() : up;
+}
+
+std::string access_method(std::string_view method) {
+  std::string lower(method);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return quote_ident(lower);
 }
 
 std::string quote_literal(std::string_view value) {
@@ -236,11 +279,23 @@ bool scheme_char(char c) {
 /// last '@' — so that an unencoded '@', '/' or '?' in the password is hidden with it, whatever
 /// the URL's other parts are. An '@' in the query only makes more of the URL hidden.
 std::optional<std::pair<std::size_t, std::size_t>> password_span(std::string_view url) {
-  const auto sep = url.find("://");
-  if (sep == std::string_view::npos || sep == 0) return std::nullopt;
   const auto at = url.rfind('@');
-  const auto colon = url.find(':', sep + 3);
-  if (at == std::string_view::npos || at < sep + 3 || colon > at) return std::nullopt;
+  if (at == std::string_view::npos) return std::nullopt;
+  std::size_t start = 0; // where the userinfo begins
+  if (const auto sep = url.find("://"); sep != std::string_view::npos && sep != 0 && sep < at) {
+    start = sep + 3;
+  } else if (url.substr(0, at).find('=') != std::string_view::npos) {
+    return std::nullopt; // the keyword form: password= is masked by its key
+  } else { // malformed ("postgresql:/u:p@h", "u:p@h"): a scheme followed by '/' is no user name
+    std::size_t i = 0;
+    while (i < at && scheme_char(url[i])) ++i;
+    if (i > 0 && i + 1 < at && url[i] == ':' && url[i + 1] == '/') {
+      start = i + 1;
+      while (start < at && url[start] == '/') ++start;
+    }
+  }
+  const auto colon = url.find(':', start);
+  if (colon == std::string_view::npos || colon > at) return std::nullopt;
   return std::pair{colon + 1, at};
 }
 

@@ -27,6 +27,8 @@ struct VersionTable {
   std::string qualified() const;
   std::string log_table() const { return table + "_log"; }
   std::vector<std::string> create_sql() const;
+  /// Adds to a log table an earlier version made what this one records (idempotent).
+  std::string upgrade_log_sql() const;
   std::string insert_sql(const std::string& rev) const;
   std::string update_sql(const std::string& from, const std::string& to) const;
   std::string delete_sql(const std::string& rev) const;
@@ -45,6 +47,7 @@ struct Interrupted {
   std::string revision;
   bool upgrade = true;
   std::size_t step = 0;
+  std::string checksum; // of the revision's ops when it ran: resuming other ops would misstep
 };
 
 /// What a concurrent index build left behind, for resuming one.
@@ -101,7 +104,7 @@ struct RunOptions {
   std::function<void(const revision::Revision&, bool upgrade, double ms)> on_step;
   /// Called before each revision ("Running upgrade a -> b, message").
   std::function<void(const std::string& line)> on_start;
-  /// Statements run first in the first transaction (creating the version table).
+  /// Statements run first in the first transaction (creating or completing the version tables).
   std::vector<std::string> prelude;
   /// A revision an earlier run left partly applied: finished first, from where it stopped.
   std::optional<Interrupted> resume;

@@ -2,6 +2,7 @@
 // SQL text helpers for PostgreSQL: identifiers quoted exactly when the server needs it, and
 // literals escaped.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,13 @@ bool is_identifier(std::string_view s);
 /// An index entry as CREATE INDEX wants it: a column ("email" → email, quoted as needed), a
 /// column with options ("created_at DESC"), or an expression, in parentheses ("(lower(email))").
 std::string index_element(const std::string& entry);
+
+/// A foreign key's referential action, upper-cased with single spaces ("set  null" → "SET NULL";
+/// "" for NO ACTION, the default), or nullopt when it is not one of PostgreSQL's.
+std::optional<std::string> referential_action(std::string_view text);
+
+/// An index's access method as USING wants it: lower-cased, quoted as needed.
+std::string access_method(std::string_view method);
 
 /// A string literal: 'it''s'; with E'' when it holds a backslash.
 std::string quote_literal(std::string_view value);
