@@ -52,6 +52,8 @@ export SCHEMAGEN_DATABASE_URL=$url
 run 0 "$SG" upgrade 21a121a121a1
 run 1 "$SG" check --head 21a121a121a1
 contains "$out" "add_column t.n" "check --head online: against the database at that revision"
+run 1 "$SG" check --head 21a121a121a1 --head b0b0b0b0b0b0 --head 21a121a121a1
+contains "$out" "add_column t.n" "check --head: a revision twice, or an ancestor, is the same target"
 run 0 "$SG" revision --autogenerate --head 21a121a121a1 -m online_branch
 file=$(ls revisions/*online_branch*.yaml)
 contains "$(upgrade_part "$(cat "$file")")" "name: \"n\"" "online --head: the new column"

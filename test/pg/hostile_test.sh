@@ -162,6 +162,20 @@ q "$url" "CREATE TABLE people (id bigint PRIMARY KEY, name varchar(64) NOT NULL,
 run 0 "$SG" check
 contains "$out" "No new upgrade operations detected" "an index over a varchar column the models call TEXT"
 lacks "$err" "ix_people_name" "the expression index is not reported"
+# a default the database's (ignored) type refuses is normalised with the model's type instead
+project default_other_type '
+struct SG_TABLE("flags") Flag { SG_COLUMN(primary_key) std::int64_t id; SG_COLUMN(server_default = "0") int flag; };' 'compare_type: false
+'
+url=$(new_db default_other_type)
+export SCHEMAGEN_DATABASE_URL=$url
+q "$url" "CREATE TABLE flags (id bigint PRIMARY KEY, flag boolean NOT NULL DEFAULT false)" >/dev/null
+run 1 "$SG" check
+lacks "$err" "refuses it" "a default valid for the model's type is not refused for the database's"
+contains "$out" "alter_column flags.flag" "the default differs, and is reported"
+cd "$WORK/expr_index"
+export SCHEMAGEN_DATABASE_URL=$(new_db expr_index_typed)
+q "$SCHEMAGEN_DATABASE_URL" "CREATE TABLE people (id bigint PRIMARY KEY, name varchar(64) NOT NULL, note varchar(20) NOT NULL DEFAULT 'n/a');
+  CREATE INDEX ix_people_name ON people (lower(name))" >/dev/null
 sed -i 's/compare_type: false/compare_type: true/' schemagen.yaml
 run 1 "$SG" check
 contains "$out" "alter_column people.name" "with compare_type on, the type change is seen"

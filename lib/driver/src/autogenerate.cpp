@@ -226,17 +226,22 @@ Comparison compare_online(const Project& p, pg::Connection& db,
   };
   const auto& cfg = p.config();
   refuse_unfinished(p, db);
-  if (at) {
+  if (at) { // the same revisions applied, however the version table's rows spell them
     auto current = runtime::read_heads(db, p.version_table());
     auto wanted = *at;
     std::sort(current.begin(), current.end());
     std::sort(wanted.begin(), wanted.end());
+    const auto applied = [&](const std::vector<std::string>& heads) {
+      auto v = p.map().applied_set(heads);
+      std::sort(v.begin(), v.end());
+      return v;
+    };
     auto all = p.map().heads();
     std::sort(all.begin(), all.end());
     const auto list = [](const std::vector<std::string>& v) {
       return v.empty() ? std::string("base") : fmt::format("{}", fmt::join(v, ", "));
     };
-    if (current != wanted)
+    if (applied(current) != applied(wanted))
       throw UserError(
           wanted == all
               ? fmt::format("error: the database is not at the chain's head (it is at {}; the "
@@ -257,8 +262,14 @@ Comparison compare_online(const Project& p, pg::Connection& db,
   phase("reflect");
   // with compare_type off, the models are spelled with the database's column types, so that an
   // expression differs by no cast that follows from a type the comparison was told to ignore
-  const auto canonical =
-      reflect::normalize(db, cfg.compare_type ? models : with_types_of(models, database));
+  // (a default or check the database's type refuses is normalised with the model's type instead)
+  const auto canonical = [&] {
+    if (!cfg.compare_type) try {
+        return reflect::normalize(db, with_types_of(models, database));
+      } catch (const DiagnosticsError&) {
+      }
+    return reflect::normalize(db, models);
+  }();
   phase("normalize");
   auto options = compare_options(cfg);
   options.needs_using = reflect::cast_checker(db, models);
@@ -363,7 +374,7 @@ std::optional<std::vector<std::string>> resolved(const Project& p,
   std::vector<std::string> ids;
   for (const auto& spec : specs)
     for (auto& id : p.map().resolve(spec)) ids.push_back(std::move(id));
-  return ids;
+  return p.map().heads_after(ids, {}, {}); // the same revision twice, or an ancestor, adds nothing
 }
 
 Comparison compare_with_head(const config::Config& cfg, OfflineChain chain) {
@@ -552,13 +563,17 @@ ExitCode inspect(const Global& global, const InspectOptions& options) {
 ExitCode autogenerate_revision(const Project& p, const Global& global,
                                const RevisionOptions& options) {
   // compared with the schema the new revision's parents build, not with every head
-  const auto parents = new_revision_parents(p, options);
+  // (and what it depends on: its schema is there when the new revision runs)
+  auto targets = new_revision_parents(p, options);
+  for (const auto& dep : options.depends_on)
+    for (auto& id : p.map().resolve(dep)) targets.push_back(std::move(id));
+  targets = p.map().heads_after(targets, {}, {}); // an ancestor of another target adds nothing
   Comparison c;
   if (options.offline || !p.has_url()) {
-    c = compare_offline(p, parents.empty() ? std::vector<std::string>{"base"} : parents);
+    c = compare_offline(p, targets.empty() ? std::vector<std::string>{"base"} : targets);
   } else {
     auto db = p.connect();
-    c = compare_online(p, *db, parents, global.verbosity > 0);
+    c = compare_online(p, *db, targets, global.verbosity > 0);
   }
   report(c, global.verbosity);
   if (c.result.upgrade.empty() && !options.allow_empty) {
