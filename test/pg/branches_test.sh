@@ -84,6 +84,12 @@ contains "$out" "The database is behind the revision chain: 2 revisions not appl
 contains "$out" "The models match the schema the revision chain builds." "and no revision is needed"
 lacks "$out" "autogenerate" "no advice to autogenerate"
 lacks "$err" "renamed_from" "a leftover renamed_from is no error"
+run 1 "$SG" diff
+contains "$err" "not at the chain's head" "diff, like autogenerate, needs the database at the head"
+run 1 "$SG" --url "" check
+contains "$err" "--url is empty" "an empty --url is an error, not a wish to work offline"
+SCHEMAGEN_DATABASE_URL= run 1 "$SG" check
+contains "$err" "\$SCHEMAGEN_DATABASE_URL is empty" "an empty \$SCHEMAGEN_DATABASE_URL too"
 run 0 "$SG" upgrade c0c0
 run 1 "$SG" check --format json
 contains "$out" '"behind": ["c1c1c1c1c1c1"]' "json: what is not applied"

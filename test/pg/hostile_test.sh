@@ -122,6 +122,13 @@ run 0 "$SG" upgrade head
 run 0 "$SG" check
 contains "$out" "No new upgrade operations detected" "an index on a column named from compares equal"
 
+# a schema name the server refuses: at the model, exit 1, not an internal query error
+project bad_schema '
+struct SG_TABLE("t", schema = "pg_nope") T { SG_COLUMN(primary_key) std::int64_t id; };'
+export SCHEMAGEN_DATABASE_URL=$(new_db bad_schema)
+run 1 "$SG" check
+contains "$err" "m.hpp:7:8: error: schema pg_nope: the server refuses it: ERROR:  unacceptable schema name \"pg_nope\"" "a refused schema, at its table"
+
 # ---- a column changed to an enum type the same change creates ------------------------------------
 project new_enum '
 enum class SG_ENUM("audit_action", schema = "shop") Action { created, deleted };
@@ -146,6 +153,38 @@ contains "$out" "No new upgrade operations detected" "nothing left after the enu
 run 0 "$SG" downgrade -1
 [ "$(q "$url" "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'audit'::regclass AND attname = 'action'")" = text ] || fail "downgrade did not give text back"
 checks=$((checks + 1))
+
+# ---- values added to an enum and used in the same change, on names that need quotes -------------
+project enum_values '
+enum class SG_ENUM("Status", schema = "Auth") S { a, b };
+struct SG_TABLE("t", schema = "Auth") T { SG_COLUMN(primary_key) std::int64_t id; SG_COLUMN(server_default = "'"'"'a'"'"'") S e; };'
+url=$(new_db enum_values)
+export SCHEMAGEN_DATABASE_URL=$url
+run 0 "$SG" revision --autogenerate -m first
+run 0 "$SG" upgrade head
+q "$url" "INSERT INTO \"Auth\".t VALUES (1, 'b')" >/dev/null
+sed -i -e 's/S { a, b }/S { z, a, b, c }/' -e 's/S e; };/S e; SG_COLUMN(server_default = "'"'"'z'"'"'") S e2; };/' -e "s/server_default = \"'a'\") S e;/server_default = \"'c'\") S e;/" m.hpp
+run 1 "$SG" check
+lacks "$err" "refuses it" "new values, used at once, are known to the comparison"
+contains "$out" "add_enum_value Auth.Status" "check sees the new values"
+run 0 "$SG" revision --autogenerate -m more_values
+run 0 "$SG" upgrade head
+[ "$(q "$url" "SELECT e::text || e2::text FROM \"Auth\".t")" = bz ] || fail "the new values in use after the upgrade"
+checks=$((checks + 1))
+run 0 "$SG" check
+contains "$out" "No new upgrade operations detected" "nothing left after the new values"
+run 0 "$SG" downgrade -1
+[ "$(q "$url" "SELECT array_to_string(enum_range(NULL::\"Auth\".\"Status\"), ',')")" = a,b ] || fail "downgrade rebuilt the case-sensitive enum without the new values"
+checks=$((checks + 1))
+
+# ---- a quote of the other kind inside a quoted name, in an annotation's column list -------------
+project quoted_columns '
+struct SG_TABLE("q") SG_INDEX("i1", columns = "\"a'"'"'b\", id") Q { SG_COLUMN(primary_key) std::int64_t id; SG_COLUMN(name = "a'"'"'b") int ab; };'
+run 0 "$SG" scan
+contains "$out" "a'b" "the column list keeps a name holding a single quote"
+sed -i 's/columns = "\\"a/columns = "(a/' m.hpp
+run 1 "$SG" scan
+contains "$err" "error:" "an unbalanced column list is an error, not an empty list"
 
 # ---- compare_type: false ignores casts that follow from the ignored type --------------------------
 project expr_index '

@@ -55,6 +55,17 @@ ANALYTICS_DATABASE_URL=$PRIMARY_DATABASE_URL run 0 "$SG" upgrade head
 ANALYTICS_DATABASE_URL=$PRIMARY_DATABASE_URL run 0 "$SG" current
 [ "$out" = "$both_heads" ] || fail "one database, two version tables: [$out]"
 
+# one URL for several databases is refused without -n
+run 1 "$SG" --url "$PRIMARY_DATABASE_URL" current
+contains "$err" "pick the one it is with -n NAME" "--url without -n, several databases"
+# a database an earlier schemagen versioned in the shared schemagen_version is not taken as at base
+legacy=$(new_db multi_legacy)
+q "$legacy" "CREATE TABLE schemagen_version (version_num varchar(32) PRIMARY KEY); INSERT INTO schemagen_version VALUES ('ccccccccccc1')" >/dev/null
+ANALYTICS_DATABASE_URL=$legacy run 1 "$SG" -n analytics upgrade head
+contains "$err" "database analytics: its version table is schemagen_version_analytics by default now" "a legacy version table"
+[ "$(q "$legacy" "SELECT to_regclass('public.a_events') IS NULL")" = t ] || fail "the legacy database was upgraded from base"
+checks=$((checks + 1))
+
 # stamp --purge says what it removed
 q "$PRIMARY_DATABASE_URL" "INSERT INTO schemagen_version_primary VALUES ('deadbeef0001')" >/dev/null
 run 0 "$SG" -n primary stamp --purge base

@@ -75,6 +75,11 @@ TEST_CASE("no part of a password shows, however malformed the URL") {
   // malformed beyond the password: no "//", or no scheme
   CHECK(sql::redact_url("postgresql:/u:S3CRET@h/db") == "postgresql:/u:***@h/db");
   CHECK(sql::redact_url("u:S3CRET@h/db") == "u:***@h/db");
+  // a raw password in the query, '@', '?' and a space included
+  CHECK(sql::redact_url("postgresql://evil@h:5/p?password=Zq9@Kx/7?Wm Ht") ==
+        "postgresql://evil@h:5/p?password=***");
+  CHECK(sql::url_password("postgresql://evil@h:5/p?password=Zq9@Kx/7?Wm Ht&sslmode=off") ==
+        "Zq9@Kx/7?Wm Ht");
   CHECK(sql::redact_text("missing \"=\" after \"postgresql:/u:S3CRET@h/db\"",
                          sql::url_password("postgresql:/u:S3CRET@h/db")) ==
         "missing \"=\" after \"postgresql:/u:***@h/db\"");

@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config,
                  "schemagen.yaml to use (default: $SCHEMAGEN_CONFIG, or search upward)");
   app.add_option("-n,--name", name, "which database of a `databases:` configuration");
-  app.add_option("--url", url, "database URL (overrides $SCHEMAGEN_DATABASE_URL and the file)");
+  auto* url_opt =
+      app.add_option("--url", url, "database URL (overrides $SCHEMAGEN_DATABASE_URL and the file)");
   std::vector<std::string> x;
   app.add_option("-x", x, "key=value: a field of the revision template ({{key}}); repeatable");
   bool verbose = false, quiet = false;
@@ -149,7 +150,7 @@ int main(int argc, char** argv) {
   }
   if (!config.empty()) global.config = config;
   if (!name.empty()) global.name = name;
-  if (!url.empty()) global.url = url;
+  if (url_opt->count()) global.url = url; // given empty: an error where a database is needed
   for (const auto& item : x) {
     const auto eq = item.find('=');
     if (eq == 0 || eq == std::string::npos) {

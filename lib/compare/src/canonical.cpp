@@ -15,6 +15,17 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+/// Lower-cased as SQL folds names: not inside double quotes ("Auth".St → "Auth".st).
+std::string fold(std::string_view s) {
+  std::string out;
+  bool quoted = false;
+  for (char c : s) {
+    if (c == '"') quoted = !quoted;
+    out += quoted ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
 std::string squeeze(std::string s) {
   // single spaces, none inside parentheses around commas: "numeric( 10 , 2 )" → "numeric(10,2)"
   static const std::regex spaces(R"(\s+)"), around(R"(\s*([(),])\s*)");
@@ -28,7 +39,7 @@ std::string squeeze(std::string s) {
 } // namespace
 
 std::string canonical_type(std::string_view type) {
-  std::string t = squeeze(lower(type));
+  std::string t = squeeze(fold(type));
   std::string dims;
   while (t.size() > 2 && t.ends_with("[]")) {
     dims += "[]";

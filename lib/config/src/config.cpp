@@ -287,8 +287,10 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
     if (!root["script_location"] && !entry["script_location"])
       c.script_location = c.dir / "revisions" / pick;
     // each database its own version table, even when two names reach the same database
+    c.unsuffixed_version_table = c.version_table;
     c.version_table += "_" + pick;
     cr.database_settings(entry, c);
+    if (entry["version_table"]) c.unsuffixed_version_table.clear(); // the entry says which
     c.database_name = pick;
   } else if (database) {
     throw UserError(

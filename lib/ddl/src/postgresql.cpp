@@ -206,8 +206,11 @@ std::vector<Statement> compile(const ops::Op& op) {
             std::string where;
             if (o.before) where = " BEFORE " + quote_literal(*o.before);
             if (o.after) where = " AFTER " + quote_literal(*o.after);
-            add(fmt::format("ALTER TYPE {} ADD VALUE {}{}", qualified(o.schema, o.name),
-                            quote_literal(o.value), where));
+            // committed on its own: a new value cannot be used in the transaction that adds it;
+            // IF NOT EXISTS lets a resumed run pass over a value an interrupted one added
+            add(fmt::format("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{}",
+                            qualified(o.schema, o.name), quote_literal(o.value), where),
+                false);
           },
           [&](const ops::CreateSchema& o) {
             add(fmt::format("CREATE SCHEMA {}", quote_ident(o.name)));

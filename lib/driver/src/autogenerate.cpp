@@ -325,10 +325,8 @@ namespace {
 
 /// The revision files a project reads, as load_revisions() reads them.
 std::vector<fs::path> revision_files(const config::Config& cfg) {
-  std::vector<fs::path> dirs = {cfg.script_location}, files;
-  for (const auto& d : cfg.version_locations)
-    if (d != cfg.script_location) dirs.push_back(d);
-  for (const auto& dir : dirs) {
+  std::vector<fs::path> files;
+  for (const auto& dir : version_dirs(cfg)) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) return {};
     std::vector<fs::path> here;
@@ -415,7 +413,8 @@ ExitCode diff(const Global& global, const DiffOptions& options) {
     c = compare_offline(p, options.heads);
   } else {
     auto db = p.connect();
-    c = compare_online(p, *db, resolved(p, options.heads));
+    // what autogenerate would write: against a database at the chain's heads (or --head's)
+    c = compare_online(p, *db, resolved(p, options.heads).value_or(p.map().heads()));
   }
   report(c, -1);
   if (options.format == "json") {

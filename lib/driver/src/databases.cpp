@@ -45,8 +45,7 @@ ExitCode for_each_database(const Global& global, bool json,
   const auto names = config::database_names(config::find(global.config, fs::current_path()));
   if (names.size() < 2) return command(global);
   // one URL for every database would run every database's chain against one of them
-  if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL"); (global.url && !global.url->empty()) ||
-                                                               (env && *env))
+  if (global.url || std::getenv("SCHEMAGEN_DATABASE_URL"))
     throw UserError(fmt::format("error: --url or $SCHEMAGEN_DATABASE_URL names one database, and "
                                 "{} are configured ({}): pick the one it is with -n NAME",
                                 names.size(), fmt::join(names, ", ")));

@@ -34,8 +34,8 @@ runtime::VersionTable Project::version_table() const {
 
 namespace {
 std::optional<std::string> url_given(const Global& global) {
-  if (global.url && !global.url->empty()) return *global.url;
-  if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL"); env && *env) return env;
+  if (global.url) return *global.url;
+  if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL")) return std::string(env);
   return std::nullopt;
 }
 } // namespace
@@ -45,7 +45,14 @@ bool names_database(const Global& global, const config::Config& cfg) {
 }
 
 std::string database_url(const Global& global, const config::Config& cfg) {
-  if (auto url = url_given(global)) return *url;
+  if (auto url = url_given(global)) {
+    // given but empty is a secret that did not arrive, not a wish to work without a database
+    if (url->empty())
+      throw UserError(fmt::format("error: {} is empty: give a database URL, or work without a "
+                                  "database (--offline, --sql)",
+                                  global.url ? "--url" : "$SCHEMAGEN_DATABASE_URL"));
+    return *url;
+  }
   if (!cfg.url_at)
     throw UserError(fmt::format("{}: error: no database URL: set database.url, "
                                 "$SCHEMAGEN_DATABASE_URL or --url (or use --sql for offline SQL)",
@@ -70,7 +77,20 @@ bool Project::has_url() const { return names_database(global_, cfg_); }
 std::string Project::url() const { return database_url(global_, cfg_); }
 
 std::unique_ptr<pg::Connection> Project::connect() const {
-  return std::make_unique<pg::Connection>(url());
+  auto db = std::make_unique<pg::Connection>(url());
+  if (const auto& old = cfg_.unsuffixed_version_table; !old.empty()) {
+    // made by a schemagen that gave every database one schemagen_version: not at base
+    const auto vt = version_table();
+    auto r = db->exec("SELECT to_regclass($1) IS NULL AND to_regclass($2) IS NOT NULL",
+                      {vt.qualified(), sql::qualified(vt.schema, old)});
+    if (r.get(0, 0) == "t")
+      throw UserError(fmt::format(
+          "{}: error: database {}: its version table is {} by default now (one per database), "
+          "and this database has {} from an earlier schemagen: set `version_table: {}` in its "
+          "databases: entry to keep using it",
+          display_path(cfg_.file), *cfg_.database_name, vt.table, old, old));
+  }
+  return db;
 }
 
 std::vector<std::string> Project::checksum_drift(pg::Connection& db, bool warn) const {

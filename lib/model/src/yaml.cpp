@@ -251,6 +251,7 @@ Index read_index(const yaml::Reader& r, const YAML::Node& n,
   Index ix;
   ix.name = r.string(r.required(n, "name", "an index"), "name");
   ix.columns = r.strings(r.required(n, "columns", "an index"), "columns");
+  if (ix.columns.empty()) r.fail(n["columns"], "an index needs at least one column or expression");
   if (n["unique"]) ix.unique = r.boolean(n["unique"], "unique");
   ix.where = r.optional_string(n, "where");
   ix.method = r.optional_string(n, "using").value_or("btree");

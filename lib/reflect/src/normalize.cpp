@@ -1,8 +1,10 @@
 #include "schemagen/reflect/reflect.hpp"
 #include "schemagen/support/sql.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <map>
+#include <optional>
 #include <unistd.h>
 
 namespace schemagen::reflect {
@@ -65,18 +67,71 @@ std::optional<std::string> probe(pg::Connection& db, const std::vector<std::stri
   return in_savepoint(db, s, false);
 }
 
+/// Stand-ins for enum types to which the models add values: a value added to the database's type
+/// cannot be used in the transaction that adds it, so the scratch schema gets a copy of the type
+/// with the models' values, and what the server says of the copy is said of the original.
+class StandIns {
+public:
+  void add(std::string original, std::string stand_in) {
+    names_.emplace_back(std::move(original), std::move(stand_in));
+  }
+  bool empty() const { return names_.empty(); }
+  /// A column's type, the stand-in where it names a type that has one (arrays of it too).
+  std::string column_type(const std::string& type) const {
+    std::string base = type;
+    while (base.ends_with("[]")) base.resize(base.size() - 2);
+    for (const auto& [original, stand_in] : names_)
+      if (base == original) return stand_in + type.substr(base.size());
+    return type;
+  }
+  /// What the server spelled, with every stand-in named as the original.
+  std::string back(std::string text) const {
+    for (const auto& [original, stand_in] : names_)
+      for (auto at = text.find(stand_in); at != std::string::npos;
+           at = text.find(stand_in, at + original.size()))
+        text.replace(at, stand_in.size(), original);
+    return text;
+  }
+  std::optional<std::string> back(const std::optional<std::string>& text) const {
+    return text ? std::optional(back(*text)) : std::nullopt;
+  }
+
+private:
+  std::vector<std::pair<std::string, std::string>> names_; // original spelling, stand-in
+};
+
 /// Creates, in the open transaction, what the models' columns may name that the database does
-/// not have yet: their schemas and their enum types.
-void create_types(pg::Connection& db, const model::Metadata& models, DiagnosticList& diags) {
+/// not have yet: their schemas and their enum types; with `stand_ins`, copies in `scratch` of the
+/// database's enum types that lack a value the models give them.
+void create_types(pg::Connection& db, const model::Metadata& models, DiagnosticList& diags,
+                  StandIns* stand_ins = nullptr, const std::string& scratch = {}) {
   for (const auto& s : models.schemas)
-    db.exec_one(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(s)));
-  for (const auto& e : models.enums) {
-    auto exists = db.exec("SELECT to_regtype($1) IS NOT NULL", {qualified(e.schema, e.name)});
-    if (exists.get(0, 0) == "t") continue;
+    if (auto err = try_keep(db, {fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(s))})) {
+      SourceLoc at; // where the models first name it
+      for (const auto& t : models.tables)
+        if (t.schema == s && at.file.empty()) at = t.origin.loc;
+      for (const auto& e : models.enums)
+        if (e.schema == s && at.file.empty()) at = e.origin.loc;
+      diags.error(at, fmt::format("schema {}: the server refuses it: {}", s, *err));
+    }
+  for (std::size_t k = 0; k < models.enums.size(); ++k) {
+    const auto& e = models.enums[k];
     std::string values;
     for (const auto& v : e.values) values += (values.empty() ? "" : ", ") + sql::quote_literal(v);
-    if (auto err = try_keep(db, {fmt::format("CREATE TYPE {} AS ENUM ({})",
-                                             qualified(e.schema, e.name), values)}))
+    auto has = db.exec("SELECT to_regtype($1) IS NOT NULL, ARRAY(SELECT enumlabel FROM pg_enum "
+                       "WHERE enumtypid = to_regtype($1) ORDER BY enumsortorder)::text[]",
+                       {qualified(e.schema, e.name)});
+    std::string target = qualified(e.schema, e.name);
+    if (has.get(0, 0) == "t") {
+      const auto existing = pg::parse_array(has.get(0, 1));
+      const bool adds = std::any_of(e.values.begin(), e.values.end(), [&](const auto& v) {
+        return std::find(existing.begin(), existing.end(), v) == existing.end();
+      });
+      if (!adds || !stand_ins) continue;
+      target = qualified(scratch, fmt::format("e{}_", k));
+      stand_ins->add(sql::type_name(e.schema, e.name), target);
+    }
+    if (auto err = try_keep(db, {fmt::format("CREATE TYPE {} AS ENUM ({})", target, values)}))
       diags.error(e.origin.loc,
                   fmt::format("enum type {}: the server refuses it: {}", e.qualified_name(), *err));
   }
@@ -101,21 +156,23 @@ void rolled_back(pg::Connection& db, Fn fn) {
 /// Says which parts of table `t` (scratch number `n`) the server refuses, each at its own model:
 /// every column alone, then, when the columns pass, each check and index on the columns.
 void diagnose_table(pg::Connection& db, const model::Table& t, std::size_t n,
-                    const std::string& scratch, DiagnosticList& diags) {
+                    const std::string& scratch, const StandIns& stand_ins, DiagnosticList& diags) {
   bool bad_column = false;
   for (const auto& c : t.columns) {
     model::Table alone;
     alone.columns = {c};
+    alone.columns[0].type = stand_ins.column_type(c.type);
     if (auto err = probe(db, scratch_ddl(alone, n, scratch))) {
       diags.error(c.origin.loc, fmt::format("column {}.{} ({}{}): the server refuses it: {}",
                                             t.qualified_name(), c.name, c.type,
                                             c.server_default ? " DEFAULT " + *c.server_default : "",
-                                            *err));
+                                            stand_ins.back(*err)));
       bad_column = true;
     }
   }
   if (bad_column) return; // checks and indexes on a column the server refuses say nothing new
   model::Table bare = t;
+  for (auto& c : bare.columns) c.type = stand_ins.column_type(c.type);
   bare.checks.clear();
   bare.indexes.clear();
   for (const auto& ck : t.checks) {
@@ -123,14 +180,14 @@ void diagnose_table(pg::Connection& db, const model::Table& t, std::size_t n,
     one.checks = {ck};
     if (auto err = probe(db, scratch_ddl(one, n, scratch)))
       diags.error(ck.origin.loc, fmt::format("check {} on {}: the server refuses it: {}", ck.name,
-                                             t.qualified_name(), *err));
+                                             t.qualified_name(), stand_ins.back(*err)));
   }
   for (const auto& ix : t.indexes) {
     model::Table one = bare;
     one.indexes = {ix};
     if (auto err = probe(db, scratch_ddl(one, n, scratch)))
       diags.error(ix.origin.loc, fmt::format("index {} on {}: the server refuses it: {}", ix.name,
-                                             t.qualified_name(), *err));
+                                             t.qualified_name(), stand_ins.back(*err)));
   }
 }
 
@@ -140,16 +197,24 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
   const std::string scratch = fmt::format("sg_normalize_{}", ::getpid());
   rolled_back(db, [&] {
     DiagnosticList diags;
-    create_types(db, models, diags);
     db.exec_one(fmt::format("CREATE SCHEMA {}", quote_ident(scratch)));
+    StandIns stand_ins;
+    create_types(db, models, diags, &stand_ins, scratch);
+    // the scratch tables: a table's columns on the stand-ins where the models add enum values
+    auto ddl = [&](std::size_t n) {
+      if (stand_ins.empty()) return scratch_ddl(models.tables[n], n, scratch);
+      auto t = models.tables[n];
+      for (auto& c : t.columns) c.type = stand_ins.column_type(c.type);
+      return scratch_ddl(t, n, scratch);
+    };
     // every table at once; only when that fails, table by table, keeping those that pass
     std::vector<std::string> all;
     for (std::size_t n = first; n < last; ++n)
-      for (auto& s : scratch_ddl(models.tables[n], n, scratch)) all.push_back(std::move(s));
+      for (auto& s : ddl(n)) all.push_back(std::move(s));
     if (try_keep(db, all)) {
       for (std::size_t n = first; n < last; ++n)
-        if (try_keep(db, scratch_ddl(models.tables[n], n, scratch)))
-          diagnose_table(db, models.tables[n], n, scratch, diags);
+        if (try_keep(db, ddl(n)))
+          diagnose_table(db, models.tables[n], n, scratch, stand_ins, diags);
       if (!diags.has_errors())
         diags.error(SourceLoc{}, "the server refuses the models, and no single table shows why");
     }
@@ -165,8 +230,8 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
     for (int i = 0; i < cols.rows(); ++i) {
       auto& c = out.tables.at(std::stoul(std::string(cols.get(i, 0))))
                     .columns.at(std::stoul(std::string(cols.get(i, 1))));
-      c.type = cols.get(i, 2);
-      if (c.server_default) c.server_default = cols.optional(i, 3);
+      c.type = stand_ins.back(std::string(cols.get(i, 2)));
+      if (c.server_default) c.server_default = stand_ins.back(cols.optional(i, 3));
     }
     auto checks = db.exec(R"(
       SELECT substr(c.relname, 2)::int, con.conname, pg_get_expr(con.conbin, con.conrelid)
@@ -176,7 +241,7 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
     for (int i = 0; i < checks.rows(); ++i)
       out.tables.at(std::stoul(std::string(checks.get(i, 0))))
           .checks.at(std::stoul(std::string(checks.get(i, 1)).substr(1)))
-          .expression = checks.get(i, 2);
+          .expression = stand_ins.back(std::string(checks.get(i, 2)));
     auto idx = db.exec(R"(
       SELECT i.relname,
              ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts) k ORDER BY k)::text[],
@@ -190,7 +255,8 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
       auto& ix = out.tables.at(std::stoul(name.substr(1, sep - 1)))
                      .indexes.at(std::stoul(name.substr(sep + 1)));
       ix.columns = pg::parse_array(idx.get(i, 1));
-      ix.where = idx.optional(i, 2);
+      for (auto& c : ix.columns) c = stand_ins.back(c);
+      ix.where = stand_ins.back(idx.optional(i, 2));
     }
   });
 }

@@ -228,10 +228,10 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
         } else {
           sink.execute(stmt.sql);
         }
-      } catch (const pg::QueryError& e) {
+      } catch (const pg::QueryError& e) { // e.sql(): the op's statement, or the commit before it
         throw MigrationError(fmt::format("{}: error: revision {} ({}), {} failed\n  {}\n{}",
                                          located->loc.str(), id, up ? "upgrade" : "downgrade",
-                                         ops::describe(located->op), stmt.sql,
+                                         ops::describe(located->op), e.sql(),
                                          e.server_message()));
       }
     }

@@ -210,12 +210,18 @@ std::string trim(std::string_view s) {
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   int depth = 0;
-  bool quoted = false;
+  char quote = 0; // inside '...' or "...": a quote of the other kind is only a character
   std::size_t begin = 0;
   for (std::size_t i = 0; i <= text.size(); ++i) {
     char c = i < text.size() ? text[i] : ',';
-    if (c == '\'') quoted = !quoted;
-    if (quoted) continue;
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+      continue;
+    }
     if (c == '(') ++depth;
     if (c == ')') --depth;
     if (c == ',' && depth == 0) {
@@ -582,6 +588,10 @@ private:
     auto text = opts.str("columns");
     if (!text) return std::nullopt;
     auto columns = split_list(*text);
+    if (columns.empty()) {
+      diags_.error(opts.loc_of("columns"), "columns names no column");
+      return std::nullopt;
+    }
     bool ok = true;
     for (const auto& c : columns) {
       if (c.empty()) {

@@ -278,8 +278,22 @@ bool scheme_char(char c) {
 /// [begin, end) of the password in `url`, one whole URL: from the userinfo's first ':' to its
 /// last '@' — so that an unencoded '@', '/' or '?' in the password is hidden with it, whatever
 /// the URL's other parts are. An '@' in the query only makes more of the URL hidden.
+/// Where a URL's query gives the password (`?password=` or `&password=`): the value, to the next
+/// '&' or the end, however many characters a raw password holds that a URL should have encoded.
+std::optional<std::pair<std::size_t, std::size_t>> query_password_span(std::string_view url) {
+  if (url.find("://") == std::string_view::npos) return std::nullopt;
+  for (const auto* key : {"?password=", "&password="})
+    if (const auto p = url.find(key); p != std::string_view::npos) {
+      const auto begin = p + std::string_view(key).size();
+      return std::pair{begin, std::min(url.find('&', begin), url.size())};
+    }
+  return std::nullopt;
+}
+
 std::optional<std::pair<std::size_t, std::size_t>> password_span(std::string_view url) {
-  const auto at = url.rfind('@');
+  // the userinfo ends at the last '@' before a password in the query (which may hold '@' too)
+  const auto query = query_password_span(url);
+  const auto at = url.substr(0, query ? query->first : url.size()).rfind('@');
   if (at == std::string_view::npos) return std::nullopt;
   std::size_t start = 0; // where the userinfo begins
   if (const auto sep = url.find("://"); sep != std::string_view::npos && sep != 0 && sep < at) {
@@ -321,12 +335,16 @@ void replace_all(std::string& text, std::string_view what, std::string_view with
 
 std::string redact_url(std::string_view url) {
   std::string out(url);
+  if (const auto span = query_password_span(out))
+    out.replace(span->first, span->second - span->first, mask);
   if (const auto span = password_span(out))
     out.replace(span->first, span->second - span->first, mask);
   return redact_keywords(out);
 }
 
 std::string url_password(std::string_view url) {
+  if (const auto span = query_password_span(url))
+    return std::string(url.substr(span->first, span->second - span->first));
   if (const auto span = password_span(url))
     return std::string(url.substr(span->first, span->second - span->first));
   std::smatch m;

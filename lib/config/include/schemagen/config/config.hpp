@@ -57,6 +57,9 @@ struct Config {
   std::vector<std::string> url_unset; // the ${VAR}s of that URL that were unset or empty
   Models models;
   std::string version_table = "schemagen_version"; // a databases: entry's: <this>_<name> by default
+  /// A databases: entry's table before version tables were per database (<this> unsuffixed), when
+  /// the suffixed default applies: a database still holding it is refused, not taken as at base.
+  std::string unsuffixed_version_table;
   std::string version_table_schema = "public";
   std::vector<std::string> include_schemas;
   std::vector<std::string> exclude_tables;

@@ -11,8 +11,9 @@ namespace schemagen::ddl {
 
 struct Statement {
   std::string sql;
-  /// False for what PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY):
-  /// the runtime commits before it and runs it on its own.
+  /// False for what PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY),
+  /// or what must be committed before what follows can use it (ALTER TYPE ... ADD VALUE): the
+  /// runtime commits before it and runs it on its own.
   bool transactional = true;
 };
 
