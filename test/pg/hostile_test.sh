@@ -122,6 +122,23 @@ run 0 "$SG" upgrade head
 run 0 "$SG" check
 contains "$out" "No new upgrade operations detected" "an index on a column named from compares equal"
 
+# every refused part in one run: checks and indexes too, beside refused columns
+project bad_all '
+struct SG_TABLE("v") SG_CHECK("ck_bad", expr = "nosuch > 0") SG_CHECK("ck_on_weird", expr = "weird IS NOT NULL")
+    SG_INDEX("ix_bad", columns = "lower(nosuch2)") SG_INDEX("ix_fine", columns = "n") V {
+  SG_COLUMN(primary_key) std::int64_t id;
+  SG_COLUMN(server_default = "1 +") int n;
+  SG_COLUMN(type = "NOT_A_TYPE") std::string weird;
+};'
+export SCHEMAGEN_DATABASE_URL=$(new_db bad_all)
+run 1 "$SG" check
+contains "$err" "column v.n (INTEGER DEFAULT 1 +): the server refuses it" "the bad default"
+contains "$err" "column v.weird (NOT_A_TYPE): the server refuses it" "the bad type"
+contains "$err" "check ck_bad on v: the server refuses it: ERROR:  column \"nosuch\" does not exist" "the bad check, in the same run"
+contains "$err" "index ix_bad on v: the server refuses it: ERROR:  column \"nosuch2\" does not exist" "the bad index, in the same run"
+[ "$(grep -c 'refuses it' <<<"$err")" = 4 ] || fail "expected four refusals (not the check on the refused column, not the index on the column whose default alone is bad), got: $err"
+checks=$((checks + 1))
+
 # a schema name the server refuses: at the model, exit 1, not an internal query error
 project bad_schema '
 struct SG_TABLE("t", schema = "pg_nope") T { SG_COLUMN(primary_key) std::int64_t id; };'

@@ -45,25 +45,30 @@ std::vector<std::string> scratch_ddl(const model::Table& t, std::size_t n,
   return out;
 }
 
+/// What the server said when it refused a statement.
+struct Refusal {
+  std::string message, sqlstate;
+};
+
 /// Runs `statements` in a savepoint, kept when they all succeed (`keep`) and otherwise rolled
-/// back; the server's message when one fails.
-std::optional<std::string> in_savepoint(pg::Connection& db,
-                                        const std::vector<std::string>& statements, bool keep) {
+/// back; what the server said when one fails.
+std::optional<Refusal> in_savepoint(pg::Connection& db, const std::vector<std::string>& statements,
+                                    bool keep) {
   db.exec_one("SAVEPOINT sg_norm");
-  std::optional<std::string> error;
+  std::optional<Refusal> error;
   try {
     for (const auto& s : statements) db.exec_one(s);
   } catch (const pg::QueryError& e) {
-    error = e.server_message();
+    error = Refusal{e.server_message(), e.sqlstate()};
   }
   db.exec_one(error || !keep ? "ROLLBACK TO SAVEPOINT sg_norm" : "RELEASE SAVEPOINT sg_norm");
   return error;
 }
-std::optional<std::string> try_keep(pg::Connection& db, const std::vector<std::string>& s) {
+std::optional<Refusal> try_keep(pg::Connection& db, const std::vector<std::string>& s) {
   return in_savepoint(db, s, true);
 }
 /// Whether the server takes `statements`, leaving nothing behind either way.
-std::optional<std::string> probe(pg::Connection& db, const std::vector<std::string>& s) {
+std::optional<Refusal> probe(pg::Connection& db, const std::vector<std::string>& s) {
   return in_savepoint(db, s, false);
 }
 
@@ -112,7 +117,7 @@ void create_types(pg::Connection& db, const model::Metadata& models, DiagnosticL
         if (t.schema == s && at.file.empty()) at = t.origin.loc;
       for (const auto& e : models.enums)
         if (e.schema == s && at.file.empty()) at = e.origin.loc;
-      diags.error(at, fmt::format("schema {}: the server refuses it: {}", s, *err));
+      diags.error(at, fmt::format("schema {}: the server refuses it: {}", s, err->message));
     }
   for (std::size_t k = 0; k < models.enums.size(); ++k) {
     const auto& e = models.enums[k];
@@ -133,7 +138,8 @@ void create_types(pg::Connection& db, const model::Metadata& models, DiagnosticL
     }
     if (auto err = try_keep(db, {fmt::format("CREATE TYPE {} AS ENUM ({})", target, values)}))
       diags.error(e.origin.loc,
-                  fmt::format("enum type {}: the server refuses it: {}", e.qualified_name(), *err));
+                  fmt::format("enum type {}: the server refuses it: {}", e.qualified_name(),
+                              err->message));
   }
 }
 
@@ -154,40 +160,53 @@ void rolled_back(pg::Connection& db, Fn fn) {
 }
 
 /// Says which parts of table `t` (scratch number `n`) the server refuses, each at its own model:
-/// every column alone, then, when the columns pass, each check and index on the columns.
+/// every column alone, then each check and index on the columns the server takes (a column whose
+/// default alone is refused stays, without it; one whose type is refused goes, and what then
+/// names a missing column says nothing new).
 void diagnose_table(pg::Connection& db, const model::Table& t, std::size_t n,
                     const std::string& scratch, const StandIns& stand_ins, DiagnosticList& diags) {
-  bool bad_column = false;
-  for (const auto& c : t.columns) {
-    model::Table alone;
-    alone.columns = {c};
-    alone.columns[0].type = stand_ins.column_type(c.type);
-    if (auto err = probe(db, scratch_ddl(alone, n, scratch))) {
-      diags.error(c.origin.loc, fmt::format("column {}.{} ({}{}): the server refuses it: {}",
-                                            t.qualified_name(), c.name, c.type,
-                                            c.server_default ? " DEFAULT " + *c.server_default : "",
-                                            stand_ins.back(*err)));
-      bad_column = true;
-    }
-  }
-  if (bad_column) return; // checks and indexes on a column the server refuses say nothing new
   model::Table bare = t;
   for (auto& c : bare.columns) c.type = stand_ins.column_type(c.type);
   bare.checks.clear();
   bare.indexes.clear();
+  std::vector<std::string> dropped; // columns whose type the server refuses
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    const auto& c = t.columns[i];
+    model::Table alone;
+    alone.columns = {bare.columns[i]};
+    const auto err = probe(db, scratch_ddl(alone, n, scratch));
+    if (!err) continue;
+    diags.error(c.origin.loc, fmt::format("column {}.{} ({}{}): the server refuses it: {}",
+                                          t.qualified_name(), c.name, c.type,
+                                          c.server_default ? " DEFAULT " + *c.server_default : "",
+                                          stand_ins.back(err->message)));
+    alone.columns[0].server_default.reset();
+    if (!probe(db, scratch_ddl(alone, n, scratch))) {
+      bare.columns[i].server_default.reset();
+    } else {
+      bare.columns[i].name.clear(); // removed below
+      dropped.push_back(c.name);
+    }
+  }
+  std::erase_if(bare.columns, [](const auto& c) { return c.name.empty(); });
+  auto report = [&](const SourceLoc& at, const std::string& what, const std::optional<Refusal>& e) {
+    if (!e) return;
+    constexpr std::string_view undefined_column = "42703";
+    if (e->sqlstate == undefined_column)
+      for (const auto& d : dropped)
+        if (e->message.find(fmt::format("\"{}\"", d)) != std::string::npos) return;
+    diags.error(at, fmt::format("{} on {}: the server refuses it: {}", what, t.qualified_name(),
+                                stand_ins.back(e->message)));
+  };
   for (const auto& ck : t.checks) {
     model::Table one = bare;
     one.checks = {ck};
-    if (auto err = probe(db, scratch_ddl(one, n, scratch)))
-      diags.error(ck.origin.loc, fmt::format("check {} on {}: the server refuses it: {}", ck.name,
-                                             t.qualified_name(), stand_ins.back(*err)));
+    report(ck.origin.loc, "check " + ck.name, probe(db, scratch_ddl(one, n, scratch)));
   }
   for (const auto& ix : t.indexes) {
     model::Table one = bare;
     one.indexes = {ix};
-    if (auto err = probe(db, scratch_ddl(one, n, scratch)))
-      diags.error(ix.origin.loc, fmt::format("index {} on {}: the server refuses it: {}", ix.name,
-                                             t.qualified_name(), stand_ins.back(*err)));
+    report(ix.origin.loc, "index " + ix.name, probe(db, scratch_ddl(one, n, scratch)));
   }
 }
 
