@@ -139,6 +139,16 @@ contains "$err" "index ix_bad on v: the server refuses it: ERROR:  column \"nosu
 [ "$(grep -c 'refuses it' <<<"$err")" = 4 ] || fail "expected four refusals (not the check on the refused column, not the index on the column whose default alone is bad), got: $err"
 checks=$((checks + 1))
 
+# an enum the server refuses is said once, at the enum, not again at each column of it
+project bad_enum '
+enum class SG_ENUM("long_labels") L { aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa };
+struct SG_TABLE("w") W { SG_COLUMN(primary_key) std::int64_t id; L one; std::optional<L> two; };'
+export SCHEMAGEN_DATABASE_URL=$(new_db bad_enum)
+run 1 "$SG" check
+contains "$err" "enum type long_labels: the server refuses it" "the refused enum, at its declaration"
+[ "$(grep -c 'refuses it' <<<"$err")" = 1 ] || fail "the refused enum is said once, got: $err"
+checks=$((checks + 1))
+
 # a schema name the server refuses: at the model, exit 1, not an internal query error
 project bad_schema '
 struct SG_TABLE("t", schema = "pg_nope") T { SG_COLUMN(primary_key) std::int64_t id; };'

@@ -73,6 +73,14 @@ contains "$err" "Stamped base (was bbbbbbbbbbb1, deadbeef0001); purged deadbeef0
 run 1 "$SG" -n nope heads
 contains "$err" "no database named 'nope' (databases: primary, analytics)" "-n with an unknown name"
 
+# with several databases, upgrade hooks are told which one they run for
+export PRIMARY_DATABASE_URL=$(new_db multi_hooked_p)
+export ANALYTICS_DATABASE_URL=$(new_db multi_hooked_a)
+printf 'hooks:\n  post_upgrade: ["echo $SCHEMAGEN_DATABASE_NAME >> names.log"]\n' >> schemagen.yaml
+run 0 "$SG" upgrade head
+[ "$(cat names.log 2>/dev/null | tr '\n' ' ')" = "primary analytics " ] || fail "post_upgrade hooks named their databases: [$(cat names.log 2>/dev/null)]"
+checks=$((checks + 1))
+
 # hooks: pre_upgrade and post_upgrade run around the run; a failing pre_upgrade stops it
 mkdir h && cd h
 printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\nhooks:\n  pre_upgrade: ["echo pre >> hooks.log"]\n  post_upgrade: ["echo post >> hooks.log"]\n' > schemagen.yaml

@@ -109,18 +109,33 @@ std::vector<std::string> heads_to_resolve_from(const Project& p,
                  : p.map().heads_after(heads, {resume->revision}, {});
 }
 
-/// After a failure: what an unfinished revision left durable, and how to go on.
-std::string interrupted_note(pg::Connection& db, const runtime::VersionTable& vt) {
+/// After a failure: what an unfinished revision left durable, and how to go on. Asked on a new
+/// connection when the run's was lost (the backend terminated, say).
+std::string interrupted_note(pg::Connection& db, const Project& p) {
+  auto read = [&](pg::Connection& c) { return runtime::read_interrupted(c, p.version_table()); };
+  std::optional<runtime::Interrupted> i;
   try {
-    if (const auto i = runtime::read_interrupted(db, vt))
-      return fmt::format("\nthe {} of revision {} is partly applied (what came before statement {} "
-                         "is committed, and the version table counts it): the next upgrade or "
-                         "downgrade resumes it there; after finishing it by hand, `schemagen "
-                         "stamp` clears the mark",
-                         i->upgrade ? "upgrade" : "downgrade", i->revision, i->step + 1);
+    i = read(db);
   } catch (const Error&) {
+    try {
+      i = read(*p.connect());
+    } catch (const Error&) {
+      return "\nthe database could not be asked whether a revision was left partly applied: "
+             "see `schemagen current`";
+    }
   }
-  return "";
+  if (!i) return "";
+  return fmt::format("\nthe {} of revision {} is partly applied (what came before statement {} is "
+                     "committed, and the version table counts it): the next upgrade or downgrade "
+                     "resumes it there; after finishing it by hand, `schemagen stamp` clears the "
+                     "mark",
+                     i->upgrade ? "upgrade" : "downgrade", i->revision, i->step + 1);
+}
+
+/// What hooks are told of the run: the database's name, with a `databases:` map.
+std::vector<std::pair<std::string, std::string>> hook_env(const Project& p) {
+  if (!p.config().database_name) return {};
+  return {{"SCHEMAGEN_DATABASE_NAME", *p.config().database_name}};
 }
 
 ExitCode migrate_command(const Global& global, const MigrateOptions& options, bool upgrade) {
@@ -149,7 +164,7 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     throw UserError(fmt::format(
         "error: a FROM:TO range is for --sql; online, {} starts where the database is", verb));
 
-  if (upgrade) run_hooks(p.config().hooks.pre_upgrade, "pre_upgrade", p.config().dir);
+  if (upgrade) run_hooks(p.config().hooks.pre_upgrade, "pre_upgrade", p.config().dir, hook_env(p));
   online(p, [&](pg::Connection& db, runtime::OnlineSink& sink) {
     const auto heads = runtime::read_heads(db, vt);
     p.checksum_drift(db, global.verbosity >= 0);
@@ -190,10 +205,11 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
       if (progress.line_open) std::cerr << "failed\n";
       sink.rollback();
       throw Error(e.code(),
-                  e.what() + rolled_back_note(db, p, progress, upgrade) + interrupted_note(db, vt));
+                  e.what() + rolled_back_note(db, p, progress, upgrade) + interrupted_note(db, p));
     }
   });
-  if (upgrade) run_hooks(p.config().hooks.post_upgrade, "post_upgrade", p.config().dir);
+  if (upgrade)
+    run_hooks(p.config().hooks.post_upgrade, "post_upgrade", p.config().dir, hook_env(p));
   return ExitCode::ok;
 }
 

@@ -109,7 +109,8 @@ private:
 /// not have yet: their schemas and their enum types; with `stand_ins`, copies in `scratch` of the
 /// database's enum types that lack a value the models give them.
 void create_types(pg::Connection& db, const model::Metadata& models, DiagnosticList& diags,
-                  StandIns* stand_ins = nullptr, const std::string& scratch = {}) {
+                  StandIns* stand_ins = nullptr, const std::string& scratch = {},
+                  std::vector<std::string>* refused = nullptr) {
   for (const auto& s : models.schemas)
     if (auto err = try_keep(db, {fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(s))})) {
       SourceLoc at; // where the models first name it
@@ -136,10 +137,12 @@ void create_types(pg::Connection& db, const model::Metadata& models, DiagnosticL
       target = qualified(scratch, fmt::format("e{}_", k));
       stand_ins->add(sql::type_name(e.schema, e.name), target);
     }
-    if (auto err = try_keep(db, {fmt::format("CREATE TYPE {} AS ENUM ({})", target, values)}))
+    if (auto err = try_keep(db, {fmt::format("CREATE TYPE {} AS ENUM ({})", target, values)})) {
       diags.error(e.origin.loc,
                   fmt::format("enum type {}: the server refuses it: {}", e.qualified_name(),
                               err->message));
+      if (refused) refused->push_back(sql::type_name(e.schema, e.name));
+    }
   }
 }
 
@@ -164,7 +167,14 @@ void rolled_back(pg::Connection& db, Fn fn) {
 /// default alone is refused stays, without it; one whose type is refused goes, and what then
 /// names a missing column says nothing new).
 void diagnose_table(pg::Connection& db, const model::Table& t, std::size_t n,
-                    const std::string& scratch, const StandIns& stand_ins, DiagnosticList& diags) {
+                    const std::string& scratch, const StandIns& stand_ins,
+                    const std::vector<std::string>& refused_types, DiagnosticList& diags) {
+  // a column of an enum type the server refused: said at the enum already
+  auto of_refused_type = [&](const model::Column& c) {
+    std::string base = c.type;
+    while (base.ends_with("[]")) base.resize(base.size() - 2);
+    return std::find(refused_types.begin(), refused_types.end(), base) != refused_types.end();
+  };
   model::Table bare = t;
   for (auto& c : bare.columns) c.type = stand_ins.column_type(c.type);
   bare.checks.clear();
@@ -176,7 +186,8 @@ void diagnose_table(pg::Connection& db, const model::Table& t, std::size_t n,
     alone.columns = {bare.columns[i]};
     const auto err = probe(db, scratch_ddl(alone, n, scratch));
     if (!err) continue;
-    diags.error(c.origin.loc, fmt::format("column {}.{} ({}{}): the server refuses it: {}",
+    if (!of_refused_type(c))
+      diags.error(c.origin.loc, fmt::format("column {}.{} ({}{}): the server refuses it: {}",
                                           t.qualified_name(), c.name, c.type,
                                           c.server_default ? " DEFAULT " + *c.server_default : "",
                                           stand_ins.back(err->message)));
@@ -218,7 +229,8 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
     DiagnosticList diags;
     db.exec_one(fmt::format("CREATE SCHEMA {}", quote_ident(scratch)));
     StandIns stand_ins;
-    create_types(db, models, diags, &stand_ins, scratch);
+    std::vector<std::string> refused_types;
+    create_types(db, models, diags, &stand_ins, scratch, &refused_types);
     // the scratch tables: a table's columns on the stand-ins where the models add enum values
     auto ddl = [&](std::size_t n) {
       if (stand_ins.empty()) return scratch_ddl(models.tables[n], n, scratch);
@@ -233,7 +245,7 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
     if (try_keep(db, all)) {
       for (std::size_t n = first; n < last; ++n)
         if (try_keep(db, ddl(n)))
-          diagnose_table(db, models.tables[n], n, scratch, stand_ins, diags);
+          diagnose_table(db, models.tables[n], n, scratch, stand_ins, refused_types, diags);
       if (!diags.has_errors())
         diags.error(SourceLoc{}, "the server refuses the models, and no single table shows why");
     }
