@@ -94,29 +94,28 @@ int main(int argc, char** argv) {
   std::vector<long> found_runs, alembic_found_runs;
   std::string warm_log;
   const auto warm = must(
-      median(
-          3, {sg, "-v", "revision", "--autogenerate", "-m", "warm", "--rev-id", "a00000000000"},
-          sgdir, dir / "warm.log",
-          [&] {
-            warm_log = read(dir / "warm.log");
-            found_runs.push_back(count(warm_log, "Detected "));
-            clear(sgdir / "revisions");
-          }),
-      "schemagen revision --autogenerate (warm)", dir / "warm.log");
-  const auto alembic = must(
-      median(3, {"/usr/bin/python3", "-m", "alembic", "revision", "--autogenerate", "-m", "x"},
-             dir / "alembic", dir / "alembic.log",
+      median(3, {sg, "-v", "revision", "--autogenerate", "-m", "warm", "--rev-id", "a00000000000"},
+             sgdir, dir / "warm.log",
              [&] {
-               long n = 0; // Alembic's generated revision: its op.* calls in upgrade()
-               for (const auto& e : fs::directory_iterator(dir / "alembic/versions")) {
-                 if (e.path().extension() != ".py") continue;
-                 const auto text = read(e.path());
-                 n += count(text.substr(0, text.find("def downgrade")), "op.");
-               }
-               alembic_found_runs.push_back(n);
-               clear(dir / "alembic/versions");
+               warm_log = read(dir / "warm.log");
+               found_runs.push_back(count(warm_log, "Detected "));
+               clear(sgdir / "revisions");
              }),
-      "alembic revision --autogenerate (python3-alembic)", dir / "alembic.log");
+      "schemagen revision --autogenerate (warm)", dir / "warm.log");
+  const auto alembic =
+      must(median(3, {"/usr/bin/python3", "-m", "alembic", "revision", "--autogenerate", "-m", "x"},
+                  dir / "alembic", dir / "alembic.log",
+                  [&] {
+                    long n = 0; // Alembic's generated revision: its op.* calls in upgrade()
+                    for (const auto& e : fs::directory_iterator(dir / "alembic/versions")) {
+                      if (e.path().extension() != ".py") continue;
+                      const auto text = read(e.path());
+                      n += count(text.substr(0, text.find("def downgrade")), "op.");
+                    }
+                    alembic_found_runs.push_back(n);
+                    clear(dir / "alembic/versions");
+                  }),
+           "alembic revision --autogenerate (python3-alembic)", dir / "alembic.log");
   if (must.failures()) return 1;
   // parity: every run of each side detected the change the models make, one op per table
   const long found = found_runs.empty() ? -1 : found_runs.front();
@@ -137,9 +136,8 @@ int main(int argc, char** argv) {
              "operations, Alembic {}\n",
              tables, differing, found, alembic_found);
   fmt::print("{:<58} {:>10} {:>10}   {}\n", "measure", "wall ms", "peak MiB", "target");
-  fmt::print("{:<58} {:>10.1f} {:>10.1f}   -\n",
-             "alembic revision --autogenerate (median of 3)", alembic.ms,
-             alembic.peak_kb / 1024.0);
+  fmt::print("{:<58} {:>10.1f} {:>10.1f}   -\n", "alembic revision --autogenerate (median of 3)",
+             alembic.ms, alembic.peak_kb / 1024.0);
   fmt::print("{:<58} {:>10.1f} {:>10.1f}   >= 10x faster: {:.1f}x {}\n",
              "schemagen revision --autogenerate, warm (median of 3)", warm.ms,
              warm.peak_kb / 1024.0, alembic.ms / warm.ms, verdict(alembic.ms / warm.ms >= 10));

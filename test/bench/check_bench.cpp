@@ -100,8 +100,9 @@ downgrade:
   const auto sg_said = read(dir / "check.log"), alembic_said = read(dir / "alembic.log");
   if (sg_said.find("No new upgrade operations detected") == std::string::npos ||
       alembic_said.rfind("0 differences", 0) != 0) {
-    fmt::print(stderr, "the two sides disagree (both must find nothing): schemagen \"{}\", "
-                       "Alembic \"{}\"\n",
+    fmt::print(stderr,
+               "the two sides disagree (both must find nothing): schemagen \"{}\", "
+               "Alembic \"{}\"\n",
                sg_said, alembic_said);
     return 1;
   }

@@ -80,7 +80,8 @@ TEST_CASE("ops compile to PostgreSQL") {
   CHECK(alter[0].sql == "ALTER TABLE public.t ALTER COLUMN c TYPE INTEGER USING c::integer");
   CHECK(alter[1].sql == "ALTER TABLE public.t ALTER COLUMN c SET NOT NULL");
 
-  const auto add_value = ddl::compile(ops::AddEnumValue{"public", "mood", "meh", std::nullopt, "ok"});
+  const auto add_value =
+      ddl::compile(ops::AddEnumValue{"public", "mood", "meh", std::nullopt, "ok"});
   REQUIRE(add_value.size() == 1);
   CHECK(add_value[0].sql == "ALTER TYPE public.mood ADD VALUE IF NOT EXISTS 'meh' AFTER 'ok'");
   CHECK_FALSE(add_value[0].transactional); // committed before anything uses the new value

@@ -74,7 +74,8 @@ void replay(const ops::Op& op, model::Metadata& m) {
     const auto to = type_name(it->schema, it->name);
     for (auto& t : m.tables) // the columns of that type follow it, as in PostgreSQL
       for (auto& c : t.columns)
-        if (c.type == from || c.type.starts_with(from + "[")) c.type = to + c.type.substr(from.size());
+        if (c.type == from || c.type.starts_with(from + "["))
+          c.type = to + c.type.substr(from.size());
   } else if (std::regex_match(sql, match, retype)) {
     const auto [schema, table] = split_qualified(match[1]);
     const auto column = unquote(match[2]);

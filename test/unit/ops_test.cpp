@@ -92,8 +92,8 @@ std::vector<Op> every_field() {
   model::Table t = users();
   t.name = "audit";
   t.columns.push_back(full);
-  t.foreign_keys = {{"audit_org_id_fkey", {"org_id"}, "other", "orgs", {"id"}, "SET NULL",
-                     "CASCADE", {}}};
+  t.foreign_keys = {
+      {"audit_org_id_fkey", {"org_id"}, "other", "orgs", {"id"}, "SET NULL", "CASCADE", {}}};
   t.checks = {{"ck_audit", "length(email) > 3", {}}};
   ops.push_back(CreateTable{t});
   ops.push_back(AddColumn{"public", "t", counter});
@@ -114,8 +114,8 @@ std::vector<Op> every_field() {
   alter.existing_comment = std::optional<std::string>("old");
   alter.existing_identity = model::Identity::by_default;
   ops.push_back(alter);
-  ops.push_back(CreateIndex{"public", "t", {"ix_t_m", {"m"}, false, std::nullopt, "brin", {}},
-                            true});
+  ops.push_back(
+      CreateIndex{"public", "t", {"ix_t_m", {"m"}, false, std::nullopt, "brin", {}}, true});
   ops.push_back(CreateForeignKey{
       "public", "t", {"t_m_fkey", {"m"}, "public", "u", {"id"}, "", "SET DEFAULT", {}}});
   ops.push_back(CreatePrimaryKey{"public", "t", {"t_pkey", {"m", "s"}}});
@@ -124,8 +124,8 @@ std::vector<Op> every_field() {
   auto replayed = std::make_shared<std::vector<LocatedOp>>();
   replayed->push_back({AddColumn{"public", "t", col("v", "TEXT", true)}, {}});
   ops.push_back(Execute{{{"", "ALTER TABLE t ADD v text"}}, replayed});
-  ops.push_back(Execute{{{"", "CREATE VIEW v AS SELECT 1"}},
-                        std::make_shared<std::vector<LocatedOp>>()});
+  ops.push_back(
+      Execute{{{"", "CREATE VIEW v AS SELECT 1"}}, std::make_shared<std::vector<LocatedOp>>()});
   ops.push_back(BulkInsert{"auth",
                            "users",
                            {{{"id", {Literal::Kind::number, "1"}},
@@ -297,7 +297,8 @@ const char* const every_field_yaml = R"yaml(
   - execute:
       sql: ALTER TABLE t ADD v text
       replay: )yaml" /* the writer leaves a space here, and the checksums of applied revisions
-                        depend on its output */ R"yaml(
+                        depend on its output */
+                                     R"yaml(
       - add_column:
           table: t
           column: {name: v, type: TEXT, nullable: true}
@@ -410,9 +411,8 @@ TEST_CASE("every op and every field survives the round trip through revision-fil
   REQUIRE(back.size() == ops.size());
   CHECK(text(back) == every_field_yaml);
   // values the text cannot show: a string that looks like a number stays a string
-  const auto bulk = std::find_if(back.begin(), back.end(), [](const Op& o) {
-    return std::holds_alternative<BulkInsert>(o);
-  });
+  const auto bulk = std::find_if(back.begin(), back.end(),
+                                 [](const Op& o) { return std::holds_alternative<BulkInsert>(o); });
   REQUIRE(bulk != back.end());
   const auto& rows = std::get<BulkInsert>(*bulk).rows;
   CHECK(rows[0][0].second == Literal{Literal::Kind::number, "1"});

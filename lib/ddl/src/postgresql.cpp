@@ -9,9 +9,9 @@ namespace schemagen::ddl {
 
 namespace {
 
+using sql::index_element;
 using sql::qualified;
 using sql::quote_ident;
-using sql::index_element;
 using sql::quote_literal;
 
 std::string names(const std::vector<std::string>& cols) {

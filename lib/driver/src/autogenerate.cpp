@@ -238,20 +238,17 @@ Comparison compare_online(const Project& p, pg::Connection& db,
     };
     auto all = p.map().heads();
     std::sort(all.begin(), all.end());
-    const auto list = [](const std::vector<std::string>& v) {
-      return v.empty() ? std::string("base") : fmt::format("{}", fmt::join(v, ", "));
-    };
     if (applied(current) != applied(wanted))
       throw UserError(
           wanted == all
               ? fmt::format("error: the database is not at the chain's head (it is at {}; the "
                             "head{} {} {}): run `schemagen upgrade heads` first",
-                            list(current), all.size() == 1 ? "" : "s",
-                            all.size() == 1 ? "is" : "are", list(all))
+                            where(current), all.size() == 1 ? "" : "s",
+                            all.size() == 1 ? "is" : "are", where(all))
               : fmt::format("error: the database is at {}, but the comparison is with the schema "
                             "{} build{}: bring the database there first, or compare with "
                             "--offline",
-                            list(current), list(wanted), wanted.size() == 1 ? "s" : ""));
+                            where(current), where(wanted), wanted.size() == 1 ? "s" : ""));
   }
   const auto scanned = scan_models(cfg);
   const auto schemas = compared_schemas(cfg, scanned);
@@ -278,14 +275,26 @@ Comparison compare_online(const Project& p, pg::Connection& db,
   return c;
 }
 
+namespace {
+
+/// The revisions `specs` name, or nullopt when none are given.
+std::optional<std::vector<std::string>> resolved(const Project& p,
+                                                 const std::vector<std::string>& specs) {
+  if (specs.empty()) return std::nullopt;
+  std::vector<std::string> ids;
+  for (const auto& spec : specs)
+    for (auto& id : p.map().resolve(spec)) ids.push_back(std::move(id));
+  return p.map().heads_after(ids, {}, {}); // the same revision twice, or an ancestor, adds nothing
+}
+
+} // namespace
+
 /// The chain's upgrade ops replayed in memory from base to `targets` (revision specs; empty: every
 /// head); what replay cannot follow goes to `unaccounted`.
 model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted,
                              const std::vector<std::string>& targets) {
-  std::vector<std::string> ids;
-  for (const auto& spec : targets)
-    for (auto& id : p.map().resolve(spec)) ids.push_back(std::move(id));
-  const auto wanted = p.map().applied_set(ids);
+  const auto wanted =
+      p.map().applied_set(resolved(p, targets).value_or(std::vector<std::string>{}));
   const std::set<std::string> in(wanted.begin(), wanted.end());
   model::Metadata head;
   for (const auto& id : p.map().upgrade_path("heads", {})) {
@@ -363,16 +372,6 @@ OfflineChain offline_chain(const Global& global, const Project* loaded,
   c.findings = findings_of(all);
   cache.store(encode(c), files);
   return c;
-}
-
-/// The revisions `specs` name, or nullopt when none are given.
-std::optional<std::vector<std::string>> resolved(const Project& p,
-                                                 const std::vector<std::string>& specs) {
-  if (specs.empty()) return std::nullopt;
-  std::vector<std::string> ids;
-  for (const auto& spec : specs)
-    for (auto& id : p.map().resolve(spec)) ids.push_back(std::move(id));
-  return p.map().heads_after(ids, {}, {}); // the same revision twice, or an ancestor, adds nothing
 }
 
 Comparison compare_with_head(const config::Config& cfg, OfflineChain chain) {
@@ -461,8 +460,8 @@ ExitCode check(const Global& global, const DiffOptions& options) {
     }
   }
   // -q: no lint lines (an offline check lints the whole chain, long-applied revisions too)
-  const auto unacknowledged = print_findings(findings, options.strict,
-                                             options.format == "json" || global.verbosity < 0);
+  const auto unacknowledged =
+      print_findings(findings, options.strict, options.format == "json" || global.verbosity < 0);
   // drift: ops to write, or differences no op can express (an enum that lost a value)
   const bool drift = !c.result.upgrade.empty() || !c.result.warnings.empty();
   const bool failed =
@@ -506,19 +505,20 @@ ExitCode check(const Global& global, const DiffOptions& options) {
                                offline ? "the schema the revision chain builds" : "the database");
     return ExitCode::ok;
   }
-  const char* against = offline || !behind.empty() ? "the schema the revision chain builds"
-                                                   : "the database";
+  const char* against =
+      offline || !behind.empty() ? "the schema the revision chain builds" : "the database";
   if (c.result.upgrade.empty()) {
     std::cout << fmt::format("The models differ from {} in ways no operation can express: write a "
-                             "revision by hand (see the warnings above).\n", against);
+                             "revision by hand (see the warnings above).\n",
+                             against);
     return ExitCode::drift;
   }
-  std::cout << fmt::format("The models differ from {}: {} operation{} to generate{} "
-                           "(`schemagen{} revision --autogenerate{} -m ...`):\n",
-                           against, c.result.upgrade.size(), c.result.upgrade.size() == 1 ? "" : "s",
-                           behind.empty() ? "" : " after upgrading",
-                           cfg.database_name ? " -n " + *cfg.database_name : "",
-                           offline ? " --offline" : "");
+  std::cout << fmt::format(
+      "The models differ from {}: {} operation{} to generate{} "
+      "(`schemagen{} revision --autogenerate{} -m ...`):\n",
+      against, c.result.upgrade.size(), c.result.upgrade.size() == 1 ? "" : "s",
+      behind.empty() ? "" : " after upgrading",
+      cfg.database_name ? " -n " + *cfg.database_name : "", offline ? " --offline" : "");
   // a long list is summarised; -v or `schemagen diff` gives all of it
   constexpr std::size_t shown = 20;
   const auto& ups = c.result.upgrade;
@@ -576,8 +576,9 @@ ExitCode autogenerate_revision(const Project& p, const Global& global,
   }
   report(c, global.verbosity);
   if (c.result.upgrade.empty() && !options.allow_empty) {
-    std::cout << (c.result.warnings.empty() ? "No changes in schema detected.\n"
-                                            : "No changes schemagen can write (see the warnings above).\n");
+    std::cout << (c.result.warnings.empty()
+                      ? "No changes in schema detected.\n"
+                      : "No changes schemagen can write (see the warnings above).\n");
     return ExitCode::ok;
   }
   const auto written = write_revision(p, global, options, c.result.upgrade, c.result.downgrade);

@@ -24,11 +24,6 @@ std::pair<std::string, std::string> split_range(const std::string& spec) {
   return {spec.substr(0, colon), spec.substr(colon + 1)};
 }
 
-/// Where a database stands, as messages say it: "base", or its heads.
-std::string where(const std::vector<std::string>& heads) {
-  return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));
-}
-
 /// What a run reported done, so that a failure can say which of those it rolled back.
 struct Progress {
   std::vector<std::string> done;
@@ -73,8 +68,7 @@ std::string rolled_back_note(pg::Connection& db, const Project& p, const Progres
   if (undone.empty()) return "";
   return fmt::format("\nrolled back with the failure: the {} of {} (reported done above); the "
                      "database is at {}",
-                     verb, fmt::join(undone, ", "),
-                     where(heads));
+                     verb, fmt::join(undone, ", "), where(heads));
 }
 
 /// Runs `fn(sink)` in the database under the advisory lock; a failure rolls back (exit 2).
@@ -257,8 +251,7 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
         from.empty() || from == "base" ? std::vector<std::string>{} : map.resolve(from);
     auto [next, logged, forgotten] = plan(current);
     runtime::OfflineSink sink(std::cout);
-    runtime::stamp(vt, sink, current, next, options.purge,
-                   offline_prelude(vt, current), logged,
+    runtime::stamp(vt, sink, current, next, options.purge, offline_prelude(vt, current), logged,
                    forgotten);
     return ExitCode::ok;
   }
@@ -273,7 +266,8 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
         return true;
       });
     auto [next, logged, forgotten] = plan(current);
-    runtime::stamp(vt, sink, current, next, options.purge, runtime::version_table_prelude(db, vt), logged, forgotten);
+    runtime::stamp(vt, sink, current, next, options.purge, runtime::version_table_prelude(db, vt),
+                   logged, forgotten);
     if (global.verbosity >= 0)
       std::cerr << fmt::format("Stamped {} (was {}){}\n", where(next), where(rows),
                                unknown.empty()

@@ -40,6 +40,10 @@ std::optional<std::string> url_given(const Global& global) {
 }
 } // namespace
 
+std::string where(const std::vector<std::string>& heads) {
+  return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));
+}
+
 bool names_database(const Global& global, const config::Config& cfg) {
   return url_given(global) || cfg.url_at;
 }
@@ -68,7 +72,8 @@ std::string database_url(const Global& global, const config::Config& cfg) {
                                 vars.size() == 1 ? "it" : "them", instead));
   }
   if (cfg.url.empty())
-    throw UserError(*cfg.url_at, fmt::format("the database URL is empty: give one, or {}", instead));
+    throw UserError(*cfg.url_at,
+                    fmt::format("the database URL is empty: give one, or {}", instead));
   return cfg.url;
 }
 

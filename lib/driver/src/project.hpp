@@ -44,6 +44,9 @@ private:
   std::map<std::string, const revision::Revision*> by_id_;
 };
 
+/// Where a database stands, as messages say it: "base", or its heads.
+std::string where(const std::vector<std::string>& heads);
+
 /// The parents a new revision gets from --head (default "head"; --splice allows a non-head).
 std::vector<std::string> new_revision_parents(const Project& p, const RevisionOptions& options);
 

@@ -1,4 +1,5 @@
 #include "schemagen/model/yaml.hpp"
+
 #include "schemagen/support/sql.hpp"
 
 #include <fmt/format.h>
@@ -222,8 +223,8 @@ ForeignKey read_foreign_key(const yaml::Reader& r, const YAML::Node& n) {
     if (!node) return std::string();
     auto a = sql::referential_action(r.string(node, key));
     if (!a)
-      r.fail(node, fmt::format("{} must be CASCADE, RESTRICT, SET NULL, SET DEFAULT or NO ACTION",
-                               key));
+      r.fail(node,
+             fmt::format("{} must be CASCADE, RESTRICT, SET NULL, SET DEFAULT or NO ACTION", key));
     return *a;
   };
   fk.on_delete = action("on_delete");

@@ -138,9 +138,8 @@ void create_types(pg::Connection& db, const model::Metadata& models, DiagnosticL
       stand_ins->add(sql::type_name(e.schema, e.name), target);
     }
     if (auto err = try_keep(db, {fmt::format("CREATE TYPE {} AS ENUM ({})", target, values)})) {
-      diags.error(e.origin.loc,
-                  fmt::format("enum type {}: the server refuses it: {}", e.qualified_name(),
-                              err->message));
+      diags.error(e.origin.loc, fmt::format("enum type {}: the server refuses it: {}",
+                                            e.qualified_name(), err->message));
       if (refused) refused->push_back(sql::type_name(e.schema, e.name));
     }
   }
@@ -188,9 +187,9 @@ void diagnose_table(pg::Connection& db, const model::Table& t, std::size_t n,
     if (!err) continue;
     if (!of_refused_type(c))
       diags.error(c.origin.loc, fmt::format("column {}.{} ({}{}): the server refuses it: {}",
-                                          t.qualified_name(), c.name, c.type,
-                                          c.server_default ? " DEFAULT " + *c.server_default : "",
-                                          stand_ins.back(err->message)));
+                                            t.qualified_name(), c.name, c.type,
+                                            c.server_default ? " DEFAULT " + *c.server_default : "",
+                                            stand_ins.back(err->message)));
     alone.columns[0].server_default.reset();
     if (!probe(db, scratch_ddl(alone, n, scratch))) {
       bare.columns[i].server_default.reset();
@@ -360,9 +359,9 @@ cast_checker(pg::Connection& db, const model::Metadata& models) {
     rolled_back(db, [&] {
       DiagnosticList ignored; // normalize() reported what the server refuses
       create_types(db, models, ignored);
-    // no USING needed: the same type, a string target (I/O conversion is allowed in assignment),
-    // an assignment or implicit cast, or arrays whose elements convert so
-    auto r = db.exec(R"(
+      // no USING needed: the same type, a string target (I/O conversion is allowed in assignment),
+      // an assignment or implicit cast, or arrays whose elements convert so
+      auto r = db.exec(R"(
       WITH t AS (SELECT $1::regtype::oid AS f, $2::regtype::oid AS t),
            e AS (SELECT coalesce(nullif(ft.typelem, 0), t.f) AS f, coalesce(nullif(tt.typelem, 0), t.t) AS t,
                         ft.typcategory = 'A' AS farr, tt.typcategory = 'A' AS tarr, tt.typcategory AS tcat
@@ -373,7 +372,7 @@ cast_checker(pg::Connection& db, const model::Metadata& models) {
                                            OR EXISTS (SELECT 1 FROM pg_cast c WHERE c.castsource = e.f
                                                       AND c.casttarget = e.t AND c.castcontext IN ('a', 'i')))))
       FROM e)",
-                     {from, to});
+                       {from, to});
       needs = r.get(0, 0) == "t";
     });
     cache->emplace(key, needs);

@@ -3,8 +3,8 @@
 #include "schemagen/support/sql.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <array>
+#include <cstdio>
 #include <fmt/format.h>
 #include <set>
 #include <thread>
@@ -101,10 +101,6 @@ std::string arrow(const std::vector<std::string>& from, const std::string& to, b
   const std::string downs = fmt::format("{}", fmt::join(from, ", "));
   return upgrade ? fmt::format("{} -> {}", downs, to) : fmt::format("{} -> {}", to, downs);
 }
-
-} // namespace
-
-namespace {
 
 /// One statement of a revision, with the op it carries out.
 struct Step {
@@ -231,8 +227,7 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
       } catch (const pg::QueryError& e) { // e.sql(): the op's statement, or the commit before it
         throw MigrationError(fmt::format("{}: error: revision {} ({}), {} failed\n  {}\n{}",
                                          located->loc.str(), id, up ? "upgrade" : "downgrade",
-                                         ops::describe(located->op), e.sql(),
-                                         e.server_message()));
+                                         ops::describe(located->op), e.sql(), e.server_message()));
       }
     }
     if (!heads_moved) move_heads(rev, up);

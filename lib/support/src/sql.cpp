@@ -327,7 +327,8 @@ std::string redact_keywords(std::string_view text) {
 }
 
 void replace_all(std::string& text, std::string_view what, std::string_view with) {
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + with.size()))
+  for (auto pos = text.find(what); pos != std::string::npos;
+       pos = text.find(what, pos + with.size()))
     text.replace(pos, what.size(), with);
 }
 
@@ -376,7 +377,8 @@ std::string redact_text(std::string_view text, std::string_view password) {
   for (std::size_t a = 0; a < cuts.size(); ++a)
     for (std::size_t b = a + 1; b < cuts.size(); ++b) {
       const auto begin = a == 0 ? 0 : cuts[a] + 1;
-      if (cuts[b] >= begin + min_secret_piece) pieces.push_back(password.substr(begin, cuts[b] - begin));
+      if (cuts[b] >= begin + min_secret_piece)
+        pieces.push_back(password.substr(begin, cuts[b] - begin));
     }
   std::sort(pieces.begin(), pieces.end(), [](auto x, auto y) { return x.size() > y.size(); });
   for (const auto piece : pieces) replace_all(out, piece, mask);

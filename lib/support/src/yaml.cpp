@@ -96,8 +96,8 @@ void Reader::expect_map(const YAML::Node& node, std::string_view what,
         return edit_distance(key, a) < edit_distance(key, b);
       });
       if (nearest != allowed.end() && edit_distance(key, *nearest) <= 2)
-        fail(kv.first, fmt::format("unknown key '{}' in {}; did you mean '{}'?", key, what,
-                                   *nearest));
+        fail(kv.first,
+             fmt::format("unknown key '{}' in {}; did you mean '{}'?", key, what, *nearest));
       fail(kv.first, fmt::format("unknown key '{}' in {} (expected one of: {})", key, what,
                                  fmt::join(allowed, ", ")));
     }

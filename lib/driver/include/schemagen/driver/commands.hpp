@@ -17,10 +17,10 @@ namespace fs = std::filesystem;
 
 /// The options every command takes.
 struct Global {
-  std::optional<fs::path> config;  // -c/--config
-  std::optional<std::string> name; // -n/--name
-  std::optional<std::string> url;  // --url
-  int verbosity = 0;               // -v: 1, -q: -1
+  std::optional<fs::path> config;       // -c/--config
+  std::optional<std::string> name;      // -n/--name
+  std::optional<std::string> url;       // --url
+  int verbosity = 0;                    // -v: 1, -q: -1
   std::map<std::string, std::string> x; // -x key=value: the revision template's own fields
 };
 
@@ -104,7 +104,7 @@ struct DiffOptions {
   bool offline = false; // against the schema the revision chain builds, no database
   /// --head: compare with the schema these revisions build (a branch's head), not all heads
   std::vector<std::string> heads;
-  bool strict = false;  // check: risky operations fail unless the revision acknowledges them
+  bool strict = false; // check: risky operations fail unless the revision acknowledges them
   std::string format = "text";
 };
 /// Prints the ops autogenerate would write; exit 0.

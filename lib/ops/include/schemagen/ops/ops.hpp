@@ -1,8 +1,9 @@
 #pragma once
 // Operations as values (REFERENCE.md, "Operations"; Alembic's operations/ops.py). Every op knows
 // its reverse(); an op that drops something carries what recreates it (the existing_* fields), so
-// a downgrade is derived mechanically: reverse each op, reverse the list. std::variant makes handling
-// exhaustive: a new op does not compile until ddl, render, apply and reverse all handle it.
+// a downgrade is derived mechanically: reverse each op, reverse the list. std::variant makes
+// handling exhaustive: a new op does not compile until ddl, render, apply and reverse all handle
+// it.
 
 #include "schemagen/model/metadata.hpp"
 
