@@ -13,6 +13,12 @@ prelude='#include <schemagen/annotations.hpp>
 #include <optional>
 #include <string>'
 
+# use_db NAME: a fresh database, in $url and as the one schemagen uses.
+use_db() {
+  url=$(new_db "$1")
+  export SCHEMAGEN_DATABASE_URL=$url
+}
+
 # project NAME MODELS [CONFIG LINES]: a project in $WORK/NAME with models m.hpp; cd into it.
 project() {
   mkdir -p "$WORK/$1/revisions"
@@ -46,8 +52,7 @@ struct SG_TABLE("child; DROP TABLE victim", schema = "Auth")
 };' 'exclude_tables: [victim]
 version_table: "v\"; DROP TABLE victim; --"
 '
-url=$(new_db hostile)
-export SCHEMAGEN_DATABASE_URL=$url
+use_db hostile
 q "$url" "CREATE TABLE victim (id int)" >/dev/null
 untouched() { # what nothing may have changed, after $1
   [ "$(q "$url" "SELECT to_regclass('public.victim') IS NOT NULL, to_regclass('public.zz') IS NULL")" = "t|t" ] ||
@@ -105,7 +110,7 @@ struct SG_TABLE("t") T {
   SG_COLUMN(server_default = "'"'"'x'"'"'") std::string also_fine;
 };
 struct SG_TABLE("u") SG_INDEX("ix_u_from", columns = "from") U { SG_COLUMN(primary_key) int id; int from; };'
-export SCHEMAGEN_DATABASE_URL=$(new_db bad_default)
+use_db bad_default
 run 1 "$SG" check
 contains "$err" "m.hpp:9:3: error: column t.at (TIMESTAMP WITH TIME ZONE DEFAULT now): the server refuses it: ERROR:  cannot use column reference in DEFAULT expression" "the bad default, at its member"
 contains "$err" "m.hpp:11:3: error: column t.broken (INTEGER DEFAULT 1 +): the server refuses it: ERROR:  syntax error at or near \")\"" "the other bad default, at its member"
@@ -130,7 +135,7 @@ struct SG_TABLE("v") SG_CHECK("ck_bad", expr = "nosuch > 0") SG_CHECK("ck_on_wei
   SG_COLUMN(server_default = "1 +") int n;
   SG_COLUMN(type = "NOT_A_TYPE") std::string weird;
 };'
-export SCHEMAGEN_DATABASE_URL=$(new_db bad_all)
+use_db bad_all
 run 1 "$SG" check
 contains "$err" "column v.n (INTEGER DEFAULT 1 +): the server refuses it" "the bad default"
 contains "$err" "column v.weird (NOT_A_TYPE): the server refuses it" "the bad type"
@@ -143,7 +148,7 @@ checks=$((checks + 1))
 project bad_enum '
 enum class SG_ENUM("long_labels") L { aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa };
 struct SG_TABLE("w") W { SG_COLUMN(primary_key) std::int64_t id; L one; std::optional<L> two; };'
-export SCHEMAGEN_DATABASE_URL=$(new_db bad_enum)
+use_db bad_enum
 run 1 "$SG" check
 contains "$err" "enum type long_labels: the server refuses it" "the refused enum, at its declaration"
 [ "$(grep -c 'refuses it' <<<"$err")" = 1 ] || fail "the refused enum is said once, got: $err"
@@ -152,7 +157,7 @@ checks=$((checks + 1))
 # a schema name the server refuses: at the model, exit 1, not an internal query error
 project bad_schema '
 struct SG_TABLE("t", schema = "pg_nope") T { SG_COLUMN(primary_key) std::int64_t id; };'
-export SCHEMAGEN_DATABASE_URL=$(new_db bad_schema)
+use_db bad_schema
 run 1 "$SG" check
 contains "$err" "m.hpp:7:8: error: schema pg_nope: the server refuses it: ERROR:  unacceptable schema name \"pg_nope\"" "a refused schema, at its table"
 
@@ -162,8 +167,7 @@ enum class SG_ENUM("audit_action", schema = "shop") Action { created, deleted };
 struct SG_TABLE("audit") Audit { SG_COLUMN(primary_key) std::int64_t id; SG_COLUMN(server_default = "'"'"'created'"'"'") Action action; };' \
   'include_schemas: [public, shop]
 '
-url=$(new_db new_enum)
-export SCHEMAGEN_DATABASE_URL=$url
+use_db new_enum
 q "$url" "CREATE TABLE audit (id bigint PRIMARY KEY, action text NOT NULL DEFAULT 'created'); INSERT INTO audit VALUES (1, 'deleted')" >/dev/null
 run 1 "$SG" check
 contains "$out" "create_enum shop.audit_action" "check online: the new enum"
@@ -185,8 +189,7 @@ checks=$((checks + 1))
 project enum_values '
 enum class SG_ENUM("Status", schema = "Auth") S { a, b };
 struct SG_TABLE("t", schema = "Auth") T { SG_COLUMN(primary_key) std::int64_t id; SG_COLUMN(server_default = "'"'"'a'"'"'") S e; };'
-url=$(new_db enum_values)
-export SCHEMAGEN_DATABASE_URL=$url
+use_db enum_values
 run 0 "$SG" revision --autogenerate -m first
 run 0 "$SG" upgrade head
 q "$url" "INSERT INTO \"Auth\".t VALUES (1, 'b')" >/dev/null
@@ -221,8 +224,7 @@ struct SG_TABLE("people") SG_INDEX("ix_people_name", columns = "lower(name)") Pe
   SG_COLUMN(server_default = "'"'"'n/a'"'"'") std::string note;
 };' 'compare_type: false
 '
-url=$(new_db expr_index)
-export SCHEMAGEN_DATABASE_URL=$url
+use_db expr_index
 q "$url" "CREATE TABLE people (id bigint PRIMARY KEY, name varchar(64) NOT NULL, note varchar(20) NOT NULL DEFAULT 'n/a');
   CREATE INDEX ix_people_name ON people (lower(name))" >/dev/null
 run 0 "$SG" check
@@ -232,14 +234,13 @@ lacks "$err" "ix_people_name" "the expression index is not reported"
 project default_other_type '
 struct SG_TABLE("flags") Flag { SG_COLUMN(primary_key) std::int64_t id; SG_COLUMN(server_default = "0") int flag; };' 'compare_type: false
 '
-url=$(new_db default_other_type)
-export SCHEMAGEN_DATABASE_URL=$url
+use_db default_other_type
 q "$url" "CREATE TABLE flags (id bigint PRIMARY KEY, flag boolean NOT NULL DEFAULT false)" >/dev/null
 run 1 "$SG" check
 lacks "$err" "refuses it" "a default valid for the model's type is not refused for the database's"
 contains "$out" "alter_column flags.flag" "the default differs, and is reported"
 cd "$WORK/expr_index"
-export SCHEMAGEN_DATABASE_URL=$(new_db expr_index_typed)
+use_db expr_index_typed
 q "$SCHEMAGEN_DATABASE_URL" "CREATE TABLE people (id bigint PRIMARY KEY, name varchar(64) NOT NULL, note varchar(20) NOT NULL DEFAULT 'n/a');
   CREATE INDEX ix_people_name ON people (lower(name))" >/dev/null
 sed -i 's/compare_type: false/compare_type: true/' schemagen.yaml
