@@ -1,0 +1,84 @@
+// The SQLite dialect: sqlite: URLs, the models lowered to what SQLite keeps, and ops compiled to
+// ALTER TABLE where SQLite can and to table rebuilds where not.
+
+#include "internal.hpp"
+#include "session.hpp"
+
+#include "schemagen/support/sql.hpp"
+
+#include <fmt/format.h>
+
+namespace schemagen::sqlite {
+
+std::filesystem::path url_path(std::string_view url, const std::filesystem::path& base) {
+  constexpr std::string_view scheme = "sqlite:///";
+  if (url.substr(0, scheme.size()) != scheme || url.size() == scheme.size())
+    throw UserError(fmt::format("error: {} is not a SQLite URL: write sqlite:///relative/path.db "
+                                "(from the configuration file's directory) or "
+                                "sqlite:////absolute/path.db",
+                                url));
+  auto path = std::string(url.substr(scheme.size()));
+  if (const auto q = path.find('?'); q != std::string::npos) path.resize(q);
+  if (path == ":memory:") return path;
+  const std::filesystem::path p(path);
+  return p.is_absolute() ? p : base / p;
+}
+
+namespace {
+
+class Dialect : public dialect::Dialect {
+public:
+  std::string_view name() const override { return "sqlite"; }
+  bool handles(std::string_view url) const override { return url.substr(0, 7) == "sqlite:"; }
+  std::unique_ptr<dialect::Session> connect(const std::string& url,
+                                            const std::filesystem::path& base) const override {
+    return std::make_unique<Session>(url_path(url, base));
+  }
+  model::Metadata lower(model::Metadata models) const override {
+    return sqlite::lower(std::move(models));
+  }
+  model::Metadata canonical_offline(const model::Metadata& m) const override {
+    Connection scratch(":memory:");
+    return sqlite::normalize(scratch, m); // SQLite needs no server: the same spelling as online
+  }
+  bool offline_needs_using(const std::string&, const std::string&) const override {
+    return false;
+  }
+  std::optional<std::string> unsupported(const ops::Op& op) const override {
+    return sqlite::unsupported(op);
+  }
+  bool needs_state() const override { return true; }
+  std::vector<dialect::Step> compile(const std::vector<ops::LocatedOp>& ops,
+                                     model::Metadata* state,
+                                     dialect::Session* live) const override {
+    model::Metadata scratch;
+    return sqlite::compile(ops, state ? *state : scratch,
+                           live ? &static_cast<Session*>(live)->connection() : nullptr);
+  }
+  std::string qualified(const std::string&, const std::string& name) const override {
+    return sql::quote_ident(name);
+  }
+  std::string_view now() const override { return "CURRENT_TIMESTAMP"; }
+  dialect::OfflineText offline_text() const override {
+    dialect::OfflineText t;
+    t.before_run = "PRAGMA foreign_keys = OFF;\n\n";
+    t.begin = "BEGIN IMMEDIATE";
+    // a broken reference fails the transaction (pipe to `sqlite3 -bail`, which then stops
+    // before COMMIT): SQLite cannot raise an error from a plain statement, a CHECK can
+    t.before_commit =
+        "CREATE TEMP TABLE IF NOT EXISTS schemagen_foreign_key_check (broken INTEGER CONSTRAINT "
+        "\"a foreign key is broken: see PRAGMA foreign_key_check\" CHECK (broken = 0));\n\n"
+        "INSERT INTO schemagen_foreign_key_check SELECT count(*) FROM pragma_foreign_key_check;\n\n";
+    t.after_run = "PRAGMA foreign_keys = ON;\n\n";
+    return t;
+  }
+};
+
+} // namespace
+
+const dialect::Dialect& dialect() {
+  static const Dialect d;
+  return d;
+}
+
+} // namespace schemagen::sqlite

@@ -1,0 +1,100 @@
+#pragma once
+// What the SQLite dialect's files share. Conventions: the models' default schema ("public") is the
+// file's `main` schema and SQL names tables unqualified; a column type is the declared type as
+// canonical_type() spells it; an INTEGER column that is the whole primary key is the rowid alias
+// and is `autoincrement`; comments are not kept.
+
+#include "schemagen/sqlite/sqlite.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace schemagen::sqlite {
+
+// ---- parse.cpp: what SQLite keeps only in the SQL text of sqlite_schema ----------------------
+
+/// A declared type spelled one way: upper case, single spaces, no space before '(' or around ','
+/// ("varchar ( 20 )" → "VARCHAR(20)"), and synonyms of one name made that name (INT → INTEGER).
+std::string canonical_type(std::string_view type);
+/// An expression (default, check, index element or predicate) spelled one way: outer
+/// parentheses removed, keywords and function names upper case, whitespace collapsed outside
+/// string literals, quoted identifiers unquoted where they need no quotes.
+std::string canonical_expression(std::string_view expr);
+
+/// The constraints of a CREATE TABLE statement, as written (names may be empty when unnamed).
+struct TableText {
+  struct Named {
+    std::string name;
+    std::vector<std::string> columns;
+  };
+  struct Check {
+    std::string name;
+    std::string expression; // canonical_expression()
+  };
+  struct Foreign {
+    std::string name;
+    std::vector<std::string> columns, referred_columns;
+    std::string referred_table;
+  };
+  std::optional<Named> primary_key;
+  std::vector<Named> uniques;
+  std::vector<Check> checks;
+  std::vector<Foreign> foreign_keys;
+  std::vector<std::pair<std::string, std::string>> collations; // column → collation
+  bool without_rowid = false;
+  bool autoincrement = false; // INTEGER PRIMARY KEY AUTOINCREMENT somewhere
+};
+/// Column-level and table-level constraints alike. Throws UserError naming the table on text
+/// it cannot read.
+TableText parse_create_table(std::string_view sql);
+
+/// The elements (column names or canonical expressions) and WHERE of a CREATE INDEX statement.
+struct IndexText {
+  std::vector<std::string> elements;
+  std::optional<std::string> where;
+};
+IndexText parse_create_index(std::string_view sql);
+
+// ---- reflect.cpp ------------------------------------------------------------------------------
+
+/// The tables of attached database `db` ("main", or a scratch one), from sqlite_schema and the
+/// pragma table-valued functions: a few queries whatever the number of tables. Tables come out in
+/// schema "public"; the version tables and sqlite_* tables are not read.
+model::Metadata reflect(Connection& c, const dialect::ReflectOptions& options,
+                        const std::string& db = "main");
+/// The (lowered) models as SQLite spells them: created in a scratch in-memory database attached
+/// to `c`, read back by reflect(), detached. Same shape and order as `models`; what SQLite refuses
+/// (a default that is not constant or calls a function SQLite lacks, a bad type or check) is a
+/// DiagnosticsError at the model's origin, every refusal in one run.
+model::Metadata normalize(Connection& c, const model::Metadata& models);
+
+// ---- lower.cpp --------------------------------------------------------------------------------
+
+/// The models as SQLite keeps them (the README's SQLite type mapping): PostgreSQL type names
+/// mapped (BYTEA → BLOB, TIMESTAMP WITH TIME ZONE → DATETIME, JSONB → JSON, UUID → CHAR(32), ...),
+/// an enum column TEXT with a named CHECK of its values and no enum left, an INTEGER whole
+/// primary key autoincrement, comments dropped, schema "main" made "public". What SQLite lacks
+/// (another schema, identity, an index method, an array type) is a DiagnosticsError at each
+/// annotation, every one in one run.
+model::Metadata lower(model::Metadata models);
+
+// ---- compile.cpp ------------------------------------------------------------------------------
+
+/// CREATE TABLE for `t`, named `name` (default t.name), in attached database `db` (default none).
+std::string create_table_sql(const model::Table& t, const std::string& name = "",
+                             const std::string& db = "");
+/// CREATE INDEX for `ix` on `table`, in attached database `db` (default none).
+std::string create_index_sql(const model::Index& ix, const std::string& table,
+                             const std::string& db = "");
+/// Why SQLite cannot carry out `op` at all (create_enum, add_enum_value, create_schema, identity,
+/// an index method, ...), or nullopt.
+std::optional<std::string> unsupported(const ops::Op& op);
+/// ALTER TABLE where SQLite can, a rebuild of the table from `state` where not (several ops on
+/// one table make one rebuild); `state` moves past the ops. `live`, when online, is asked for the
+/// triggers of a rebuilt table, which are recreated.
+std::vector<dialect::Step> compile(const std::vector<ops::LocatedOp>& ops, model::Metadata& state,
+                                   Connection* live);
+
+} // namespace schemagen::sqlite

@@ -1,0 +1,3 @@
+#include "internal.hpp"
+
+namespace schemagen::sqlite {} // namespace schemagen::sqlite

@@ -1,0 +1,139 @@
+// A live SQLite file: the run's transaction and lock (BEGIN IMMEDIATE), the foreign-key check
+// before every commit, and reflection.
+
+#include "session.hpp"
+
+#include "internal.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+namespace schemagen::sqlite {
+
+namespace {
+
+/// Restores PRAGMA foreign_keys when the run ends, and ends a transaction the run left open.
+class RunLock : public dialect::Lock {
+public:
+  RunLock(Connection& c, bool foreign_keys) : c_(c), foreign_keys_(foreign_keys) {}
+  ~RunLock() override {
+    try {
+      if (c_.in_transaction()) c_.exec("ROLLBACK");
+      if (foreign_keys_) c_.exec("PRAGMA foreign_keys = ON");
+    } catch (...) {
+    }
+  }
+
+private:
+  Connection& c_;
+  bool foreign_keys_;
+};
+
+} // namespace
+
+Session::Session(std::filesystem::path file) : file_(std::move(file)) {
+  std::error_code ec;
+  if (file_ == ":memory:" || std::filesystem::exists(file_, ec)) {
+    c_.emplace(file_, false);
+    return;
+  }
+  // not created until a run writes to it: until then it reads as an empty database
+  const auto dir = file_.parent_path();
+  if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+    throw DatabaseError(fmt::format(
+        "error: cannot open the SQLite database {}: its directory {} does not exist",
+        file_.string(), dir.string()));
+  c_.emplace(":memory:", true);
+  pending_ = true;
+}
+
+Connection& Session::connection() { return *c_; }
+
+void Session::execute(const std::string& sql) { c_->exec(sql); }
+
+dialect::Rows Session::query(const std::string& sql,
+                             const std::vector<std::optional<std::string>>& params) {
+  return c_->query(sql, params);
+}
+
+void Session::begin() {
+  if (!c_->in_transaction()) c_->exec("BEGIN IMMEDIATE");
+}
+
+void Session::commit() {
+  // the rebuilds ran with foreign keys off: no reference they broke may be committed
+  const auto broken = c_->query("SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check");
+  if (!broken.empty()) {
+    std::string rows;
+    const std::size_t shown = std::min<std::size_t>(broken.size(), 10);
+    for (std::size_t i = 0; i < shown; ++i)
+      rows += fmt::format("\n  {} row {} refers to a missing row of {}", broken[i][0].value_or(""),
+                          broken[i][1].value_or("(no rowid)"), broken[i][2].value_or(""));
+    if (shown < broken.size()) rows += fmt::format("\n  ... and {} more", broken.size() - shown);
+    throw dialect::QueryError("PRAGMA foreign_key_check",
+                              fmt::format("{} row{} break{} a foreign key:{}", broken.size(),
+                                          broken.size() == 1 ? "" : "s",
+                                          broken.size() == 1 ? "s" : "", rows),
+                              "foreign_key_check");
+  }
+  c_->exec("COMMIT");
+}
+
+void Session::rollback() noexcept {
+  try {
+    if (c_->in_transaction()) c_->exec("ROLLBACK");
+  } catch (...) {
+  }
+}
+
+std::unique_ptr<dialect::Lock> Session::lock(long long, std::chrono::milliseconds timeout) {
+  if (pending_) { // the run writes: now the file is created
+    c_.reset();
+    c_.emplace(file_, true);
+    pending_ = false;
+  }
+  c_->busy_timeout(static_cast<int>(std::min<long long>(timeout.count(), 2147483647)));
+  const bool foreign_keys = c_->query("PRAGMA foreign_keys").at(0).at(0) == "1";
+  // only outside a transaction: off for the run, so that a rebuilt parent keeps its children
+  c_->exec("PRAGMA foreign_keys = OFF");
+  auto held = std::make_unique<RunLock>(*c_, foreign_keys);
+  try {
+    c_->exec("BEGIN IMMEDIATE"); // one writer per file: concurrent runs wait here
+  } catch (const dialect::QueryError& e) {
+    const int code = std::stoi(e.sqlstate()) & 0xff;
+    if (code != SQLITE_BUSY && code != SQLITE_LOCKED) throw;
+    throw DatabaseError(fmt::format(
+        "error: another connection holds the write lock on {} (SQLite's); gave up after {:.0f} "
+        "s. Wait for it to finish, or raise lock_timeout.",
+        file_.string(), std::chrono::duration<double>(timeout).count()));
+  }
+  return held;
+}
+
+bool Session::has_table(const std::string&, const std::string& table) {
+  return !c_->query("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1", {table})
+              .empty();
+}
+
+bool Session::has_column(const std::string&, const std::string& table, const std::string& column) {
+  return !c_->query("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", {table, column}).empty();
+}
+
+std::vector<std::string> Session::schemas() { return {"public"}; }
+
+model::Metadata Session::reflect(const dialect::ReflectOptions& options) {
+  return sqlite::reflect(*c_, options);
+}
+
+model::Metadata Session::normalize(const model::Metadata& models) {
+  return sqlite::normalize(*c_, models);
+}
+
+std::function<bool(const std::string&, const std::string&)>
+Session::cast_checker(const model::Metadata&) {
+  // a rebuild converts with CAST; there is no USING to write
+  return [](const std::string&, const std::string&) { return false; };
+}
+
+} // namespace schemagen::sqlite

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "schemagen/sqlite/sqlite.hpp"
+
+#include <optional>
+
+namespace schemagen::sqlite {
+
+class Session : public dialect::Session {
+public:
+  /// Opens `file`; one that does not exist yet reads as an empty database until lock() (a run
+  /// that writes) creates it.
+  explicit Session(std::filesystem::path file);
+  const dialect::Dialect& dialect() const override { return sqlite::dialect(); }
+  void execute(const std::string& sql) override;
+  dialect::Rows query(const std::string& sql,
+                      const std::vector<std::optional<std::string>>& params = {}) override;
+  void begin() override;
+  void commit() override;
+  void rollback() noexcept override;
+  std::unique_ptr<dialect::Lock> lock(long long key, std::chrono::milliseconds timeout) override;
+  bool has_table(const std::string& schema, const std::string& table) override;
+  bool has_column(const std::string& schema, const std::string& table,
+                  const std::string& column) override;
+  std::vector<std::string> schemas() override;
+  model::Metadata reflect(const dialect::ReflectOptions& options) override;
+  model::Metadata normalize(const model::Metadata& models) override;
+  std::function<bool(const std::string&, const std::string&)>
+  cast_checker(const model::Metadata& models) override;
+
+  Connection& connection();
+
+private:
+  std::filesystem::path file_;
+  std::optional<Connection> c_;
+  bool pending_ = false; // the file does not exist yet
+};
+
+} // namespace schemagen::sqlite
