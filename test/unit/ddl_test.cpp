@@ -1,6 +1,6 @@
 // lib/ddl and support/sql: the SQL text, quoting exactly when PostgreSQL needs it.
 
-#include "schemagen/ddl/ddl.hpp"
+#include "schemagen/pg/ddl.hpp"
 #include "schemagen/support/sql.hpp"
 
 #include <doctest/doctest.h>
@@ -9,7 +9,7 @@ using namespace schemagen;
 
 namespace {
 std::string one(const ops::Op& op) {
-  auto s = ddl::compile(op);
+  auto s = pg::compile(op);
   REQUIRE(s.size() == 1);
   return s[0].sql;
 }
@@ -53,7 +53,7 @@ TEST_CASE("ops compile to PostgreSQL") {
                 {}}};
   t.primary_key = model::PrimaryKey{"pk", {"id"}};
   t.foreign_keys = {{"fk", {"id"}, "s", "Other", {"id"}, "SET NULL", "", {}}};
-  auto create = ddl::compile(ops::CreateTable{t});
+  auto create = pg::compile(ops::CreateTable{t});
   REQUIRE(create.size() == 2);
   CHECK(create[0].sql ==
         "CREATE TABLE public.\"Order Lines\" (\n    id SERIAL NOT NULL,\n    \"select\" TEXT "
@@ -62,12 +62,12 @@ TEST_CASE("ops compile to PostgreSQL") {
   CHECK(create[1].sql == "COMMENT ON COLUMN public.\"Order Lines\".\"select\" IS 'a comment''s'");
 
   model::Index ix{"ix", {"a", "lower(b)", "c DESC"}, true, "a > 0", "gin", {}};
-  auto idx = ddl::compile(ops::CreateIndex{"s", "t", ix, true});
+  auto idx = pg::compile(ops::CreateIndex{"s", "t", ix, true});
   REQUIRE(idx.size() == 1);
   CHECK(idx[0].sql ==
         "CREATE UNIQUE INDEX CONCURRENTLY ix ON s.t USING gin (a, (lower(b)), c DESC) WHERE a > 0");
   CHECK_FALSE(idx[0].transactional);
-  CHECK(ddl::compile(ops::CreateIndex{"s", "t", ix, false})[0].transactional);
+  CHECK(pg::compile(ops::CreateIndex{"s", "t", ix, false})[0].transactional);
 
   ops::AlterColumn a;
   a.table = "t";
@@ -75,13 +75,13 @@ TEST_CASE("ops compile to PostgreSQL") {
   a.type = "INTEGER";
   a.using_ = "c::integer";
   a.nullable = false;
-  auto alter = ddl::compile(a);
+  auto alter = pg::compile(a);
   REQUIRE(alter.size() == 2);
   CHECK(alter[0].sql == "ALTER TABLE public.t ALTER COLUMN c TYPE INTEGER USING c::integer");
   CHECK(alter[1].sql == "ALTER TABLE public.t ALTER COLUMN c SET NOT NULL");
 
   const auto add_value =
-      ddl::compile(ops::AddEnumValue{"public", "mood", "meh", std::nullopt, "ok"});
+      pg::compile(ops::AddEnumValue{"public", "mood", "meh", std::nullopt, "ok"});
   REQUIRE(add_value.size() == 1);
   CHECK(add_value[0].sql == "ALTER TYPE public.mood ADD VALUE IF NOT EXISTS 'meh' AFTER 'ok'");
   CHECK_FALSE(add_value[0].transactional); // committed before anything uses the new value
@@ -92,7 +92,7 @@ TEST_CASE("ops compile to PostgreSQL") {
              {{"a", {ops::Literal::Kind::number, "2"}},
               {"b", {ops::Literal::Kind::boolean, "true"}}}}}) ==
         "INSERT INTO public.t (a, b) VALUES\n    ('x''y', NULL),\n    (2, true)");
-  CHECK(ddl::compile(ops::Execute{{{"sqlite", "VACUUM"}}}).empty());
+  CHECK(pg::compile(ops::Execute{{{"sqlite", "VACUUM"}}}).empty());
   CHECK(one(ops::Execute{{{"postgresql", "SELECT 1"}, {"sqlite", "SELECT 2"}}}) == "SELECT 1");
 }
 

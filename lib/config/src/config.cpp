@@ -89,9 +89,13 @@ const Keys top_level_keys = {"script_location",
                              "log_level",
                              "url",
                              "version_locations",
-                             "lock_timeout"};
+                             "lock_timeout",
+                             "dialect",
+                             "schema_map"};
 const Keys database_keys = {"url"};
 const Keys databases_entry_keys = {"url",
+                                   "dialect",
+                                   "schema_map",
                                    "models",
                                    "script_location",
                                    "version_locations",
@@ -180,6 +184,21 @@ public:
       c.version_table_schema = str(v, "version_table_schema");
     if (const auto v = n["include_schemas"]) c.include_schemas = strs(v, "include_schemas");
     if (const auto v = n["exclude_tables"]) c.exclude_tables = strs(v, "exclude_tables");
+    if (const auto v = n["dialect"]) {
+      c.dialect = str(v, "dialect");
+      c.dialect_at = r_.loc(v);
+    }
+    if (const auto v = n["schema_map"]) {
+      if (!v.IsMap()) r_.fail(v, "schema_map must map a schema the models name to the one it is "
+                                 "kept in (auth: main)");
+      c.schema_map.clear();
+      for (const auto& kv : v) {
+        const auto to = str(kv.second, "schema_map");
+        if (kv.first.Scalar().empty() || to.empty())
+          r_.fail(kv.second, "schema_map: a schema's name cannot be empty");
+        c.schema_map[kv.first.Scalar()] = to;
+      }
+    }
   }
 
 private:

@@ -8,7 +8,6 @@
 #include "schemagen/model/yaml.hpp"
 #include "schemagen/ops/apply.hpp"
 #include "schemagen/ops/yaml.hpp"
-#include "schemagen/reflect/reflect.hpp"
 #include "schemagen/scan/scan.hpp"
 #include "schemagen/support/cache.hpp"
 #include "schemagen/support/files.hpp"
@@ -156,7 +155,7 @@ model::Metadata compared_models(const config::Config& cfg, model::Metadata model
     return std::find(schemas.begin(), schemas.end(), s) != schemas.end();
   };
   std::erase_if(models.tables, [&](const auto& t) {
-    return !in(t.schema) || reflect::excluded(cfg.exclude_tables, t.schema, t.name);
+    return !in(t.schema) || dialect::excluded(cfg.exclude_tables, t.schema, t.name);
   });
   std::erase_if(models.enums, [&](const auto& e) { return !in(e.schema); });
   std::erase_if(models.schemas, [&](const auto& s) { return !in(s); });
@@ -205,7 +204,7 @@ bool data_only(const std::string& sql) {
 namespace {
 /// A database with a revision an earlier run left partly applied is in neither revision's state:
 /// nothing is compared with it until a run finishes that revision.
-void refuse_unfinished(const Project& p, pg::Connection& db) {
+void refuse_unfinished(const Project& p, dialect::Session& db) {
   if (const auto i = runtime::read_interrupted(db, p.version_table()))
     throw UserError(fmt::format(
         "error: the {0} of revision {1} is unfinished (an earlier run stopped before statement "
@@ -214,7 +213,7 @@ void refuse_unfinished(const Project& p, pg::Connection& db) {
 }
 } // namespace
 
-Comparison compare_online(const Project& p, pg::Connection& db,
+Comparison compare_online(const Project& p, dialect::Session& db,
                           const std::optional<std::vector<std::string>>& at, bool timings) {
   auto started = std::chrono::steady_clock::now();
   auto phase = [&](const char* name) {
@@ -250,26 +249,26 @@ Comparison compare_online(const Project& p, pg::Connection& db,
                             "--offline",
                             where(current), where(wanted), wanted.size() == 1 ? "s" : ""));
   }
-  const auto scanned = scan_models(cfg);
+  const auto scanned = models_for(cfg, p.dialect());
   const auto schemas = compared_schemas(cfg, scanned);
   const auto models = compared_models(cfg, scanned, schemas);
   phase("scan");
-  const auto database = reflect::reflect(
-      db, {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
+  const auto database = db.reflect(
+      {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
   phase("reflect");
   // with compare_type off, the models are spelled with the database's column types, so that an
   // expression differs by no cast that follows from a type the comparison was told to ignore
   // (a default or check the database's type refuses is normalised with the model's type instead)
   const auto canonical = [&] {
     if (!cfg.compare_type) try {
-        return reflect::normalize(db, with_types_of(models, database));
+        return db.normalize(with_types_of(models, database));
       } catch (const DiagnosticsError&) {
       }
-    return reflect::normalize(db, models);
+    return db.normalize(models);
   }();
   phase("normalize");
   auto options = compare_options(cfg);
-  options.needs_using = reflect::cast_checker(db, models);
+  options.needs_using = db.cast_checker(models);
   Comparison c{compare::compare(models, canonical, database, options), {}};
   phase("compare");
   return c;
@@ -308,7 +307,8 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
             for (const auto& r : *e->replay) ops::apply(r.op, head);
             continue;
           }
-          auto sql = e->sql.count("postgresql") ? e->sql.at("postgresql")
+          const std::string dialect(p.dialect().name());
+          auto sql = e->sql.count(dialect) ? e->sql.at(dialect)
                      : e->sql.count("")         ? e->sql.at("")
                                                 : "";
           if (!data_only(sql))
@@ -374,19 +374,22 @@ OfflineChain offline_chain(const Global& global, const Project* loaded,
   return c;
 }
 
-Comparison compare_with_head(const config::Config& cfg, OfflineChain chain) {
+Comparison compare_with_head(const config::Config& cfg, const dialect::Dialect& d,
+                             OfflineChain chain) {
   Comparison out;
   out.unaccounted = std::move(chain.unaccounted);
   const auto& head = chain.head;
-  const auto scanned = scan_models(cfg);
+  const auto scanned = models_for(cfg, d);
   const auto schemas = compared_schemas(cfg, scanned);
   auto models = compared_models(cfg, scanned, schemas);
   // the replayed schema, restricted like a reflection would be
   model::Metadata database = compared_models(cfg, head, schemas);
-  auto canonical_db = compare::canonical_text(database);
-  auto canonical_models = compare::canonical_text(models);
+  auto canonical_db = d.canonical_offline(database);
+  auto canonical_models = d.canonical_offline(models);
   auto options = compare_options(cfg);
-  options.needs_using = compare::textual_needs_using;
+  options.needs_using = [&d](const std::string& from, const std::string& to) {
+    return d.offline_needs_using(from, to);
+  };
   // compare canonical forms on both sides; the ops still carry the models' spelling
   out.result = compare::compare(models, canonical_models, canonical_db, options);
   return out;
@@ -395,7 +398,7 @@ Comparison compare_with_head(const config::Config& cfg, OfflineChain chain) {
 } // namespace
 
 Comparison compare_offline(const Project& p, const std::vector<std::string>& targets) {
-  return compare_with_head(p.config(), offline_chain({}, &p, targets));
+  return compare_with_head(p.config(), p.dialect(), offline_chain({}, &p, targets));
 }
 
 void report(const Comparison& c, int verbosity) {
@@ -439,7 +442,7 @@ ExitCode check(const Global& global, const DiffOptions& options) {
   if (offline) { // from the cache while no revision changed: a pre-commit hook should not be felt
     auto chain = offline_chain(global, nullptr, options.heads);
     findings = chain.findings;
-    c = compare_with_head(cfg, std::move(chain));
+    c = compare_with_head(cfg, dialect_for(global, cfg), std::move(chain));
   } else {
     const auto p = Project::load(global);
     auto db = p.connect();
@@ -456,7 +459,7 @@ ExitCode check(const Global& global, const DiffOptions& options) {
       c = compare_online(p, *db, at);
     } else { // upgrade comes first; whether the models need a revision too, the chain tells
       for (const auto* r : pending) behind.push_back(r->id);
-      c = compare_with_head(cfg, offline_chain(global, &p, {}));
+      c = compare_with_head(cfg, p.dialect(), offline_chain(global, &p, {}));
     }
   }
   // -q: no lint lines (an offline check lints the whole chain, long-applied revisions too)
@@ -539,21 +542,15 @@ ExitCode inspect(const Global& global, const InspectOptions& options) {
     for (const auto& u : unaccounted) std::cerr << u << "\n";
     if (options.canonical && p.has_url()) { // the server's spelling, as a reflection would give it
       auto db = p.connect();
-      m = reflect::normalize(*db, m);
+      m = db->normalize(m);
     } else if (options.canonical) {
-      m = compare::canonical_text(m);
+      m = p.dialect().canonical_offline(m);
     }
   } else {
     auto db = p.connect();
     std::vector<std::string> schemas = cfg.include_schemas;
-    if (schemas.empty()) {
-      auto r = db->exec(
-          "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> "
-          "'information_schema' ORDER BY 1");
-      for (int i = 0; i < r.rows(); ++i) schemas.emplace_back(r.get(i, 0));
-    }
-    m = reflect::reflect(
-        *db, {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
+    if (schemas.empty()) schemas = db->schemas();
+    m = db->reflect({schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
   }
   std::cout << model::to_yaml(m);
   return ExitCode::ok;
@@ -575,6 +572,16 @@ ExitCode autogenerate_revision(const Project& p, const Global& global,
     c = compare_online(p, *db, targets, global.verbosity > 0);
   }
   report(c, global.verbosity);
+  // said now, not when an upgrade meets it
+  std::vector<std::string> refused;
+  for (const auto* ops : {&c.result.upgrade, &c.result.downgrade})
+    for (const auto& op : *ops)
+      if (auto why = p.dialect().unsupported(op))
+        refused.push_back(fmt::format("  {}: {}", ops::describe(op), *why));
+  if (!refused.empty())
+    throw UserError(fmt::format("error: {} cannot carry out what this revision would need; no "
+                                "revision written:\n{}",
+                                p.dialect().name(), fmt::join(refused, "\n")));
   if (c.result.upgrade.empty() && !options.allow_empty) {
     std::cout << (c.result.warnings.empty()
                       ? "No changes in schema detected.\n"

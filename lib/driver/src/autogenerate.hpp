@@ -7,6 +7,8 @@
 namespace schemagen::driver {
 
 model::Metadata scan_models(const config::Config& cfg);
+/// The models as database kind `d` keeps them: schema_map applied, then the dialect's lowering.
+model::Metadata models_for(const config::Config& cfg, const dialect::Dialect& d);
 
 struct Comparison {
   compare::Result result;
@@ -15,7 +17,7 @@ struct Comparison {
 
 /// Online: with `at`, the database must be at exactly those revisions (else exit 1, saying where
 /// it is). With `timings`, how long each phase took is reported on stderr (-v).
-Comparison compare_online(const Project& p, pg::Connection& db,
+Comparison compare_online(const Project& p, dialect::Session& db,
                           const std::optional<std::vector<std::string>>& at, bool timings = false);
 /// Offline: the chain's upgrade ops replayed in memory from base to `targets` (revision specs;
 /// empty: every head).

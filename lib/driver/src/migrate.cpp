@@ -48,7 +48,7 @@ runtime::RunOptions run_options(const Project& p, const Global& g, Progress& pro
 
 /// After a failed run was rolled back: which of the revisions it reported done were undone with
 /// it, as the version table now says ("" when none were).
-std::string rolled_back_note(pg::Connection& db, const Project& p, const Progress& progress,
+std::string rolled_back_note(dialect::Session& db, const Project& p, const Progress& progress,
                              bool upgrade) {
   if (progress.done.empty()) return "";
   const char* verb = upgrade ? "upgrade" : "downgrade";
@@ -75,7 +75,7 @@ std::string rolled_back_note(pg::Connection& db, const Project& p, const Progres
 template <class Fn>
 void online(const Project& p, Fn fn) {
   auto db = p.connect();
-  runtime::AdvisoryLock lock(*db, p.version_table().lock_key(), lock_timeout(p));
+  const auto lock = db->lock(p.version_table().lock_key(), lock_timeout(p));
   runtime::OnlineSink sink(*db);
   try {
     fn(*db, sink);
@@ -105,8 +105,8 @@ std::vector<std::string> heads_to_resolve_from(const Project& p,
 
 /// After a failure: what an unfinished revision left durable, and how to go on. Asked on a new
 /// connection when the run's was lost (the backend terminated, say).
-std::string interrupted_note(pg::Connection& db, const Project& p) {
-  auto read = [&](pg::Connection& c) { return runtime::read_interrupted(c, p.version_table()); };
+std::string interrupted_note(dialect::Session& db, const Project& p) {
+  auto read = [&](dialect::Session& c) { return runtime::read_interrupted(c, p.version_table()); };
   std::optional<runtime::Interrupted> i;
   try {
     i = read(db);
@@ -148,7 +148,7 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
         from.empty() || from == "base" ? std::vector<std::string>{} : p.map().resolve(from);
     const auto path = upgrade ? p.map().upgrade_path(to, heads) : p.map().downgrade_path(to, heads);
     opts.prelude = offline_prelude(vt, heads);
-    runtime::OfflineSink sink(std::cout);
+    runtime::OfflineSink sink(std::cout, p.dialect());
     opts.on_start = nullptr;
     opts.on_step = nullptr;
     runtime::migrate(p.map(), p.by_id(), vt, sink, path, upgrade, heads, opts);
@@ -159,7 +159,7 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
         "error: a FROM:TO range is for --sql; online, {} starts where the database is", verb));
 
   if (upgrade) run_hooks(p.config().hooks.pre_upgrade, "pre_upgrade", p.config().dir, hook_env(p));
-  online(p, [&](pg::Connection& db, runtime::OnlineSink& sink) {
+  online(p, [&](dialect::Session& db, runtime::OnlineSink& sink) {
     const auto heads = runtime::read_heads(db, vt);
     p.checksum_drift(db, global.verbosity >= 0);
     opts.resume = runtime::read_interrupted(db, vt);
@@ -188,13 +188,10 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
       return;
     }
     opts.prelude = runtime::version_table_prelude(db, vt);
-    opts.index_state = [&db](const std::string& schema, const std::string& name) {
-      return runtime::index_state(db, schema, name);
-    };
     if (global.verbosity >= 0)
       opts.on_resume = [](const std::string& line) { std::cerr << line << "\n"; };
     try {
-      runtime::migrate(p.map(), p.by_id(), vt, sink, path, upgrade, heads, opts);
+      runtime::migrate(p.map(), p.by_id(), vt, sink, path, upgrade, heads, opts, &db);
     } catch (const Error& e) {
       if (progress.line_open) std::cerr << "failed\n";
       sink.rollback();
@@ -250,12 +247,12 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
     const std::vector<std::string> current =
         from.empty() || from == "base" ? std::vector<std::string>{} : map.resolve(from);
     auto [next, logged, forgotten] = plan(current);
-    runtime::OfflineSink sink(std::cout);
+    runtime::OfflineSink sink(std::cout, p.dialect());
     runtime::stamp(vt, sink, current, next, options.purge, offline_prelude(vt, current), logged,
                    forgotten);
     return ExitCode::ok;
   }
-  online(p, [&](pg::Connection& db, runtime::OnlineSink& sink) {
+  online(p, [&](dialect::Session& db, runtime::OnlineSink& sink) {
     const auto rows = runtime::read_heads(db, vt);
     auto current = rows;
     std::vector<std::string> unknown; // rows naming no revision file: what --purge is for

@@ -16,6 +16,7 @@ Project Project::load(const Global& global) {
   p.revisions_ = revision::load_revisions(p.version_dirs());
   p.map_ = std::make_unique<revision::RevisionMap>(revision::build_map(p.revisions_));
   for (const auto& r : p.revisions_) p.by_id_[r.id] = &r;
+  p.dialect_ = &dialect_for(global, p.cfg_);
   return p;
 }
 
@@ -29,7 +30,7 @@ std::vector<fs::path> version_dirs(const config::Config& cfg) {
 std::vector<fs::path> Project::version_dirs() const { return driver::version_dirs(cfg_); }
 
 runtime::VersionTable Project::version_table() const {
-  return runtime::VersionTable{cfg_.version_table_schema, cfg_.version_table};
+  return runtime::VersionTable{cfg_.version_table_schema, cfg_.version_table, dialect_};
 }
 
 namespace {
@@ -81,14 +82,12 @@ bool Project::has_url() const { return names_database(global_, cfg_); }
 
 std::string Project::url() const { return database_url(global_, cfg_); }
 
-std::unique_ptr<pg::Connection> Project::connect() const {
-  auto db = std::make_unique<pg::Connection>(url());
+std::unique_ptr<dialect::Session> Project::connect() const {
+  auto db = dialect_->connect(url(), cfg_.dir);
   if (const auto& old = cfg_.unsuffixed_version_table; !old.empty()) {
     // made by a schemagen that gave every database one schemagen_version: not at base
     const auto vt = version_table();
-    auto r = db->exec("SELECT to_regclass($1) IS NULL AND to_regclass($2) IS NOT NULL",
-                      {vt.qualified(), sql::qualified(vt.schema, old)});
-    if (r.get(0, 0) == "t")
+    if (!db->has_table(vt.schema, vt.table) && db->has_table(vt.schema, old))
       throw UserError(fmt::format(
           "{}: error: database {}: its version table is {} by default now (one per database), "
           "and this database has {} from an earlier schemagen: set `version_table: {}` in its "
@@ -98,7 +97,7 @@ std::unique_ptr<pg::Connection> Project::connect() const {
   return db;
 }
 
-std::vector<std::string> Project::checksum_drift(pg::Connection& db, bool warn) const {
+std::vector<std::string> Project::checksum_drift(dialect::Session& db, bool warn) const {
   std::vector<std::string> changed;
   for (const auto& [id, checksum] : runtime::read_checksums(db, version_table())) {
     auto it = by_id_.find(id);

@@ -4,7 +4,7 @@
 
 #include "schemagen/config/config.hpp"
 #include "schemagen/driver/commands.hpp"
-#include "schemagen/pg/connection.hpp"
+#include "schemagen/dialect/dialect.hpp"
 #include "schemagen/revision/file.hpp"
 #include "schemagen/runtime/runtime.hpp"
 
@@ -31,10 +31,12 @@ public:
   /// See database_url() and names_database().
   std::string url() const;
   bool has_url() const;
-  std::unique_ptr<pg::Connection> connect() const;
+  /// The database kind: the URL's, else the configuration's `dialect`, else PostgreSQL.
+  const dialect::Dialect& dialect() const { return *dialect_; }
+  std::unique_ptr<dialect::Session> connect() const;
 
   /// Warns on stderr about applied revisions whose ops changed since; returns their ids.
-  std::vector<std::string> checksum_drift(pg::Connection& db, bool warn) const;
+  std::vector<std::string> checksum_drift(dialect::Session& db, bool warn) const;
 
 private:
   Global global_;
@@ -42,7 +44,14 @@ private:
   std::vector<revision::Revision> revisions_;
   std::unique_ptr<revision::RevisionMap> map_;
   std::map<std::string, const revision::Revision*> by_id_;
+  const dialect::Dialect* dialect_ = nullptr;
 };
+
+/// The dialect `cfg` serves with `global`'s URL: see Project::dialect(). UserError for a URL no
+/// dialect serves, an unknown `dialect:`, or the two disagreeing.
+const dialect::Dialect& dialect_for(const Global& global, const config::Config& cfg);
+/// The dialects schemagen serves (lib/driver/src/dialects.cpp).
+const std::vector<const dialect::Dialect*>& dialects();
 
 /// Where a database stands, as messages say it: "base", or its heads.
 std::string where(const std::vector<std::string>& heads);

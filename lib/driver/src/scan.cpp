@@ -1,4 +1,6 @@
+#include "autogenerate.hpp"
 #include "schemagen/scan/scan.hpp"
+#include "schemagen/support/sql.hpp"
 
 #include "schemagen/config/config.hpp"
 #include "schemagen/driver/commands.hpp"
@@ -59,6 +61,42 @@ scan::Result run_scan(const scan::Options& opts, const char* consequence) {
 model::Metadata scan_models(const config::Config& cfg) {
   auto result = run_scan(scan_options(cfg, true), "nothing compared");
   return result.get();
+}
+
+namespace {
+
+/// `models` with every schema `map` names moved to the schema it maps to: tables, the tables
+/// foreign keys refer to, enums, and the enum types columns name.
+model::Metadata map_schemas(model::Metadata models, const std::map<std::string, std::string>& map) {
+  if (map.empty()) return models;
+  auto to = [&](const std::string& schema) {
+    const auto it = map.find(schema);
+    return it == map.end() ? schema : it->second;
+  };
+  std::map<std::string, std::string> types; // an enum's type as columns spell it, before → after
+  for (auto& e : models.enums) {
+    const auto moved = to(e.schema);
+    types[sql::type_name(e.schema, e.name)] = sql::type_name(moved, e.name);
+    e.schema = moved;
+  }
+  for (auto& t : models.tables) {
+    t.schema = to(t.schema);
+    for (auto& fk : t.foreign_keys) fk.referred_schema = to(fk.referred_schema);
+    for (auto& c : t.columns) {
+      const bool array = c.type.ends_with("[]");
+      const auto base = array ? c.type.substr(0, c.type.size() - 2) : c.type;
+      if (const auto it = types.find(base); it != types.end())
+        c.type = it->second + (array ? "[]" : "");
+    }
+  }
+  model::canonicalize(models);
+  return models;
+}
+
+} // namespace
+
+model::Metadata models_for(const config::Config& cfg, const dialect::Dialect& d) {
+  return d.lower(map_schemas(scan_models(cfg), cfg.schema_map));
 }
 
 ExitCode scan(const Global& global, const ScanOptions& options) {

@@ -28,12 +28,6 @@ std::string for_libpq(const std::string& url, const std::string& password) {
 }
 } // namespace
 
-QueryError::QueryError(std::string sql, std::string server_message, std::string sqlstate)
-    : DatabaseError(
-          fmt::format("error: the database refused:\n  {}\nwith: {}", sql, server_message)),
-      sql_(std::move(sql)), server_message_(std::move(server_message)),
-      sqlstate_(std::move(sqlstate)) {}
-
 Result::Result(pg_result* r) : r_(r, PQclear) {}
 int Result::rows() const { return PQntuples(r_.get()); }
 int Result::columns() const { return PQnfields(r_.get()); }

@@ -1,5 +1,6 @@
 #include "schemagen/runtime/runtime.hpp"
 
+#include "schemagen/ops/apply.hpp"
 #include "schemagen/support/sql.hpp"
 
 #include <algorithm>
@@ -15,7 +16,7 @@ using sql::quote_literal;
 
 // ---- the version table ---------------------------------------------------------------------
 
-std::string VersionTable::qualified() const { return sql::qualified(schema, table); }
+std::string VersionTable::qualified() const { return dialect->qualified(schema, table); }
 
 std::vector<std::string> VersionTable::create_sql() const {
   return {
@@ -25,14 +26,13 @@ std::vector<std::string> VersionTable::create_sql() const {
       fmt::format(
           "CREATE TABLE IF NOT EXISTS {} (\n    revision VARCHAR(32) NOT NULL PRIMARY KEY,\n    "
           "checksum VARCHAR(64) NOT NULL,\n    applied_at TIMESTAMP WITH TIME ZONE NOT NULL "
-          "DEFAULT now(),\n    interrupted TEXT\n)",
-          sql::qualified(schema, log_table())),
+          "DEFAULT {},\n    interrupted TEXT\n)",
+          dialect->qualified(schema, log_table()), dialect->now()),
   };
 }
 
 std::string VersionTable::upgrade_log_sql() const {
-  return fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS interrupted TEXT",
-                     sql::qualified(schema, log_table()));
+  return dialect->add_interrupted_column_sql(dialect->qualified(schema, log_table()));
 }
 
 std::string VersionTable::insert_sql(const std::string& rev) const {
@@ -49,13 +49,13 @@ std::string VersionTable::log_insert_sql(const std::string& rev, const std::stri
                                          const std::optional<std::string>& interrupted) const {
   return fmt::format(
       "INSERT INTO {} (revision, checksum, interrupted) VALUES ({}, {}, {}) ON CONFLICT (revision) "
-      "DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now(), interrupted = "
+      "DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = {}, interrupted = "
       "EXCLUDED.interrupted",
-      sql::qualified(schema, log_table()), quote_literal(rev), quote_literal(checksum),
-      interrupted ? quote_literal(*interrupted) : "NULL");
+      dialect->qualified(schema, log_table()), quote_literal(rev), quote_literal(checksum),
+      interrupted ? quote_literal(*interrupted) : "NULL", dialect->now());
 }
 std::string VersionTable::log_delete_sql(const std::string& rev) const {
-  return fmt::format("DELETE FROM {} WHERE revision = {}", sql::qualified(schema, log_table()),
+  return fmt::format("DELETE FROM {} WHERE revision = {}", dialect->qualified(schema, log_table()),
                      quote_literal(rev));
 }
 
@@ -70,26 +70,17 @@ long long VersionTable::lock_key() const {
 
 // ---- sinks ---------------------------------------------------------------------------------
 
-void OnlineSink::begin() {
-  db_.exec("BEGIN");
-  open_ = true;
+OfflineSink::OfflineSink(std::ostream& out, const dialect::Dialect& dialect)
+    : out_(out), text_(dialect.offline_text()) {}
+OfflineSink::~OfflineSink() {
+  if (started_ && std::uncaught_exceptions() == 0) out_ << text_.after_run;
 }
-void OnlineSink::commit() {
-  db_.exec("COMMIT");
-  open_ = false;
+void OfflineSink::begin() {
+  if (!started_) out_ << text_.before_run;
+  started_ = true;
+  out_ << text_.begin << ";\n\n";
 }
-void OnlineSink::execute(const std::string& sql) { db_.exec(sql); }
-void OnlineSink::rollback() noexcept {
-  if (!open_) return;
-  open_ = false;
-  try {
-    db_.exec("ROLLBACK");
-  } catch (...) {
-  }
-}
-
-void OfflineSink::begin() { out_ << "BEGIN;\n\n"; }
-void OfflineSink::commit() { out_ << "COMMIT;\n\n"; }
+void OfflineSink::commit() { out_ << text_.before_commit << "COMMIT;\n\n"; }
 void OfflineSink::execute(const std::string& sql) { out_ << sql << ";\n\n"; }
 void OfflineSink::comment(const std::string& text) { out_ << "-- " << text << "\n\n"; }
 
@@ -102,18 +93,6 @@ std::string arrow(const std::vector<std::string>& from, const std::string& to, b
   return upgrade ? fmt::format("{} -> {}", downs, to) : fmt::format("{} -> {}", to, downs);
 }
 
-/// One statement of a revision, with the op it carries out.
-struct Step {
-  const ops::LocatedOp* op;
-  ddl::Statement statement;
-};
-
-std::vector<Step> steps_of(const revision::Revision& rev, bool upgrade) {
-  std::vector<Step> out;
-  for (const auto& located : upgrade ? rev.upgrade : rev.downgrade)
-    for (auto& s : ddl::compile(located.op)) out.push_back({&located, std::move(s)});
-  return out;
-}
 
 std::string marker(bool upgrade, std::size_t step) {
   return fmt::format("{} {}", upgrade ? "upgrade" : "downgrade", step);
@@ -122,10 +101,10 @@ std::string marker(bool upgrade, std::size_t step) {
 /// For a resumed concurrent index statement: whether it is done already, and what must go first.
 /// A finished build is done; an INVALID one (the build was interrupted or failed) is dropped and
 /// built again; a drop whose index is gone is done.
-bool resumed_index_done(const ops::Op& op, const RunOptions& options, Sink& sink) {
-  if (!options.index_state) return false;
+bool resumed_index_done(const ops::Op& op, dialect::Session* live, Sink& sink) {
+  if (!live) return false;
   if (const auto* c = std::get_if<ops::CreateIndex>(&op)) {
-    switch (options.index_state(c->schema, c->index.name)) {
+    switch (live->index_state(c->schema, c->index.name)) {
     case IndexState::valid: return true;
     case IndexState::invalid:
       sink.execute(
@@ -135,7 +114,7 @@ bool resumed_index_done(const ops::Op& op, const RunOptions& options, Sink& sink
     }
   }
   if (const auto* d = std::get_if<ops::DropIndex>(&op))
-    return options.index_state(d->schema, d->name) == IndexState::absent;
+    return live->index_state(d->schema, d->name) == IndexState::absent;
   return false;
 }
 
@@ -145,9 +124,18 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
                                  const std::map<std::string, const revision::Revision*>& revisions,
                                  const VersionTable& vt, Sink& sink,
                                  const std::vector<std::string>& path, bool upgrade,
-                                 std::vector<std::string> heads, const RunOptions& options) {
+                                 std::vector<std::string> heads, const RunOptions& options,
+                                 dialect::Session* live) {
   std::set<std::string> applied;
   for (const auto& id : map.applied_set(heads)) applied.insert(id);
+  // what a dialect that rebuilds tables compiles from: the schema as the chain built it so far
+  std::optional<model::Metadata> state;
+  if (vt.dialect->needs_state()) {
+    auto ids = map.applied_set(heads); // a resumed upgrade's revision is counted, its ops not run
+    if (options.resume && options.resume->upgrade) std::erase(ids, options.resume->revision);
+    if (options.resume && !options.resume->upgrade) ids.push_back(options.resume->revision);
+    state = replayed_schema(map, revisions, ids);
+  }
   bool open = false;
   auto begin = [&] {
     sink.begin();
@@ -208,7 +196,8 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
     if (options.on_start) options.on_start(fmt::format("{}, {}", line, rev.message));
     sink.comment(line);
     const auto started = std::chrono::steady_clock::now();
-    const auto steps = steps_of(rev, up);
+    const auto steps =
+        vt.dialect->compile(up ? rev.upgrade : rev.downgrade, state ? &*state : nullptr, live);
     for (std::size_t k = first; k < steps.size(); ++k) {
       const auto& [located, stmt] = steps[k];
       try {
@@ -217,14 +206,14 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
           heads_moved = true;
           sink.execute(vt.log_insert_sql(id, rev.checksum, marker(up, k)));
           commit();
-          if (!(resumed && k == first && resumed_index_done(located->op, options, sink)))
+          if (!(resumed && k == first && resumed_index_done(located->op, live, sink)))
             sink.execute(stmt.sql);
           sink.execute(vt.log_insert_sql(id, rev.checksum, marker(up, k + 1)));
           begin();
         } else {
           sink.execute(stmt.sql);
         }
-      } catch (const pg::QueryError& e) { // e.sql(): the op's statement, or the commit before it
+      } catch (const dialect::QueryError& e) { // e.sql(): the op's statement, or the commit before it
         throw MigrationError(fmt::format("{}: error: revision {} ({}), {} failed\n  {}\n{}",
                                          located->loc.str(), id, up ? "upgrade" : "downgrade",
                                          ops::describe(located->op), e.sql(), e.server_message()));
@@ -274,42 +263,38 @@ void stamp(const VersionTable& vt, Sink& sink, const std::vector<std::string>& c
   for (const auto& [id, checksum] : logged) sink.execute(vt.log_insert_sql(id, checksum));
   // a stamp says where the database is: no revision is left to resume
   sink.execute(fmt::format("UPDATE {} SET interrupted = NULL WHERE interrupted IS NOT NULL",
-                           sql::qualified(vt.schema, vt.log_table())));
+                           vt.dialect->qualified(vt.schema, vt.log_table())));
   sink.commit();
 }
 
-std::vector<std::string> read_heads(pg::Connection& db, const VersionTable& vt) {
-  auto exists = db.exec("SELECT to_regclass($1) IS NOT NULL", {vt.qualified()});
-  if (exists.get(0, 0) != "t") return {};
-  auto r = db.exec(fmt::format("SELECT version_num FROM {} ORDER BY version_num", vt.qualified()));
+std::vector<std::string> read_heads(dialect::Session& db, const VersionTable& vt) {
+  if (!db.has_table(vt.schema, vt.table)) return {};
   std::vector<std::string> out;
-  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.get(i, 0));
+  for (auto& row : db.query(
+           fmt::format("SELECT version_num FROM {} ORDER BY version_num", vt.qualified())))
+    out.push_back(row.at(0).value_or(""));
   return out;
 }
 
-std::map<std::string, std::string> read_checksums(pg::Connection& db, const VersionTable& vt) {
-  const auto log = sql::qualified(vt.schema, vt.log_table());
-  auto exists = db.exec("SELECT to_regclass($1) IS NOT NULL", {log});
+std::map<std::string, std::string> read_checksums(dialect::Session& db, const VersionTable& vt) {
   std::map<std::string, std::string> out;
-  if (exists.get(0, 0) != "t") return out;
-  auto r = db.exec(fmt::format("SELECT revision, checksum FROM {}", log));
-  for (int i = 0; i < r.rows(); ++i) out.emplace(r.get(i, 0), r.get(i, 1));
+  if (!db.has_table(vt.schema, vt.log_table())) return out;
+  for (auto& row : db.query(fmt::format("SELECT revision, checksum FROM {}",
+                                        vt.dialect->qualified(vt.schema, vt.log_table()))))
+    out.emplace(row.at(0).value_or(""), row.at(1).value_or(""));
   return out;
 }
 
 namespace {
 /// Whether the version table, the log table and the log's `interrupted` column exist.
-std::array<bool, 3> version_tables(pg::Connection& db, const VersionTable& vt) {
-  const auto log = sql::qualified(vt.schema, vt.log_table());
-  auto r = db.exec("SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL, "
-                   "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($2) AND "
-                   "attname = 'interrupted' AND NOT attisdropped)",
-                   {vt.qualified(), log});
-  return {r.get(0, 0) == "t", r.get(0, 1) == "t", r.get(0, 2) == "t"};
+std::array<bool, 3> version_tables(dialect::Session& db, const VersionTable& vt) {
+  const bool log = db.has_table(vt.schema, vt.log_table());
+  return {db.has_table(vt.schema, vt.table), log,
+          log && db.has_column(vt.schema, vt.log_table(), "interrupted")};
 }
 } // namespace
 
-std::vector<std::string> version_table_prelude(pg::Connection& db, const VersionTable& vt) {
+std::vector<std::string> version_table_prelude(dialect::Session& db, const VersionTable& vt) {
   const auto [version, log, interrupted] = version_tables(db, vt);
   std::vector<std::string> out;
   if (!version || !log) out = vt.create_sql(); // IF NOT EXISTS: what exists stays as it is
@@ -317,16 +302,16 @@ std::vector<std::string> version_table_prelude(pg::Connection& db, const Version
   return out;
 }
 
-std::optional<Interrupted> read_interrupted(pg::Connection& db, const VersionTable& vt) {
+std::optional<Interrupted> read_interrupted(dialect::Session& db, const VersionTable& vt) {
   if (!version_tables(db, vt)[2]) return std::nullopt;
-  auto r = db.exec(fmt::format("SELECT revision, interrupted, checksum FROM {} WHERE interrupted "
-                               "IS NOT NULL ORDER BY applied_at LIMIT 1",
-                               sql::qualified(vt.schema, vt.log_table())));
-  if (r.rows() == 0) return std::nullopt;
-  const std::string mark(r.get(0, 1));
+  auto rows = db.query(fmt::format("SELECT revision, interrupted, checksum FROM {} WHERE "
+                                   "interrupted IS NOT NULL ORDER BY applied_at LIMIT 1",
+                                   vt.dialect->qualified(vt.schema, vt.log_table())));
+  if (rows.empty()) return std::nullopt;
+  const std::string mark = rows[0].at(1).value_or("");
   Interrupted out;
-  out.revision = r.get(0, 0);
-  out.checksum = r.get(0, 2);
+  out.revision = rows[0].at(0).value_or("");
+  out.checksum = rows[0].at(2).value_or("");
   unsigned long step = 0;
   char direction[16] = {};
   if (std::sscanf(mark.c_str(), "%15s %lu", direction, &step) != 2 ||
@@ -339,41 +324,26 @@ std::optional<Interrupted> read_interrupted(pg::Connection& db, const VersionTab
   return out;
 }
 
-IndexState index_state(pg::Connection& db, const std::string& schema, const std::string& name) {
-  auto r = db.exec("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)",
-                   {sql::qualified(schema, name)});
-  if (r.rows() == 0) return IndexState::absent;
-  return r.get(0, 0) == "t" ? IndexState::valid : IndexState::invalid;
-}
-
-AdvisoryLock::AdvisoryLock(pg::Connection& db, long long key, std::chrono::milliseconds timeout)
-    : db_(db), key_(key) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    auto r = db_.exec("SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(key_)});
-    if (r.get(0, 0) == "t") return;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      auto who = db_.exec(
-          "SELECT coalesce(string_agg(a.pid::text || ' (' || coalesce(a.application_name, '') || "
-          "')', ', '), 'unknown') "
-          "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
-          "AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint",
-          {std::to_string(key_)});
-      throw DatabaseError(fmt::format(
-          "error: another migration holds the lock on this version table (advisory lock {}, held "
-          "by "
-          "backend {}); gave up after {:.0f} s. Wait for it to finish, or raise lock_timeout.",
-          key_, who.get(0, 0), std::chrono::duration<double>(timeout).count()));
+model::Metadata replayed_schema(const revision::RevisionMap& map,
+                                const std::map<std::string, const revision::Revision*>& revisions,
+                                const std::vector<std::string>& applied) {
+  const std::set<std::string> in(applied.begin(), applied.end());
+  model::Metadata schema;
+  for (const auto& id : map.upgrade_path("heads", {})) {
+    if (!in.count(id)) continue;
+    for (const auto& lo : revisions.at(id)->upgrade) {
+      try {
+        if (const auto* e = std::get_if<ops::Execute>(&lo.op); e && e->replay)
+          for (const auto& r : *e->replay) ops::apply(r.op, schema);
+        else
+          ops::apply(lo.op, schema); // an execute without replay: its SQL is not followed
+      } catch (const UserError& e) {
+        throw UserError(fmt::format("{}: error: revision {}: the chain cannot be replayed: {}",
+                                    lo.loc.str(), id, e.what()));
+      }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-}
-
-AdvisoryLock::~AdvisoryLock() {
-  try {
-    db_.exec("SELECT pg_advisory_unlock($1::bigint)", {std::to_string(key_)});
-  } catch (...) {
-  }
+  return schema;
 }
 
 } // namespace schemagen::runtime

@@ -69,7 +69,13 @@ struct Config {
   std::map<std::string, std::string> naming_convention;
   Hooks hooks;
   std::string log_level = "info";
-  double lock_timeout_seconds = 60; // how long a run waits for another run's advisory lock
+  double lock_timeout_seconds = 60; // how long a run waits for another run's lock
+  /// The database kind when no URL says it (`dialect: sqlite`, for --sql and --offline without a
+  /// URL); a URL's scheme must agree with it.
+  std::optional<std::string> dialect;
+  std::optional<SourceLoc> dialect_at;
+  /// Schemas the models name → the schema they are kept in (SQLite has one: `auth: main`).
+  std::map<std::string, std::string> schema_map;
 };
 
 /// The configuration file to use: `explicit_path` (-c), else $SCHEMAGEN_CONFIG, else the first

@@ -3,7 +3,7 @@
 // DatabaseError (exit code 2) that names the SQL and carries the server's message; a password
 // never appears in one.
 
-#include "schemagen/support/diagnostics.hpp"
+#include "schemagen/dialect/dialect.hpp"
 
 #include <memory>
 #include <optional>
@@ -17,16 +17,7 @@ struct pg_result;
 namespace schemagen::pg {
 
 /// A statement the server refused.
-class QueryError : public DatabaseError {
-public:
-  QueryError(std::string sql, std::string server_message, std::string sqlstate);
-  const std::string& sql() const { return sql_; }
-  const std::string& server_message() const { return server_message_; }
-  const std::string& sqlstate() const { return sqlstate_; }
-
-private:
-  std::string sql_, server_message_, sqlstate_;
-};
+using QueryError = dialect::QueryError;
 
 class Result {
 public:

@@ -1,10 +1,10 @@
 #pragma once
-// Running revisions: the version table, transactions, the advisory lock, and the one switch
-// between online (a sink that executes) and offline (a sink that prints). The migrator writes
-// the same statements to either, so `--sql` piped to psql does what the online run does.
+// Running revisions: the version table, transactions, and the one switch between online (a sink
+// that executes) and offline (a sink that prints). The migrator writes the same statements to
+// either, so `--sql` piped to psql or sqlite3 does what the online run does. What differs between
+// databases (the SQL each op compiles to, the lock) is the dialect's.
 
-#include "schemagen/ddl/ddl.hpp"
-#include "schemagen/pg/connection.hpp"
+#include "schemagen/dialect/dialect.hpp"
 #include "schemagen/revision/file.hpp"
 
 #include <chrono>
@@ -23,6 +23,7 @@ namespace schemagen::runtime {
 struct VersionTable {
   std::string schema = "public";
   std::string table = "schemagen_version";
+  const dialect::Dialect* dialect = nullptr; // spells the SQL; set by whoever makes one
 
   std::string qualified() const;
   std::string log_table() const { return table + "_log"; }
@@ -37,7 +38,7 @@ struct VersionTable {
   std::string log_insert_sql(const std::string& rev, const std::string& checksum,
                              const std::optional<std::string>& interrupted = {}) const;
   std::string log_delete_sql(const std::string& rev) const;
-  /// The advisory lock key of this version table: runs on one table serialise.
+  /// The lock key of this version table: runs on one table serialise.
   long long lock_key() const;
 };
 
@@ -50,8 +51,7 @@ struct Interrupted {
   std::string checksum; // of the revision's ops when it ran: resuming other ops would misstep
 };
 
-/// What a concurrent index build left behind, for resuming one.
-enum class IndexState { absent, valid, invalid };
+using dialect::IndexState;
 
 /// Where the statements of a run go.
 class Sink {
@@ -66,23 +66,23 @@ public:
 /// Executes on a connection.
 class OnlineSink : public Sink {
 public:
-  explicit OnlineSink(pg::Connection& db) : db_(db) {}
-  void begin() override;
-  void commit() override;
-  void execute(const std::string& sql) override;
+  explicit OnlineSink(dialect::Session& db) : db_(db) {}
+  void begin() override { db_.begin(); }
+  void commit() override { db_.commit(); }
+  void execute(const std::string& sql) override { db_.execute(sql); }
   void comment(const std::string&) override {}
   /// Rolls back an open transaction (after a failure).
-  void rollback() noexcept;
+  void rollback() noexcept { db_.rollback(); }
 
 private:
-  pg::Connection& db_;
-  bool open_ = false;
+  dialect::Session& db_;
 };
 
-/// Prints SQL that psql runs the same way.
+/// Prints SQL that the database's shell (psql, sqlite3) runs the same way.
 class OfflineSink : public Sink {
 public:
-  explicit OfflineSink(std::ostream& out) : out_(out) {}
+  OfflineSink(std::ostream& out, const dialect::Dialect& dialect);
+  ~OfflineSink() override;
   void begin() override;
   void commit() override;
   void execute(const std::string& sql) override;
@@ -90,6 +90,8 @@ public:
 
 private:
   std::ostream& out_;
+  dialect::OfflineText text_;
+  bool started_ = false;
 };
 
 /// A revision file's op failed: names the revision, the op, the SQL and the server's message.
@@ -108,20 +110,19 @@ struct RunOptions {
   std::vector<std::string> prelude;
   /// A revision an earlier run left partly applied: finished first, from where it stopped.
   std::optional<Interrupted> resume;
-  /// Online: the state of index `name` in `schema`, so that a resumed concurrent build finds a
-  /// finished index done and an INVALID one rebuilt.
-  std::function<IndexState(const std::string& schema, const std::string& name)> index_state;
   /// Called when a revision is resumed ("Resuming upgrade a -> b at statement 3").
   std::function<void(const std::string& line)> on_resume;
 };
 
 /// Applies `path` (revision ids, in order) upgrading or downgrading from the version table's
-/// `heads`, writing every statement to `sink`. Returns the heads afterwards.
+/// `heads`, writing every statement to `sink`, compiled by `vt.dialect` (`live`: the connection
+/// when online). Returns the heads afterwards.
 std::vector<std::string> migrate(const revision::RevisionMap& map,
                                  const std::map<std::string, const revision::Revision*>& revisions,
                                  const VersionTable& vt, Sink& sink,
                                  const std::vector<std::string>& path, bool upgrade,
-                                 std::vector<std::string> heads, const RunOptions& options);
+                                 std::vector<std::string> heads, const RunOptions& options,
+                                 dialect::Session* live = nullptr);
 
 /// Sets the version table to `heads` without running ops (stamp), from `current`; records the
 /// checksums of revisions that become applied (`logged`) and forgets those no longer applied.
@@ -132,29 +133,19 @@ void stamp(const VersionTable& vt, Sink& sink, const std::vector<std::string>& c
            const std::vector<std::string>& forgotten);
 
 /// The version table's rows; empty when the table does not exist.
-std::vector<std::string> read_heads(pg::Connection& db, const VersionTable& vt);
+std::vector<std::string> read_heads(dialect::Session& db, const VersionTable& vt);
 /// The applied revisions' checksums (revision → checksum); empty when there is no log table.
-std::map<std::string, std::string> read_checksums(pg::Connection& db, const VersionTable& vt);
+std::map<std::string, std::string> read_checksums(dialect::Session& db, const VersionTable& vt);
 /// The revision an earlier run left partly applied, if any.
-std::optional<Interrupted> read_interrupted(pg::Connection& db, const VersionTable& vt);
+std::optional<Interrupted> read_interrupted(dialect::Session& db, const VersionTable& vt);
 /// What a run must do first so that the version and log tables exist as this version of
 /// schemagen uses them: create them, or add to a log table an earlier version created.
-std::vector<std::string> version_table_prelude(pg::Connection& db, const VersionTable& vt);
-/// The state of an index, for IndexState.
-IndexState index_state(pg::Connection& db, const std::string& schema, const std::string& name);
+std::vector<std::string> version_table_prelude(dialect::Session& db, const VersionTable& vt);
 
-/// Holds PostgreSQL's session advisory lock for the run; waits at most `timeout`, then throws
-/// DatabaseError with a message saying who to wait for.
-class AdvisoryLock {
-public:
-  AdvisoryLock(pg::Connection& db, long long key, std::chrono::milliseconds timeout);
-  ~AdvisoryLock();
-  AdvisoryLock(const AdvisoryLock&) = delete;
-  AdvisoryLock& operator=(const AdvisoryLock&) = delete;
-
-private:
-  pg::Connection& db_;
-  long long key_;
-};
+/// The schema the applied revisions `applied` (ids) build, their upgrade ops replayed in memory
+/// in the chain's order (what a dialect that rebuilds tables compiles from).
+model::Metadata replayed_schema(const revision::RevisionMap& map,
+                                const std::map<std::string, const revision::Revision*>& revisions,
+                                const std::vector<std::string>& applied);
 
 } // namespace schemagen::runtime

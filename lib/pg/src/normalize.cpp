@@ -1,4 +1,4 @@
-#include "schemagen/reflect/reflect.hpp"
+#include "schemagen/pg/reflect.hpp"
 #include "schemagen/support/sql.hpp"
 
 #include <algorithm>
@@ -7,7 +7,7 @@
 #include <optional>
 #include <unistd.h>
 
-namespace schemagen::reflect {
+namespace schemagen::pg {
 
 namespace {
 
@@ -380,4 +380,4 @@ cast_checker(pg::Connection& db, const model::Metadata& models) {
   };
 }
 
-} // namespace schemagen::reflect
+} // namespace schemagen::pg

@@ -4,24 +4,16 @@
 // itself, so that the same schema spelled two ways compares equal.
 
 #include "schemagen/model/metadata.hpp"
+#include "schemagen/dialect/dialect.hpp"
 #include "schemagen/pg/connection.hpp"
 
 #include <functional>
 #include <string>
 #include <vector>
 
-namespace schemagen::reflect {
+namespace schemagen::pg {
 
-struct Options {
-  std::vector<std::string> schemas;        // the schemas to read
-  std::vector<std::string> exclude_tables; // fnmatch patterns, on "table" or "schema.table"
-  std::string version_table_schema = "public";
-  std::string version_table = "schemagen_version"; // never reflected, nor its _log
-};
-
-/// Whether `table` in `schema` matches one of the exclude_tables patterns.
-bool excluded(const std::vector<std::string>& patterns, const std::string& schema,
-              const std::string& table);
+using Options = dialect::ReflectOptions;
 
 /// Reads the schema. Types come out as format_type() spells them, defaults, checks and index
 /// expressions as pg_get_expr() does; a column whose default is nextval() of a sequence it owns
@@ -41,4 +33,4 @@ model::Metadata normalize(pg::Connection& db, const model::Metadata& models);
 std::function<bool(const std::string&, const std::string&)>
 cast_checker(pg::Connection& db, const model::Metadata& models);
 
-} // namespace schemagen::reflect
+} // namespace schemagen::pg

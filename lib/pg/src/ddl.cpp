@@ -1,11 +1,11 @@
-#include "schemagen/ddl/ddl.hpp"
+#include "schemagen/pg/ddl.hpp"
 #include "schemagen/support/overloaded.hpp"
 #include "schemagen/support/sql.hpp"
 
 #include <cctype>
 #include <fmt/format.h>
 
-namespace schemagen::ddl {
+namespace schemagen::pg {
 
 namespace {
 
@@ -251,4 +251,4 @@ std::vector<Statement> compile(const ops::Op& op) {
   return out;
 }
 
-} // namespace schemagen::ddl
+} // namespace schemagen::pg

@@ -2,20 +2,14 @@
 // Ops compiled to PostgreSQL SQL text, with no I/O (Alembic's ddl/impl.py): the same text is
 // executed online or printed offline, which is the whole of offline mode.
 
-#include "schemagen/ops/ops.hpp"
+#include "schemagen/dialect/dialect.hpp"
 
 #include <string>
 #include <vector>
 
-namespace schemagen::ddl {
+namespace schemagen::pg {
 
-struct Statement {
-  std::string sql;
-  /// False for what PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY),
-  /// or what must be committed before what follows can use it (ALTER TYPE ... ADD VALUE): the
-  /// runtime commits before it and runs it on its own.
-  bool transactional = true;
-};
+using dialect::Statement;
 
 /// The statements that carry out `op` on PostgreSQL, in order. An `execute` op with no SQL for
 /// postgresql (only other dialects) compiles to nothing.
@@ -25,4 +19,4 @@ std::vector<Statement> compile(const ops::Op& op);
 /// DEFAULT (autoincrement makes SERIAL/BIGSERIAL).
 std::string column_definition(const model::Column& c);
 
-} // namespace schemagen::ddl
+} // namespace schemagen::pg

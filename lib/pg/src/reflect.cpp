@@ -1,21 +1,11 @@
-#include "schemagen/reflect/reflect.hpp"
+#include "schemagen/pg/reflect.hpp"
 
 #include <algorithm>
 #include <fnmatch.h>
 #include <map>
 
-namespace schemagen::reflect {
+namespace schemagen::pg {
 
-using pg::parse_array;
-
-bool excluded(const std::vector<std::string>& patterns, const std::string& schema,
-              const std::string& table) {
-  const std::string qualified = schema + "." + table;
-  for (const auto& p : patterns)
-    if (fnmatch(p.c_str(), table.c_str(), 0) == 0 || fnmatch(p.c_str(), qualified.c_str(), 0) == 0)
-      return true;
-  return false;
-}
 
 namespace {
 
@@ -104,7 +94,7 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
     if (schema == options.version_table_schema &&
         (table == options.version_table || table == options.version_table + "_log"))
       return true;
-    return excluded(options.exclude_tables, schema, table);
+    return dialect::excluded(options.exclude_tables, schema, table);
   };
   r = db.exec(tables_sql, {schemas});
   for (int i = 0; i < r.rows(); ++i) {
@@ -189,4 +179,4 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
   return m;
 }
 
-} // namespace schemagen::reflect
+} // namespace schemagen::pg

@@ -1,0 +1,172 @@
+// The PostgreSQL dialect: a libpq connection as a dialect::Session (transactional DDL, the
+// session advisory lock, catalog reflection, normalisation by the server), and ops compiled one
+// by one (ddl.cpp): PostgreSQL alters every table in place.
+
+#include "schemagen/pg/pg.hpp"
+
+#include "schemagen/compare/compare.hpp"
+#include "schemagen/pg/connection.hpp"
+#include "schemagen/pg/ddl.hpp"
+#include "schemagen/pg/reflect.hpp"
+#include "schemagen/support/sql.hpp"
+
+#include <fmt/format.h>
+#include <thread>
+
+namespace schemagen::pg {
+
+namespace {
+
+/// PostgreSQL's session advisory lock, held for the run.
+class AdvisoryLock : public dialect::Lock {
+public:
+  AdvisoryLock(Connection& db, long long key, std::chrono::milliseconds timeout)
+      : db_(db), key_(key) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto r = db_.exec("SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(key_)});
+      if (r.get(0, 0) == "t") return;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        auto who = db_.exec(
+            "SELECT coalesce(string_agg(a.pid::text || ' (' || coalesce(a.application_name, '') "
+            "|| ')', ', '), 'unknown') "
+            "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = "
+            "'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = "
+            "$1::bigint",
+            {std::to_string(key_)});
+        throw DatabaseError(fmt::format(
+            "error: another migration holds the lock on this version table (advisory lock {}, "
+            "held by backend {}); gave up after {:.0f} s. Wait for it to finish, or raise "
+            "lock_timeout.",
+            key_, who.get(0, 0), std::chrono::duration<double>(timeout).count()));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ~AdvisoryLock() override {
+    try {
+      db_.exec("SELECT pg_advisory_unlock($1::bigint)", {std::to_string(key_)});
+    } catch (...) {
+    }
+  }
+
+private:
+  Connection& db_;
+  long long key_;
+};
+
+class Session : public dialect::Session {
+public:
+  explicit Session(const std::string& url) : db_(url) {}
+  const dialect::Dialect& dialect() const override { return pg::dialect(); }
+
+  void execute(const std::string& sql) override { db_.exec(sql); }
+  dialect::Rows query(const std::string& sql,
+                      const std::vector<std::optional<std::string>>& params) override {
+    auto r = db_.exec(sql, params);
+    dialect::Rows rows(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i)
+      for (int c = 0; c < r.columns(); ++c) rows[static_cast<std::size_t>(i)].push_back(r.optional(i, c));
+    return rows;
+  }
+  void begin() override {
+    db_.exec("BEGIN");
+    open_ = true;
+  }
+  void commit() override {
+    db_.exec("COMMIT");
+    open_ = false;
+  }
+  void rollback() noexcept override {
+    if (!open_) return;
+    open_ = false;
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+  std::unique_ptr<dialect::Lock> lock(long long key, std::chrono::milliseconds timeout) override {
+    return std::make_unique<AdvisoryLock>(db_, key, timeout);
+  }
+  bool has_table(const std::string& schema, const std::string& table) override {
+    return db_.exec("SELECT to_regclass($1) IS NOT NULL", {sql::qualified(schema, table)})
+               .get(0, 0) == "t";
+  }
+  bool has_column(const std::string& schema, const std::string& table,
+                  const std::string& column) override {
+    return db_.exec("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) "
+                    "AND attname = $2 AND NOT attisdropped)",
+                    {sql::qualified(schema, table), column})
+               .get(0, 0) == "t";
+  }
+  dialect::IndexState index_state(const std::string& schema, const std::string& name) override {
+    auto r = db_.exec("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)",
+                      {sql::qualified(schema, name)});
+    if (r.rows() == 0) return dialect::IndexState::absent;
+    return r.get(0, 0) == "t" ? dialect::IndexState::valid : dialect::IndexState::invalid;
+  }
+  std::vector<std::string> schemas() override {
+    auto r = db_.exec(
+        "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> "
+        "'information_schema' ORDER BY 1");
+    std::vector<std::string> out;
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.get(i, 0));
+    return out;
+  }
+  model::Metadata reflect(const dialect::ReflectOptions& options) override {
+    return pg::reflect(db_, options);
+  }
+  model::Metadata normalize(const model::Metadata& models) override {
+    return pg::normalize(db_, models);
+  }
+  std::function<bool(const std::string&, const std::string&)>
+  cast_checker(const model::Metadata& models) override {
+    return pg::cast_checker(db_, models);
+  }
+
+private:
+  Connection db_;
+  bool open_ = false;
+};
+
+class Dialect : public dialect::Dialect {
+public:
+  std::string_view name() const override { return "postgresql"; }
+  bool handles(std::string_view url) const override {
+    return url.starts_with("postgresql:") || url.starts_with("postgres:") ||
+           (url.find("://") == std::string_view::npos && url.find('=') != std::string_view::npos);
+  }
+  std::unique_ptr<dialect::Session> connect(const std::string& url,
+                                            const std::filesystem::path&) const override {
+    return std::make_unique<Session>(url);
+  }
+  model::Metadata canonical_offline(const model::Metadata& m) const override {
+    return compare::canonical_text(m);
+  }
+  bool offline_needs_using(const std::string& from, const std::string& to) const override {
+    return compare::textual_needs_using(from, to);
+  }
+  std::vector<dialect::Step> compile(const std::vector<ops::LocatedOp>& ops, model::Metadata*,
+                                     dialect::Session*) const override {
+    std::vector<dialect::Step> out;
+    for (const auto& located : ops)
+      for (auto& s : pg::compile(located.op)) out.push_back({&located, std::move(s)});
+    return out;
+  }
+  std::string qualified(const std::string& schema, const std::string& name) const override {
+    return sql::qualified(schema, name);
+  }
+  std::string_view now() const override { return "now()"; }
+  std::string add_interrupted_column_sql(const std::string& log_table) const override {
+    return fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS interrupted TEXT", log_table);
+  }
+};
+
+} // namespace
+
+const dialect::Dialect& dialect() {
+  static const Dialect d;
+  return d;
+}
+
+} // namespace schemagen::pg
