@@ -141,6 +141,8 @@ int main(int argc, char** argv) {
   inspect_cmd->add_flag("--offline", inspecto.offline, "the schema the revision chain builds");
   inspect_cmd->add_flag("--canonical", inspecto.canonical,
                         "spelled the one way comparisons see it");
+  inspect_cmd->add_option("--head", inspecto.heads,
+                          "with --offline: the schema the chain builds up to REV (repeatable)");
 
   try {
     app.parse(argc, argv);

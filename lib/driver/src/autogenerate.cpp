@@ -533,12 +533,14 @@ ExitCode check(const Global& global, const DiffOptions& options) {
 }
 
 ExitCode inspect(const Global& global, const InspectOptions& options) {
+  if (!options.heads.empty() && !options.offline)
+    throw UserError("error: --head names where the chain's schema is read: it needs --offline");
   const auto p = Project::load(global);
   const auto& cfg = p.config();
   model::Metadata m;
   if (options.offline) {
     std::vector<std::string> unaccounted;
-    m = replay_chain(p, unaccounted, {});
+    m = replay_chain(p, unaccounted, options.heads);
     for (const auto& u : unaccounted) std::cerr << u << "\n";
     if (options.canonical && p.has_url()) { // the server's spelling, as a reflection would give it
       auto db = p.connect();

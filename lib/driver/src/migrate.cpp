@@ -89,7 +89,9 @@ void online(const Project& p, Fn fn) {
 /// or, from elsewhere, a log table an earlier version made given what this one records.
 std::vector<std::string> offline_prelude(const runtime::VersionTable& vt,
                                          const std::vector<std::string>& heads) {
-  return heads.empty() ? vt.create_sql() : std::vector<std::string>{vt.upgrade_log_sql()};
+  if (heads.empty()) return vt.create_sql();
+  if (auto sql = vt.upgrade_log_sql(); !sql.empty()) return {sql};
+  return {};
 }
 
 /// Where `upgrade`/`downgrade` TARGET is resolved from: the heads before a revision an earlier run

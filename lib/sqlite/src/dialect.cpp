@@ -26,6 +26,52 @@ std::filesystem::path url_path(std::string_view url, const std::filesystem::path
 
 namespace {
 
+/// The table an op changes in place ("" for one that creates a table, or names none).
+std::string table_of(const ops::Op& op) {
+  return std::visit(
+      [](const auto& o) -> std::string {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, ops::DropTable> || std::is_same_v<T, ops::RenameTable>)
+          return o.name;
+        else if constexpr (requires { o.table; } && !std::is_same_v<T, ops::CreateTable>)
+          return o.table;
+        else
+          return "";
+      },
+      op);
+}
+
+/// Online, before compiling: a table the ops change that the chain did not make (it was there
+/// when the database was adopted) is read from the database, so that a rebuild has its whole
+/// definition; and a table whose columns the chain does not all know (added by SQL the chain
+/// cannot follow) is refused, before a rebuild could lose the ones it does not know.
+void reconcile(const std::vector<ops::LocatedOp>& ops, model::Metadata& state, Connection& live) {
+  std::optional<model::Metadata> database;
+  for (const auto& lo : ops) {
+    const auto name = table_of(lo.op);
+    if (name.empty()) continue;
+    if (!database) database = reflect(live, {});
+    const auto* there = database->find_table("public", name);
+    if (!there) continue; // made by an earlier op of the same revision, or not there at all
+    auto* known = const_cast<model::Table*>(state.find_table("public", name));
+    if (!known) {
+      state.tables.push_back(*there);
+      model::canonicalize(state);
+      continue;
+    }
+    std::vector<std::string> unknown;
+    for (const auto& c : there->columns)
+      if (!known->find_column(c.name)) unknown.push_back(c.name);
+    if (!unknown.empty())
+      throw UserError(fmt::format(
+          "{}: error: {}: table {} has column{} {} that the revision chain does not know of (made "
+          "by SQL the chain cannot follow: give that `execute` a `replay:`); a rebuild of the "
+          "table would lose {}",
+          lo.loc.str(), ops::describe(lo.op), name, unknown.size() == 1 ? "" : "s",
+          fmt::join(unknown, ", "), unknown.size() == 1 ? "it" : "them"));
+  }
+}
+
 class Dialect : public dialect::Dialect {
 public:
   std::string_view name() const override { return "sqlite"; }
@@ -52,8 +98,10 @@ public:
                                      model::Metadata* state,
                                      dialect::Session* live) const override {
     model::Metadata scratch;
-    return sqlite::compile(ops, state ? *state : scratch,
-                           live ? &static_cast<Session*>(live)->connection() : nullptr);
+    auto& schema = state ? *state : scratch;
+    Connection* connection = live ? &static_cast<Session*>(live)->connection() : nullptr;
+    if (connection) reconcile(ops, schema, *connection);
+    return sqlite::compile(ops, schema, connection);
   }
   std::string qualified(const std::string&, const std::string& name) const override {
     return sql::quote_ident(name);

@@ -124,6 +124,8 @@ struct InspectOptions {
   /// With --offline: spelled as the server spells things (format_type, pg_get_expr), when a
   /// database is configured to ask; textually canonical (bigint, not int8 or BIGINT) otherwise.
   bool canonical = false;
+  /// With --offline: the schema these revisions build (default: every head).
+  std::vector<std::string> heads;
 };
 /// Prints a schema as metadata YAML (the format of `scan`): the database's, or the chain's.
 ExitCode inspect(const Global& global, const InspectOptions& options);

@@ -143,7 +143,8 @@ std::optional<Interrupted> read_interrupted(dialect::Session& db, const VersionT
 std::vector<std::string> version_table_prelude(dialect::Session& db, const VersionTable& vt);
 
 /// The schema the applied revisions `applied` (ids) build, their upgrade ops replayed in memory
-/// in the chain's order (what a dialect that rebuilds tables compiles from).
+/// in the chain's order (what a dialect that rebuilds tables compiles from). An op on something
+/// the chain did not make (a database adopted with its tables) leaves it out.
 model::Metadata replayed_schema(const revision::RevisionMap& map,
                                 const std::map<std::string, const revision::Revision*>& revisions,
                                 const std::vector<std::string>& applied);
