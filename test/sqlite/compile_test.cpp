@@ -409,6 +409,109 @@ TEST_CASE("what SQLite cannot do is a UserError at the op's line, naming it") {
   CHECK(refused(ops::DropTable{.schema = "main", .name = "t"}) == "compiled");
 }
 
+TEST_CASE("lower() maps PostgreSQL's types to SQLite's and enums to CHECKs") {
+  model::Metadata m;
+  m.schemas = {"public"};
+  m.enums.push_back({.name = "role", .values = {"admin", "it's"}});
+  auto t =
+      table("users",
+            {column("id", "BIGINT", false), column("data", "bytea"),
+             column("at", "TIMESTAMP(3) WITH TIME ZONE", true, "now()"),
+             column("plain", "timestamp without time zone"), column("t", "time with time zone"),
+             column("doc", "JSONB", true, "'{}'::jsonb"), column("key", "UUID"),
+             column("ratio", "DOUBLE PRECISION"), column("name", "VARCHAR(20)", true, "'x'::text"),
+             column("flag", "BOOLEAN", false, "true"), column("role", "role", false)},
+            {"id"});
+  t.schema = "main";
+  t.comment = "people";
+  t.columns[0].autoincrement = true;
+  t.columns[1].comment = "raw";
+  m.tables.push_back(t);
+  auto plain_int = table("tags", {column("id", "INTEGER", false), column("n", "BIGINT")}, {"id"});
+  m.tables.push_back(plain_int);
+
+  const auto out = sqlite::lower(m);
+  CHECK(out.enums.empty());
+  CHECK(out.schemas == std::vector<std::string>{"public"});
+  const auto* u = out.find_table("public", "users");
+  REQUIRE(u);
+  CHECK_FALSE(u->comment);
+  std::vector<std::string> types;
+  for (const auto& c : u->columns) types.push_back(c.type);
+  CHECK(types == std::vector<std::string>{"INTEGER", "BLOB", "DATETIME", "DATETIME", "TIME", "JSON",
+                                          "CHAR(32)", "DOUBLE PRECISION", "VARCHAR(20)", "BOOLEAN",
+                                          "TEXT"});
+  CHECK(u->columns[0].autoincrement);
+  CHECK_FALSE(u->columns[1].comment);
+  CHECK(u->find_column("at")->server_default == "CURRENT_TIMESTAMP");
+  CHECK(u->find_column("doc")->server_default == "'{}'");
+  CHECK(u->find_column("name")->server_default == "'x'");
+  CHECK(u->find_column("flag")->server_default == "true");
+  REQUIRE(u->checks.size() == 1);
+  CHECK(u->checks[0].name == "users_role_check");
+  CHECK(u->checks[0].expression == "\"role\" IN ('admin', 'it''s')");
+  const auto* tags = out.find_table("public", "tags");
+  CHECK(tags->columns[0].autoincrement);
+  CHECK_FALSE(tags->columns[1].autoincrement);
+
+  // SQLite takes the lowered models, and the rowid alias numbers rows
+  sqlite::Connection c(":memory:");
+  for (const auto& table : out.tables) c.exec(sqlite::create_table_sql(table));
+  CHECK_THROWS_AS(c.exec("INSERT INTO users (role) VALUES ('guest')"), dialect::QueryError);
+  c.exec("INSERT INTO users (role) VALUES ('it''s')");
+  CHECK(c.query("SELECT id, flag, doc FROM users").at(0) == Rows::value_type{"1", "1", "{}"});
+
+  // a check of the enum's name already there is kept as it is
+  m.tables[0].checks.push_back({.name = "users_role_check", .expression = "length(role) > 0"});
+  const auto kept = sqlite::lower(m);
+  REQUIRE(kept.tables[1].checks.size() == 1);
+  CHECK(kept.tables[1].checks[0].expression == "length(role) > 0");
+}
+
+TEST_CASE("lower() refuses what SQLite lacks, every refusal at its origin in one error") {
+  auto at = [](unsigned line) { return model::Origin{{"models.hpp", line, 3}}; };
+  model::Metadata m;
+  m.enums.push_back({.schema = "auth", .name = "kind", .values = {"a"}, .origin = at(17)});
+  auto other = table("accounts", {column("id", "INTEGER", false)}, {"id"});
+  other.schema = "auth";
+  other.origin = at(10);
+  m.tables.push_back(other);
+  auto t =
+      table("t",
+            {column("id", "INTEGER", false), column("tags", "TEXT[]"), column("span", "INTERVAL"),
+             column("n", "INTEGER", false), column("seq", "BIGINT", false)},
+            {"id"});
+  t.columns[1].origin = at(11);
+  t.columns[2].origin = at(12);
+  t.columns[3].identity = model::Identity::always;
+  t.columns[3].origin = at(13);
+  t.columns[4].autoincrement = true;
+  t.columns[4].origin = at(14);
+  t.indexes.push_back(
+      {.name = "ix_t_tags", .columns = {"tags"}, .method = "gin", .origin = at(15)});
+  t.foreign_keys.push_back({.name = "fk_t_account",
+                            .columns = {"id"},
+                            .referred_schema = "auth",
+                            .referred_table = "accounts",
+                            .referred_columns = {"id"},
+                            .origin = at(16)});
+  m.tables.push_back(t);
+  try {
+    sqlite::lower(m);
+    FAIL("lowered");
+  } catch (const DiagnosticsError& e) {
+    std::vector<unsigned> lines;
+    for (const auto& d : e.diagnostics().items()) lines.push_back(d.loc.line);
+    std::sort(lines.begin(), lines.end());
+    CHECK(lines == std::vector<unsigned>{10, 11, 12, 13, 14, 15, 16, 17});
+    const std::string text = e.what();
+    CAPTURE(text);
+    for (const auto* says : {"schema_map: {auth: main}", "array type", "INTERVAL", "identity",
+                             "whole primary key", "B-tree"})
+      CHECK(text.find(says) != std::string::npos);
+  }
+}
+
 TEST_CASE("a rebuild of 100,000 rows keeps every row and rowid") {
   Db db("large", {table("big", {column("k", "TEXT", false), column("v", "TEXT")}, {"k"})});
   db.c.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) "
