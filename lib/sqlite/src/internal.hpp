@@ -82,6 +82,11 @@ model::Metadata lower(model::Metadata models);
 
 // ---- compile.cpp ------------------------------------------------------------------------------
 
+/// `name` in double quotes, embedded quotes doubled: how schemagen writes every SQLite name.
+std::string ident(std::string_view name);
+/// A SQLite string literal: 'it''s'. SQLite has no E'' form: a backslash is itself.
+std::string literal(std::string_view value);
+
 /// CREATE TABLE for `t`, named `name` (default t.name), in attached database `db` (default none).
 std::string create_table_sql(const model::Table& t, const std::string& name = "",
                              const std::string& db = "");
