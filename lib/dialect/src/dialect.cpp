@@ -20,6 +20,41 @@ bool excluded(const std::vector<std::string>& patterns, const std::string& schem
   return false;
 }
 
+std::vector<std::string> bulk_insert_sql(const ops::BulkInsert& op, const std::string& table,
+                                         std::string (*name)(std::string_view),
+                                         std::string (*text)(std::string_view)) {
+  auto literal = [&](const ops::Literal& l) -> std::string {
+    switch (l.kind) {
+    case ops::Literal::Kind::null: return "NULL";
+    case ops::Literal::Kind::boolean:
+    case ops::Literal::Kind::number: return l.text;
+    case ops::Literal::Kind::string: return text(l.text);
+    }
+    return "NULL";
+  };
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < op.rows.size()) {
+    std::vector<std::string> columns;
+    for (const auto& [c, v] : op.rows[i]) columns.push_back(c);
+    std::vector<std::string> tuples;
+    for (; i < op.rows.size(); ++i) {
+      std::vector<std::string> these, values;
+      for (const auto& [c, v] : op.rows[i]) {
+        these.push_back(c);
+        values.push_back(literal(v));
+      }
+      if (these != columns) break;
+      tuples.push_back(fmt::format("({})", fmt::join(values, ", ")));
+    }
+    std::vector<std::string> quoted;
+    for (const auto& c : columns) quoted.push_back(name(c));
+    out.push_back(fmt::format("INSERT INTO {} ({}) VALUES\n    {}", table, fmt::join(quoted, ", "),
+                              fmt::join(tuples, ",\n    ")));
+  }
+  return out;
+}
+
 IndexState Session::index_state(const std::string&, const std::string&) {
   return IndexState::absent;
 }

@@ -152,39 +152,6 @@ std::string foreign_key_clause(const model::ForeignKey& fk) {
   return out;
 }
 
-std::string bulk_literal(const ops::Literal& l) {
-  switch (l.kind) {
-  case ops::Literal::Kind::null: return "NULL";
-  case ops::Literal::Kind::boolean:
-  case ops::Literal::Kind::number: return l.text;
-  case ops::Literal::Kind::string: return literal(l.text);
-  }
-  return "NULL";
-}
-
-std::vector<std::string> bulk_insert(const ops::BulkInsert& o) {
-  // consecutive rows with the same columns share one INSERT
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < o.rows.size()) {
-    std::vector<std::string> cols;
-    for (const auto& [c, v] : o.rows[i]) cols.push_back(c);
-    std::vector<std::string> tuples;
-    for (; i < o.rows.size(); ++i) {
-      std::vector<std::string> these, values;
-      for (const auto& [c, v] : o.rows[i]) {
-        these.push_back(c);
-        values.push_back(bulk_literal(v));
-      }
-      if (these != cols) break;
-      tuples.push_back(fmt::format("({})", fmt::join(values, ", ")));
-    }
-    out.push_back(fmt::format("INSERT INTO {} ({}) VALUES\n    {}", ident(o.table), names(cols),
-                              fmt::join(tuples, ",\n    ")));
-  }
-  return out;
-}
-
 /// The op with schema `main` spelled `public`, as the state names the file's tables.
 ops::Op in_public(ops::Op op) {
   auto fix = [](std::string& schema) {
@@ -307,7 +274,9 @@ std::optional<std::vector<std::string>> native(const ops::Op& op, const model::M
             if (it == o.sql.end()) return std::vector<std::string>{};
             return std::vector{it->second};
           },
-          [](const ops::BulkInsert& o) -> Sql { return bulk_insert(o); },
+          [](const ops::BulkInsert& o) -> Sql {
+            return dialect::bulk_insert_sql(o, ident(o.table), ident, literal);
+          },
           // the main schema, the only one unsupported() lets through: nothing to do
           [](const ops::CreateSchema&) -> Sql { return std::vector<std::string>{}; },
           [](const ops::DropSchema&) -> Sql { return std::vector<std::string>{}; },

@@ -67,6 +67,13 @@ struct ReflectOptions {
 bool excluded(const std::vector<std::string>& patterns, const std::string& schema,
               const std::string& table);
 
+/// The INSERTs that carry out a bulk_insert into `table` (already spelled for SQL): consecutive
+/// rows with the same columns share one. `name` quotes a column's name, `text` a string literal,
+/// each as the dialect does.
+std::vector<std::string> bulk_insert_sql(const ops::BulkInsert& op, const std::string& table,
+                                         std::string (*name)(std::string_view),
+                                         std::string (*text)(std::string_view));
+
 /// What a concurrent index build left behind, for resuming one.
 enum class IndexState { absent, valid, invalid };
 
