@@ -15,6 +15,10 @@ namespace schemagen::sqlite {
 
 // ---- parse.cpp: what SQLite keeps only in the SQL text of sqlite_schema ----------------------
 
+/// `name` in double quotes, embedded ones doubled: how schemagen writes every SQLite name (a
+/// bare word may be one of SQLite's keywords).
+std::string quote_identifier(std::string_view name);
+
 /// A declared type spelled one way: upper case, single spaces, no space before '(' or around ','
 /// ("varchar ( 20 )" → "VARCHAR(20)"), and synonyms of one name made that name (INT → INTEGER).
 std::string canonical_type(std::string_view type);
