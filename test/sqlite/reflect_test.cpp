@@ -80,24 +80,24 @@ TEST_CASE("reflect reads columns and every constraint, named and unnamed") {
   CHECK(c.unique_constraints[1].columns == Strings{"parent_id", "code"});
 
   REQUIRE(c.foreign_keys.size() == 3);
-  // unnamed ones first, by their columns
-  CHECK(c.foreign_keys[0].name == "");
+  // an unnamed one gets PostgreSQL's default name: <table>_<columns>_fkey
+  CHECK(c.foreign_keys[0].name == "child_code_fkey");
   CHECK(c.foreign_keys[0].columns == Strings{"code"});
   CHECK(c.foreign_keys[0].referred_columns == Strings{"code"});
   CHECK(c.foreign_keys[0].on_update == "SET NULL");
   CHECK(c.foreign_keys[0].on_delete == "");
-  CHECK(c.foreign_keys[1].name == "");
-  CHECK(c.foreign_keys[1].columns == Strings{"parent_id", "code"});
-  // no referred columns written: the referred table's primary key
+  CHECK(c.foreign_keys[1].name == "child_parent");
+  CHECK(c.foreign_keys[1].referred_schema == "public");
+  CHECK(c.foreign_keys[1].referred_table == "parent");
   CHECK(c.foreign_keys[1].referred_columns == Strings{"id"});
-  CHECK(c.foreign_keys[2].name == "child_parent");
-  CHECK(c.foreign_keys[2].referred_schema == "public");
-  CHECK(c.foreign_keys[2].referred_table == "parent");
+  CHECK(c.foreign_keys[1].on_delete == "CASCADE");
+  CHECK(c.foreign_keys[2].name == "child_parent_id_code_fkey");
+  CHECK(c.foreign_keys[2].columns == Strings{"parent_id", "code"});
+  // no referred columns written: the referred table's primary key
   CHECK(c.foreign_keys[2].referred_columns == Strings{"id"});
-  CHECK(c.foreign_keys[2].on_delete == "CASCADE");
 
   REQUIRE(c.checks.size() == 2);
-  CHECK(c.checks[0].name == "");
+  CHECK(c.checks[0].name == "child_check");
   CHECK(c.checks[0].expression == "qty >= 0");
   CHECK(c.checks[1].name == "child_qty_small");
   CHECK(c.checks[1].expression == "qty < 100");
@@ -115,9 +115,9 @@ TEST_CASE("reflect reads columns and every constraint, named and unnamed") {
 
   const auto& p = table(m, "parent");
   REQUIRE(p.primary_key);
-  CHECK(p.primary_key->name == "");
+  CHECK(p.primary_key->name == "parent_pkey");
   REQUIRE(p.unique_constraints.size() == 1);
-  CHECK(p.unique_constraints[0].name == "");
+  CHECK(p.unique_constraints[0].name == "parent_code_key");
   CHECK(p.indexes.empty());
 }
 
@@ -268,7 +268,7 @@ model::Metadata models() {
   posts.columns = {column("id", "INTEGER"), column("user_id", "int8"),
                    column("title", "text", false, "'untitled'")};
   posts.columns[0].autoincrement = true;
-  posts.primary_key = model::PrimaryKey{"", {"id"}};
+  posts.primary_key = model::PrimaryKey{"posts_pkey", {"id"}}; // the name SQLite leaves out
   posts.foreign_keys = {
       {"posts_user", {"user_id"}, "public", "users", {"id"}, "CASCADE", "", at(9)}};
   model::Index by_user;

@@ -291,7 +291,8 @@ private:
     a.table = t;
     a.name = mc.name;
     bool changed = false;
-    if (o_.compare_type && cc.type != dc.type) {
+    const bool same_type = o_.same_type ? o_.same_type(cc.type, dc.type) : cc.type == dc.type;
+    if (o_.compare_type && !same_type) {
       // both spelled as the database spells types, so the op reads as one change
       a.type = cc.type;
       a.existing_type = dc.type;

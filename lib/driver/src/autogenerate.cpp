@@ -162,8 +162,9 @@ model::Metadata compared_models(const config::Config& cfg, model::Metadata model
   return models;
 }
 
-compare::Options compare_options(const config::Config& cfg) {
+compare::Options compare_options(const config::Config& cfg, const dialect::Dialect& d) {
   compare::Options o;
+  o.same_type = [&d](const std::string& a, const std::string& b) { return d.same_type(a, b); };
   o.compare_type = cfg.compare_type;
   o.compare_server_default = cfg.compare_server_default;
   return o;
@@ -267,7 +268,7 @@ Comparison compare_online(const Project& p, dialect::Session& db,
     return db.normalize(models);
   }();
   phase("normalize");
-  auto options = compare_options(cfg);
+  auto options = compare_options(cfg, p.dialect());
   options.needs_using = db.cast_checker(models);
   Comparison c{compare::compare(models, canonical, database, options), {}};
   phase("compare");
@@ -386,7 +387,7 @@ Comparison compare_with_head(const config::Config& cfg, const dialect::Dialect& 
   model::Metadata database = compared_models(cfg, head, schemas);
   auto canonical_db = d.canonical_offline(database);
   auto canonical_models = d.canonical_offline(models);
-  auto options = compare_options(cfg);
+  auto options = compare_options(cfg, d);
   options.needs_using = [&d](const std::string& from, const std::string& to) {
     return d.offline_needs_using(from, to);
   };

@@ -26,6 +26,18 @@ std::filesystem::path url_path(std::string_view url, const std::filesystem::path
 
 namespace {
 
+/// SQLite's type affinity of a declared type (its rules, in order).
+std::string_view affinity(std::string_view type) {
+  std::string upper;
+  for (char c : type) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto has = [&](std::string_view s) { return upper.find(s) != std::string::npos; };
+  if (has("INT")) return "INTEGER";
+  if (has("CHAR") || has("CLOB") || has("TEXT")) return "TEXT";
+  if (has("BLOB") || upper.empty()) return "BLOB";
+  if (has("REAL") || has("FLOA") || has("DOUB")) return "REAL";
+  return "NUMERIC";
+}
+
 /// The table an op changes in place ("" for one that creates a table, or names none).
 std::string table_of(const ops::Op& op) {
   return std::visit(
@@ -86,6 +98,9 @@ public:
   model::Metadata canonical_offline(const model::Metadata& m) const override {
     Connection scratch(":memory:");
     return sqlite::normalize(scratch, m); // SQLite needs no server: the same spelling as online
+  }
+  bool same_type(const std::string& a, const std::string& b) const override {
+    return affinity(a) == affinity(b); // what SQLite keeps of a declared type
   }
   bool offline_needs_using(const std::string&, const std::string&) const override {
     return false;

@@ -4,6 +4,8 @@
 
 #include "internal.hpp"
 
+#include "schemagen/model/naming.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -198,57 +200,16 @@ model::Metadata read(Connection& c, const dialect::ReflectOptions& options, cons
   return m;
 }
 
-// ---- the scratch database's DDL ----------------------------------------------------------------
-// Written as compile.cpp's create_table_sql() and create_index_sql() write it, until this uses
-// them.
-
-std::string column_list(const std::vector<std::string>& columns) {
-  std::vector<std::string> quoted;
-  for (const auto& c : columns) quoted.push_back(quote_identifier(c));
-  return fmt::format("({})", fmt::join(quoted, ", "));
-}
-
-std::string constraint_name(const std::string& name) {
-  return name.empty() ? "" : fmt::format("CONSTRAINT {} ", quote_identifier(name));
-}
+// ---- the scratch database's DDL: as a run would create the tables ---------------------------
 
 std::string scratch_table_sql(const model::Table& t, const std::string& name,
                               const std::string& db) {
-  std::vector<std::string> parts;
-  for (const auto& c : t.columns) {
-    std::string part = quote_identifier(c.name);
-    if (!c.type.empty()) part += " " + c.type;
-    if (!c.nullable) part += " NOT NULL";
-    if (c.server_default) part += fmt::format(" DEFAULT ({})", *c.server_default);
-    parts.push_back(std::move(part));
-  }
-  if (t.primary_key)
-    parts.push_back(fmt::format("{}PRIMARY KEY {}", constraint_name(t.primary_key->name),
-                                column_list(t.primary_key->columns)));
-  for (const auto& u : t.unique_constraints)
-    parts.push_back(fmt::format("{}UNIQUE {}", constraint_name(u.name), column_list(u.columns)));
-  for (const auto& fk : t.foreign_keys) {
-    auto part = fmt::format("{}FOREIGN KEY {} REFERENCES {} {}", constraint_name(fk.name),
-                            column_list(fk.columns), quote_identifier(fk.referred_table),
-                            column_list(fk.referred_columns));
-    if (!fk.on_delete.empty()) part += " ON DELETE " + fk.on_delete;
-    if (!fk.on_update.empty()) part += " ON UPDATE " + fk.on_update;
-    parts.push_back(std::move(part));
-  }
-  for (const auto& ck : t.checks)
-    parts.push_back(fmt::format("{}CHECK ({})", constraint_name(ck.name), ck.expression));
-  return fmt::format("CREATE TABLE {}.{} ({})", quote_identifier(db),
-                     quote_identifier(name.empty() ? t.name : name), fmt::join(parts, ", "));
+  return create_table_sql(t, name, db);
 }
 
 std::string scratch_index_sql(const model::Index& ix, const model::Table& t,
                               const std::string& db) {
-  // an element that names a column is that column; anything else is an expression as written
-  std::vector<std::string> elements;
-  for (const auto& e : ix.columns) elements.push_back(t.find_column(e) ? quote_identifier(e) : e);
-  return fmt::format("CREATE {}INDEX {}.{} ON {} ({}){}", ix.unique ? "UNIQUE " : "",
-                     quote_identifier(db), quote_identifier(ix.name), quote_identifier(t.name),
-                     fmt::join(elements, ", "), ix.where ? " WHERE " + *ix.where : "");
+  return create_index_sql(ix, t.name, db);
 }
 
 // ---- normalisation -----------------------------------------------------------------------------
@@ -353,6 +314,21 @@ void create(Connection& c, const model::Table& t, const std::string& db, Diagnos
 model::Metadata reflect(Connection& c, const dialect::ReflectOptions& options,
                         const std::string& db) {
   auto m = read(c, options, db);
+  // SQLite keeps no name for a constraint written without one: it gets the one PostgreSQL (and
+  // so the models, without a naming convention) would give it, so that ops can name it
+  for (auto& t : m.tables) {
+    if (t.primary_key && t.primary_key->name.empty())
+      t.primary_key->name = model::postgres_default_name(t.name, {}, "pkey");
+    for (auto& u : t.unique_constraints)
+      if (u.name.empty()) u.name = model::postgres_default_name(t.name, u.columns, "key");
+    for (auto& fk : t.foreign_keys)
+      if (fk.name.empty()) fk.name = model::postgres_default_name(t.name, fk.columns, "fkey");
+    std::size_t unnamed = 0;
+    for (auto& ck : t.checks)
+      if (ck.name.empty())
+        ck.name = model::postgres_default_name(
+            t.name, {}, unnamed++ == 0 ? std::string("check") : fmt::format("check{}", unnamed - 1));
+  }
   // canonicalize() orders by name alone: what shares a name ("" when unnamed) by definition
   for (auto& t : m.tables) {
     std::sort(t.unique_constraints.begin(), t.unique_constraints.end(),
@@ -388,12 +364,15 @@ model::Metadata normalize(Connection& c, const model::Metadata& models) {
   const auto created = read(host, every_table, scratch.name());
   model::Metadata out = models;
   for (auto& t : out.tables) {
+    t.comment.reset(); // SQLite keeps none
+    for (auto& col : t.columns) col.comment.reset();
     const auto* n = created.find_table("public", t.name);
     if (!n) continue; // in another schema: lower() refuses it
     for (auto& col : t.columns)
       if (const auto* nc = n->find_column(col.name)) {
         col.type = nc->type;
         col.server_default = nc->server_default;
+        col.autoincrement = nc->autoincrement; // an INTEGER whole primary key is the rowid
       }
     // the checks as the text has them: in the models' order
     for (std::size_t k = 0; k < t.checks.size() && k < n->checks.size(); ++k)

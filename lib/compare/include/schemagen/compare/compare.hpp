@@ -15,6 +15,8 @@ struct Options {
   bool compare_server_default = true;
   /// Whether a column's type change from → to (both canonical) needs USING (no assignment cast).
   std::function<bool(const std::string& from, const std::string& to)> needs_using;
+  /// Whether two canonical types are the same to the database; absent: equal text.
+  std::function<bool(const std::string& a, const std::string& b)> same_type;
 };
 
 struct Result {

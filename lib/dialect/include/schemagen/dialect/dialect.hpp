@@ -156,6 +156,9 @@ public:
   virtual model::Metadata lower(model::Metadata models) const { return models; }
   /// The canonical spelling used to compare without a connection.
   virtual model::Metadata canonical_offline(const model::Metadata& m) const = 0;
+  /// Whether two column types (as normalize or reflection spell them) are the same to this
+  /// database (SQLite: the same affinity).
+  virtual bool same_type(const std::string& a, const std::string& b) const { return a == b; }
   /// Without a connection: whether a type change from → to (canonical) needs USING.
   virtual bool offline_needs_using(const std::string& from, const std::string& to) const = 0;
 
