@@ -1,7 +1,8 @@
 #pragma once
-// The file cache: rendered exports of documents, kept by content hash.
-
-#include "app_models.hpp"
+// The file cache: rendered exports of documents, kept by content hash in a local SQLite file
+// (the `cache` database of schemagen.yaml), beside the service's PostgreSQL. Its models are
+// spelled as for PostgreSQL; the SQLite dialect maps them (JSONB → JSON, now() →
+// CURRENT_TIMESTAMP, the file_cache schema → the file's main schema).
 
 #include <chrono>
 #include <cstdint>
@@ -23,14 +24,11 @@ struct SG_TABLE("blobs", schema = "file_cache") Blob {
 /// One rendered export of one document version.
 struct SG_TABLE("cached_files", schema = "file_cache")
     SG_INDEX("ix_cached_files_expires", columns = "expires_at", where = "pinned = false")
-    SG_INDEX("ix_cached_files_stored", columns = "created_at", using = "brin")
+    SG_INDEX("ix_cached_files_stored", columns = "created_at")
     SG_UNIQUE("uq_cached_files_render", columns = "document_id, version, format")
-    SG_FOREIGN_KEY("fk_cached_files_version", columns = "document_id, version",
-                   references = "public.document_versions(document_id, version)",
-                   on_delete = "CASCADE")
     SG_CHECK("ck_cached_files_format", expr = "format IN ('pdf', 'html', 'epub')") CachedFile {
   SG_COLUMN(primary_key, autoincrement) std::int64_t id;
-  std::int64_t document_id;
+  std::int64_t document_id; // the document version rendered: in the service's database
   std::int32_t version;
   SG_COLUMN(length = 10) std::string format;
   SG_COLUMN(type = "CHAR", length = 64, foreign_key = "file_cache.blobs.sha256", on_delete = "RESTRICT", index)

@@ -3,11 +3,15 @@
 # the content-hash cache and the depfile.
 source "$(dirname "$0")/lib.sh"
 
-# The example application scans cleanly, from its directory or with -c.
-run 0 "$SG" -c "$SRC/schema/schemagen.yaml" scan -o meta.yaml
-contains "$(cat meta.yaml)" "name: cached_files" "the example's file cache table"
+# The example application scans cleanly, each of its databases, from its directory or with -c.
+run 0 "$SG" -c "$SRC/schema/schemagen.yaml" -n cache scan -o cache.yaml
+contains "$(cat cache.yaml)" "name: cached_files" "the example's file cache table"
+run 0 "$SG" -c "$SRC/schema/schemagen.yaml" -n main scan -o meta.yaml
 contains "$(cat meta.yaml)" "type: auth.user_role" "an SG_ENUM column"
-(cd "$SRC/schema" && "$SG" scan --no-cache) > stdout.yaml || fail "scan from the example's directory failed"
+lacks "$(cat meta.yaml)" "name: cached_files" "the file cache is not the main database's"
+run 1 "$SG" -c "$SRC/schema/schemagen.yaml" scan
+contains "$err" "pick one with -n NAME" "scan of a configuration with two databases"
+(cd "$SRC/schema" && "$SG" -n main scan --no-cache) > stdout.yaml || fail "scan from the example's directory failed"
 checked
 cmp -s stdout.yaml meta.yaml || fail "scan to stdout differs from scan -o"
 
@@ -17,7 +21,7 @@ cmp -s stdout.yaml meta.yaml || fail "scan to stdout differs from scan -o"
 mkfifo pipe
 timeout 60 cat pipe > piped.yaml &
 reader=$!
-run 0 timeout 90 "$SG" -c "$SRC/schema/schemagen.yaml" scan -o pipe
+run 0 timeout 90 "$SG" -c "$SRC/schema/schemagen.yaml" -n main scan -o pipe
 wait "$reader" || fail "nothing was written through the FIFO (the reader gave up)"
 checked
 [ -p pipe ] || fail "scan -o replaced a FIFO with a file"

@@ -4,7 +4,7 @@
 file(REMOVE_RECURSE ${OUT})
 file(MAKE_DIRECTORY ${OUT}/revision ${OUT}/config ${OUT}/annotation)
 
-file(GLOB revisions ${SOURCE_DIR}/revisions/*.yaml)
+file(GLOB_RECURSE revisions ${SOURCE_DIR}/revisions/*.yaml)
 file(COPY ${revisions} DESTINATION ${OUT}/revision)
 
 file(GLOB_RECURSE configs ${SOURCE_DIR}/schema/*.yaml ${SOURCE_DIR}/templates/init/*.yaml)

@@ -78,13 +78,13 @@ unset SCHEMAGEN_DATABASE_URL
 cd "$WORK"
 
 # the head schema offline equals what upgrade head leaves in the database
-same_schema() { # DIR NAME
+same_schema() { # DIR NAME [GLOBAL OPTIONS...]
   cd "$1"
   export SCHEMAGEN_DATABASE_URL=$(new_db "check_$2")
-  run 0 "$SG" upgrade heads
-  run 0 "$SG" inspect --canonical
+  run 0 "$SG" "${@:3}" upgrade heads
+  run 0 "$SG" "${@:3}" inspect --canonical
   local online=$out
-  run 0 "$SG" inspect --offline --canonical
+  run 0 "$SG" "${@:3}" inspect --offline --canonical
   checked
   [ "$online" = "$out" ] || { fail "$2: the replayed head schema differs from the database's"; diff <(echo "$online") <(echo "$out") | head -20; }
   contains "$online" "name:" "$2: a schema was read"
@@ -92,18 +92,25 @@ same_schema() { # DIR NAME
   cd "$WORK"
 }
 mkdir example && cp -r "$SRC/schema" "$SRC/revisions" "$SRC/templates" example/
-same_schema example/schema example
+same_schema example/schema example -n main
 mkdir every && printf 'script_location: %s\nmodels: {sources: [m.hpp]}\ninclude_schemas: [public, shop]\n' "$SRC/test/pg/chains/every_op" > every/schemagen.yaml
 same_schema every every_op
 
 # online check: exit 0 at head, 1 when the models differ
+# (both of its databases: the PostgreSQL one from $DATABASE_URL, the cache a file beside it)
 cd example/schema
-export SCHEMAGEN_DATABASE_URL=$(new_db check_online)
+export DATABASE_URL=$(new_db check_online)
 run 0 "$SG" upgrade head
+[ -e file_cache.db ] || fail "upgrade head did not create the example's cache file"
 run 0 "$SG" check
-contains "$out" "No new upgrade operations detected (compared with the database)." "online check at head"
+contains "$out" $'[main]\nNo new upgrade operations detected (compared with the database).' "online check at head, main"
+contains "$out" $'[cache]\nNo new upgrade operations detected (compared with the database).' "online check at head, cache"
 sed -i 's|  std::string display_name;|  std::string display_name;\n  std::optional<std::string> website;|' auth_models.hpp
 run 1 "$SG" check
 contains "$out" "The models differ from the database" "online drift"
 contains "$out" "add_column auth.orgs.website" "online drift names table and column"
+sed -i 's|  std::int64_t size_bytes;|  std::optional<std::int64_t> size_bytes;|' file_cache_models.hpp
+run 1 "$SG" -n cache check
+contains "$out" "alter_column blobs.size_bytes" "online drift in the SQLite cache"
+unset DATABASE_URL
 finish

@@ -390,9 +390,10 @@ TEST_CASE("the example application's metadata reads back equal from the YAML sca
   auto r = scan::scan(options);
   INFO(r.diagnostics.str());
   REQUIRE(r.ok());
-  CHECK(r.metadata->tables.size() >= 10);
+  CHECK(r.metadata->tables.size() >= 8);
   CHECK(model::from_yaml(r.yaml, "metadata.yaml") == *r.metadata);
   // and the order the sources are listed in does not matter
-  std::swap(options.sources[0], options.sources[2]);
+  REQUIRE(options.sources.size() == 2);
+  std::swap(options.sources[0], options.sources[1]);
   CHECK(scan::scan(options).yaml == r.yaml);
 }
