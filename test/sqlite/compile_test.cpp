@@ -266,7 +266,11 @@ TEST_CASE("several ops on one table make one rebuild at its first op, between ot
   auto state = db.state;
   const auto steps = sqlite::compile(located, state, nullptr);
   CHECK(steps.front().op == &located[0]);
-  CHECK(steps.front().statement.sql.rfind("CREATE TABLE \"_schemagen_tmp_users\"", 0) == 0);
+  // offline, the check that the file has no triggers on the table goes first
+  CHECK(steps.front().statement.sql.rfind("CREATE TEMP TABLE", 0) == 0);
+  REQUIRE(steps.size() > 2);
+  CHECK(steps[2].op == &located[0]);
+  CHECK(steps[2].statement.sql.rfind("CREATE TABLE \"_schemagen_tmp_users\"", 0) == 0);
   CHECK(std::none_of(steps.begin(), steps.end(),
                      [&](const auto& s) { return s.op == &located[2] || s.op == &located[4]; }));
 

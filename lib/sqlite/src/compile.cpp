@@ -133,16 +133,6 @@ const model::Column* rowid_alias(const model::Table& t) {
   return c && upper(c->type) == "INTEGER" ? c : nullptr;
 }
 
-/// Whether SQLite gives a column of declared type `type` NUMERIC affinity (datatype3.html, 3.1):
-/// CAST to it reads the longest numeric prefix of a text ('2024-01-02' → 2024), where storing
-/// into the column converts only text that is wholly a number.
-bool numeric_affinity(const std::string& type) {
-  const auto t = upper(type);
-  auto has = [&](const char* part) { return t.find(part) != std::string::npos; };
-  return !t.empty() && !has("INT") && !has("CHAR") && !has("CLOB") && !has("TEXT") &&
-         !has("BLOB") && !has("REAL") && !has("FLOA") && !has("DOUB");
-}
-
 std::string foreign_key_clause(const model::ForeignKey& fk) {
   // never qualified: SQLite finds the parent in the child's own database
   std::string out = fmt::format("FOREIGN KEY ({}) REFERENCES {} ({})", names(fk.columns),
@@ -303,9 +293,9 @@ std::vector<std::string> rebuild(const model::Table& before, const model::Table&
                                  [&](const auto& k) { return k.name == c.name && k.from; });
     if (it == carried.end()) continue;
     const auto* old = before.find_column(*it->from);
+    // no CAST for a new type: the column's affinity converts what is wholly a number and keeps
+    // the rest as it is, where CAST would make 'x' 0 and '12abc' 12
     auto value = ident(*it->from);
-    if (old->type != c.type && !numeric_affinity(c.type))
-      value = fmt::format("CAST({} AS {})", value, c.type);
     if (old->nullable && !c.nullable && c.server_default)
       value = fmt::format("coalesce({}, {})", value, *c.server_default);
     into.push_back(ident(c.name));
@@ -389,6 +379,14 @@ private:
   /// needs it; false when each can run natively in its place.
   bool plan(const std::vector<std::size_t>& g) {
     const auto name = *altered_table(ops_[g.front()]);
+    if (!live_ && !state_.find_table("public", name))
+      throw UserError(
+          located_[g.front()].loc,
+          fmt::format("{}: table {} is not one the revision chain made (it was in the file when "
+                      "the file was adopted, or SQL without `replay:` made it), so --sql has no "
+                      "definition of it to compile from; run the upgrade online, which reads the "
+                      "table from the file",
+                      ops::describe(located_[g.front()].op), name));
     model::Metadata sim = state_;
     std::vector<Carried> carried;
     if (const auto* t = sim.find_table("public", name))
@@ -403,10 +401,63 @@ private:
     }
     if (!needed) return false;
     const auto& before = *state_.find_table("public", name);
+    if (live_) {
+      refuse_losses(name, g.front());
+    } else {
+      // the file's triggers are not known: stop the script (sqlite3 -bail) before the rebuild
+      // drops any
+      const auto guard = ident("schemagen_triggers_of_" + name);
+      emit(g.front(),
+           fmt::format("CREATE TEMP TABLE IF NOT EXISTS {} (triggers INTEGER CONSTRAINT {} CHECK "
+                       "(triggers = 0))",
+                       guard,
+                       ident(fmt::format("table {} has triggers, which --sql cannot recreate "
+                                         "after rebuilding it: run the upgrade online",
+                                         name))));
+      emit(g.front(), fmt::format("INSERT INTO {} SELECT count(*) FROM sqlite_schema WHERE type = "
+                                  "'trigger' AND tbl_name = {}",
+                                  guard, literal(name)));
+    }
     for (const auto& s :
          rebuild(before, *sim.find_table("public", name), carried, triggers(name, g.front())))
       emit(g.front(), s);
     return true;
+  }
+
+  /// The name in the live file of `table` as the state names it, or nullopt: offline, or made by
+  /// these ops.
+  std::optional<std::string> live_name(const std::string& table) const {
+    if (!live_) return std::nullopt;
+    const auto it = live_names_.find(table);
+    return it == live_names_.end() ? std::optional(table) : it->second;
+  }
+
+  /// Refuses the rebuild of `table` (for op `at`) when it would lose what the models cannot say:
+  /// WITHOUT ROWID, STRICT, AUTOINCREMENT, a generated column, a column's collation.
+  void refuse_losses(const std::string& table, std::size_t at) const {
+    const auto name = live_name(table);
+    if (!name) return;
+    const auto sql =
+        live_->query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1", {*name});
+    if (sql.empty() || !sql.at(0).at(0)) return;
+    const auto text = parse_create_table(*sql.at(0).at(0));
+    std::vector<std::string> lost;
+    if (text.without_rowid) lost.push_back("it is WITHOUT ROWID");
+    if (text.strict) lost.push_back("it is STRICT");
+    if (text.autoincrement) lost.push_back("its INTEGER PRIMARY KEY is AUTOINCREMENT");
+    for (const auto& row :
+         live_->query("SELECT name FROM pragma_table_xinfo(?1) WHERE hidden IN (2, 3) ORDER BY cid",
+                      {*name}))
+      lost.push_back(fmt::format("generated column {}", row.at(0).value_or("")));
+    for (const auto& [column, collation] : text.collations)
+      lost.push_back(fmt::format("column {} has COLLATE {}", column, collation));
+    if (lost.empty()) return;
+    throw UserError(located_[at].loc,
+                    fmt::format("{}: SQLite needs table {} rebuilt for this, and the rebuild "
+                                "(from the schema the revision chain knows) would lose what the "
+                                "ops cannot say: {}. Rebuild it with execute ops instead "
+                                "(lang_altertable.html, section 7)",
+                                ops::describe(located_[at].op), *name, fmt::join(lost, "; ")));
   }
 
   static bool contains_index(const std::vector<std::size_t>& g, std::size_t j) {
@@ -435,23 +486,22 @@ private:
   /// The CREATE TRIGGER statements of `table` in the live file, to recreate after its rebuild
   /// (dropping the table drops them).
   std::vector<std::string> triggers(const std::string& table, std::size_t at) const {
-    if (!live_) return {};
-    const auto it = live_names_.find(table);
-    if (it != live_names_.end() && !it->second) return {}; // created by these ops: none yet
-    const auto& live_name = it == live_names_.end() ? table : *it->second;
+    const auto name = live_name(table);
+    if (!name) return {}; // offline, or created by these ops: none yet
+    const auto& in_file = *name;
     std::vector<std::string> out;
     for (const auto& row :
          live_->query("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 "
                       "ORDER BY name",
-                      {live_name}))
+                      {in_file}))
       if (row.at(0)) out.push_back(*row.at(0));
-    if (!out.empty() && live_name != table)
+    if (!out.empty() && in_file != table)
       throw UserError(located_[at].loc,
                       fmt::format("{}: table {} has triggers and was renamed from {} earlier in "
                                   "this revision; its rebuild recreates them as the file has "
                                   "them, under the old name. Put the rename in a revision of its "
                                   "own",
-                                  ops::describe(located_[at].op), table, live_name));
+                                  ops::describe(located_[at].op), table, in_file));
     return out;
   }
 
@@ -472,6 +522,13 @@ private:
     // the main schema is always there: creating or dropping it changes nothing
     if (std::holds_alternative<ops::CreateSchema>(ops_[i]) ||
         std::holds_alternative<ops::DropSchema>(ops_[i]))
+      return;
+    // --sql: a table the chain did not make (the file was adopted) can still be dropped or
+    // renamed, which needs no definition of it
+    const auto* drop = std::get_if<ops::DropTable>(&ops_[i]);
+    const auto* rename = std::get_if<ops::RenameTable>(&ops_[i]);
+    if (!live_ && (drop || rename) &&
+        !state_.find_table("public", drop ? drop->name : rename->name))
       return;
     ops::apply(ops_[i], state_);
   }

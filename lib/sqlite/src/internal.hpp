@@ -48,6 +48,7 @@ struct TableText {
   std::vector<Foreign> foreign_keys;
   std::vector<std::pair<std::string, std::string>> collations; // column → collation
   bool without_rowid = false;
+  bool strict = false;
   bool autoincrement = false; // INTEGER PRIMARY KEY AUTOINCREMENT somewhere
 };
 /// Column-level and table-level constraints alike. Throws UserError naming the table on text

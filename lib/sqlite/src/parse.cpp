@@ -606,7 +606,10 @@ TableText parse_create_table(std::string_view sql) {
     r.expect_punct(")");
     do {
       if (r.done()) break;
-      if (r.accept("STRICT")) continue;
+      if (r.accept("STRICT")) {
+        t.strict = true;
+        continue;
+      }
       r.expect("WITHOUT");
       r.expect("ROWID");
       t.without_rowid = true;

@@ -36,14 +36,20 @@ Session::Session(std::filesystem::path file) : file_(std::move(file)) {
   std::error_code ec;
   if (file_ == ":memory:" || std::filesystem::exists(file_, ec)) {
     c_.emplace(file_, false);
+    try { // SQLite reads the file first here: a file that is not a database fails now, named
+      c_->query("SELECT count(*) FROM sqlite_schema");
+    } catch (const dialect::QueryError& e) {
+      throw DatabaseError(fmt::format("error: cannot open the SQLite database {}: {}",
+                                      file_.string(), e.server_message()));
+    }
     return;
   }
   // not created until a run writes to it: until then it reads as an empty database
   const auto dir = file_.parent_path();
   if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
-    throw DatabaseError(fmt::format(
-        "error: cannot open the SQLite database {}: its directory {} does not exist",
-        file_.string(), dir.string()));
+    throw DatabaseError(
+        fmt::format("error: cannot open the SQLite database {}: its directory {} does not exist",
+                    file_.string(), dir.string()));
   c_.emplace(":memory:", true);
   pending_ = true;
 }
@@ -63,7 +69,8 @@ void Session::begin() {
 
 void Session::commit() {
   // the rebuilds ran with foreign keys off: no reference they broke may be committed
-  const auto broken = c_->query("SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check");
+  const auto broken =
+      c_->query("SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check");
   if (!broken.empty()) {
     std::string rows;
     const std::size_t shown = std::min<std::size_t>(broken.size(), 10);
@@ -77,7 +84,52 @@ void Session::commit() {
                                           broken.size() == 1 ? "s" : "", rows),
                               "foreign_key_check");
   }
+  // a rebuild keeps views as written and recreates triggers as the file had them: one that
+  // names a column the rebuild dropped or renamed no longer compiles, and SQLite says so only
+  // when it is next used
+  std::string broken_now;
+  for (const auto& [what, message] : broken_dependents())
+    if (!broken_before_.count(what)) broken_now += fmt::format("\n  {}: {}", what, message);
+  if (!broken_now.empty())
+    throw dialect::QueryError(
+        "the views and triggers of the file",
+        fmt::format("the run left what SQLite can no longer compile:{}\nA table rebuild keeps "
+                    "views and triggers as they are written: drop and recreate them around the "
+                    "change with execute ops, or rename a column in a revision of its own "
+                    "(RENAME COLUMN rewrites them)",
+                    broken_now),
+        "schema_check");
   c_->exec("COMMIT");
+}
+
+std::map<std::string, std::string> Session::broken_dependents() {
+  std::map<std::string, std::string> out;
+  auto probe = [&](const std::string& what, const std::string& sql) {
+    try {
+      c_->exec(sql); // affects no row
+    } catch (const dialect::QueryError& e) {
+      out.emplace(what, e.server_message());
+    }
+  };
+  for (const auto& row : c_->query("SELECT name FROM sqlite_schema WHERE type = 'view'"))
+    probe(fmt::format("view {}", row.at(0).value_or("")),
+          fmt::format("SELECT * FROM {} LIMIT 0", ident(row.at(0).value_or(""))));
+  // a trigger compiles with the statement that fires it: each kind on each table, on no row
+  for (const auto& row : c_->query(
+           "SELECT t.name, group_concat(r.name, ', ') FROM sqlite_schema t JOIN sqlite_schema r "
+           "ON r.type = 'trigger' AND r.tbl_name = t.name WHERE t.type = 'table' GROUP BY "
+           "t.name")) {
+    const auto table = row.at(0).value_or("");
+    std::vector<std::string> set;
+    for (const auto& c : c_->query("SELECT name FROM pragma_table_info(?1)", {table}))
+      set.push_back(fmt::format("{0} = {0}", ident(c.at(0).value_or(""))));
+    const auto what = fmt::format("trigger {} on table {}", row.at(1).value_or(""), table);
+    probe(what, fmt::format("INSERT INTO {0} SELECT * FROM {0} WHERE 0", ident(table)));
+    if (!set.empty())
+      probe(what, fmt::format("UPDATE {} SET {} WHERE 0", ident(table), fmt::join(set, ", ")));
+    probe(what, fmt::format("DELETE FROM {} WHERE 0", ident(table)));
+  }
+  return out;
 }
 
 void Session::rollback() noexcept {
@@ -108,6 +160,7 @@ std::unique_ptr<dialect::Lock> Session::lock(long long, std::chrono::millisecond
         "s. Wait for it to finish, or raise lock_timeout.",
         file_.string(), std::chrono::duration<double>(timeout).count()));
   }
+  broken_before_ = broken_dependents();
   return held;
 }
 

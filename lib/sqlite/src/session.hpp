@@ -2,6 +2,7 @@
 
 #include "schemagen/sqlite/sqlite.hpp"
 
+#include <map>
 #include <optional>
 
 namespace schemagen::sqlite {
@@ -31,9 +32,13 @@ public:
   Connection& connection();
 
 private:
+  /// The views, and the tables whose triggers, SQLite cannot compile, each with its message.
+  std::map<std::string, std::string> broken_dependents();
+
   std::filesystem::path file_;
   std::optional<Connection> c_;
-  bool pending_ = false; // the file does not exist yet
+  bool pending_ = false;                             // the file does not exist yet
+  std::map<std::string, std::string> broken_before_; // broken_dependents() when the run began
 };
 
 } // namespace schemagen::sqlite
