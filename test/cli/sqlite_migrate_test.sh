@@ -203,6 +203,19 @@ cmp -s before.db data/app.db || fail "the failed upgrade changed the file"
 rm "revisions/${prev}_step.yaml"
 n=$((n - 1)); prev=$(printf 'a%011d' "$n")
 
+# ---- what SQLite cannot do at all: refused at the op, online and offline, with nothing printed --
+rev "  - create_enum: {name: mood, values: [sad, ok]}" "  - drop_enum: {name: mood}"
+run 1 "$SG" upgrade head
+contains "$err" "revisions/${prev}_step.yaml:" "the op's file"
+contains "$err" "create_enum" "the op SQLite cannot carry out"
+checked
+cmp -s before.db data/app.db || fail "a refused op changed the file"
+run 1 "$SG" upgrade --sql "$(printf 'a%011d' $((n - 1))):head"
+checked
+[ -z "$out" ] || fail "--sql printed part of a script that failed: $out"
+rm "revisions/${prev}_step.yaml"
+n=$((n - 1)); prev=$(printf 'a%011d' "$n")
+
 # ---- a broken reference stops the run, with the rows named ---------------------------------
 rev "  - execute: {sqlite: \"INSERT INTO kid (id, parent_id) VALUES (99, 4242)\", replay: []}" "  - execute: {sqlite: \"DELETE FROM kid WHERE id = 99\", replay: []}"
 run 2 "$SG" upgrade head

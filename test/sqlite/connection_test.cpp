@@ -8,7 +8,9 @@ TEST_CASE("a sqlite: URL names a file relative to the configuration, or absolute
   CHECK(sqlite::url_path("sqlite:///app.db", "/etc/app") == "/etc/app/app.db");
   CHECK(sqlite::url_path("sqlite:///data/app.db", "/etc/app") == "/etc/app/data/app.db");
   CHECK(sqlite::url_path("sqlite:////var/lib/app.db", "/etc/app") == "/var/lib/app.db");
-  CHECK(sqlite::url_path("sqlite:///:memory:", "/etc/app") == ":memory:");
+  // what could not be migrated: a database that ends with the command, a read-only one
+  CHECK_THROWS_AS(sqlite::url_path("sqlite:///:memory:", "/etc/app"), UserError);
+  CHECK_THROWS_AS(sqlite::url_path("sqlite:///app.db?mode=ro", "/etc/app"), UserError);
   CHECK_THROWS_AS(sqlite::url_path("sqlite://host/app.db", "/"), UserError);
   CHECK_THROWS_AS(sqlite::url_path("sqlite:///", "/"), UserError);
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fmt/format.h>
 #include <set>
+#include <sstream>
 
 namespace schemagen::driver {
 
@@ -150,10 +151,15 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
         from.empty() || from == "base" ? std::vector<std::string>{} : p.map().resolve(from);
     const auto path = upgrade ? p.map().upgrade_path(to, heads) : p.map().downgrade_path(to, heads);
     opts.prelude = offline_prelude(vt, heads);
-    runtime::OfflineSink sink(std::cout, p.dialect());
     opts.on_start = nullptr;
     opts.on_step = nullptr;
-    runtime::migrate(p.map(), p.by_id(), vt, sink, path, upgrade, heads, opts);
+    // printed whole or not at all: a script cut short by an error would still pipe into a shell
+    std::ostringstream script;
+    {
+      runtime::OfflineSink sink(script, p.dialect());
+      runtime::migrate(p.map(), p.by_id(), vt, sink, path, upgrade, heads, opts);
+    }
+    std::cout << script.str();
     return ExitCode::ok;
   }
   if (options.target.find(':') != std::string::npos)

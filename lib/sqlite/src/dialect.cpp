@@ -18,8 +18,14 @@ std::filesystem::path url_path(std::string_view url, const std::filesystem::path
                                 "sqlite:////absolute/path.db",
                                 url));
   auto path = std::string(url.substr(scheme.size()));
-  if (const auto q = path.find('?'); q != std::string::npos) path.resize(q);
-  if (path == ":memory:") return path;
+  if (path.find('?') != std::string::npos)
+    throw UserError(fmt::format("error: {}: schemagen takes no options in a SQLite URL (a "
+                                "read-only `mode=ro` could not be migrated): remove the '?...'",
+                                url));
+  if (path == ":memory:")
+    throw UserError(fmt::format("error: {}: an in-memory database ends with the command that "
+                                "opens it: name a file",
+                                url));
   const std::filesystem::path p(path);
   return p.is_absolute() ? p : base / p;
 }

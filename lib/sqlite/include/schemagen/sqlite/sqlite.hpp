@@ -17,8 +17,8 @@ namespace schemagen::sqlite {
 
 const dialect::Dialect& dialect();
 
-/// The file a sqlite: URL names: sqlite:///rel.db is `base`/rel.db, sqlite:////abs.db is /abs.db,
-/// sqlite:///:memory: is ":memory:". UserError for anything else.
+/// The file a sqlite: URL names: sqlite:///rel.db is `base`/rel.db, sqlite:////abs.db is /abs.db.
+/// UserError for anything else, :memory: and query options (?mode=ro) included.
 std::filesystem::path url_path(std::string_view url, const std::filesystem::path& base);
 
 /// sqlite3* behind RAII. Every failure is a dialect::QueryError naming the SQL with SQLite's
