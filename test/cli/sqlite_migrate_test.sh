@@ -216,6 +216,19 @@ checked
 rm "revisions/${prev}_step.yaml"
 n=$((n - 1)); prev=$(printf 'a%011d' "$n")
 
+# ---- a reference broken before the run (SQLite checks none unless asked) does not stop it ----
+rev "  - create_index: {name: ix_parent_name, table: parent, columns: [name]}" "  - drop_index: {name: ix_parent_name, table: parent}"
+for copy in orphan orphan_offline; do
+  cp before.db $copy.db
+  sqlite3 $copy.db "INSERT INTO kid (id, parent_id) VALUES (77, 7777)"
+done
+run 0 "$SG" --url "sqlite:///$WORK/p/orphan.db" upgrade head
+"$SG" -q upgrade --sql "$(printf 'a%011d' $((n - 1))):head" | sqlite3 -bail orphan_offline.db > /dev/null 2> sh.err || fail "offline, a reference broken before the run stopped it: $(cat sh.err)"
+checked
+[ "$(sqlite3 orphan_offline.db "SELECT count(*) FROM sqlite_schema WHERE name = 'ix_parent_name'")" = 1 ] || fail "the offline run did not commit"
+rm "revisions/${prev}_step.yaml"
+n=$((n - 1)); prev=$(printf 'a%011d' "$n")
+
 # ---- a broken reference stops the run, with the rows named ---------------------------------
 rev "  - execute: {sqlite: \"INSERT INTO kid (id, parent_id) VALUES (99, 4242)\", replay: []}" "  - execute: {sqlite: \"DELETE FROM kid WHERE id = 99\", replay: []}"
 run 2 "$SG" upgrade head

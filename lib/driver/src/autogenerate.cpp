@@ -356,7 +356,10 @@ OfflineChain offline_chain(const Global& global, const Project* loaded,
                        ? loaded->config()
                        : config::load(config::find(global.config, fs::current_path()), global.name);
   const auto files = revision_files(cfg);
-  std::string key = "check-offline\n" + executable_identity() + "\n";
+  std::string key = "check-offline\n" + executable_identity() + "\n" +
+                    std::string(loaded ? loaded->dialect().name()
+                                       : dialect_for(global, cfg).name()) +
+                    "\n";
   for (const auto& t : targets) key += "target " + t + "\n";
   for (const auto& f : files) key += f.string() + "\n";
   ContentCache cache(default_cache_dir(), "chain", key);

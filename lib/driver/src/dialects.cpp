@@ -34,7 +34,8 @@ std::string known() {
 std::optional<std::string> named_url(const Global& global, const config::Config& cfg) {
   if (global.url && !global.url->empty()) return *global.url;
   if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL"); env && *env) return env;
-  if (cfg.url_at && !cfg.url.empty() && cfg.url_unset.empty()) return cfg.url;
+  // a ${VAR} left unset still leaves the scheme written before it (sqlite:///${DIR}/app.db)
+  if (cfg.url_at && !cfg.url.empty()) return cfg.url;
   return std::nullopt;
 }
 

@@ -255,9 +255,13 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
     const std::vector<std::string> current =
         from.empty() || from == "base" ? std::vector<std::string>{} : map.resolve(from);
     auto [next, logged, forgotten] = plan(current);
-    runtime::OfflineSink sink(std::cout, p.dialect());
-    runtime::stamp(vt, sink, current, next, options.purge, offline_prelude(vt, current), logged,
-                   forgotten);
+    std::ostringstream script; // whole or not at all, as upgrade --sql
+    {
+      runtime::OfflineSink sink(script, p.dialect());
+      runtime::stamp(vt, sink, current, next, options.purge, offline_prelude(vt, current), logged,
+                     forgotten);
+    }
+    std::cout << script.str();
     return ExitCode::ok;
   }
   online(p, [&](dialect::Session& db, runtime::OnlineSink& sink) {

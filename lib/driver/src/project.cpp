@@ -16,8 +16,12 @@ Project Project::load(const Global& global) {
   p.revisions_ = revision::load_revisions(p.version_dirs());
   p.map_ = std::make_unique<revision::RevisionMap>(revision::build_map(p.revisions_));
   for (const auto& r : p.revisions_) p.by_id_[r.id] = &r;
-  p.dialect_ = &dialect_for(global, p.cfg_);
   return p;
+}
+
+const dialect::Dialect& Project::dialect() const {
+  if (!dialect_) dialect_ = &dialect_for(global_, cfg_); // commands that never ask never fail on it
+  return *dialect_;
 }
 
 std::vector<fs::path> version_dirs(const config::Config& cfg) {
@@ -30,7 +34,7 @@ std::vector<fs::path> version_dirs(const config::Config& cfg) {
 std::vector<fs::path> Project::version_dirs() const { return driver::version_dirs(cfg_); }
 
 runtime::VersionTable Project::version_table() const {
-  return runtime::VersionTable{cfg_.version_table_schema, cfg_.version_table, dialect_};
+  return runtime::VersionTable{cfg_.version_table_schema, cfg_.version_table, &dialect()};
 }
 
 namespace {
@@ -83,7 +87,9 @@ bool Project::has_url() const { return names_database(global_, cfg_); }
 std::string Project::url() const { return database_url(global_, cfg_); }
 
 std::unique_ptr<dialect::Session> Project::connect() const {
-  auto db = dialect_->connect(url(), cfg_.dir);
+  // a relative path in a URL starts where the URL was written: the configuration's directory,
+  // or the working directory for --url and $SCHEMAGEN_DATABASE_URL
+  auto db = dialect().connect(url(), url_given(global_) ? fs::current_path() : cfg_.dir);
   if (const auto& old = cfg_.unsuffixed_version_table; !old.empty()) {
     // made by a schemagen that gave every database one schemagen_version: not at base
     const auto vt = version_table();

@@ -32,7 +32,7 @@ public:
   std::string url() const;
   bool has_url() const;
   /// The database kind: the URL's, else the configuration's `dialect`, else PostgreSQL.
-  const dialect::Dialect& dialect() const { return *dialect_; }
+  const dialect::Dialect& dialect() const;
   std::unique_ptr<dialect::Session> connect() const;
 
   /// Warns on stderr about applied revisions whose ops changed since; returns their ids.
@@ -44,7 +44,7 @@ private:
   std::vector<revision::Revision> revisions_;
   std::unique_ptr<revision::RevisionMap> map_;
   std::map<std::string, const revision::Revision*> by_id_;
-  const dialect::Dialect* dialect_ = nullptr;
+  mutable const dialect::Dialect* dialect_ = nullptr; // resolved when first asked
 };
 
 /// The dialect `cfg` serves with `global`'s URL: see Project::dialect(). UserError for a URL no

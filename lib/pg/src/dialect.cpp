@@ -10,6 +10,8 @@
 #include "schemagen/pg/reflect.hpp"
 #include "schemagen/support/sql.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include <thread>
 
@@ -133,8 +135,17 @@ class Dialect : public dialect::Dialect {
 public:
   std::string_view name() const override { return "postgresql"; }
   bool handles(std::string_view url) const override {
-    return url.starts_with("postgresql:") || url.starts_with("postgres:") ||
-           (url.find("://") == std::string_view::npos && url.find('=') != std::string_view::npos);
+    if (url.starts_with("postgresql:") || url.starts_with("postgres:")) return true;
+    // libpq's key=value connection string: a keyword, then '='
+    const auto eq = url.find('=');
+    if (eq == std::string_view::npos) return false;
+    const auto key = url.substr(0, eq);
+    const auto first = key.find_first_not_of(" \t");
+    return first != std::string_view::npos &&
+           std::all_of(key.begin() + static_cast<std::ptrdiff_t>(first), key.end(), [](char c) {
+             return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ' ' ||
+                    c == '\t';
+           });
   }
   std::unique_ptr<dialect::Session> connect(const std::string& url,
                                             const std::filesystem::path&) const override {

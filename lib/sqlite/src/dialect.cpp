@@ -14,18 +14,19 @@ std::filesystem::path url_path(std::string_view url, const std::filesystem::path
   constexpr std::string_view scheme = "sqlite:///";
   if (url.substr(0, scheme.size()) != scheme || url.size() == scheme.size())
     throw UserError(fmt::format("error: {} is not a SQLite URL: write sqlite:///relative/path.db "
-                                "(from the configuration file's directory) or "
+                                "(from the configuration file's directory; from the working directory when given by --url "
+                                "or $SCHEMAGEN_DATABASE_URL) or "
                                 "sqlite:////absolute/path.db",
-                                url));
+                                sql::redact_url(url)));
   auto path = std::string(url.substr(scheme.size()));
   if (path.find('?') != std::string::npos)
     throw UserError(fmt::format("error: {}: schemagen takes no options in a SQLite URL (a "
                                 "read-only `mode=ro` could not be migrated): remove the '?...'",
-                                url));
+                                sql::redact_url(url)));
   if (path == ":memory:")
     throw UserError(fmt::format("error: {}: an in-memory database ends with the command that "
                                 "opens it: name a file",
-                                url));
+                                sql::redact_url(url)));
   const std::filesystem::path p(path);
   return p.is_absolute() ? p : base / p;
 }
@@ -131,13 +132,18 @@ public:
   dialect::OfflineText offline_text() const override {
     dialect::OfflineText t;
     t.before_run = "PRAGMA foreign_keys = OFF;\n\n";
-    t.begin = "BEGIN IMMEDIATE";
-    // a broken reference fails the transaction (pipe to `sqlite3 -bail`, which then stops
-    // before COMMIT): SQLite cannot raise an error from a plain statement, a CHECK can
+    // how many references were broken before the transaction (not the run's doing)...
+    t.begin = "BEGIN IMMEDIATE;\n\n"
+              "DROP TABLE IF EXISTS temp.schemagen_broken_before;\n\n"
+              "CREATE TEMP TABLE schemagen_broken_before AS SELECT count(*) AS n FROM "
+              "pragma_foreign_key_check";
+    // ...and a reference broken since fails the transaction (pipe to `sqlite3 -bail`, which then
+    // stops before COMMIT): SQLite cannot raise an error from a plain statement, a CHECK can
     t.before_commit =
         "CREATE TEMP TABLE IF NOT EXISTS schemagen_foreign_key_check (broken INTEGER CONSTRAINT "
-        "\"a foreign key is broken: see PRAGMA foreign_key_check\" CHECK (broken = 0));\n\n"
-        "INSERT INTO schemagen_foreign_key_check SELECT count(*) FROM pragma_foreign_key_check;\n\n";
+        "\"a foreign key is broken: see PRAGMA foreign_key_check\" CHECK (broken <= 0));\n\n"
+        "INSERT INTO schemagen_foreign_key_check SELECT count(*) - (SELECT n FROM "
+        "temp.schemagen_broken_before) FROM pragma_foreign_key_check;\n\n";
     t.after_run = "PRAGMA foreign_keys = ON;\n\n";
     return t;
   }

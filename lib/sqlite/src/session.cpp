@@ -63,14 +63,44 @@ dialect::Rows Session::query(const std::string& sql,
   return c_->query(sql, params);
 }
 
+namespace {
+std::string reference_key(const std::vector<std::optional<std::string>>& row) {
+  return fmt::format("{}\x1f{}\x1f{}", row[0].value_or(""), row[1].value_or(""),
+                     row[3].value_or(""));
+}
+} // namespace
+
+dialect::Rows Session::broken_references() {
+  return c_->query("SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check");
+}
+
+void Session::transaction_began() {
+  // what was broken before the run (SQLite leaves foreign keys unchecked unless asked) is not
+  // the run's doing: only what the run breaks stops it
+  references_before_.clear();
+  for (const auto& row : broken_references()) references_before_.insert(reference_key(row));
+}
+
 void Session::begin() {
-  if (!c_->in_transaction()) c_->exec("BEGIN IMMEDIATE");
+  if (c_->in_transaction()) return; // the one lock() opened
+  c_->exec("BEGIN IMMEDIATE");
+  // between two transactions of one run (transaction_per_migration), another run may have
+  // taken the file: then this run's idea of where the file is no longer holds
+  if (data_version_ && c_->query("PRAGMA data_version").at(0).at(0) != *data_version_) {
+    c_->exec("ROLLBACK");
+    throw DatabaseError(fmt::format(
+        "error: another connection changed {} between two transactions of this run "
+        "(transaction_per_migration): what this run committed stays; run the command again to "
+        "go on from where the file is",
+        file_.string()));
+  }
+  transaction_began();
 }
 
 void Session::commit() {
   // the rebuilds ran with foreign keys off: no reference they broke may be committed
-  const auto broken =
-      c_->query("SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check");
+  auto broken = broken_references();
+  std::erase_if(broken, [&](const auto& row) { return references_before_.count(reference_key(row)); });
   if (!broken.empty()) {
     std::string rows;
     const std::size_t shown = std::min<std::size_t>(broken.size(), 10);
@@ -100,6 +130,7 @@ void Session::commit() {
                     broken_now),
         "schema_check");
   c_->exec("COMMIT");
+  data_version_ = c_->query("PRAGMA data_version").at(0).at(0);
 }
 
 std::map<std::string, std::string> Session::broken_dependents() {
@@ -120,14 +151,19 @@ std::map<std::string, std::string> Session::broken_dependents() {
            "ON r.type = 'trigger' AND r.tbl_name = t.name WHERE t.type = 'table' GROUP BY "
            "t.name")) {
     const auto table = row.at(0).value_or("");
-    std::vector<std::string> set;
-    for (const auto& c : c_->query("SELECT name FROM pragma_table_info(?1)", {table}))
-      set.push_back(fmt::format("{0} = {0}", ident(c.at(0).value_or(""))));
+    std::vector<std::string> columns, set; // pragma_table_info leaves generated columns out
+    for (const auto& c : c_->query("SELECT name FROM pragma_table_info(?1)", {table})) {
+      columns.push_back(ident(c.at(0).value_or("")));
+      set.push_back(fmt::format("{0} = {0}", columns.back()));
+    }
     const auto what = fmt::format("trigger {} on table {}", row.at(1).value_or(""), table);
-    probe(what, fmt::format("INSERT INTO {0} SELECT * FROM {0} WHERE 0", ident(table)));
+    // one key per statement, so that one that always fails hides no other
+    probe(what + " (on INSERT)", fmt::format("INSERT INTO {0} ({1}) SELECT {1} FROM {0} WHERE 0",
+                                            ident(table), fmt::join(columns, ", ")));
     if (!set.empty())
-      probe(what, fmt::format("UPDATE {} SET {} WHERE 0", ident(table), fmt::join(set, ", ")));
-    probe(what, fmt::format("DELETE FROM {} WHERE 0", ident(table)));
+      probe(what + " (on UPDATE)",
+            fmt::format("UPDATE {} SET {} WHERE 0", ident(table), fmt::join(set, ", ")));
+    probe(what + " (on DELETE)", fmt::format("DELETE FROM {} WHERE 0", ident(table)));
   }
   return out;
 }
@@ -161,6 +197,7 @@ std::unique_ptr<dialect::Lock> Session::lock(long long, std::chrono::millisecond
         file_.string(), std::chrono::duration<double>(timeout).count()));
   }
   broken_before_ = broken_dependents();
+  transaction_began();
   return held;
 }
 

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 namespace schemagen::sqlite {
 
@@ -39,6 +40,12 @@ private:
   std::optional<Connection> c_;
   bool pending_ = false;                             // the file does not exist yet
   std::map<std::string, std::string> broken_before_; // broken_dependents() when the run began
+  std::set<std::string> references_before_; // broken_references() when the transaction began
+  /// PRAGMA data_version after this run's last COMMIT: another connection's commit changes it
+  std::optional<std::string> data_version_;
+  /// The references broken now, one "table row fkid" each (pragma_foreign_key_check).
+  dialect::Rows broken_references();
+  void transaction_began();
 };
 
 } // namespace schemagen::sqlite
