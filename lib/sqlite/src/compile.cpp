@@ -121,6 +121,20 @@ bool mentions(const std::string& expr, const std::string& column) {
   return false;
 }
 
+/// An index element: a column of `columns` quoted (alone or before DESC/ASC), whatever its name;
+/// anything else as the models spell it (sql::index_element).
+std::string index_element(const std::string& entry, const std::vector<model::Column>* columns) {
+  if (columns)
+    for (const auto& c : *columns) {
+      if (entry == c.name) return ident(c.name);
+      for (const char* order : {" DESC", " ASC"})
+        if (entry.size() > c.name.size() && entry.compare(0, c.name.size(), c.name) == 0 &&
+            upper(entry.substr(c.name.size())) == order)
+          return ident(c.name) + order;
+    }
+  return sql::index_element(entry);
+}
+
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -193,7 +207,7 @@ std::optional<std::vector<std::string>> native(const ops::Op& op, const model::M
           [&](const ops::CreateTable& o) -> Sql {
             std::vector<std::string> out{create_table_sql(o.table)};
             for (const auto& ix : o.table.indexes)
-              out.push_back(create_index_sql(ix, o.table.name));
+              out.push_back(create_index_sql(ix, o.table.name, "", &o.table.columns));
             return out;
           },
           [](const ops::DropTable& o) -> Sql {
@@ -246,8 +260,9 @@ std::optional<std::vector<std::string>> native(const ops::Op& op, const model::M
             return std::vector{fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", ident(o.table),
                                            ident(o.name), ident(*o.new_name))};
           },
-          [](const ops::CreateIndex& o) -> Sql {
-            return std::vector{create_index_sql(o.index, o.table)};
+          [&](const ops::CreateIndex& o) -> Sql {
+            const auto* t = table(o.table);
+            return std::vector{create_index_sql(o.index, o.table, "", t ? &t->columns : nullptr)};
           },
           [](const ops::DropIndex& o) -> Sql {
             return std::vector{fmt::format("DROP INDEX {}", ident(o.name))};
@@ -315,7 +330,8 @@ std::vector<std::string> rebuild(const model::Table& before, const model::Table&
   out.push_back("PRAGMA legacy_alter_table = ON");
   out.push_back(fmt::format("ALTER TABLE {} RENAME TO {}", ident(tmp), ident(after.name)));
   out.push_back("PRAGMA legacy_alter_table = OFF");
-  for (const auto& ix : after.indexes) out.push_back(create_index_sql(ix, after.name));
+  for (const auto& ix : after.indexes)
+    out.push_back(create_index_sql(ix, after.name, "", &after.columns));
   out.insert(out.end(), triggers.begin(), triggers.end());
   return out;
 }
@@ -451,6 +467,12 @@ private:
       lost.push_back(fmt::format("generated column {}", row.at(0).value_or("")));
     for (const auto& [column, collation] : text.collations)
       lost.push_back(fmt::format("column {} has COLLATE {}", column, collation));
+    for (const auto& fk : text.foreign_keys)
+      if (fk.deferred)
+        lost.push_back(fmt::format("foreign key {}({}) is DEFERRABLE INITIALLY DEFERRED",
+                                   fk.name.empty() ? "" : fk.name + " ",
+                                   fmt::join(fk.columns, ", ")));
+    for (const auto& conflict : text.conflicts) lost.push_back(conflict);
     if (lost.empty()) return;
     throw UserError(located_[at].loc,
                     fmt::format("{}: SQLite needs table {} rebuilt for this, and the rebuild "
@@ -566,9 +588,9 @@ std::string create_table_sql(const model::Table& t, const std::string& name,
 }
 
 std::string create_index_sql(const model::Index& ix, const std::string& table,
-                             const std::string& db) {
+                             const std::string& db, const std::vector<model::Column>* columns) {
   std::vector<std::string> elements;
-  for (const auto& c : ix.columns) elements.push_back(sql::index_element(c));
+  for (const auto& c : ix.columns) elements.push_back(index_element(c, columns));
   return fmt::format("CREATE {}INDEX {} ON {} ({}){}", ix.unique ? "UNIQUE " : "",
                      in_db(db, ix.name), ident(table), fmt::join(elements, ", "),
                      ix.where ? " WHERE " + *ix.where : "");

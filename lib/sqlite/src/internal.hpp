@@ -41,12 +41,15 @@ struct TableText {
     std::string name;
     std::vector<std::string> columns, referred_columns;
     std::string referred_table;
+    bool deferred = false; // DEFERRABLE INITIALLY DEFERRED
   };
   std::optional<Named> primary_key;
   std::vector<Named> uniques;
   std::vector<Check> checks;
   std::vector<Foreign> foreign_keys;
   std::vector<std::pair<std::string, std::string>> collations; // column → collation
+  /// ON CONFLICT clauses other than ABORT: "column k UNIQUE ON CONFLICT REPLACE", ...
+  std::vector<std::string> conflicts;
   bool without_rowid = false;
   bool strict = false;
   bool autoincrement = false; // INTEGER PRIMARY KEY AUTOINCREMENT somewhere
@@ -95,9 +98,12 @@ std::string literal(std::string_view value);
 /// CREATE TABLE for `t`, named `name` (default t.name), in attached database `db` (default none).
 std::string create_table_sql(const model::Table& t, const std::string& name = "",
                              const std::string& db = "");
-/// CREATE INDEX for `ix` on `table`, in attached database `db` (default none).
+/// CREATE INDEX for `ix` on `table`, in attached database `db` (default none). An element that
+/// is a column of `columns` (the table's, when known) is written quoted, as a column: whatever
+/// its name (a space, a quote, a letter outside ASCII), never taken for an expression.
 std::string create_index_sql(const model::Index& ix, const std::string& table,
-                             const std::string& db = "");
+                             const std::string& db = "",
+                             const std::vector<model::Column>* columns = nullptr);
 /// Why SQLite cannot carry out `op` at all (create_enum, add_enum_value, create_schema, identity,
 /// an index method, ...), or nullopt.
 std::optional<std::string> unsupported(const ops::Op& op);

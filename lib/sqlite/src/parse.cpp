@@ -400,12 +400,14 @@ std::vector<std::string> column_list(Reader& r) {
   return names;
 }
 
-/// `[ON CONFLICT resolution]`
-void conflict_clause(Reader& r) {
+/// `[ON CONFLICT resolution]`: kept in `t.conflicts` as "<what> ON CONFLICT <resolution>"
+/// (ABORT, the default, is not kept: it is what the constraint does without the clause).
+void conflict_clause(Reader& r, TableText& t, const std::string& what) {
   if (!r.next_is("ON") || !r.next_is("CONFLICT", 1)) return;
   r.skip();
   r.skip();
-  r.one_of({"ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"});
+  const auto resolution = upper(r.one_of({"ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"}));
+  if (resolution != "ABORT") t.conflicts.push_back(what + " ON CONFLICT " + resolution);
 }
 
 /// What follows REFERENCES: the referred table and columns; the actions and the rest are the
@@ -426,9 +428,11 @@ TableText::Foreign references(Reader& r) {
     } else if (r.accept("MATCH")) {
       r.name();
     } else if (r.next_is("DEFERRABLE") || (r.next_is("NOT") && r.next_is("DEFERRABLE", 1))) {
-      r.accept("NOT");
+      const bool never = r.accept("NOT");
       r.skip();
-      if (r.accept("INITIALLY")) r.one_of({"DEFERRED", "IMMEDIATE"});
+      // only DEFERRABLE INITIALLY DEFERRED differs from what a foreign key does without it
+      if (r.accept("INITIALLY") && upper(r.one_of({"DEFERRED", "IMMEDIATE"})) == "DEFERRED")
+        fk.deferred = !never;
     } else {
       return fk;
     }
@@ -467,16 +471,16 @@ void column_definition(Reader& r, TableText& t) {
     if (r.accept("PRIMARY")) {
       r.expect("KEY");
       if (!r.accept("ASC")) r.accept("DESC");
-      conflict_clause(r);
+      conflict_clause(r, t, fmt::format("column {} PRIMARY KEY", column));
       if (r.accept("AUTOINCREMENT")) t.autoincrement = true;
       t.primary_key = TableText::Named{name, {column}};
     } else if (r.accept("NOT")) {
       r.expect("NULL");
-      conflict_clause(r);
+      conflict_clause(r, t, fmt::format("column {} NOT NULL", column));
     } else if (r.accept("NULL")) {
-      conflict_clause(r);
+      conflict_clause(r, t, fmt::format("column {} NULL", column));
     } else if (r.accept("UNIQUE")) {
-      conflict_clause(r);
+      conflict_clause(r, t, fmt::format("column {} UNIQUE", column));
       t.uniques.push_back({name, {column}});
     } else if (r.accept("CHECK")) {
       t.checks.push_back({name, render(r.group())});
@@ -514,10 +518,10 @@ void table_constraint(Reader& r, TableText& t) {
   if (r.accept("PRIMARY")) {
     r.expect("KEY");
     t.primary_key = TableText::Named{name, column_list(r)};
-    conflict_clause(r);
+    conflict_clause(r, t, fmt::format("PRIMARY KEY ({})", fmt::join(t.primary_key->columns, ", ")));
   } else if (r.accept("UNIQUE")) {
     t.uniques.push_back({name, column_list(r)});
-    conflict_clause(r);
+    conflict_clause(r, t, fmt::format("UNIQUE ({})", fmt::join(t.uniques.back().columns, ", ")));
   } else if (r.accept("CHECK")) {
     t.checks.push_back({name, render(r.group())});
   } else if (r.accept("FOREIGN")) {

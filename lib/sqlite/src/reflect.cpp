@@ -209,7 +209,7 @@ std::string scratch_table_sql(const model::Table& t, const std::string& name,
 
 std::string scratch_index_sql(const model::Index& ix, const model::Table& t,
                               const std::string& db) {
-  return create_index_sql(ix, t.name, db);
+  return create_index_sql(ix, t.name, db, &t.columns);
 }
 
 // ---- normalisation -----------------------------------------------------------------------------
