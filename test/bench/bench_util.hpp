@@ -28,6 +28,8 @@ struct Measure {
 
 /// Runs argv in `dir`, stdout and stderr to `log`; wall time and the child's peak RSS.
 inline Measure run(const std::vector<std::string>& argv, const fs::path& dir, const fs::path& log) {
+  // the child would otherwise write out again what this process printed and has not flushed
+  std::fflush(nullptr);
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
   if (pid == 0) {
