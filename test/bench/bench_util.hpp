@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <string>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -81,6 +82,13 @@ inline void write(const fs::path& p, const std::string& text) {
 inline std::string read(const fs::path& p) {
   std::ifstream in(p);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// The time `schemagen -v` printed for one of its phases ("reflect: 12.3 ms"), or -1.
+inline double phase_ms(const std::string& log, const std::string& phase) {
+  std::smatch m;
+  if (std::regex_search(log, m, std::regex(phase + R"(: ([0-9.]+) ms)"))) return std::stod(m[1]);
+  return -1;
 }
 
 inline const char* verdict(bool ok) { return ok ? "ok" : "MISSED"; }
