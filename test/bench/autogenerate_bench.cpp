@@ -14,19 +14,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <map>
-#include <regex>
 
 using namespace bench;
-
-namespace {
-
-double phase_ms(const std::string& log, const std::string& phase) {
-  std::smatch m;
-  if (std::regex_search(log, m, std::regex(phase + R"(: ([0-9.]+) ms)"))) return std::stod(m[1]);
-  return -1;
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
 

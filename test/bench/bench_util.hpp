@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <string>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -28,6 +29,8 @@ struct Measure {
 
 /// Runs argv in `dir`, stdout and stderr to `log`; wall time and the child's peak RSS.
 inline Measure run(const std::vector<std::string>& argv, const fs::path& dir, const fs::path& log) {
+  // the child would otherwise write out again what this process printed and has not flushed
+  std::fflush(nullptr);
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
   if (pid == 0) {
@@ -79,6 +82,13 @@ inline void write(const fs::path& p, const std::string& text) {
 inline std::string read(const fs::path& p) {
   std::ifstream in(p);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// The time `schemagen -v` printed for one of its phases ("reflect: 12.3 ms"), or -1.
+inline double phase_ms(const std::string& log, const std::string& phase) {
+  std::smatch m;
+  if (std::regex_search(log, m, std::regex(phase + R"(: ([0-9.]+) ms)"))) return std::stod(m[1]);
+  return -1;
 }
 
 inline const char* verdict(bool ok) { return ok ? "ok" : "MISSED"; }
