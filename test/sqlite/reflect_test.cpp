@@ -287,7 +287,7 @@ model::Metadata models() {
 TEST_CASE("normalize gives the models as reflect reads the database made from them") {
   sqlite::Connection c(":memory:");
   const auto m = models();
-  auto n = sqlite::normalize(c, m);
+  auto n = sqlite::normalize(m);
   REQUIRE(n.tables.size() == 2);
   CHECK(n.tables[0].name == "users"); // the models' order and shape
   const auto& u = n.tables[0];
@@ -318,14 +318,14 @@ TEST_CASE("normalize gives the models as reflect reads the database made from th
   )");
   model::canonicalize(n);
   CHECK(n == sqlite::reflect(c, {}));
-  // normalize left nothing attached
+  // the connection read from has nothing attached
   CHECK(c.query("SELECT count(*) FROM pragma_database_list").at(0).at(0) == "1");
 }
 
-TEST_CASE("normalize inside a transaction, where nothing attached could be detached") {
+TEST_CASE("normalize beside a connection inside a transaction leaves it as it was") {
   sqlite::Connection c(":memory:");
   c.exec("CREATE TABLE t (a); BEGIN IMMEDIATE; INSERT INTO t VALUES (1)");
-  const auto n = sqlite::normalize(c, models());
+  const auto n = sqlite::normalize(models());
   CHECK(n.tables[0].columns[1].type == "VARCHAR(20)");
   CHECK(c.in_transaction());
   CHECK(c.query("SELECT count(*) FROM pragma_database_list").at(0).at(0) == "1");
@@ -342,7 +342,7 @@ TEST_CASE("normalize refuses what SQLite refuses, every problem at its model, in
   m.tables[1].indexes[0].columns = {"missing_column + 1"};
   m.tables[1].indexes[0].origin = at(10);
   try {
-    sqlite::normalize(c, m);
+    sqlite::normalize(m);
     FAIL("normalize took it");
   } catch (const DiagnosticsError& e) {
     std::map<unsigned, std::string> by_line;
@@ -364,7 +364,7 @@ TEST_CASE("normalize refuses what SQLite refuses, every problem at its model, in
   m.tables[1].columns[2].server_default = "title || 'x'";
   m.tables[1].columns[2].origin = at(11);
   try {
-    sqlite::normalize(c, m);
+    sqlite::normalize(m);
     FAIL("normalize took it");
   } catch (const DiagnosticsError& e) {
     REQUIRE(e.diagnostics().items().size() == 1);

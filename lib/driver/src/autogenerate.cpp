@@ -39,11 +39,13 @@ struct Finding {
   std::string loc, revision, op, rule, reason;
 };
 
-std::vector<Finding> findings_of(const std::vector<const revision::Revision*>& revs) {
+std::vector<Finding> findings_of(const std::vector<const revision::Revision*>& revs,
+                                 const dialect::Dialect& d) {
   std::vector<Finding> out;
   for (const auto* rev : revs)
     for (const auto& f : lint::lint(rev->upgrade))
-      out.push_back({acknowledged(*rev, f.rule), f.loc.str(), rev->id, f.op, f.rule, f.reason});
+      if (d.lint_rule_applies(f.rule))
+        out.push_back({acknowledged(*rev, f.rule), f.loc.str(), rev->id, f.op, f.rule, f.reason});
   return out;
 }
 
@@ -63,9 +65,9 @@ std::size_t print_findings(const std::vector<Finding>& findings, bool strict, bo
   return open;
 }
 
-std::size_t lint_revisions(const std::vector<const revision::Revision*>& revs, bool strict,
-                           bool quiet) {
-  return print_findings(findings_of(revs), strict, quiet);
+std::size_t lint_revisions(const std::vector<const revision::Revision*>& revs,
+                           const dialect::Dialect& d, bool strict, bool quiet) {
+  return print_findings(findings_of(revs, d), strict, quiet);
 }
 
 // -- the offline chain: replayed head schema, what replay could not follow, lint findings --
@@ -373,7 +375,7 @@ OfflineChain offline_chain(const Global& global, const Project* loaded,
   c.head = replay_chain(p, c.unaccounted, targets);
   std::vector<const revision::Revision*> all;
   for (const auto& r : p.revisions()) all.push_back(&r);
-  c.findings = findings_of(all);
+  c.findings = findings_of(all, p.dialect());
   cache.store(encode(c), files);
   return c;
 }
@@ -458,7 +460,7 @@ ExitCode check(const Global& global, const DiffOptions& options) {
       for (const auto& id :
            p.map().upgrade_path("heads", runtime::read_heads(*db, p.version_table())))
         pending.push_back(&p.get(id));
-    findings = findings_of(pending);
+    findings = findings_of(pending, p.dialect());
     if (pending.empty()) {
       c = compare_online(p, *db, at);
     } else { // upgrade comes first; whether the models need a revision too, the chain tells
@@ -595,7 +597,7 @@ ExitCode autogenerate_revision(const Project& p, const Global& global,
     return ExitCode::ok;
   }
   const auto written = write_revision(p, global, options, c.result.upgrade, c.result.downgrade);
-  if (lint_revisions({&written}, false, global.verbosity < 0) > 0)
+  if (lint_revisions({&written}, p.dialect(), false, global.verbosity < 0) > 0)
     std::cerr
         << "Review the warnings above; accept them with acknowledge: [rule, ...] in the revision "
            "(`schemagen check --strict` fails until then).\n";

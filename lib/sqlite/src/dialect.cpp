@@ -103,14 +103,18 @@ public:
     return sqlite::lower(std::move(models));
   }
   model::Metadata canonical_offline(const model::Metadata& m) const override {
-    Connection scratch(":memory:");
-    return sqlite::normalize(scratch, m); // SQLite needs no server: the same spelling as online
+    return sqlite::normalize(m); // SQLite needs no server: the same spelling as online
   }
   bool same_type(const std::string& a, const std::string& b) const override {
     return affinity(a) == affinity(b); // what SQLite keeps of a declared type
   }
   bool offline_needs_using(const std::string&, const std::string&) const override {
     return false;
+  }
+  bool lint_rule_applies(std::string_view rule) const override {
+    // a SQLite writer holds the whole file whatever it runs, nothing is built concurrently, and
+    // a type keeps only its affinity: what is left to warn of is losing data, or failing on it
+    return rule == "destructive" || rule == "not_null_without_default";
   }
   std::optional<std::string> unsupported(const ops::Op& op) const override {
     return sqlite::unsupported(op);

@@ -72,11 +72,11 @@ IndexText parse_create_index(std::string_view sql);
 /// schema "public"; the version tables and sqlite_* tables are not read.
 model::Metadata reflect(Connection& c, const dialect::ReflectOptions& options,
                         const std::string& db = "main");
-/// The (lowered) models as SQLite spells them: created in a scratch in-memory database attached
-/// to `c`, read back by reflect(), detached. Same shape and order as `models`; what SQLite refuses
-/// (a default that is not constant or calls a function SQLite lacks, a bad type or check) is a
-/// DiagnosticsError at the model's origin, every refusal in one run.
-model::Metadata normalize(Connection& c, const model::Metadata& models);
+/// The (lowered) models as SQLite spells them: created in scratch in-memory databases, read back
+/// by reflect(). Same shape and order as `models`; what SQLite refuses (a default that is not
+/// constant or calls a function SQLite lacks, a bad type or check) is a DiagnosticsError at the
+/// model's origin, every refusal in one run. SQLite needs no server: online and offline alike.
+model::Metadata normalize(const model::Metadata& models);
 
 // ---- lower.cpp --------------------------------------------------------------------------------
 

@@ -301,9 +301,19 @@ void create(Connection& c, const model::Table& t, const std::string& db, Diagnos
       if (const auto index_err = refusal(c, scratch_index_sql(ix, t, db)))
         diags.error(ix.origin.loc, fmt::format("index {} on {}: SQLite refuses it: {}", ix.name,
                                                t.name, *index_err));
-  // CREATE TABLE takes a default that calls a function SQLite lacks: only using it says so
+  // CREATE TABLE takes a default that calls a function SQLite lacks: only using it says so (and
+  // only a call can: a default with no parenthesis outside its strings needs no asking)
+  auto calls = [](std::string_view e) {
+    bool quoted = false;
+    for (char ch : e) {
+      if (ch == '\'') quoted = !quoted;
+      if (ch == '(' && !quoted) return true;
+    }
+    return false;
+  };
   for (const auto& col : t.columns)
-    if (col.server_default && std::find(refused.begin(), refused.end(), col.name) == refused.end())
+    if (col.server_default && calls(*col.server_default) &&
+        std::find(refused.begin(), refused.end(), col.name) == refused.end())
       if (const auto err = refusal(c, fmt::format("SELECT ({})", *col.server_default)))
         diags.error(col.origin.loc, fmt::format("column {}.{} DEFAULT {}: SQLite refuses it: {}",
                                                 t.name, col.name, *col.server_default, *err));
@@ -347,12 +357,11 @@ model::Metadata reflect(Connection& c, const dialect::ReflectOptions& options,
   return m;
 }
 
-model::Metadata normalize(Connection& c, const model::Metadata& models) {
-  // a database attached inside a transaction cannot be detached before it ends: then the
-  // scratch database hangs on a connection of its own
-  std::optional<Connection> own;
-  if (c.in_transaction()) own.emplace(":memory:");
-  Connection& host = own ? *own : c;
+model::Metadata normalize(const model::Metadata& models) {
+  // the scratch databases hang on a connection of their own: attached to the file's, every DDL
+  // statement made SQLite read the file's schema again (and a database attached inside a
+  // transaction could not be detached before it ends)
+  Connection host(":memory:");
 
   // SQLite's DDL slows with every table its database already holds (1,000 tables take ten times
   // what 250 take, four times): the models go through small scratch databases, one after another
@@ -364,9 +373,12 @@ model::Metadata normalize(Connection& c, const model::Metadata& models) {
   for (std::size_t first = 0; first < models.tables.size(); first += per_scratch) {
     const Scratch scratch(host);
     const auto last = std::min(first + per_scratch, models.tables.size());
+    host.exec("BEGIN"); // one journal for the lot, rolled back with the scratch database
     for (auto k = first; k < last; ++k) create(host, models.tables[k], scratch.name(), diags);
-    if (diags.has_errors()) continue; // every refusal is reported, in one error
-    for (auto& t : read(host, every_table, scratch.name()).tables) created.push_back(std::move(t));
+    if (!diags.has_errors()) // else every refusal is reported, in one error, and nothing read
+      for (auto& t : read(host, every_table, scratch.name()).tables)
+        created.push_back(std::move(t));
+    host.exec("ROLLBACK");
   }
   if (diags.has_errors()) throw DiagnosticsError(diags);
   std::map<std::string_view, const model::Table*> by_name;

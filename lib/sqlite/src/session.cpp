@@ -217,7 +217,7 @@ model::Metadata Session::reflect(const dialect::ReflectOptions& options) {
 }
 
 model::Metadata Session::normalize(const model::Metadata& models) {
-  return sqlite::normalize(*c_, models);
+  return sqlite::normalize(models);
 }
 
 std::function<bool(const std::string&, const std::string&)>

@@ -162,6 +162,11 @@ public:
   /// Without a connection: whether a type change from → to (canonical) needs USING.
   virtual bool offline_needs_using(const std::string& from, const std::string& to) const = 0;
 
+  /// Whether the lint rule `rule` (lint/lint.hpp) says something true of this database.
+  virtual bool lint_rule_applies(std::string_view rule) const {
+    (void)rule;
+    return true;
+  }
   /// Why `op` cannot be carried out on this database, or nullopt.
   virtual std::optional<std::string> unsupported(const ops::Op&) const { return std::nullopt; }
   /// Whether compile() needs the schema the chain has built before the ops (SQLite rebuilds a
