@@ -122,6 +122,19 @@ struct SG_TABLE("t")
   std::optional<int> b;
 };' "INSERT INTO t VALUES (1, 'x', 1)" "SELECT a, b FROM t" "name: ix_expr" "where: b > 1"
 
+# PostgreSQL's lint rules about locks (an index built without CONCURRENTLY) say nothing of SQLite
+mkdir -p "$WORK/lint/revisions" && cd "$WORK/lint"
+printf 'url: sqlite:///app.db\nmodels: {sources: [m.hpp]}\n' > schemagen.yaml
+printf '%s\nstruct SG_TABLE("t") T { SG_COLUMN(primary_key) int id; std::string a; };\n' "$prelude" > m.hpp
+run 0 "$SG" revision --autogenerate -m one
+run 0 "$SG" upgrade head
+printf '%s\nstruct SG_TABLE("t") T { SG_COLUMN(primary_key) int id; SG_COLUMN(index) std::string a; SG_COLUMN(type = "INTEGER") std::string b; };\n' "$prelude" > m.hpp
+run 0 "$SG" revision --autogenerate -m two
+contains "$err" "not_null_without_default" "the lint rules that hold on SQLite"
+lacks "$err" "concurrently" "the lint on SQLite"
+lacks "$err" "rewrite" "the lint on SQLite"
+cd "$WORK"
+
 # an enum is TEXT with a named CHECK of its values; a new value changes the check
 roundtrip enums "CREATE TABLE t (id INTEGER PRIMARY KEY, m TEXT NOT NULL DEFAULT 'ok', CONSTRAINT t_m_check CHECK (m IN ('sad', 'ok')))" '
 enum class SG_ENUM("mood") Mood { sad, meh, ok, happy };
