@@ -143,6 +143,19 @@ struct SG_TABLE("t") T {
   SG_COLUMN(server_default = "'"'"'ok'"'"'") Mood m;
 };' "INSERT INTO t VALUES (1, 'sad'), (2, 'ok')" "SELECT id, m FROM t" "t_m_check" "'happy'"
 
+# identity asks SQLite for AUTOINCREMENT: numbers never given twice, even after the last row goes
+roundtrip identity "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)" '
+struct SG_TABLE("t") T { SG_COLUMN(primary_key, identity = "always") std::int64_t id; std::optional<std::string> v; };' \
+  "INSERT INTO t VALUES (1, 'a'), (5, 'b')" "SELECT id, v FROM t" "identity: by default"
+cd "$WORK/identity"
+run 0 "$SG" upgrade head
+checked
+[ "$(sqlite3 app.db "DELETE FROM t WHERE id = 5; INSERT INTO t (v) VALUES ('c'); SELECT max(id) FROM t")" = 6 ] || fail "AUTOINCREMENT gave a number twice: $(sqlite3 app.db 'SELECT sql FROM sqlite_schema')"
+contains "$(sqlite3 app.db "SELECT sql FROM sqlite_schema WHERE name = 't'")" "PRIMARY KEY AUTOINCREMENT" "the table"
+run 0 "$SG" revision --autogenerate -m "again"
+contains "$out" "No changes in schema detected." "identity: nothing left after the upgrade"
+cd "$WORK"
+
 # a parent rebuilt under ON DELETE CASCADE children keeps every child; rows others refer to stay
 roundtrip cascade "CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT);
 CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE)" '
@@ -170,7 +183,7 @@ struct SG_TABLE("t") T { SG_COLUMN(primary_key, autoincrement) std::int64_t id; 
 # ---- what SQLite cannot keep: an error at the annotation, nothing written --------------------
 mkdir -p "$WORK/refused/revisions" && cd "$WORK/refused"
 printf 'url: sqlite:///app.db\nmodels: {sources: [m.hpp]}\n' > schemagen.yaml
-printf '%s\nstruct SG_TABLE("t", schema = "auth") T { SG_COLUMN(primary_key, identity = "always") std::int64_t id;\n  SG_COLUMN(server_default = "now()") Clock::time_point at; std::vector<int> tags; };\n' "$prelude" > m.hpp
+printf '%s\nstruct SG_TABLE("t", schema = "auth") T { SG_COLUMN(primary_key) std::int64_t id; SG_COLUMN(identity = "always") std::int64_t n;\n  SG_COLUMN(server_default = "now()") Clock::time_point at; std::vector<int> tags; };\n' "$prelude" > m.hpp
 run 1 "$SG" revision --autogenerate -m refused
 contains "$err" "m.hpp:8:" "an error at the annotation"
 contains "$err" "schema_map" "how to map a schema"

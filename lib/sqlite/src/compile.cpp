@@ -448,6 +448,15 @@ private:
     return it == live_names_.end() ? std::optional(table) : it->second;
   }
 
+  /// Whether the rebuilt `table` is AUTOINCREMENT again: its whole key has identity in the state
+  /// before the rebuild (the chain made it so, or the file did and was read).
+  bool keeps_autoincrement(const std::string& table) const {
+    const auto* t = state_.find_table("public", table);
+    if (!t || !t->primary_key || t->primary_key->columns.size() != 1) return false;
+    const auto* c = t->find_column(t->primary_key->columns.front());
+    return c && c->identity != model::Identity::none;
+  }
+
   /// Refuses the rebuild of `table` (for op `at`) when it would lose what the models cannot say:
   /// WITHOUT ROWID, STRICT, AUTOINCREMENT, a generated column, a column's collation.
   void refuse_losses(const std::string& table, std::size_t at) const {
@@ -460,7 +469,9 @@ private:
     std::vector<std::string> lost;
     if (text.without_rowid) lost.push_back("it is WITHOUT ROWID");
     if (text.strict) lost.push_back("it is STRICT");
-    if (text.autoincrement) lost.push_back("its INTEGER PRIMARY KEY is AUTOINCREMENT");
+    if (text.autoincrement && !keeps_autoincrement(table))
+      lost.push_back("its INTEGER PRIMARY KEY is AUTOINCREMENT (give the column identity to "
+                     "keep it)");
     for (const auto& row :
          live_->query("SELECT name FROM pragma_table_xinfo(?1) WHERE hidden IN (2, 3) ORDER BY cid",
                       {*name}))
@@ -572,9 +583,18 @@ private:
 
 std::string create_table_sql(const model::Table& t, const std::string& name,
                              const std::string& db) {
+  // an identity whole key is AUTOINCREMENT, which SQLite takes only in the column's definition
+  const model::Column* counted = nullptr;
+  if (t.primary_key && t.primary_key->columns.size() == 1)
+    if (const auto* c = t.find_column(t.primary_key->columns.front());
+        c && c->identity != model::Identity::none)
+      counted = c;
   std::vector<std::string> lines;
-  for (const auto& c : t.columns) lines.push_back(column_definition(c));
-  if (t.primary_key)
+  for (const auto& c : t.columns)
+    lines.push_back(&c == counted ? fmt::format("{} CONSTRAINT {} PRIMARY KEY AUTOINCREMENT",
+                                                column_definition(c), ident(t.primary_key->name))
+                                  : column_definition(c));
+  if (t.primary_key && !counted)
     lines.push_back(fmt::format("CONSTRAINT {} PRIMARY KEY ({})", ident(t.primary_key->name),
                                 names(t.primary_key->columns)));
   for (const auto& u : t.unique_constraints)
@@ -607,10 +627,13 @@ std::optional<std::string> unsupported(const ops::Op& op) {
   const Why enums = "SQLite has no enum types: the models' enum columns are TEXT with a CHECK of "
                     "their values there; remove this op from the SQLite revisions (or give it "
                     "an execute op for SQLite instead)";
-  auto identity = [](const model::Column& c) -> Why {
+  auto identity = [](const model::Column& c, const model::Table* in) -> Why {
     if (c.identity == model::Identity::none) return std::nullopt;
-    return fmt::format("SQLite has no identity columns: make {} the whole primary key with type "
-                       "INTEGER (SQLite numbers the rowid) and drop identity",
+    if (in && in->primary_key && in->primary_key->columns == std::vector<std::string>{c.name} &&
+        c.type == "INTEGER")
+      return std::nullopt; // INTEGER PRIMARY KEY AUTOINCREMENT
+    return fmt::format("SQLite numbers only an INTEGER column that is the whole primary key "
+                       "(identity makes it AUTOINCREMENT there): make {} one, or drop identity",
                        c.name);
   };
   auto either = [](Why a, Why b) { return a ? a : b; };
@@ -621,18 +644,14 @@ std::optional<std::string> unsupported(const ops::Op& op) {
             for (const auto& fk : o.table.foreign_keys)
               if (auto why = schema(fk.referred_schema)) return why;
             for (const auto& c : o.table.columns)
-              if (auto why = identity(c)) return why;
+              if (auto why = identity(c, &o.table)) return why;
             return std::nullopt;
           },
-          [&](const ops::AddColumn& o) { return either(schema(o.schema), identity(o.column)); },
-          [&](const ops::AlterColumn& o) -> Why {
-            if (auto why = schema(o.schema)) return why;
-            if (o.identity && *o.identity != model::Identity::none)
-              return std::string("SQLite has no identity columns: an INTEGER column that is the "
-                                 "whole primary key is numbered as the rowid; drop the identity "
-                                 "change");
-            return std::nullopt;
+          [&](const ops::AddColumn& o) {
+            return either(schema(o.schema), identity(o.column, nullptr));
           },
+          // identity set or dropped on a column: a rebuild, refused there if not the whole key
+          [&](const ops::AlterColumn& o) { return schema(o.schema); },
           [&](const ops::CreateIndex& o) -> Why {
             if (auto why = schema(o.schema)) return why;
             std::string method;

@@ -27,7 +27,8 @@
 //                                                          main database)
 //
 // Refused, each at the annotation concerned and all in one DiagnosticsError: a schema other than
-// public/main (the driver applies schema_map first), array types, INTERVAL, identity columns,
+// public/main (the driver applies schema_map first), array types, INTERVAL, identity on what is
+// not an integer whole primary key (there it is INTEGER PRIMARY KEY AUTOINCREMENT),
 // autoincrement on a column that is not the whole primary key, index methods other than btree.
 
 #include "internal.hpp"
@@ -142,11 +143,6 @@ private:
     const auto what = fmt::format("column {}.{}", t.name, c.name);
     c.comment.reset();
     if (c.server_default) c.server_default = lowered_default(*c.server_default);
-    if (c.identity != model::Identity::none)
-      diags_.error(at, fmt::format("{} is an identity column, which SQLite lacks: make it the "
-                                   "whole primary key with type INTEGER (SQLite numbers it as the "
-                                   "rowid) and drop identity",
-                                   what));
     if (const auto* e = enum_of(c.type)) {
       c.type = "TEXT";
       const auto name = model::postgres_default_name(t.name, {c.name}, "check");
@@ -184,9 +180,17 @@ private:
       diags_.error(at, fmt::format("{} is autoincrement with type {}: SQLite numbers only an "
                                    "INTEGER primary key; give it an integer type",
                                    what, c.type));
-    else if (whole_key && (c.autoincrement || type == "INTEGER")) {
+    else if (c.identity != model::Identity::none && !(whole_key && integer_type(type)))
+      diags_.error(at, fmt::format("{} is an identity column: SQLite numbers only an INTEGER "
+                                   "column that is the whole primary key (identity makes it "
+                                   "AUTOINCREMENT there); make it one, or drop identity",
+                                   what));
+    else if (whole_key && (c.autoincrement || c.identity != model::Identity::none ||
+                           type == "INTEGER")) {
       c.type = "INTEGER";
       c.autoincrement = true;
+      // identity asks for numbers never given twice: AUTOINCREMENT, which takes given values too
+      if (c.identity != model::Identity::none) c.identity = model::Identity::by_default;
     }
   }
 

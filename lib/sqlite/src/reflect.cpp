@@ -114,7 +114,11 @@ model::Metadata read(Connection& c, const dialect::ReflectOptions& options, cons
     // SQLite's rule for the rowid alias: declared exactly INTEGER, the whole key, a rowid table
     if (primary[i].size() == 1 && !texts[i].without_rowid && same_name(declared[i], "INTEGER"))
       for (auto& col : t.columns)
-        if (col.name == primary[i].begin()->second) col.autoincrement = true;
+        if (col.name == primary[i].begin()->second) {
+          col.autoincrement = true;
+          // numbers never given twice: what identity asks for on SQLite
+          if (texts[i].autoincrement) col.identity = model::Identity::by_default;
+        }
   }
 
   // unique constraints (the indexes SQLite made for them) and indexes, a row per key column
@@ -396,6 +400,7 @@ model::Metadata normalize(const model::Metadata& models) {
         col.type = nc->type;
         col.server_default = nc->server_default;
         col.autoincrement = nc->autoincrement; // an INTEGER whole primary key is the rowid
+        col.identity = nc->identity;           // ... AUTOINCREMENT when it has identity
       }
     // the checks as the text has them: in the models' order
     for (std::size_t k = 0; k < t.checks.size() && k < n->checks.size(); ++k)
