@@ -203,6 +203,17 @@ cmp -s before.db data/app.db || fail "the failed upgrade changed the file"
 rm "revisions/${prev}_step.yaml"
 n=$((n - 1)); prev=$(printf 'a%011d' "$n")
 
+# ---- NOT NULL over NULLs, with no default to fill them: the table named, not the rebuild's copy --
+rev "  - alter_column: {table: parent, name: code, nullable: false, existing_nullable: true}" \
+    "  - alter_column: {table: parent, name: code, nullable: true, existing_nullable: false}"
+run 2 "$SG" upgrade head
+contains "$err" "NOT NULL constraint failed: parent.code (in the rows the table rebuild copies)" "a rebuild's copy refused"
+lacks "$err" "constraint failed: _schemagen_tmp_" "the rebuild's scratch name"
+checked
+cmp -s before.db data/app.db || fail "a refused rebuild changed the file"
+rm "revisions/${prev}_step.yaml"
+n=$((n - 1)); prev=$(printf 'a%011d' "$n")
+
 # ---- what SQLite cannot do at all: refused at the op, online and offline, with nothing printed --
 rev "  - create_enum: {name: mood, values: [sad, ok]}" "  - drop_enum: {name: mood}"
 run 1 "$SG" upgrade head

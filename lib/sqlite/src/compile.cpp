@@ -149,8 +149,10 @@ const model::Column* rowid_alias(const model::Table& t) {
 
 std::string foreign_key_clause(const model::ForeignKey& fk) {
   // never qualified: SQLite finds the parent in the child's own database
-  std::string out = fmt::format("FOREIGN KEY ({}) REFERENCES {} ({})", names(fk.columns),
-                                ident(fk.referred_table), names(fk.referred_columns));
+  // no referred columns (a parent that was not read): SQLite's default, the parent's key
+  std::string out = fmt::format("FOREIGN KEY ({}) REFERENCES {}", names(fk.columns),
+                                ident(fk.referred_table));
+  if (!fk.referred_columns.empty()) out += fmt::format(" ({})", names(fk.referred_columns));
   if (!fk.on_delete.empty()) out += " ON DELETE " + fk.on_delete;
   if (!fk.on_update.empty()) out += " ON UPDATE " + fk.on_update;
   return out;

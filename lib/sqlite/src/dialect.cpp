@@ -65,12 +65,15 @@ std::string table_of(const ops::Op& op) {
 /// definition; and a table whose columns the chain does not all know (added by SQL the chain
 /// cannot follow) is refused, before a rebuild could lose the ones it does not know.
 void reconcile(const std::vector<ops::LocatedOp>& ops, model::Metadata& state, Connection& live) {
-  std::optional<model::Metadata> database;
+  std::vector<std::string> touched; // read once, and only these: not the whole file per revision
+  for (const auto& lo : ops)
+    if (auto name = table_of(lo.op); !name.empty()) touched.push_back(std::move(name));
+  if (touched.empty()) return;
+  const auto database = reflect(live, {}, "main", &touched);
   for (const auto& lo : ops) {
     const auto name = table_of(lo.op);
     if (name.empty()) continue;
-    if (!database) database = reflect(live, {});
-    const auto* there = database->find_table("public", name);
+    const auto* there = database.find_table("public", name);
     if (!there) continue; // made by an earlier op of the same revision, or not there at all
     auto* known = const_cast<model::Table*>(state.find_table("public", name));
     if (!known) {

@@ -69,9 +69,11 @@ IndexText parse_create_index(std::string_view sql);
 
 /// The tables of attached database `db` ("main", or a scratch one), from sqlite_schema and the
 /// pragma table-valued functions: a few queries whatever the number of tables. Tables come out in
-/// schema "public"; the version tables and sqlite_* tables are not read.
+/// schema "public"; the version tables and sqlite_* tables are not read. With `only`, only the
+/// tables it names (those that exist).
 model::Metadata reflect(Connection& c, const dialect::ReflectOptions& options,
-                        const std::string& db = "main");
+                        const std::string& db = "main",
+                        const std::vector<std::string>* only = nullptr);
 /// The (lowered) models as SQLite spells them: created in scratch in-memory databases, read back
 /// by reflect(). Same shape and order as `models`; what SQLite refuses (a default that is not
 /// constant or calls a function SQLite lacks, a bad type or check) is a DiagnosticsError at the

@@ -5,6 +5,7 @@
 #include "internal.hpp"
 
 #include "schemagen/model/naming.hpp"
+#include "schemagen/support/json.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -52,14 +53,19 @@ const std::string& text(const std::optional<std::string>& v) {
 
 /// The tables of `db` as read, in the order of their names, not yet canonicalised: checks in
 /// the order of the text.
-model::Metadata read(Connection& c, const dialect::ReflectOptions& options, const std::string& db) {
+model::Metadata read(Connection& c, const dialect::ReflectOptions& options, const std::string& db,
+                     const std::vector<std::string>* only = nullptr) {
   // every query ranges over the same tables: ordinary ones, not SQLite's own, nor virtual tables
   // and the shadow tables they keep their data in (pragma_table_list: SQLite 3.37)
   const auto from = fmt::format("{}.sqlite_schema s", quote_identifier(db));
-  constexpr std::string_view user_tables =
+  std::string user_tables =
       "s.type = 'table' AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND s.name IN "
       "(SELECT l.name FROM pragma_table_list l WHERE l.schema = ?1 AND l.type = 'table')";
-  const std::vector<std::optional<std::string>> schema = {db};
+  std::vector<std::optional<std::string>> schema = {db};
+  if (only) {
+    user_tables += " AND s.name IN (SELECT value FROM json_each(?2))";
+    schema.push_back(json::list(*only));
+  }
 
   model::Metadata m;
   std::map<std::string, std::size_t> index_of;
@@ -326,8 +332,8 @@ void create(Connection& c, const model::Table& t, const std::string& db, Diagnos
 } // namespace
 
 model::Metadata reflect(Connection& c, const dialect::ReflectOptions& options,
-                        const std::string& db) {
-  auto m = read(c, options, db);
+                        const std::string& db, const std::vector<std::string>* only) {
+  auto m = read(c, options, db, only);
   // SQLite keeps no name for a constraint written without one: it gets the one PostgreSQL (and
   // so the models, without a naming convention) would give it, so that ops can name it
   for (auto& t : m.tables) {

@@ -56,7 +56,20 @@ Session::Session(std::filesystem::path file) : file_(std::move(file)) {
 
 Connection& Session::connection() { return *c_; }
 
-void Session::execute(const std::string& sql) { c_->exec(sql); }
+void Session::execute(const std::string& sql) {
+  try {
+    c_->exec(sql);
+  } catch (const dialect::QueryError& e) {
+    // a rebuild's copy refused a row: SQLite names the new table, which is the table rebuilt
+    constexpr std::string_view scratch = "_schemagen_tmp_";
+    auto message = e.server_message();
+    const auto at = message.find(scratch);
+    if (at == std::string::npos) throw;
+    message.erase(at, scratch.size());
+    throw dialect::QueryError(e.sql(), message + " (in the rows the table rebuild copies)",
+                              e.sqlstate());
+  }
+}
 
 dialect::Rows Session::query(const std::string& sql,
                              const std::vector<std::optional<std::string>>& params) {
