@@ -24,6 +24,17 @@ rev() {
   } > "revisions/${id}_step.yaml"
   prev=$id
 }
+# unrev: the last revision of the chain taken back out
+unrev() {
+  rm "revisions/${prev}_step.yaml"
+  n=$((n - 1))
+  prev=$(printf 'a%011d' "$n")
+}
+# unchanged WHAT: the file is byte for byte as it was before the last runs
+unchanged() {
+  checked
+  cmp -s before.db data/app.db || fail "$1 changed the file"
+}
 
 rev "  - create_table:
       name: parent
@@ -198,10 +209,8 @@ run 2 "$SG" upgrade head
 contains "$err" "revision $prev" "the failing revision named"
 contains "$err" "no such table: nope" "SQLite's message"
 contains "$err" "INSERT INTO nope" "the SQL"
-checked
-cmp -s before.db data/app.db || fail "the failed upgrade changed the file"
-rm "revisions/${prev}_step.yaml"
-n=$((n - 1)); prev=$(printf 'a%011d' "$n")
+unchanged "the failed upgrade"
+unrev
 
 # ---- NOT NULL over NULLs, with no default to fill them: the table named, not the rebuild's copy --
 rev "  - alter_column: {table: parent, name: code, nullable: false, existing_nullable: true}" \
@@ -209,23 +218,19 @@ rev "  - alter_column: {table: parent, name: code, nullable: false, existing_nul
 run 2 "$SG" upgrade head
 contains "$err" "NOT NULL constraint failed: parent.code (in the rows the table rebuild copies)" "a rebuild's copy refused"
 lacks "$err" "constraint failed: _schemagen_tmp_" "the rebuild's scratch name"
-checked
-cmp -s before.db data/app.db || fail "a refused rebuild changed the file"
-rm "revisions/${prev}_step.yaml"
-n=$((n - 1)); prev=$(printf 'a%011d' "$n")
+unchanged "a refused rebuild"
+unrev
 
 # ---- what SQLite cannot do at all: refused at the op, online and offline, with nothing printed --
 rev "  - create_enum: {name: mood, values: [sad, ok]}" "  - drop_enum: {name: mood}"
 run 1 "$SG" upgrade head
 contains "$err" "revisions/${prev}_step.yaml:" "the op's file"
 contains "$err" "create_enum" "the op SQLite cannot carry out"
-checked
-cmp -s before.db data/app.db || fail "a refused op changed the file"
+unchanged "a refused op"
 run 1 "$SG" upgrade --sql "$(printf 'a%011d' $((n - 1))):head"
 checked
 [ -z "$out" ] || fail "--sql printed part of a script that failed: $out"
-rm "revisions/${prev}_step.yaml"
-n=$((n - 1)); prev=$(printf 'a%011d' "$n")
+unrev
 
 # ---- a reference broken before the run (SQLite checks none unless asked) does not stop it ----
 rev "  - create_index: {name: ix_parent_name, table: parent, columns: [name]}" "  - drop_index: {name: ix_parent_name, table: parent}"
@@ -237,16 +242,14 @@ run 0 "$SG" --url "sqlite:///$WORK/p/orphan.db" upgrade head
 "$SG" -q upgrade --sql "$(printf 'a%011d' $((n - 1))):head" | sqlite3 -bail orphan_offline.db > /dev/null 2> sh.err || fail "offline, a reference broken before the run stopped it: $(cat sh.err)"
 checked
 [ "$(sqlite3 orphan_offline.db "SELECT count(*) FROM sqlite_schema WHERE name = 'ix_parent_name'")" = 1 ] || fail "the offline run did not commit"
-rm "revisions/${prev}_step.yaml"
-n=$((n - 1)); prev=$(printf 'a%011d' "$n")
+unrev
 
 # ---- a broken reference stops the run, with the rows named ---------------------------------
 rev "  - execute: {sqlite: \"INSERT INTO kid (id, parent_id) VALUES (99, 4242)\", replay: []}" "  - execute: {sqlite: \"DELETE FROM kid WHERE id = 99\", replay: []}"
 run 2 "$SG" upgrade head
 contains "$err" "foreign_key_check" "the check that failed"
 contains "$err" "kid row 99" "the row that breaks the reference"
-checked
-cmp -s before.db data/app.db || fail "the run with a broken reference changed the file"
+unchanged "the run with a broken reference"
 # offline, sqlite3 -bail stops before COMMIT
 "$SG" -q upgrade --sql "$(printf 'a%011d' $((n - 1))):head" > broken.sql
 cp before.db shell.db
