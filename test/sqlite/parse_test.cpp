@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 using namespace schemagen;
+using sqlite::canonical_default;
 using sqlite::canonical_expression;
 using sqlite::canonical_type;
 using sqlite::parse_create_index;
@@ -56,6 +57,46 @@ TEST_CASE("an expression is spelled one way") {
   CHECK(canonical_expression("length(name)>=1 and (a or b)") == "LENGTH(name) >= 1 AND (a OR b)");
   CHECK(canonical_expression("x'ab'") == "X'ab'");
   CHECK(canonical_expression("case when a then 1 else -2 end") == "CASE WHEN a THEN 1 ELSE -2 END");
+}
+
+TEST_CASE("a default is spelled as SQLite reads a DEFAULT") {
+  CHECK(canonical_default("'x'") == "'x'");
+  CHECK(canonical_default("(0)") == "0");
+  CHECK(canonical_default("-1") == "-1");
+  // a name alone is a string, however it is quoted
+  CHECK(canonical_default("\"x\"") == "'x'");
+  CHECK(canonical_default("\"it\"\"s\"") == "'it\"s'");
+  CHECK(canonical_default("[x]") == "'x'");
+  CHECK(canonical_default("`x`") == "'x'");
+  CHECK(canonical_default("word") == "'word'");
+  CHECK(canonical_default("it''s") != "'it''s'"); // not a name: kept as written
+  // what SQLite keeps as a value, not a string
+  CHECK(canonical_default("true") == "TRUE");
+  CHECK(canonical_default("current_timestamp") == "CURRENT_TIMESTAMP");
+  // NULL is no default
+  CHECK(canonical_default("NULL") == std::nullopt);
+  CHECK(canonical_default("(null)") == std::nullopt);
+}
+
+TEST_CASE("a double-quoted word that names no column is a string") {
+  const auto t = parse_create_table(
+      "CREATE TABLE t (id INTEGER, s TEXT CHECK (\"s\" IN (\"a\", \"b\") AND \"Later\" > 0), "
+      "later INTEGER, CONSTRAINT ck CHECK (\"rowid\" > 0 AND lower(\"s\") <> \"x\"))");
+  REQUIRE(t.checks.size() == 2);
+  CHECK(t.checks[0].expression == "s IN ('a', 'b') AND Later > 0");
+  CHECK(t.checks[1].expression == "rowid > 0 AND LOWER(s) <> 'x'");
+  CHECK(t.columns == Strings{"id", "s", "later"});
+  // only double quotes: `x` and [x] are names, whatever they name
+  CHECK(parse_create_table("CREATE TABLE t (s TEXT, CHECK (s <> [x] AND s <> `y`))")
+            .checks[0]
+            .expression == "s <> x AND s <> y");
+  const Strings columns{"s"};
+  const auto ix = parse_create_index(
+      "CREATE INDEX ix ON t (lower(\"s\"), \"s\" || \"z\") WHERE \"s\" <> \"a\"", &columns);
+  CHECK(ix.elements == Strings{"LOWER(s)", "s || 'z'"});
+  CHECK(ix.where == "s <> 'a'");
+  // without the columns, nothing is taken for a string
+  CHECK(parse_create_index("CREATE INDEX ix ON t (s) WHERE s <> \"a\"").where == "s <> a");
 }
 
 TEST_CASE("CREATE TABLE: column constraints, named and unnamed") {

@@ -2,9 +2,8 @@
 // ALTER TABLE where SQLite can and to table rebuilds where not.
 
 #include "internal.hpp"
-#include "session.hpp"
-
 #include "schemagen/support/sql.hpp"
+#include "session.hpp"
 
 #include <fmt/format.h>
 
@@ -13,11 +12,12 @@ namespace schemagen::sqlite {
 std::filesystem::path url_path(std::string_view url, const std::filesystem::path& base) {
   constexpr std::string_view scheme = "sqlite:///";
   if (url.substr(0, scheme.size()) != scheme || url.size() == scheme.size())
-    throw UserError(fmt::format("error: {} is not a SQLite URL: write sqlite:///relative/path.db "
-                                "(from the configuration file's directory; from the working directory when given by --url "
-                                "or $SCHEMAGEN_DATABASE_URL) or "
-                                "sqlite:////absolute/path.db",
-                                sql::redact_url(url)));
+    throw UserError(fmt::format(
+        "error: {} is not a SQLite URL: write sqlite:///relative/path.db "
+        "(from the configuration file's directory; from the working directory when given by --url "
+        "or $SCHEMAGEN_DATABASE_URL) or "
+        "sqlite:////absolute/path.db",
+        sql::redact_url(url)));
   auto path = std::string(url.substr(scheme.size()));
   if (path.find('?') != std::string::npos)
     throw UserError(fmt::format("error: {}: schemagen takes no options in a SQLite URL (a "
@@ -60,17 +60,31 @@ std::string table_of(const ops::Op& op) {
       op);
 }
 
+/// The table a new foreign key refers to ("" for any other op): the state must know it too.
+std::string referred_by(const ops::Op& op) {
+  const auto* fk = std::get_if<ops::CreateForeignKey>(&op);
+  return fk ? fk->constraint.referred_table : "";
+}
+
 /// Online, before compiling: a table the ops change that the chain did not make (it was there
 /// when the database was adopted) is read from the database, so that a rebuild has its whole
-/// definition; and a table whose columns the chain does not all know (added by SQL the chain
-/// cannot follow) is refused, before a rebuild could lose the ones it does not know.
+/// definition, as is the parent a new foreign key refers to; and a table whose columns the chain
+/// does not all know (added by SQL the chain cannot follow) is refused, before a rebuild could
+/// lose the ones it does not know.
 void reconcile(const std::vector<ops::LocatedOp>& ops, model::Metadata& state, Connection& live) {
   std::vector<std::string> touched; // read once, and only these: not the whole file per revision
   for (const auto& lo : ops)
-    if (auto name = table_of(lo.op); !name.empty()) touched.push_back(std::move(name));
+    for (auto name : {table_of(lo.op), referred_by(lo.op)})
+      if (!name.empty()) touched.push_back(std::move(name));
   if (touched.empty()) return;
   const auto database = reflect(live, {}, "main", &touched);
   for (const auto& lo : ops) {
+    if (const auto parent = referred_by(lo.op); !parent.empty())
+      if (const auto* there = database.find_table("public", parent);
+          there && !state.find_table("public", parent)) {
+        state.tables.push_back(*there);
+        model::canonicalize(state);
+      }
     const auto name = table_of(lo.op);
     if (name.empty()) continue;
     const auto* there = database.find_table("public", name);
@@ -111,9 +125,7 @@ public:
   bool same_type(const std::string& a, const std::string& b) const override {
     return affinity(a) == affinity(b); // what SQLite keeps of a declared type
   }
-  bool offline_needs_using(const std::string&, const std::string&) const override {
-    return false;
-  }
+  bool offline_needs_using(const std::string&, const std::string&) const override { return false; }
   bool lint_rule_applies(std::string_view rule) const override {
     // a SQLite writer holds the whole file whatever it runs, nothing is built concurrently, and
     // a type keeps only its affinity: what is left to warn of is losing data, or failing on it
@@ -123,8 +135,7 @@ public:
     return sqlite::unsupported(op);
   }
   bool needs_state() const override { return true; }
-  std::vector<dialect::Step> compile(const std::vector<ops::LocatedOp>& ops,
-                                     model::Metadata* state,
+  std::vector<dialect::Step> compile(const std::vector<ops::LocatedOp>& ops, model::Metadata* state,
                                      dialect::Session* live) const override {
     model::Metadata scratch;
     auto& schema = state ? *state : scratch;

@@ -26,6 +26,10 @@ std::string canonical_type(std::string_view type);
 /// parentheses removed, keywords and function names upper case, whitespace collapsed outside
 /// string literals, quoted identifiers unquoted where they need no quotes.
 std::string canonical_expression(std::string_view expr);
+/// A column's default as the pragma gives its text, spelled as canonical_expression() does, but
+/// as SQLite reads a DEFAULT: a name alone is a string (`DEFAULT "x"`, `DEFAULT x`: 'x'), and
+/// NULL is no default (nullopt): what a column without one gets.
+std::optional<std::string> canonical_default(std::string_view expr);
 
 /// The constraints of a CREATE TABLE statement, as written (names may be empty when unnamed).
 struct TableText {
@@ -43,6 +47,7 @@ struct TableText {
     std::string referred_table;
     bool deferred = false; // DEFERRABLE INITIALLY DEFERRED
   };
+  std::vector<std::string> columns; // in the order of the text
   std::optional<Named> primary_key;
   std::vector<Named> uniques;
   std::vector<Check> checks;
@@ -54,8 +59,9 @@ struct TableText {
   bool strict = false;
   bool autoincrement = false; // INTEGER PRIMARY KEY AUTOINCREMENT somewhere
 };
-/// Column-level and table-level constraints alike. Throws UserError naming the table on text
-/// it cannot read.
+/// Column-level and table-level constraints alike; in a check, a double-quoted word that names
+/// no column is the string SQLite takes it for. Throws UserError naming the table on text it
+/// cannot read.
 TableText parse_create_table(std::string_view sql);
 
 /// The elements (column names or canonical expressions) and WHERE of a CREATE INDEX statement.
@@ -63,7 +69,10 @@ struct IndexText {
   std::vector<std::string> elements;
   std::optional<std::string> where;
 };
-IndexText parse_create_index(std::string_view sql);
+/// With the table's `columns`, a double-quoted word in an expression or the predicate that names
+/// none of them is the string SQLite takes it for.
+IndexText parse_create_index(std::string_view sql,
+                             const std::vector<std::string>* columns = nullptr);
 
 // ---- reflect.cpp ------------------------------------------------------------------------------
 

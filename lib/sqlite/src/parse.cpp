@@ -231,7 +231,17 @@ Tokens unwrap(Tokens tokens) {
   return tokens;
 }
 
-std::string render(Tokens all) {
+/// Whether `name` is one of `columns` (or a name of the rowid), as SQLite compares names.
+bool names_column(std::string_view name, const std::vector<std::string>& columns) {
+  const auto u = upper(name);
+  return u == "ROWID" || u == "OID" || u == "_ROWID_" ||
+         std::any_of(columns.begin(), columns.end(), [&](const auto& c) { return upper(c) == u; });
+}
+
+/// `tokens` as one spelling. With the table's `columns`, a double-quoted word that names none of
+/// them is the string SQLite takes it for (its double-quoted string literals): `s IN ("a")` is
+/// `s IN ('a')`.
+std::string render(Tokens all, const std::vector<std::string>* columns = nullptr) {
   const Tokens tokens = unwrap(all);
   std::string out;
   bool operand_before = false; // whether the last token ends an operand (so +/- after it is binary)
@@ -269,7 +279,14 @@ std::string render(Tokens all) {
         }
         break;
       }
-      case Kind::quoted: text = name_in_expression(t.value); break;
+      case Kind::quoted: {
+        const bool qualified = (i > 0 && is_punct(tokens[i - 1], ".")) ||
+                               (i + 1 < tokens.size() && is_punct(tokens[i + 1], "."));
+        const bool string = columns && t.text.front() == '"' && !call && !qualified &&
+                            !in_cast_type && !names_column(t.value, *columns);
+        text = string ? literal(t.value) : name_in_expression(t.value);
+        break;
+      }
       case Kind::blob: text = "X" + std::string(t.text.substr(1)); break;
       case Kind::number: text = upper(t.text); break;
       case Kind::string:
@@ -454,8 +471,10 @@ bool type_ends(const Reader& r) {
   return false;
 }
 
-void column_definition(Reader& r, TableText& t) {
+/// A column definition; the tokens of its checks go to `checks`, read once every column is known.
+void column_definition(Reader& r, TableText& t, std::vector<Tokens>& checks) {
   const auto column = r.name();
+  t.columns.push_back(column);
   while (!type_ends(r)) {
     if (r.next_is_punct("("))
       r.group(); // VARCHAR(20)
@@ -483,7 +502,8 @@ void column_definition(Reader& r, TableText& t) {
       conflict_clause(r, t, fmt::format("column {} UNIQUE", column));
       t.uniques.push_back({name, {column}});
     } else if (r.accept("CHECK")) {
-      t.checks.push_back({name, render(r.group())});
+      t.checks.push_back({name, ""});
+      checks.push_back(r.group());
     } else if (r.accept("DEFAULT")) {
       if (r.next_is_punct("(")) {
         r.group();
@@ -512,7 +532,7 @@ void column_definition(Reader& r, TableText& t) {
   }
 }
 
-void table_constraint(Reader& r, TableText& t) {
+void table_constraint(Reader& r, TableText& t, std::vector<Tokens>& checks) {
   std::string name;
   if (r.accept("CONSTRAINT")) name = r.name();
   if (r.accept("PRIMARY")) {
@@ -523,7 +543,8 @@ void table_constraint(Reader& r, TableText& t) {
     t.uniques.push_back({name, column_list(r)});
     conflict_clause(r, t, fmt::format("UNIQUE ({})", fmt::join(t.uniques.back().columns, ", ")));
   } else if (r.accept("CHECK")) {
-    t.checks.push_back({name, render(r.group())});
+    t.checks.push_back({name, ""});
+    checks.push_back(r.group());
   } else if (r.accept("FOREIGN")) {
     r.expect("KEY");
     auto columns = column_list(r);
@@ -591,23 +612,39 @@ std::string canonical_type(std::string_view type) {
 
 std::string canonical_expression(std::string_view expr) { return render(tokenize(expr)); }
 
+std::optional<std::string> canonical_default(std::string_view expr) {
+  const auto tokens = tokenize(expr);
+  // a name alone ("x", [x], `x`, x; not TRUE, NULL, CURRENT_TIMESTAMP...): SQLite's grammar takes
+  // it for a string
+  if (tokens.size() == 1 &&
+      (tokens[0].kind == Kind::quoted ||
+       (tokens[0].kind == Kind::word && !expression_keyword(upper(tokens[0].value)))))
+    return literal(tokens[0].value);
+  auto out = render(tokens);
+  if (out == "NULL") return std::nullopt; // what a column without a default gets
+  return out;
+}
+
 TableText parse_create_table(std::string_view sql) {
   Reader r(sql);
   std::string table = "(unnamed)";
   try {
     table = create_header(r, "TABLE");
     TableText t;
+    std::vector<Tokens> checks; // a column's check may name a column defined after it
     r.expect_punct("(");
     while (!table_constraint_next(r)) {
-      column_definition(r, t);
+      column_definition(r, t, checks);
       if (!r.accept_punct(",")) break;
     }
     // table constraints: the comma between two of them is optional
     while (!r.next_is_punct(")")) {
-      table_constraint(r, t);
+      table_constraint(r, t, checks);
       r.accept_punct(",");
     }
     r.expect_punct(")");
+    for (std::size_t k = 0; k < checks.size(); ++k)
+      t.checks[k].expression = render(checks[k], &t.columns);
     do {
       if (r.done()) break;
       if (r.accept("STRICT")) {
@@ -626,7 +663,7 @@ TableText parse_create_table(std::string_view sql) {
   }
 }
 
-IndexText parse_create_index(std::string_view sql) {
+IndexText parse_create_index(std::string_view sql, const std::vector<std::string>* columns) {
   Reader r(sql);
   std::string index = "(unnamed)";
   try {
@@ -650,10 +687,10 @@ IndexText parse_create_index(std::string_view sql) {
       if (core.empty()) throw ParseError("expected an index element");
       const bool column =
           core.size() == 1 && (core[0].kind == Kind::word || core[0].kind == Kind::quoted);
-      ix.elements.push_back((column ? core[0].value : render(core)) + collation +
+      ix.elements.push_back((column ? core[0].value : render(core, columns)) + collation +
                             (desc ? " DESC" : ""));
     }
-    if (r.accept("WHERE")) ix.where = render(r.rest());
+    if (r.accept("WHERE")) ix.where = render(r.rest(), columns);
     if (!r.done()) r.fail("WHERE or the end");
     return ix;
   } catch (const ParseError& e) {

@@ -3,7 +3,6 @@
 // and the models normalised by creating them in a scratch database and reading them back.
 
 #include "internal.hpp"
-
 #include "schemagen/model/naming.hpp"
 #include "schemagen/support/json.hpp"
 
@@ -105,7 +104,7 @@ model::Metadata read(Connection& c, const dialect::ReflectOptions& options, cons
          col.type = canonical_type(text(row[2]));
          const int pk = std::stoi(text(row[5]));
          col.nullable = text(row[3]) == "0" && pk == 0;
-         if (row[4]) col.server_default = canonical_expression(*row[4]);
+         if (row[4]) col.server_default = canonical_default(*row[4]);
          if (pk > 0) {
            primary[i][pk] = col.name;
            declared[i] = text(row[2]);
@@ -153,7 +152,9 @@ model::Metadata read(Connection& c, const dialect::ReflectOptions& options, cons
                                  [&](const auto& u) { return same_names(u.columns, b.columns); });
       t.unique_constraints.push_back({std::move(name), std::move(b.columns), {}});
     } else if (b.origin == "c") {
-      auto parsed = parse_create_index(b.sql);
+      std::vector<std::string> columns;
+      for (const auto& col : t.columns) columns.push_back(col.name);
+      auto parsed = parse_create_index(b.sql, &columns);
       model::Index ix;
       ix.name = b.name;
       ix.columns = std::move(parsed.elements);
@@ -347,7 +348,8 @@ model::Metadata reflect(Connection& c, const dialect::ReflectOptions& options,
     for (auto& ck : t.checks)
       if (ck.name.empty())
         ck.name = model::postgres_default_name(
-            t.name, {}, unnamed++ == 0 ? std::string("check") : fmt::format("check{}", unnamed - 1));
+            t.name, {},
+            unnamed++ == 0 ? std::string("check") : fmt::format("check{}", unnamed - 1));
   }
   // canonicalize() orders by name alone: what shares a name ("" when unnamed) by definition
   for (auto& t : m.tables) {
