@@ -180,6 +180,20 @@ struct SG_TABLE("t") SG_CHECK("ck", expr = "id > 0") T { SG_COLUMN(primary_key) 
 nothing rowid "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)" '
 struct SG_TABLE("t") T { SG_COLUMN(primary_key, autoincrement) std::int64_t id; std::optional<std::string> v; };'
 
+# SQLite's names are case-insensitive: `Users.Name` is the models' `users.name`, and stays one
+nothing case "CREATE TABLE Users (Id INTEGER PRIMARY KEY, Name TEXT, CONSTRAINT ck CHECK (length(Name) > 0))" '
+struct SG_TABLE("users") SG_CHECK("ck", expr = "length(Name) > 0") U { SG_COLUMN(primary_key) int id; std::optional<std::string> name; };'
+cd "$WORK/eq_case"
+sqlite3 app.db "INSERT INTO Users VALUES (1, 'ann'), (2, NULL)"
+printf '%s\nstruct SG_TABLE("users") SG_CHECK("ck", expr = "length(Name) > 0") U { SG_COLUMN(primary_key) int id; SG_COLUMN(server_default = "'"'"'?'"'"'") std::string name; };\n' "$prelude" > m.hpp
+run 0 "$SG" revision --autogenerate -m "names are not null"
+lacks "$(cat revisions/*.yaml)" "drop_column" "a name that differs only in case"
+run 0 "$SG" upgrade head
+checked
+[ "$(sqlite3 app.db "SELECT group_concat(id || ':' || name) FROM users")" = "1:ann,2:?" ] || fail "the rows of a table named in another case: $(sqlite3 app.db 'SELECT * FROM users')"
+run 0 "$SG" check
+cd "$WORK"
+
 # ---- what SQLite cannot keep: an error at the annotation, nothing written --------------------
 mkdir -p "$WORK/refused/revisions" && cd "$WORK/refused"
 printf 'url: sqlite:///app.db\nmodels: {sources: [m.hpp]}\n' > schemagen.yaml

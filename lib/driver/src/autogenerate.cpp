@@ -256,8 +256,9 @@ Comparison compare_online(const Project& p, dialect::Session& db,
   const auto schemas = compared_schemas(cfg, scanned);
   const auto models = compared_models(cfg, scanned, schemas);
   phase("scan");
-  const auto database = db.reflect(
-      {schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table});
+  const auto database = p.dialect().spelled_like(
+      db.reflect({schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table}),
+      models);
   phase("reflect");
   // with compare_type off, the models are spelled with the database's column types, so that an
   // expression differs by no cast that follows from a type the comparison was told to ignore
@@ -389,7 +390,7 @@ Comparison compare_with_head(const config::Config& cfg, const dialect::Dialect& 
   const auto schemas = compared_schemas(cfg, scanned);
   auto models = compared_models(cfg, scanned, schemas);
   // the replayed schema, restricted like a reflection would be
-  model::Metadata database = compared_models(cfg, head, schemas);
+  model::Metadata database = d.spelled_like(compared_models(cfg, head, schemas), models);
   auto canonical_db = d.canonical_offline(database);
   auto canonical_models = d.canonical_offline(models);
   auto options = compare_options(cfg, d);

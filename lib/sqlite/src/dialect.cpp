@@ -2,6 +2,7 @@
 // ALTER TABLE where SQLite can and to table rebuilds where not.
 
 #include "internal.hpp"
+#include "schemagen/support/overloaded.hpp"
 #include "schemagen/support/sql.hpp"
 #include "session.hpp"
 
@@ -66,6 +67,21 @@ std::string referred_by(const ops::Op& op) {
   return fk ? fk->constraint.referred_table : "";
 }
 
+/// The existing columns `op` names by name.
+std::vector<std::string> columns_named(const ops::Op& op) {
+  return std::visit(
+      overloaded{
+          [](const ops::AlterColumn& o) { return std::vector{o.name}; },
+          [](const ops::DropColumn& o) { return std::vector{o.name}; },
+          [](const ops::CreateIndex& o) { return o.index.columns; },
+          [](const ops::CreateUniqueConstraint& o) { return o.constraint.columns; },
+          [](const ops::CreatePrimaryKey& o) { return o.constraint.columns; },
+          [](const ops::CreateForeignKey& o) { return o.constraint.columns; },
+          [](const auto&) { return std::vector<std::string>{}; },
+      },
+      op);
+}
+
 /// Online, before compiling: a table the ops change that the chain did not make (it was there
 /// when the database was adopted) is read from the database, so that a rebuild has its whole
 /// definition, as is the parent a new foreign key refers to; and a table whose columns the chain
@@ -77,22 +93,31 @@ void reconcile(const std::vector<ops::LocatedOp>& ops, model::Metadata& state, C
     for (auto name : {table_of(lo.op), referred_by(lo.op)})
       if (!name.empty()) touched.push_back(std::move(name));
   if (touched.empty()) return;
-  const auto database = reflect(live, {}, "main", &touched);
+  // the file's names as the chain (and, for tables it did not make, the ops) spell them: SQLite
+  // folds their case
+  model::Metadata spelling = state;
+  for (const auto& name : touched) spelling.tables.push_back(model::Table{.name = name});
+  for (const auto& lo : ops) // the columns the ops name, of tables the chain did not make
+    if (auto* t = const_cast<model::Table*>(spelling.find_table("public", table_of(lo.op)));
+        t && !state.find_table("public", t->name))
+      for (const auto& column : columns_named(lo.op)) t->columns.push_back({.name = column});
+  const auto database = spelled_like(reflect(live, {}, "main", &touched), spelling);
+  auto adopt = [&](const model::Table& t) {
+    state.tables.push_back(t);
+    model::canonicalize(state);
+  };
   for (const auto& lo : ops) {
     if (const auto parent = referred_by(lo.op); !parent.empty())
       if (const auto* there = database.find_table("public", parent);
-          there && !state.find_table("public", parent)) {
-        state.tables.push_back(*there);
-        model::canonicalize(state);
-      }
+          there && !state.find_table("public", parent))
+        adopt(*there);
     const auto name = table_of(lo.op);
     if (name.empty()) continue;
     const auto* there = database.find_table("public", name);
     if (!there) continue; // made by an earlier op of the same revision, or not there at all
     auto* known = const_cast<model::Table*>(state.find_table("public", name));
     if (!known) {
-      state.tables.push_back(*there);
-      model::canonicalize(state);
+      adopt(*there);
       continue;
     }
     std::vector<std::string> unknown;
@@ -118,6 +143,10 @@ public:
   }
   model::Metadata lower(model::Metadata models) const override {
     return sqlite::lower(std::move(models));
+  }
+  model::Metadata spelled_like(model::Metadata database,
+                               const model::Metadata& models) const override {
+    return sqlite::spelled_like(std::move(database), models);
   }
   model::Metadata canonical_offline(const model::Metadata& m) const override {
     return sqlite::normalize(m); // SQLite needs no server: the same spelling as online

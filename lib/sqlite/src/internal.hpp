@@ -89,6 +89,12 @@ model::Metadata reflect(Connection& c, const dialect::ReflectOptions& options,
 /// model's origin, every refusal in one run. SQLite needs no server: online and offline alike.
 model::Metadata normalize(const model::Metadata& models);
 
+// ---- names.cpp --------------------------------------------------------------------------------
+
+/// `database` with each table and column name that differs from the models' only in case spelled
+/// as the models spell it (SQLite folds ASCII case in names), in every place it is named.
+model::Metadata spelled_like(model::Metadata database, const model::Metadata& models);
+
 // ---- lower.cpp --------------------------------------------------------------------------------
 
 /// The models as SQLite keeps them (the README's SQLite type mapping): PostgreSQL type names

@@ -62,7 +62,7 @@ model::Metadata read(Connection& c, const dialect::ReflectOptions& options, cons
       "(SELECT l.name FROM pragma_table_list l WHERE l.schema = ?1 AND l.type = 'table')";
   std::vector<std::optional<std::string>> schema = {db};
   if (only) {
-    user_tables += " AND s.name IN (SELECT value FROM json_each(?2))";
+    user_tables += " AND s.name COLLATE NOCASE IN (SELECT value FROM json_each(?2))";
     schema.push_back(json::list(*only));
   }
 

@@ -154,6 +154,13 @@ public:
   /// The models as this database keeps them (SQLite: an enum becomes TEXT with a CHECK of its
   /// values). What it cannot keep is a DiagnosticsError at each annotation.
   virtual model::Metadata lower(model::Metadata models) const { return models; }
+  /// `database` (reflected or replayed) with each name the database takes for one the models
+  /// spell otherwise (SQLite: tables and columns whose names differ only in case) spelled as the
+  /// models spell it, so that the comparison sees one thing, not a drop and a create.
+  virtual model::Metadata spelled_like(model::Metadata database, const model::Metadata& models) const {
+    (void)models;
+    return database;
+  }
   /// The canonical spelling used to compare without a connection.
   virtual model::Metadata canonical_offline(const model::Metadata& m) const = 0;
   /// Whether two column types (as normalize or reflection spell them) are the same to this
