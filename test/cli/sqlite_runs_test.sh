@@ -87,4 +87,20 @@ if [ "$(id -u)" != 0 ] || [ ${#as_other[@]} != 0 ]; then
   cd "$WORK"
 fi
 
+# ---- an op the chain's schema refuses (a table made twice): named at its file and line -----
+cd "$WORK/p"
+printf 'revision: r3\ndown_revision: r2\nmessage: twice\ncreate_date: 2026-11-23T00:00:00Z\nupgrade:\n%s\ndowngrade:\n%s\n' \
+  "  - create_table: {name: t1, columns: [{name: id, type: INTEGER, nullable: false}]}" \
+  "  - drop_table: {name: t1}" > revisions/r3.yaml
+run 0 "$SG" -q upgrade r2
+cp app.db before.db
+run 1 "$SG" upgrade head
+contains "$err" "revisions/r3.yaml:6:5: error: create_table t1: the table exists already" "a table made twice: where"
+checked
+cmp -s before.db app.db || fail "a table made twice: the file changed"
+run 1 "$SG" upgrade --sql r2:r3
+contains "$err" "revisions/r3.yaml:6:5:" "--sql, a table made twice: where"
+checked
+[ -z "$out" ] || fail "--sql, a table made twice: printed part of a script"
+
 finish
