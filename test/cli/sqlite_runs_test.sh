@@ -56,7 +56,10 @@ as_other=()
 if [ "$(id -u)" = 0 ]; then
   if command -v setpriv >/dev/null; then
     as_other=(setpriv --reuid=65534 --regid=65534 --clear-groups env "SCHEMAGEN_CACHE_DIR=$WORK/other-cache")
+    # another user may not reach the binary or the scratch directory (a build under /root): skip
+    "${as_other[@]}" test -x "$SG" -a -r "$WORK/p/schemagen.yaml" 2>/dev/null || as_other=()
   fi
+  [ ${#as_other[@]} != 0 ] || echo "skipped: files a run cannot write (no other user can run $SG here)"
 fi
 if [ "$(id -u)" != 0 ] || [ ${#as_other[@]} != 0 ]; then
   mkdir -p "$WORK/ro/revisions" && cp -r "$WORK/p/revisions" "$WORK/p/schemagen.yaml" "$WORK/ro/" && cd "$WORK/ro"
