@@ -150,8 +150,8 @@ const model::Column* rowid_alias(const model::Table& t) {
 std::string foreign_key_clause(const model::ForeignKey& fk) {
   // never qualified: SQLite finds the parent in the child's own database
   // no referred columns (a parent that was not read): SQLite's default, the parent's key
-  std::string out = fmt::format("FOREIGN KEY ({}) REFERENCES {}", names(fk.columns),
-                                ident(fk.referred_table));
+  std::string out =
+      fmt::format("FOREIGN KEY ({}) REFERENCES {}", names(fk.columns), ident(fk.referred_table));
   if (!fk.referred_columns.empty()) out += fmt::format(" ({})", names(fk.referred_columns));
   if (!fk.on_delete.empty()) out += " ON DELETE " + fk.on_delete;
   if (!fk.on_update.empty()) out += " ON UPDATE " + fk.on_update;
@@ -415,7 +415,7 @@ private:
         needed = needed || !native(ops_[j], sim);
         follow(ops_[j], carried);
       }
-      ops::apply(ops_[j], sim);
+      apply_at(j, sim);
     }
     if (!needed) return false;
     const auto& before = *state_.find_table("public", name);
@@ -565,7 +565,19 @@ private:
     if (!live_ && (drop || rename) &&
         !state_.find_table("public", drop ? drop->name : rename->name))
       return;
-    ops::apply(ops_[i], state_);
+    apply_at(i, state_);
+  }
+
+  /// Op `i` applied to `m`; one the schema the chain built refuses (a table made twice) is an
+  /// error at the op's line, as the chain's replay reports it.
+  void apply_at(std::size_t i, model::Metadata& m) const {
+    try {
+      ops::apply(ops_[i], m);
+    } catch (const UserError& e) {
+      std::string_view why = e.what();
+      if (why.substr(0, 7) == "error: ") why.remove_prefix(7);
+      throw UserError(located_[i].loc, std::string(why));
+    }
   }
 
   void emit(std::size_t i, std::string sql) { steps_.push_back({&located_[i], {std::move(sql)}}); }

@@ -35,13 +35,17 @@ private:
 Session::Session(std::filesystem::path file) : file_(std::move(file)) {
   std::error_code ec;
   if (file_ == ":memory:" || std::filesystem::exists(file_, ec)) {
-    c_.emplace(file_, false);
+    // not waiting here: a run waits for a lock as long as lock_timeout says, in lock()
+    c_.emplace(file_, false, 0);
     try { // SQLite reads the file first here: a file that is not a database fails now, named
       c_->query("SELECT count(*) FROM sqlite_schema");
     } catch (const dialect::QueryError& e) {
-      throw DatabaseError(fmt::format("error: cannot open the SQLite database {}: {}",
-                                      file_.string(), e.server_message()));
+      // locked by another connection (a writer in its commit): a database, read once it is free
+      if ((std::stoi(e.sqlstate()) & 0xff) != SQLITE_BUSY)
+        throw DatabaseError(fmt::format("error: cannot open the SQLite database {}: {}",
+                                        file_.string(), e.server_message()));
     }
+    c_->busy_timeout(60000);
     return;
   }
   // not created until a run writes to it: until then it reads as an empty database
@@ -60,6 +64,13 @@ void Session::execute(const std::string& sql) {
   try {
     c_->exec(sql);
   } catch (const dialect::QueryError& e) {
+    if (std::stoi(e.sqlstate()) == SQLITE_READONLY_DIRECTORY)
+      throw dialect::QueryError(
+          e.sql(),
+          fmt::format("{}: SQLite writes its journal beside the file, and this process "
+                      "cannot write its directory {}",
+                      e.server_message(), file_.parent_path().string()),
+          e.sqlstate());
     // a rebuild's copy refused a row: SQLite names the new table, which is the table rebuilt
     constexpr std::string_view scratch = "_schemagen_tmp_";
     auto message = e.server_message();
@@ -113,7 +124,8 @@ void Session::begin() {
 void Session::commit() {
   // the rebuilds ran with foreign keys off: no reference they broke may be committed
   auto broken = broken_references();
-  std::erase_if(broken, [&](const auto& row) { return references_before_.count(reference_key(row)); });
+  std::erase_if(broken,
+                [&](const auto& row) { return references_before_.count(reference_key(row)); });
   if (!broken.empty()) {
     std::string rows;
     const std::size_t shown = std::min<std::size_t>(broken.size(), 10);
@@ -172,7 +184,7 @@ std::map<std::string, std::string> Session::broken_dependents() {
     const auto what = fmt::format("trigger {} on table {}", row.at(1).value_or(""), table);
     // one key per statement, so that one that always fails hides no other
     probe(what + " (on INSERT)", fmt::format("INSERT INTO {0} ({1}) SELECT {1} FROM {0} WHERE 0",
-                                            ident(table), fmt::join(columns, ", ")));
+                                             ident(table), fmt::join(columns, ", ")));
     if (!set.empty())
       probe(what + " (on UPDATE)",
             fmt::format("UPDATE {} SET {} WHERE 0", ident(table), fmt::join(set, ", ")));
@@ -194,6 +206,11 @@ std::unique_ptr<dialect::Lock> Session::lock(long long, std::chrono::millisecond
     c_.emplace(file_, true);
     pending_ = false;
   }
+  if (sqlite3_db_readonly(c_->handle(), "main") == 1)
+    throw DatabaseError(fmt::format("error: cannot write the SQLite database {}: the file is "
+                                    "read-only to this process (its permissions, or a read-only "
+                                    "file system)",
+                                    file_.string()));
   c_->busy_timeout(static_cast<int>(std::min<long long>(timeout.count(), 2147483647)));
   const bool foreign_keys = c_->query("PRAGMA foreign_keys").at(0).at(0) == "1";
   // only outside a transaction: off for the run, so that a rebuilt parent keeps its children
