@@ -306,11 +306,8 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
     const auto& rev = p.get(id);
     for (const auto& lo : rev.upgrade) {
       try {
-        if (const auto* e = std::get_if<ops::Execute>(&lo.op)) {
-          if (e->replay) { // the revision says what the SQL does to the schema
-            for (const auto& r : *e->replay) ops::apply(r.op, head);
-            continue;
-          }
+        if (ops::apply(lo.op, head).exact) continue;
+        if (const auto* e = std::get_if<ops::Execute>(&lo.op)) { // SQL with no replay:
           const std::string dialect(p.dialect().name());
           auto sql = e->sql.count(dialect) ? e->sql.at(dialect)
                      : e->sql.count("")         ? e->sql.at("")
@@ -321,9 +318,7 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
                 "follow; say what it does with replay: [ops] (or replay: [] for "
                 "nothing)",
                 lo.loc.str(), id, ops::describe(lo.op)));
-          continue;
         }
-        ops::apply(lo.op, head);
       } catch (const UserError& e) {
         throw UserError(fmt::format("{}: error: revision {}: the chain cannot be replayed: {}",
                                     lo.loc.str(), id, e.what()));

@@ -9,7 +9,6 @@
 #include "schemagen/support/files.hpp"
 #include "schemagen/support/sql.hpp"
 
-#include <cstdlib>
 #include <fmt/format.h>
 
 namespace schemagen::driver {
@@ -32,8 +31,7 @@ std::string known() {
 
 /// The URL a command would connect to, when one is named and set.
 std::optional<std::string> named_url(const Global& global, const config::Config& cfg) {
-  if (global.url && !global.url->empty()) return *global.url;
-  if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL"); env && *env) return env;
+  if (auto url = url_given(global); url && !url->empty()) return url;
   // a ${VAR} left unset still leaves the scheme written before it (sqlite:///${DIR}/app.db)
   if (cfg.url_at && !cfg.url.empty()) return cfg.url;
   return std::nullopt;

@@ -37,13 +37,11 @@ runtime::VersionTable Project::version_table() const {
   return runtime::VersionTable{cfg_.version_table_schema, cfg_.version_table, &dialect()};
 }
 
-namespace {
 std::optional<std::string> url_given(const Global& global) {
   if (global.url) return *global.url;
   if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL")) return std::string(env);
   return std::nullopt;
 }
-} // namespace
 
 std::string where(const std::vector<std::string>& heads) {
   return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));

@@ -65,6 +65,8 @@ std::vector<fs::path> version_dirs(const config::Config& cfg);
 /// `s` as one word of a POSIX shell command.
 std::string shell_quote(const std::string& s);
 
+/// The URL given for this run, set or empty: --url, else $SCHEMAGEN_DATABASE_URL.
+std::optional<std::string> url_given(const Global& global);
 /// Whether a database is named: by --url, $SCHEMAGEN_DATABASE_URL or the configuration (even
 /// one whose ${VAR} is unset). Commands that can work without a database do so only when not.
 bool names_database(const Global& global, const config::Config& cfg);

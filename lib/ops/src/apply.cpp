@@ -224,7 +224,14 @@ public:
               std::erase(m_.schemas, o.name);
             },
             [&](const SetTableComment& o) { table(o.schema, o.table).comment = o.comment; },
-            [&](const Execute&) { result.exact = false; },
+            [&](const Execute& o) {
+              if (!o.replay) { // raw SQL: what it does to the schema is not known
+                result.exact = false;
+                return;
+              }
+              for (const auto& r : *o.replay) // what the revision says the SQL does
+                if (!apply(r.op, m_).exact) result.exact = false;
+            },
             [&](const BulkInsert& o) { table(o.schema, o.table); },
         },
         op_);

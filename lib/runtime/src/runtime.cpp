@@ -333,10 +333,7 @@ model::Metadata replayed_schema(const revision::RevisionMap& map,
     if (!in.count(id)) continue;
     for (const auto& lo : revisions.at(id)->upgrade) {
       try {
-        if (const auto* e = std::get_if<ops::Execute>(&lo.op); e && e->replay)
-          for (const auto& r : *e->replay) ops::apply(r.op, schema);
-        else
-          ops::apply(lo.op, schema); // an execute without replay: its SQL is not followed
+        ops::apply(lo.op, schema); // an execute without replay: its SQL is not followed
       } catch (const UserError&) {
         // an op on what the chain did not make (a table there before the chain was adopted): the
         // schema stays without it, and a dialect reads such a table from the database it runs on
