@@ -43,10 +43,6 @@ std::optional<std::string> url_given(const Global& global) {
   return std::nullopt;
 }
 
-std::string where(const std::vector<std::string>& heads) {
-  return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));
-}
-
 bool names_database(const Global& global, const config::Config& cfg) {
   return url_given(global) || cfg.url_at;
 }
@@ -102,17 +98,13 @@ std::unique_ptr<dialect::Session> Project::connect() const {
 }
 
 std::vector<std::string> Project::checksum_drift(dialect::Session& db, bool warn) const {
-  std::vector<std::string> changed;
-  for (const auto& [id, checksum] : runtime::read_checksums(db, version_table())) {
-    auto it = by_id_.find(id);
-    if (it == by_id_.end() || it->second->checksum == checksum) continue;
-    changed.push_back(id);
-    if (warn)
+  auto changed = migrate::changed_since_applied(db, chain(), version_table());
+  if (warn)
+    for (const auto& id : changed)
       std::cerr << fmt::format(
           "warning: revision {} ({}) was changed after it was applied: its ops no "
           "longer match what ran\n",
-          id, display_path(it->second->path));
-  }
+          id, display_path(get(id).path));
   return changed;
 }
 

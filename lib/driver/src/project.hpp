@@ -3,8 +3,9 @@
 // when they need one, a connection.
 
 #include "schemagen/config/config.hpp"
-#include "schemagen/driver/commands.hpp"
 #include "schemagen/dialect/dialect.hpp"
+#include "schemagen/driver/commands.hpp"
+#include "schemagen/migrate/online.hpp"
 #include "schemagen/revision/file.hpp"
 #include "schemagen/runtime/runtime.hpp"
 
@@ -23,6 +24,7 @@ public:
   const revision::RevisionMap& map() const { return *map_; }
   const revision::Revision& get(const std::string& id) const { return *by_id_.at(id); }
   const std::map<std::string, const revision::Revision*>& by_id() const { return by_id_; }
+  migrate::ChainView chain() const { return {*map_, by_id_}; }
   const std::vector<revision::Revision>& revisions() const { return revisions_; }
   runtime::VersionTable version_table() const;
   /// The revision directories: script_location, then version_locations.
@@ -50,11 +52,7 @@ private:
 /// The dialect `cfg` serves with `global`'s URL: see Project::dialect(). UserError for a URL no
 /// dialect serves, an unknown `dialect:`, or the two disagreeing.
 const dialect::Dialect& dialect_for(const Global& global, const config::Config& cfg);
-/// The dialects schemagen serves (lib/driver/src/dialects.cpp).
-const std::vector<const dialect::Dialect*>& dialects();
-
-/// Where a database stands, as messages say it: "base", or its heads.
-std::string where(const std::vector<std::string>& heads);
+using migrate::where;
 
 /// The parents a new revision gets from --head (default "head"; --splice allows a non-head).
 std::vector<std::string> new_revision_parents(const Project& p, const RevisionOptions& options);

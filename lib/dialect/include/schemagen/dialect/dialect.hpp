@@ -9,7 +9,8 @@
 //             the models normalised by the database itself.
 //
 // A dialect lives in a folder of its own (lib/pg, lib/sqlite): the only one that includes its
-// client library. The driver lists the dialects it knows in one place (lib/driver/src/dialects.cpp).
+// client library. lib/migrate lists the dialects schemagen knows in one place
+// (lib/migrate/src/dialects.cpp), for the command line and the in-application Migrator.
 
 #include "schemagen/model/metadata.hpp"
 #include "schemagen/ops/ops.hpp"

@@ -1,0 +1,82 @@
+#pragma once
+// The one online upgrade/downgrade that both the command line (`schemagen upgrade`, `downgrade`)
+// and an application's Migrator run: the lock, where the database is, a revision an earlier run
+// left partly applied, the path, the version tables, the run, and after a failure what was
+// rolled back. What the command line prints is told through callbacks; nothing here prints.
+
+#include "schemagen/dialect/dialect.hpp"
+#include "schemagen/revision/file.hpp"
+#include "schemagen/runtime/runtime.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace schemagen::migrate {
+
+/// The dialects schemagen serves. Adding one is a folder under lib/ implementing
+/// schemagen/dialect/dialect.hpp, a line in dialects() (lib/migrate/src/dialects.cpp), and its
+/// target in lib/migrate/CMakeLists.txt.
+const std::vector<const dialect::Dialect*>& dialects();
+/// Their names, for messages ("pg, sqlite").
+std::string dialect_names();
+/// The dialect that serves `url` (by its scheme); UserError when none does.
+const dialect::Dialect& dialect_for_url(std::string_view url);
+
+/// A revision chain as a run needs it: its graph and its revisions by id.
+struct ChainView {
+  const revision::RevisionMap& map;
+  const std::map<std::string, const revision::Revision*>& by_id;
+};
+
+/// What `upgrade`/`downgrade TARGET` would do from where the database is.
+struct Plan {
+  std::vector<std::string> heads;             // the version table's rows
+  std::optional<runtime::Interrupted> resume; // a revision an earlier run left partly applied
+  std::vector<std::string> path;              // the revisions to run after finishing `resume`
+  bool nothing() const { return path.empty() && !resume; }
+};
+
+/// Plans the run to `target` from `heads` (the version table's rows). UserError for a partly
+/// applied revision the chain does not declare, or one whose ops changed since it ran.
+Plan plan(dialect::Session& db, const ChainView& chain, const runtime::VersionTable& vt,
+          std::vector<std::string> heads, const std::string& target, bool upgrade);
+
+/// The applied revisions whose recorded checksum differs from the chain's (ids, in the log's
+/// order); applied revisions the chain lacks are not among them.
+std::vector<std::string> changed_since_applied(dialect::Session& db, const ChainView& chain,
+                                               const runtime::VersionTable& vt);
+
+struct OnlineRun {
+  std::string target;
+  bool upgrade = true;
+  std::chrono::milliseconds lock_timeout{60000};
+  bool transaction_per_migration = false;
+  /// Called under the lock with the version table's rows, before anything is planned or runs:
+  /// the command line warns of changed revisions, a Migrator refuses a database it does not know.
+  std::function<void(dialect::Session& db, const std::vector<std::string>& heads)> check;
+  /// A new connection, to ask what a failure left behind when the run's own was lost.
+  std::function<std::unique_ptr<dialect::Session>()> reconnect;
+  /// Told when there is nothing to do (the heads).
+  std::function<void(const std::vector<std::string>& heads)> on_nothing;
+  /// See runtime::RunOptions.
+  std::function<void(const std::string&line)> on_start, on_resume;
+  std::function<void(const revision::Revision&, bool upgrade, double ms)> on_step;
+  /// Told when a revision failed, before it is rolled back.
+  std::function<void()> on_failure;
+};
+
+/// Runs `run` on `db` under the version table's lock. A failure rolls back and rethrows, its
+/// message followed by what the rollback undid and what an unfinished revision left behind.
+void run_online(dialect::Session& db, const ChainView& chain, const runtime::VersionTable& vt,
+                const OnlineRun& run);
+
+/// Where a database stands, as messages say it: "base", or its heads.
+std::string where(const std::vector<std::string>& heads);
+
+} // namespace schemagen::migrate

@@ -1,0 +1,157 @@
+// The online upgrade/downgrade (see online.hpp): moved here from the command line so that an
+// application's Migrator runs exactly what `schemagen upgrade` runs.
+
+#include "schemagen/migrate/online.hpp"
+
+#include "schemagen/support/files.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace schemagen::migrate {
+
+std::string where(const std::vector<std::string>& heads) {
+  return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));
+}
+
+namespace {
+
+/// Where TARGET is resolved from: the heads before a revision an earlier run left unfinished in
+/// this same direction (so `+1` is that revision, finished), else the heads.
+std::vector<std::string> heads_to_resolve_from(const revision::RevisionMap& map,
+                                               const std::vector<std::string>& heads,
+                                               const std::optional<runtime::Interrupted>& resume,
+                                               bool upgrade) {
+  if (!resume || resume->upgrade != upgrade) return heads;
+  return upgrade ? map.heads_after(heads, {}, {resume->revision})
+                 : map.heads_after(heads, {resume->revision}, {});
+}
+
+/// After a failed run was rolled back: which of the revisions it reported done were undone with
+/// it, as the version table now says ("" when none were).
+std::string rolled_back_note(dialect::Session& db, const ChainView& chain,
+                             const runtime::VersionTable& vt, const std::vector<std::string>& done,
+                             bool upgrade) {
+  if (done.empty()) return "";
+  const char* verb = upgrade ? "upgrade" : "downgrade";
+  std::vector<std::string> heads, applied;
+  try {
+    heads = runtime::read_heads(db, vt);
+    applied = chain.map.applied_set(heads);
+  } catch (const Error&) {
+    return fmt::format("\nthe database could not be asked whether the {} of {} (reported done "
+                       "above) stayed: see `schemagen current`",
+                       verb, fmt::join(done, ", "));
+  }
+  std::vector<std::string> undone;
+  for (const auto& id : done)
+    if ((std::find(applied.begin(), applied.end(), id) != applied.end()) != upgrade)
+      undone.push_back(id);
+  if (undone.empty()) return "";
+  return fmt::format("\nrolled back with the failure: the {} of {} (reported done above); the "
+                     "database is at {}",
+                     verb, fmt::join(undone, ", "), where(heads));
+}
+
+/// After a failure: what an unfinished revision left durable, and how to go on. Asked on a new
+/// connection when the run's was lost (the backend terminated, say).
+std::string interrupted_note(dialect::Session& db, const runtime::VersionTable& vt,
+                             const OnlineRun& run) {
+  auto read = [&](dialect::Session& c) { return runtime::read_interrupted(c, vt); };
+  const char* unknown = "\nthe database could not be asked whether a revision was left partly "
+                        "applied: see `schemagen current`";
+  std::optional<runtime::Interrupted> i;
+  try {
+    i = read(db);
+  } catch (const Error&) {
+    if (!run.reconnect) return unknown;
+    try {
+      i = read(*run.reconnect());
+    } catch (const Error&) {
+      return unknown;
+    }
+  }
+  if (!i) return "";
+  return fmt::format("\nthe {} of revision {} is partly applied (what came before statement {} is "
+                     "committed, and the version table counts it): the next upgrade or downgrade "
+                     "resumes it there; after finishing it by hand, `schemagen stamp` clears the "
+                     "mark",
+                     i->upgrade ? "upgrade" : "downgrade", i->revision, i->step + 1);
+}
+
+} // namespace
+
+Plan plan(dialect::Session& db, const ChainView& chain, const runtime::VersionTable& vt,
+          std::vector<std::string> heads, const std::string& target, bool upgrade) {
+  Plan p;
+  p.heads = std::move(heads);
+  p.resume = runtime::read_interrupted(db, vt);
+  if (const auto& r = p.resume) {
+    if (!chain.map.contains(r->revision))
+      throw UserError(fmt::format(
+          "error: revision {} was left partly applied by an earlier run, and no revision file "
+          "declares it: restore the file, or finish it by hand and `schemagen stamp` where the "
+          "database is",
+          r->revision));
+    const auto& rev = *chain.by_id.at(r->revision);
+    if (rev.checksum != r->checksum)
+      throw UserError(fmt::format(
+          "{}: error: revision {} was changed after a run left it partly applied (before "
+          "statement {} of its {}): resuming other ops would run the wrong statements. Restore "
+          "what ran, or finish it by hand and `schemagen stamp` where the database is",
+          display_path(rev.path), r->revision, r->step + 1, r->upgrade ? "upgrade" : "downgrade"));
+  }
+  const auto from = heads_to_resolve_from(chain.map, p.heads, p.resume, upgrade);
+  p.path = upgrade ? chain.map.upgrade_path(target, from) : chain.map.downgrade_path(target, from);
+  if (p.resume && p.resume->upgrade == upgrade) std::erase(p.path, p.resume->revision);
+  return p;
+}
+
+std::vector<std::string> changed_since_applied(dialect::Session& db, const ChainView& chain,
+                                               const runtime::VersionTable& vt) {
+  std::vector<std::string> changed;
+  for (const auto& [id, checksum] : runtime::read_checksums(db, vt)) {
+    auto it = chain.by_id.find(id);
+    if (it != chain.by_id.end() && it->second->checksum != checksum) changed.push_back(id);
+  }
+  return changed;
+}
+
+void run_online(dialect::Session& db, const ChainView& chain, const runtime::VersionTable& vt,
+                const OnlineRun& run) {
+  const auto lock = db.lock(vt.lock_key(), run.lock_timeout);
+  runtime::OnlineSink sink(db);
+  try {
+    auto heads = runtime::read_heads(db, vt);
+    if (run.check) run.check(db, heads);
+    auto p = plan(db, chain, vt, std::move(heads), run.target, run.upgrade);
+    if (p.nothing()) {
+      if (run.on_nothing) run.on_nothing(p.heads);
+      return;
+    }
+    std::vector<std::string> done; // what a failure may have rolled back
+    runtime::RunOptions opts;
+    opts.transaction_per_migration = run.transaction_per_migration;
+    opts.on_start = run.on_start;
+    opts.on_resume = run.on_resume;
+    opts.on_step = [&](const revision::Revision& rev, bool upgrade, double ms) {
+      done.push_back(rev.id);
+      if (run.on_step) run.on_step(rev, upgrade, ms);
+    };
+    opts.resume = std::move(p.resume);
+    opts.prelude = runtime::version_table_prelude(db, vt);
+    try {
+      runtime::migrate(chain.map, chain.by_id, vt, sink, p.path, run.upgrade, p.heads, opts, &db);
+    } catch (const Error& e) {
+      if (run.on_failure) run.on_failure();
+      sink.rollback();
+      throw Error(e.code(), e.what() + rolled_back_note(db, chain, vt, done, run.upgrade) +
+                                interrupted_note(db, vt, run));
+    }
+  } catch (...) {
+    sink.rollback();
+    throw;
+  }
+}
+
+} // namespace schemagen::migrate
