@@ -1,0 +1,133 @@
+#include "schemagen/migrate.hpp"
+#include "schemagen/migrate/online.hpp"
+#include "schemagen/support/files.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace schemagen {
+
+struct Chain::Impl {
+  std::vector<revision::Revision> revisions;
+  revision::RevisionMap map;
+  std::map<std::string, const revision::Revision*> by_id;
+
+  explicit Impl(std::vector<revision::Revision> revs)
+      : revisions(std::move(revs)), map(revision::build_map(revisions)) {
+    for (const auto& r : revisions) by_id[r.id] = &r;
+  }
+  migrate::ChainView view() const { return {map, by_id}; }
+};
+
+Chain Chain::from_directories(std::vector<std::filesystem::path> dirs) {
+  return Chain(std::make_shared<const Impl>(revision::load_revisions(dirs)));
+}
+
+Chain Chain::from_texts(std::vector<std::pair<std::string, std::string_view>> files) {
+  std::vector<revision::Revision> revisions;
+  revisions.reserve(files.size());
+  for (const auto& [name, text] : files) revisions.push_back(revision::parse_revision(name, text));
+  return Chain(std::make_shared<const Impl>(std::move(revisions)));
+}
+
+std::vector<std::string> Chain::ids() const {
+  std::vector<std::string> out;
+  for (const auto& r : impl_->revisions) out.push_back(r.id);
+  return out;
+}
+
+namespace {
+
+/// The guard: the first revision the database has applied and the chain lacks, then the first
+/// applied one whose ops changed. Heads first: they name the newest revision a newer build ran.
+void check(dialect::Session& db, const Chain::Impl& chain, const runtime::VersionTable& vt,
+           const std::vector<std::string>& heads) {
+  auto ahead = [](const std::string& id) {
+    return IncompatibleDatabase(
+        id, fmt::format("error: the database is at revision {}, which this program's revision "
+                        "chain does not have: a newer version of it upgraded the database. Run "
+                        "that version, or downgrade the database to a revision this one knows",
+                        id));
+  };
+  for (const auto& h : heads)
+    if (!chain.map.contains(h)) throw ahead(h);
+  const auto applied = runtime::read_checksums(db, vt);
+  for (const auto& [id, checksum] : applied)
+    if (!chain.map.contains(id)) throw ahead(id);
+  if (const auto changed = migrate::changed_since_applied(db, chain.view(), vt); !changed.empty())
+    throw IncompatibleDatabase(
+        changed.front(),
+        fmt::format("{}: error: revision {} was changed after it was applied: its ops no longer "
+                    "match what ran on the database",
+                    display_path(chain.by_id.at(changed.front())->path), changed.front()));
+}
+
+} // namespace
+
+Migrator::Migrator(std::string url, Chain chain, Options options)
+    : url_(std::move(url)), chain_(std::move(chain)), options_(std::move(options)) {}
+
+void Migrator::on_progress(std::function<void(const Step&)> callback) {
+  progress_ = std::move(callback);
+}
+
+namespace {
+
+struct Connection {
+  std::unique_ptr<dialect::Session> db;
+  runtime::VersionTable vt;
+};
+
+Connection connect(const std::string& url, const Migrator::Options& o) {
+  const auto& d = migrate::dialect_for_url(url);
+  auto base = o.base.empty() ? std::filesystem::current_path() : o.base;
+  return {d.connect(url, base), runtime::VersionTable{o.version_table_schema, o.version_table, &d}};
+}
+
+} // namespace
+
+void Migrator::run(const std::string& target, bool upgrade) {
+  auto c = connect(url_, options_);
+  const auto& chain = chain_.impl();
+  migrate::OnlineRun run;
+  run.target = target;
+  run.upgrade = upgrade;
+  run.lock_timeout = options_.lock_timeout;
+  run.transaction_per_migration = options_.transaction_per_migration;
+  run.check = [&](dialect::Session& db, const std::vector<std::string>& heads) {
+    check(db, chain, c.vt, heads);
+  };
+  run.reconnect = [this] { return connect(url_, options_).db; };
+  run.on_step = [this](const revision::Revision& rev, bool up, double ms) {
+    if (progress_)
+      progress_(Step{rev.id, rev.message, up, std::chrono::duration<double, std::milli>(ms)});
+  };
+  migrate::run_online(*c.db, chain.view(), c.vt, run);
+}
+
+void Migrator::upgrade(const std::string& target) { run(target, true); }
+
+void Migrator::downgrade(const std::string& target) { run(target, false); }
+
+std::vector<std::string> Migrator::current() {
+  auto c = connect(url_, options_);
+  return runtime::read_heads(*c.db, c.vt);
+}
+
+std::vector<std::string> Migrator::pending(const std::string& target) {
+  auto c = connect(url_, options_);
+  auto heads = runtime::read_heads(*c.db, c.vt);
+  check(*c.db, chain_.impl(), c.vt, heads);
+  auto p = migrate::plan(*c.db, chain_.impl().view(), c.vt, std::move(heads), target, true);
+  std::vector<std::string> out;
+  if (p.resume && p.resume->upgrade) out.push_back(p.resume->revision);
+  out.insert(out.end(), p.path.begin(), p.path.end());
+  return out;
+}
+
+void Migrator::check_compatible() {
+  auto c = connect(url_, options_);
+  check(*c.db, chain_.impl(), c.vt, runtime::read_heads(*c.db, c.vt));
+}
+
+} // namespace schemagen
