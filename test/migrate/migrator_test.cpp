@@ -7,7 +7,9 @@
 #include <cstdlib>
 #include <doctest/doctest.h>
 #include <fstream>
+#include <sqlite3.h>
 #include <sstream>
+#include <sys/wait.h>
 
 using namespace schemagen;
 namespace fs = std::filesystem;
@@ -229,4 +231,180 @@ TEST_CASE("schemagen upgrade and a Migrator take turns on one file") {
   CHECK(m.pending() == Ids{r3});
   m.upgrade();
   CHECK(cli("current | grep -q " + r3) == 0);
+}
+
+// ---- C++ steps (`call:`) and the application's own handle ----------------------------------
+
+namespace {
+
+/// r1 makes users with three rows whose locale is unset; r2 calls `backfill_locale`, and its
+/// downgrade calls `clear_locale`.
+Files with_step(const std::string& upgrade_call = "backfill_locale") {
+  Files f;
+  f.add(r1,
+        "  - create_table:\n      name: users\n      columns:\n"
+        "        - {name: id, type: INTEGER, nullable: false}\n"
+        "        - {name: locale, type: TEXT, nullable: true}\n"
+        "      primary_key: {name: pk_users, columns: [id]}\n"
+        "  - bulk_insert: {table: users, rows: [{id: 1}, {id: 2}, {id: 3}]}",
+        "  - drop_table: {name: users}");
+  f.add(r2, "  - call: " + upgrade_call, "  - call: clear_locale");
+  return f;
+}
+
+/// The rows of `sql` on the file, through SQLite's own API, one "a|b" string per row.
+std::vector<std::string> rows(const fs::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  std::vector<std::string> out;
+  sqlite3_exec(
+      db, sql.c_str(),
+      [](void* to, int n, char** values, char**) {
+        std::string row;
+        for (int i = 0; i < n; ++i) row += (i ? "|" : "") + std::string(values[i] ? values[i] : "NULL");
+        static_cast<std::vector<std::string>*>(to)->push_back(row);
+        return 0;
+      },
+      &out, nullptr);
+  sqlite3_close(db);
+  return out;
+}
+
+void register_locale_steps(Migrator& m, std::vector<std::string>& dialects) {
+  m.register_step("backfill_locale", [&dialects](Connection& c) {
+    dialects.emplace_back(c.dialect());
+    CHECK(c.sqlite() != nullptr);
+    CHECK(c.postgres() == nullptr);
+    for (const auto& row : c.query("SELECT id FROM users WHERE locale IS NULL ORDER BY id"))
+      c.query("UPDATE users SET locale = ?1 WHERE id = ?2",
+              {"en-" + row.at(0).value_or("?"), row.at(0)});
+  });
+  m.register_step("clear_locale", [](Connection& c) { c.execute("UPDATE users SET locale = NULL"); });
+}
+
+} // namespace
+
+TEST_CASE("a registered C++ step backfills rows in its revision, and its downgrade's step runs") {
+  const auto dir = scratch("step");
+  auto m = migrator(dir, with_step().chain());
+  std::vector<std::string> dialects;
+  register_locale_steps(m, dialects);
+  m.upgrade();
+  CHECK(dialects == std::vector<std::string>{"sqlite"});
+  CHECK(rows(dir / "app.db", "SELECT id, locale FROM users ORDER BY id") ==
+        std::vector<std::string>{"1|en-1", "2|en-2", "3|en-3"});
+  m.downgrade("-1");
+  CHECK(rows(dir / "app.db", "SELECT count(*) FROM users WHERE locale IS NULL") ==
+        std::vector<std::string>{"3"});
+  CHECK(m.current() == Ids{r1});
+}
+
+TEST_CASE("a step that throws fails its revision, named, and the file stays as it was") {
+  const auto dir = scratch("step_throws");
+  migrator(dir, with_step().chain()).upgrade(r1);
+  const auto before = bytes(dir / "app.db");
+  auto m = migrator(dir, with_step().chain());
+  m.register_step("backfill_locale", [](Connection& c) {
+    c.execute("UPDATE users SET locale = 'xx'"); // undone with the revision
+    throw std::runtime_error("no locale service");
+  });
+  try {
+    m.upgrade();
+    FAIL("no error");
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    CHECK(e.code() == ExitCode::database_error);
+    CHECK(what.find(r2 + "_step.yaml:") != std::string::npos);
+    CHECK(what.find("call backfill_locale failed") != std::string::npos);
+    CHECK(what.find("no locale service") != std::string::npos);
+  }
+  CHECK(bytes(dir / "app.db") == before);
+
+  // a statement the step runs that the database refuses names its SQL and SQLite's message
+  auto bad = migrator(dir, with_step().chain());
+  bad.register_step("backfill_locale",
+                    [](Connection& c) { c.execute("UPDATE no_such_table SET x = 1"); });
+  try {
+    bad.upgrade();
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("UPDATE no_such_table SET x = 1") != std::string::npos);
+    CHECK(std::string(e.what()).find("no such table") != std::string::npos);
+  }
+  CHECK(bytes(dir / "app.db") == before);
+}
+
+TEST_CASE("a revision calling a step the program has not registered is refused before anything runs") {
+  const auto dir = scratch("step_missing");
+  migrator(dir, with_step().chain()).upgrade(r1);
+  const auto before = bytes(dir / "app.db");
+  auto m = migrator(dir, with_step("backfill_other").chain());
+  std::vector<std::string> dialects;
+  register_locale_steps(m, dialects);
+  try {
+    m.upgrade();
+    FAIL("no error");
+  } catch (const UserError& e) {
+    CHECK(std::string(e.what()).find(r2 + "_step.yaml:") != std::string::npos);
+    CHECK(std::string(e.what()).find("calls the C++ step 'backfill_other'") != std::string::npos);
+  }
+  CHECK(bytes(dir / "app.db") == before);
+  CHECK(dialects.empty());
+}
+
+TEST_CASE("the command line refuses a revision with a C++ step, and --sql marks where it runs") {
+  const auto dir = scratch("step_cli");
+  with_step().write(dir / "revisions");
+  std::ofstream(dir / "schemagen.yaml") << "url: sqlite:///app.db\n";
+  auto cli = [&](const std::string& args) {
+    const auto line = "cd '" + dir.string() + "' && '" SCHEMAGEN_BINARY "' " + args;
+    return std::system(line.c_str());
+  };
+  REQUIRE(cli("upgrade " + r1 + " 2>/dev/null") == 0);
+  const auto before = bytes(dir / "app.db");
+  const int status = cli("upgrade head 2>err.txt");
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  const auto err = bytes(dir / "err.txt");
+  CHECK(err.find("calls the C++ step 'backfill_locale'") != std::string::npos);
+  CHECK(err.find("Migrator::register_step") != std::string::npos);
+  CHECK(bytes(dir / "app.db") == before);
+
+  REQUIRE(cli("upgrade " + r1 + ":head --sql >out.sql 2>/dev/null") == 0);
+  CHECK(bytes(dir / "out.sql").find("-- SCHEMAGEN CALL backfill_locale") != std::string::npos);
+
+  // the application's Migrator finishes what the command line could not
+  auto m = migrator(dir, Chain::from_directories({dir / "revisions"}));
+  std::vector<std::string> dialects;
+  register_locale_steps(m, dialects);
+  m.upgrade();
+  CHECK(cli("current 2>/dev/null | grep -q " + r2) == 0);
+}
+
+TEST_CASE("a Migrator works on the application's own sqlite3 handle, which stays open") {
+  const auto dir = scratch("handle");
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir / "app.db").c_str(), &db) == SQLITE_OK);
+  {
+    Migrator m(db, three().chain());
+    m.upgrade();
+    CHECK(m.current() == Ids{r3});
+  }
+  // still the application's: it reads what the run made
+  CHECK(sqlite3_exec(db, "SELECT count(*) FROM t_" "a00000000003", nullptr, nullptr, nullptr) ==
+        SQLITE_OK);
+  CHECK(migrator(dir, three().chain()).current() == Ids{r3});
+
+  REQUIRE(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK);
+  Migrator inside(db, three().chain());
+  CHECK_THROWS_WITH_AS(inside.downgrade("-1"), doctest::Contains("inside a transaction"),
+                       UserError);
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+
+  sqlite3* memory = nullptr;
+  REQUIRE(sqlite3_open(":memory:", &memory) == SQLITE_OK);
+  CHECK_THROWS_WITH_AS(Migrator(memory, three().chain()).upgrade(),
+                       doctest::Contains("in-memory or temporary"), UserError);
+  sqlite3_close(memory);
 }

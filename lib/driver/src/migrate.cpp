@@ -95,6 +95,10 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     p.checksum_drift(db, loud);
   };
   run.reconnect = [&] { return p.connect(); };
+  run.missing_step = fmt::format(
+      "which only the application that registers it (Migrator::register_step) can run: migrate "
+      "with the application, or {} the command line only as far as the revision before it",
+      verb);
   if (loud) {
     run.on_nothing = [verb](const std::vector<std::string>& heads) {
       std::cerr << fmt::format("Nothing to {}: the database is at {}\n", verb, where(heads));

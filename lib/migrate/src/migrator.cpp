@@ -1,5 +1,7 @@
 #include "schemagen/migrate.hpp"
 #include "schemagen/migrate/online.hpp"
+#include "schemagen/pg/pg.hpp"
+#include "schemagen/sqlite/sqlite.hpp"
 #include "schemagen/support/files.hpp"
 
 #include <algorithm>
@@ -64,30 +66,69 @@ void check(dialect::Session& db, const Chain::Impl& chain, const runtime::Versio
 
 } // namespace
 
+// ---- the step's connection ----------------------------------------------------------------
+
+std::string_view Connection::dialect() const { return session_.dialect().name(); }
+
+void Connection::execute(const std::string& sql) { session_.execute(sql); }
+
+std::vector<Connection::Row> Connection::query(const std::string& sql,
+                                               const std::vector<std::optional<std::string>>& params) {
+  return session_.query(sql, params);
+}
+
+sqlite3* Connection::sqlite() const {
+  return dialect() == "sqlite" ? static_cast<sqlite3*>(session_.native_handle()) : nullptr;
+}
+
+PGconn* Connection::postgres() const {
+  return dialect() == "postgresql" ? static_cast<PGconn*>(session_.native_handle()) : nullptr;
+}
+
+// ---- the Migrator ------------------------------------------------------------------------
+
 Migrator::Migrator(std::string url, Chain chain, Options options)
     : url_(std::move(url)), chain_(std::move(chain)), options_(std::move(options)) {}
+
+Migrator::Migrator(sqlite3* db, Chain chain, Options options)
+    : sqlite_(db), chain_(std::move(chain)), options_(std::move(options)) {
+  if (!db) throw UserError("error: the SQLite handle given to the Migrator is null");
+}
+
+Migrator::Migrator(PGconn* db, Chain chain, Options options)
+    : postgres_(db), chain_(std::move(chain)), options_(std::move(options)) {
+  if (!db) throw UserError("error: the PostgreSQL connection given to the Migrator is null");
+}
 
 void Migrator::on_progress(std::function<void(const Step&)> callback) {
   progress_ = std::move(callback);
 }
 
-namespace {
+void Migrator::register_step(std::string name, StepFunction step) {
+  if (!step) throw UserError(fmt::format("error: the C++ step '{}' registered is empty", name));
+  steps_.insert_or_assign(std::move(name), std::move(step));
+}
 
-struct Connection {
+/// A call's connection to the database and its version table.
+struct Migrator::Open {
   std::unique_ptr<dialect::Session> db;
   runtime::VersionTable vt;
 };
 
-Connection connect(const std::string& url, const Migrator::Options& o) {
-  const auto& d = migrate::dialect_for_url(url);
-  auto base = o.base.empty() ? std::filesystem::current_path() : o.base;
-  return {d.connect(url, base), runtime::VersionTable{o.version_table_schema, o.version_table, &d}};
+Migrator::Open Migrator::open() const {
+  const auto& o = options_;
+  auto vt = [&](const dialect::Dialect& d) {
+    return runtime::VersionTable{o.version_table_schema, o.version_table, &d};
+  };
+  if (sqlite_) return {sqlite::adopt(sqlite_), vt(sqlite::dialect())};
+  if (postgres_) return {pg::adopt(postgres_), vt(pg::dialect())};
+  const auto& d = migrate::dialect_for_url(url_);
+  const auto base = o.base.empty() ? std::filesystem::current_path() : o.base;
+  return {d.connect(url_, base), vt(d)};
 }
 
-} // namespace
-
 void Migrator::run(const std::string& target, bool upgrade) {
-  auto c = connect(url_, options_);
+  auto c = open();
   const auto& chain = chain_.impl();
   migrate::OnlineRun run;
   run.target = target;
@@ -97,7 +138,14 @@ void Migrator::run(const std::string& target, bool upgrade) {
   run.check = [&](dialect::Session& db, const std::vector<std::string>& heads) {
     check(db, chain, c.vt, heads);
   };
-  run.reconnect = [this] { return connect(url_, options_).db; };
+  if (!sqlite_ && !postgres_) // a lost connection of the application's own is not ours to renew
+    run.reconnect = [this] { return open().db; };
+  run.has_step = [this](const std::string& name) { return steps_.contains(name); };
+  run.call = [this](const std::string& name, dialect::Session& db) {
+    Connection connection(db);
+    steps_.find(name)->second(connection);
+  };
+  run.missing_step = "which this program has not registered (Migrator::register_step)";
   run.on_step = [this](const revision::Revision& rev, bool up, double ms) {
     if (progress_)
       progress_(Step{rev.id, rev.message, up, std::chrono::duration<double, std::milli>(ms)});
@@ -110,12 +158,12 @@ void Migrator::upgrade(const std::string& target) { run(target, true); }
 void Migrator::downgrade(const std::string& target) { run(target, false); }
 
 std::vector<std::string> Migrator::current() {
-  auto c = connect(url_, options_);
+  auto c = open();
   return runtime::read_heads(*c.db, c.vt);
 }
 
 std::vector<std::string> Migrator::pending(const std::string& target) {
-  auto c = connect(url_, options_);
+  auto c = open();
   auto heads = runtime::read_heads(*c.db, c.vt);
   check(*c.db, chain_.impl(), c.vt, heads);
   auto p = migrate::plan(*c.db, chain_.impl().view(), c.vt, std::move(heads), target, true);
@@ -126,7 +174,7 @@ std::vector<std::string> Migrator::pending(const std::string& target) {
 }
 
 void Migrator::check_compatible() {
-  auto c = connect(url_, options_);
+  auto c = open();
   check(*c.db, chain_.impl(), c.vt, runtime::read_heads(*c.db, c.vt));
 }
 

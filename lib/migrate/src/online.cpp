@@ -79,6 +79,21 @@ std::string interrupted_note(dialect::Session& db, const runtime::VersionTable& 
                      i->upgrade ? "upgrade" : "downgrade", i->revision, i->step + 1);
 }
 
+/// Refuses a run whose revisions call a C++ step it does not have, before anything runs.
+void check_steps(const ChainView& chain, const Plan& p, const OnlineRun& run) {
+  auto check = [&](const std::string& id, bool upgrade) {
+    const auto& rev = *chain.by_id.at(id);
+    for (const auto& lo : upgrade ? rev.upgrade : rev.downgrade)
+      if (const auto* c = std::get_if<ops::Call>(&lo.op);
+          c && !(run.has_step && run.has_step(c->name)))
+        throw UserError(lo.loc, fmt::format("revision {} ({}) calls the C++ step '{}', {}", id,
+                                            upgrade ? "upgrade" : "downgrade", c->name,
+                                            run.missing_step));
+  };
+  if (p.resume) check(p.resume->revision, p.resume->upgrade);
+  for (const auto& id : p.path) check(id, run.upgrade);
+}
+
 } // namespace
 
 Plan plan(dialect::Session& db, const ChainView& chain, const runtime::VersionTable& vt,
@@ -129,11 +144,13 @@ void run_online(dialect::Session& db, const ChainView& chain, const runtime::Ver
       if (run.on_nothing) run.on_nothing(p.heads);
       return;
     }
+    check_steps(chain, p, run);
     std::vector<std::string> done; // what a failure may have rolled back
     runtime::RunOptions opts;
     opts.transaction_per_migration = run.transaction_per_migration;
     opts.on_start = run.on_start;
     opts.on_resume = run.on_resume;
+    opts.call = run.call;
     opts.on_step = [&](const revision::Revision& rev, bool upgrade, double ms) {
       done.push_back(rev.id);
       if (run.on_step) run.on_step(rev, upgrade, ms);

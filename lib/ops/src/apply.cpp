@@ -233,6 +233,7 @@ public:
                 if (!apply(r.op, m_).exact) result.exact = false;
             },
             [&](const BulkInsert& o) { table(o.schema, o.table); },
+            [](const Call&) {}, // a data step: the schema stays as it is
         },
         op_);
     return result;

@@ -42,6 +42,7 @@ std::string_view name(const Op& op) {
                         [](const SetTableComment&) { return "set_table_comment"; },
                         [](const Execute&) { return "execute"; },
                         [](const BulkInsert&) { return "bulk_insert"; },
+                        [](const Call&) { return "call"; },
                     },
                     op);
 }
@@ -87,6 +88,7 @@ std::string describe(const Op& op) {
           [](const BulkInsert& o) {
             return fmt::format("{} ({} rows)", qualify(o.schema, o.table), o.rows.size());
           },
+          [](const Call& o) { return o.name; },
       },
       op);
   return fmt::format("{} {}", name(op), subject);
@@ -228,6 +230,10 @@ Op reverse(const Op& op) {
           },
           [&](const BulkInsert&) -> Op {
             irreversible(op, "inserted rows have no known inverse: write the downgrade by hand");
+          },
+          [&](const Call&) -> Op {
+            irreversible(op, "a C++ step has no known inverse: name the step that undoes it in "
+                             "the downgrade");
           },
       },
       op);

@@ -3,6 +3,8 @@
 #include "schemagen/model/yaml.hpp"
 #include "schemagen/support/overloaded.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include <regex>
 
@@ -183,6 +185,21 @@ public:
         o.rows.push_back(std::move(values));
       }
       return o;
+    }
+    if (op == "call") {
+      // the name the application registers the step under: an identifier, so that the one a
+      // revision names and the one a program registers cannot differ by a stray space
+      const auto name = r_.string(n, "the name of a C++ step");
+      const bool ident = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+                         std::all_of(name.begin(), name.end(), [](char c) {
+                           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                                  c == '.' || c == ':';
+                         });
+      if (!ident)
+        r_.fail(n, fmt::format("call names a C++ step the application registers: letters, "
+                               "digits, '_', '.' and ':' (got '{}')",
+                               name));
+      return Call{name};
     }
     r_.fail(n, fmt::format("unknown operation '{}'", op));
   }
@@ -451,7 +468,8 @@ std::vector<LocatedOp> read_ops(const yaml::Reader& r, const YAML::Node& list,
                                                  "drop_schema",
                                                  "set_table_comment",
                                                  "execute",
-                                                 "bulk_insert"};
+                                                 "bulk_insert",
+                                                 "call"};
     if (std::find(std::begin(known), std::end(known), kv.first.Scalar()) == std::end(known))
       r.fail(kv.first, fmt::format("unknown operation '{}' (operations: {})", kv.first.Scalar(),
                                    fmt::join(known, ", ")));
@@ -627,6 +645,9 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
                                        literal_yaml(value));
                 out += fmt::format("\n{}  - {{{}}}", b.pad(), items);
               }
+            },
+            [&](const Call& o) {
+              out += fmt::format("\n{}- {}: {}", std::string(indent, ' '), op_name, o.name);
             },
         },
         op);

@@ -64,8 +64,14 @@ Connection::Connection(const std::string& url) {
       this);
 }
 
+Connection::Connection(pg_conn* borrowed) : conn_(borrowed), owned_(false) {
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
+    throw DatabaseError(fmt::format("error: the PostgreSQL connection given is not open{}",
+                                    conn_ ? ": " + trim(PQerrorMessage(conn_)) : ""));
+}
+
 Connection::~Connection() {
-  if (conn_) PQfinish(conn_);
+  if (conn_ && owned_) PQfinish(conn_);
 }
 
 static Result check(pg_conn* conn, PGresult* r, std::string_view sql) {

@@ -222,6 +222,7 @@ std::vector<Statement> compile(const ops::Op& op) {
                                                          quote_ident, quote_literal))
               add(std::move(insert));
           },
+          [&](const ops::Call& o) { out.push_back({.sql = "", .call = o.name}); },
       },
       op);
   return out;

@@ -60,7 +60,10 @@ private:
 class Session : public dialect::Session {
 public:
   explicit Session(const std::string& url) : db_(url) {}
+  explicit Session(pg_conn* borrowed) : db_(borrowed) {}
   const dialect::Dialect& dialect() const override { return pg::dialect(); }
+  void* native_handle() noexcept override { return db_.handle(); }
+  Connection& connection() { return db_; }
 
   void execute(const std::string& sql) override { db_.exec(sql); }
   dialect::Rows query(const std::string& sql,
@@ -178,6 +181,15 @@ public:
 const dialect::Dialect& dialect() {
   static const Dialect d;
   return d;
+}
+
+std::unique_ptr<dialect::Session> adopt(pg_conn* connection) {
+  auto s = std::make_unique<Session>(connection);
+  if (s->connection().in_transaction())
+    throw UserError("error: the PostgreSQL connection given to the Migrator is inside a "
+                    "transaction: a run opens and commits its own; call it between the "
+                    "application's transactions");
+  return s;
 }
 
 } // namespace schemagen::pg

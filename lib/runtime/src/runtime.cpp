@@ -185,6 +185,31 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
     }
   };
 
+  // A `call` op: the application's C++ step, on the run's connection inside the revision's
+  // transaction. Offline there is no program to run it: the script marks where it belongs.
+  auto call = [&](const revision::Revision& rev, bool up, const ops::LocatedOp& op,
+                  const std::string& name) {
+    if (!live) {
+      sink.comment(fmt::format("SCHEMAGEN CALL {}: the application's C++ step '{}' runs here "
+                               "(Migrator::register_step); this script does not run it",
+                               name, name));
+      return;
+    }
+    auto failed = [&](std::string_view why) {
+      return MigrationError(fmt::format("{}: error: revision {} ({}), {} failed\n  {}",
+                                        op.loc.str(), rev.id, up ? "upgrade" : "downgrade",
+                                        ops::describe(op.op), why));
+    };
+    if (!options.call) throw failed("no C++ step is registered under this name");
+    try {
+      options.call(name, *live);
+    } catch (const dialect::QueryError& e) {
+      throw failed(fmt::format("{}\n{}", e.sql(), e.server_message()));
+    } catch (const std::exception& e) {
+      throw failed(fmt::format("the step threw: {}", e.what()));
+    }
+  };
+
   // One revision, from statement `first` on. Every commit that makes part of it durable moves
   // the version table with it and records where a rerun resumes, so no run leaves a revision
   // applied in part with the version table saying otherwise.
@@ -200,6 +225,10 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
         vt.dialect->compile(up ? rev.upgrade : rev.downgrade, state ? &*state : nullptr, live);
     for (std::size_t k = first; k < steps.size(); ++k) {
       const auto& [located, stmt] = steps[k];
+      if (!stmt.call.empty()) {
+        call(rev, up, *located, stmt.call);
+        continue;
+      }
       try {
         if (!stmt.transactional) { // e.g. CREATE INDEX CONCURRENTLY: outside any transaction
           if (!heads_moved) move_heads(rev, up);

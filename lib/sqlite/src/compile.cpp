@@ -356,7 +356,9 @@ public:
     for (std::size_t i = 0; i < ops_.size(); ++i) {
       const auto g = group_of_[i];
       if (g && groups_[*g].front() == i) rebuilt[*g] = plan(groups_[*g]);
-      if (!g || !rebuilt[*g]) {
+      if (const auto* call = std::get_if<ops::Call>(&ops_[i])) {
+        steps_.push_back({&located_[i], {.sql = "", .call = call->name}});
+      } else if (!g || !rebuilt[*g]) {
         const auto sql = native(ops_[i], state_);
         for (const auto& s : sql.value()) emit(i, s);
       }
@@ -366,8 +368,8 @@ public:
   }
 
 private:
-  /// Gathers the ops on each table into groups: a group ends at an execute or bulk_insert (data
-  /// ops see the schema as it is at their point) and at a create, drop or rename of its table.
+  /// Gathers the ops on each table into groups: a group ends at an execute, bulk_insert or call
+  /// (data ops see the schema as it is at their point) and at a create, drop or rename of its table.
   void group() {
     group_of_.resize(ops_.size());
     std::map<std::string, std::size_t> open;
@@ -375,6 +377,7 @@ private:
       std::visit(overloaded{
                      [&](const ops::Execute&) { open.clear(); },
                      [&](const ops::BulkInsert&) { open.clear(); },
+                     [&](const ops::Call&) { open.clear(); },
                      [&](const ops::CreateTable& o) { open.erase(o.table.name); },
                      [&](const ops::DropTable& o) { open.erase(o.name); },
                      [&](const ops::RenameTable& o) {
@@ -684,6 +687,7 @@ std::optional<std::string> unsupported(const ops::Op& op) {
           [&](const ops::CreateSchema& o) { return schema(o.name); },
           [&](const ops::DropSchema& o) { return schema(o.name); },
           [&](const ops::Execute&) -> Why { return std::nullopt; },
+          [&](const ops::Call&) -> Why { return std::nullopt; },
           [&](const auto& o) { return schema(o.schema); },
       },
       op);

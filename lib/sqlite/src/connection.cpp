@@ -28,7 +28,14 @@ Connection::Connection(const std::filesystem::path& file, bool create, int busy_
   sqlite3_extended_result_codes(db_, 1);
 }
 
-Connection::~Connection() { sqlite3_close_v2(db_); }
+Connection::Connection(sqlite3* borrowed) : db_(borrowed), owned_(false) {
+  const char* file = sqlite3_db_filename(db_, "main");
+  file_ = file ? file : "";
+}
+
+Connection::~Connection() {
+  if (owned_) sqlite3_close_v2(db_);
+}
 
 void Connection::busy_timeout(int ms) { sqlite3_busy_timeout(db_, ms); }
 

@@ -58,6 +58,25 @@ Session::Session(std::filesystem::path file) : file_(std::move(file)) {
   pending_ = true;
 }
 
+Session::Session(sqlite3* borrowed) {
+  c_.emplace(borrowed);
+  file_ = c_->file();
+}
+
+std::unique_ptr<dialect::Session> adopt(sqlite3* db) {
+  if (!db) throw UserError("error: the SQLite handle given to the Migrator is null");
+  auto s = std::make_unique<Session>(db);
+  if (s->connection().file().empty())
+    throw UserError("error: the SQLite handle given to the Migrator is an in-memory or temporary "
+                    "database: schemagen migrates database files, whose version table outlives "
+                    "the connection");
+  if (s->connection().in_transaction())
+    throw UserError("error: the SQLite handle given to the Migrator is inside a transaction: a "
+                    "run opens and commits its own; call it between the application's "
+                    "transactions");
+  return s;
+}
+
 Connection& Session::connection() { return *c_; }
 
 void Session::execute(const std::string& sql) {

@@ -13,7 +13,10 @@ public:
   /// Opens `file`; one that does not exist yet reads as an empty database until lock() (a run
   /// that writes) creates it.
   explicit Session(std::filesystem::path file);
+  /// On an application's open handle (see adopt()).
+  explicit Session(sqlite3* borrowed);
   const dialect::Dialect& dialect() const override { return sqlite::dialect(); }
+  void* native_handle() noexcept override { return c_ ? c_->handle() : nullptr; }
   void execute(const std::string& sql) override;
   dialect::Rows query(const std::string& sql,
                       const std::vector<std::optional<std::string>>& params = {}) override;

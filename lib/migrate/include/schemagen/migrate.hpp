@@ -22,13 +22,22 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+struct sqlite3;                 // <sqlite3.h>
+typedef struct pg_conn PGconn;  // <libpq-fe.h>
+
 namespace schemagen {
+
+namespace dialect {
+class Session;
+}
 
 /// A revision chain, parsed and checked: the revision files' graph.
 class Chain {
@@ -72,6 +81,30 @@ private:
   std::string revision_;
 };
 
+/// The connection a registered C++ step runs on: the revision's, inside its transaction. What
+/// the step does commits with the revision or rolls back with it.
+class Connection {
+public:
+  using Row = std::vector<std::optional<std::string>>;
+
+  explicit Connection(dialect::Session& session) : session_(session) {}
+  /// "postgresql" or "sqlite".
+  std::string_view dialect() const;
+  /// Runs one statement. A refusal throws (schemagen::Error naming the SQL and the database's
+  /// message): the revision fails, and the run rolls back.
+  void execute(const std::string& sql);
+  /// Runs one query with text parameters ($1, $2, ... on PostgreSQL; ?1, ?2, ... on SQLite;
+  /// nullopt is NULL) and returns its rows as text.
+  std::vector<Row> query(const std::string& sql,
+                         const std::vector<std::optional<std::string>>& params = {});
+  /// The driver's handle, for the application's own data layer; null on the other dialect.
+  sqlite3* sqlite() const;
+  PGconn* postgres() const;
+
+private:
+  dialect::Session& session_;
+};
+
 /// Moves one database along a chain. Each call connects, does its work and disconnects; upgrade
 /// and downgrade take the same lock as the command line, so runs on one database serialise.
 class Migrator {
@@ -89,6 +122,20 @@ public:
 
   Migrator(std::string url, Chain chain, Options options);
   Migrator(std::string url, Chain chain) : Migrator(std::move(url), std::move(chain), Options{}) {}
+  /// On the application's open connection, which stays open and the application's: each call
+  /// runs between the application's transactions (inside one is a UserError). A sqlite3* must be
+  /// a database file; a run sets its busy timeout to Options::lock_timeout.
+  Migrator(sqlite3* db, Chain chain, Options options);
+  Migrator(sqlite3* db, Chain chain) : Migrator(db, std::move(chain), Options{}) {}
+  Migrator(PGconn* db, Chain chain, Options options);
+  Migrator(PGconn* db, Chain chain) : Migrator(db, std::move(chain), Options{}) {}
+
+  /// A C++ step that revisions name with `call: NAME`: run inside the revision's transaction on
+  /// its connection when the revision runs (upgrade or downgrade, as the op is written). An
+  /// exception it throws fails the revision, which rolls back. A run whose revisions call a step
+  /// not registered is refused before anything runs.
+  using StepFunction = std::function<void(Connection&)>;
+  void register_step(std::string name, StepFunction step);
 
   /// Called after each revision is applied or undone.
   void on_progress(std::function<void(const Step&)> callback);
@@ -110,8 +157,13 @@ public:
 
 private:
   void run(const std::string& target, bool upgrade);
+  struct Open;
+  Open open() const;
 
-  std::string url_;
+  std::string url_; // or one of the application's handles:
+  sqlite3* sqlite_ = nullptr;
+  PGconn* postgres_ = nullptr;
+  std::map<std::string, StepFunction, std::less<>> steps_;
   Chain chain_;
   Options options_;
   std::function<void(const Step&)> progress_;

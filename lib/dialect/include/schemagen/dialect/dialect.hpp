@@ -48,6 +48,9 @@ struct Statement {
   /// or what must be committed before what follows can use it (ALTER TYPE ... ADD VALUE): the
   /// runtime commits before it and runs it on its own.
   bool transactional = true;
+  /// Not SQL but a `call` op's C++ step, by name: run by the runtime on the live connection, a
+  /// marked placeholder in --sql.
+  std::string call;
 };
 
 /// A statement of a revision, with the op it carries out (for messages and resuming).
@@ -94,6 +97,8 @@ class Session {
 public:
   virtual ~Session() = default;
   virtual const Dialect& dialect() const = 0;
+  /// The driver's own handle (PGconn*, sqlite3*), for an application's C++ step; may be null.
+  virtual void* native_handle() noexcept { return nullptr; }
 
   /// Runs one statement (or, for what schemagen itself writes, several); a refusal is a
   /// QueryError naming the SQL.

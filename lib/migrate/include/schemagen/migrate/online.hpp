@@ -69,6 +69,11 @@ struct OnlineRun {
   std::function<void(const revision::Revision&, bool upgrade, double ms)> on_step;
   /// Told when a revision failed, before it is rolled back.
   std::function<void()> on_failure;
+  /// The C++ steps this run has (`call` ops), by name, and how to run one. A run whose revisions
+  /// call a step it lacks is refused before anything runs, the message ending `missing_step`.
+  std::function<bool(const std::string& name)> has_step;
+  std::function<void(const std::string& name, dialect::Session& db)> call;
+  std::string missing_step;
 };
 
 /// Runs `run` on `db` under the version table's lock. A failure rolls back and rethrows, its

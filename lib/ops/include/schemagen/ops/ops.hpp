@@ -127,12 +127,17 @@ struct BulkInsert {
   std::string schema = "public", table;
   std::vector<std::vector<std::pair<std::string, Literal>>> rows; // column → value, in order
 };
+/// A C++ step the application registers by this name (Migrator::register_step), run in the
+/// revision's transaction on its connection: data, never the schema, changes.
+struct Call {
+  std::string name;
+};
 
 using Op =
     std::variant<CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn,
                  CreateIndex, DropIndex, CreateUniqueConstraint, CreateForeignKey,
                  CreateCheckConstraint, CreatePrimaryKey, DropConstraint, CreateEnum, DropEnum,
-                 AddEnumValue, CreateSchema, DropSchema, SetTableComment, Execute, BulkInsert>;
+                 AddEnumValue, CreateSchema, DropSchema, SetTableComment, Execute, BulkInsert, Call>;
 
 /// An op and where it was written (a revision file's line), for error messages.
 struct LocatedOp {
@@ -146,7 +151,7 @@ std::string_view name(const Op& op);
 std::string describe(const Op& op);
 
 /// The op that undoes `op`. Throws UserError naming the op when it cannot be undone (a drop
-/// without its existing_* details, add_enum_value, execute, bulk_insert).
+/// without its existing_* details, add_enum_value, execute, bulk_insert, call).
 Op reverse(const Op& op);
 /// Whether reverse() would succeed.
 bool reversible(const Op& op);

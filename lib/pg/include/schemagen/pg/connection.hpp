@@ -37,6 +37,9 @@ class Connection {
 public:
   /// Connects; a failure names the URL with its password redacted and the server's reason.
   explicit Connection(const std::string& url);
+  /// Works on an application's open connection (Migrator from a PGconn*): it stays open and
+  /// its notice receiver stays the application's.
+  explicit Connection(pg_conn* borrowed);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -55,9 +58,11 @@ public:
   int server_version() const;
   /// What the server said as NOTICEs since the last call.
   std::vector<std::string> take_notices();
+  pg_conn* handle() const { return conn_; }
 
 private:
   pg_conn* conn_ = nullptr;
+  bool owned_ = true;
   std::vector<std::string> notices_;
 };
 

@@ -4,8 +4,16 @@
 
 #include "schemagen/dialect/dialect.hpp"
 
+#include <memory>
+
+struct pg_conn;
+
 namespace schemagen::pg {
 
 const dialect::Dialect& dialect();
+
+/// A session on an application's open connection, which stays open and the application's. It
+/// must not be inside a transaction: a UserError says so.
+std::unique_ptr<dialect::Session> adopt(pg_conn* connection);
 
 } // namespace schemagen::pg

@@ -112,6 +112,9 @@ struct RunOptions {
   std::optional<Interrupted> resume;
   /// Called when a revision is resumed ("Resuming upgrade a -> b at statement 3").
   std::function<void(const std::string& line)> on_resume;
+  /// Runs a `call` op's C++ step by name on the live connection, inside the revision's
+  /// transaction (online only; offline a marked placeholder is written instead).
+  std::function<void(const std::string& name, dialect::Session& db)> call;
 };
 
 /// Applies `path` (revision ids, in order) upgrading or downgrading from the version table's

@@ -5,6 +5,7 @@
 #include "schemagen/dialect/dialect.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,11 @@ namespace schemagen::sqlite {
 
 const dialect::Dialect& dialect();
 
+/// A session on an application's open database file, which stays open and the application's
+/// (a run sets its busy timeout to the lock timeout). It must not be inside a transaction, nor
+/// in-memory or temporary: a UserError says so.
+std::unique_ptr<dialect::Session> adopt(sqlite3* db);
+
 /// The file a sqlite: URL names: sqlite:///rel.db is `base`/rel.db, sqlite:////abs.db is /abs.db.
 /// UserError for anything else, :memory: and query options (?mode=ro) included.
 std::filesystem::path url_path(std::string_view url, const std::filesystem::path& base);
@@ -28,6 +34,8 @@ public:
   /// Opens (and, with `create`, creates) the file; waits up to `busy_timeout_ms` on a lock.
   explicit Connection(const std::filesystem::path& file, bool create = true,
                       int busy_timeout_ms = 60000);
+  /// Works on an application's open handle: it stays open.
+  explicit Connection(sqlite3* borrowed);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -46,6 +54,7 @@ public:
 private:
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;
+  bool owned_ = true;
 };
 
 } // namespace schemagen::sqlite
