@@ -13,7 +13,10 @@ function(schemagen_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PUBLIC_DEPS" ${ARGN})
   add_library(schemagen_${name} STATIC ${ARG_SOURCES})
   add_library(schemagen::${name} ALIAS schemagen_${name})
-  target_include_directories(schemagen_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_include_directories(schemagen_${name} PUBLIC
+    $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>) # the installed ones: schemagen::migrate's
+  set_target_properties(schemagen_${name} PROPERTIES EXPORT_NAME ${name})
   target_link_libraries(schemagen_${name} PRIVATE ${ARG_DEPS} PUBLIC ${ARG_PUBLIC_DEPS})
   schemagen_target_defaults(schemagen_${name})
 endfunction()

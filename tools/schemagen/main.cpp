@@ -44,6 +44,20 @@ int main(int argc, char** argv) {
   scan_cmd->add_flag("--no-cache", no_cache, "parse even when no header changed");
   scan_cmd->add_option("args", scan.args, "compiler flags after models.args: scan -- -Idir -DX");
 
+  // embed-revisions: a build step, so it needs no schemagen.yaml
+  driver::EmbedOptions embed;
+  std::string embed_depfile;
+  auto* embed_cmd = app.add_subcommand(
+      "embed-revisions", "the revision chain as C++, for an application's schemagen::Migrator");
+  embed_cmd->add_option("--name", embed.name, "the function to define: schemagen::Chain NAME()")
+      ->required();
+  embed_cmd->add_option("--cpp", embed.cpp, "the source to write")->required();
+  embed_cmd->add_option("--header", embed.header, "the header to write")->required();
+  embed_cmd->add_option("--depfile", embed_depfile,
+                        "also write the files and directories read, as a Makefile rule");
+  embed_cmd->add_option("directories", embed.directories, "the revision directories, in order")
+      ->required();
+
   // revision, merge
   driver::RevisionOptions rev;
   auto* revision_cmd = app.add_subcommand("revision", "a new revision file");
@@ -165,6 +179,7 @@ int main(int argc, char** argv) {
   if (!output.empty()) scan.output = output;
   if (!depfile.empty()) scan.depfile = depfile;
   scan.use_cache = !no_cache;
+  if (!embed_depfile.empty()) embed.depfile = embed_depfile;
 
   // without -n, these serve every database of a `databases:` map in turn; the rest need -n
   auto each = [&](const std::string& format, auto command) {
@@ -178,6 +193,8 @@ int main(int argc, char** argv) {
       rc = driver::list_templates(global);
     else if (*scan_cmd)
       rc = driver::scan(global, scan);
+    else if (*embed_cmd)
+      rc = driver::embed_revisions(global, embed);
     else if (*revision_cmd)
       rc = driver::revision(global, rev);
     else if (*merge_cmd)

@@ -15,26 +15,6 @@
 namespace schemagen::driver {
 
 namespace {
-
-/// A Makefile rule "target: deps", spaces escaped, as Ninja's and Make's depfile readers want.
-std::string depfile_rule(const fs::path& target, const std::vector<fs::path>& deps) {
-  auto escape = [](const std::string& path) {
-    std::string out;
-    for (char c : path) {
-      if (c == ' ' || c == '#') out += '\\';
-      if (c == '$') out += '$';
-      out += c;
-    }
-    return out;
-  };
-  std::string out = escape(target.string()) + ":";
-  for (const auto& d : deps) out += " \\\n  " + escape(d.string());
-  return out + "\n";
-}
-
-} // namespace
-
-namespace {
 scan::Options scan_options(const config::Config& cfg, bool use_cache) {
   scan::Options opts;
   opts.sources = cfg.models.sources;

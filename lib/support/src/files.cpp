@@ -70,6 +70,29 @@ void write_file_atomic(const fs::path& path, std::string_view content) {
   }
 }
 
+bool write_file_if_changed(const fs::path& path, std::string_view content) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec); // absent, or not a regular file: ec, and write
+  if (!ec && size == content.size() && read_file(path) == content) return false;
+  write_file_atomic(path, content);
+  return true;
+}
+
+std::string depfile_rule(const fs::path& target, const std::vector<fs::path>& deps) {
+  auto escape = [](const std::string& path) {
+    std::string out;
+    for (char c : path) {
+      if (c == ' ' || c == '#') out += '\\';
+      if (c == '$') out += '$';
+      out += c;
+    }
+    return out;
+  };
+  std::string out = escape(target.string()) + ":";
+  for (const auto& d : deps) out += " \\\n  " + escape(d.string());
+  return out + "\n";
+}
+
 std::string display_path(const fs::path& path) {
   if (path.is_relative()) return path.lexically_normal().string();
   std::error_code ec;

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace schemagen::driver {
 
@@ -45,6 +46,18 @@ struct ScanOptions {
   std::vector<std::string> args; // compiler flags after models.args (the build step's TARGET)
 };
 ExitCode scan(const Global& global, const ScanOptions& options);
+
+struct EmbedOptions {
+  std::string name;                  // the function: schemagen::Chain NAME()
+  fs::path cpp, header;              // what to write: its definition and its declaration
+  std::optional<fs::path> depfile;   // the files and directories read, as a Makefile rule
+  std::vector<fs::path> directories; // the revision directories, in load order
+};
+/// Reads and checks the revision chain of `directories` as every command does (no schemagen.yaml)
+/// and writes it as C++ for schemagen::Migrator: a header declaring NAME() and a source holding
+/// each file's bytes. An error writes nothing; an output whose content is unchanged keeps its
+/// time stamp.
+ExitCode embed_revisions(const Global& global, const EmbedOptions& options);
 
 } // namespace schemagen::driver
 

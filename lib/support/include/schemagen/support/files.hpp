@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace schemagen {
 
@@ -14,6 +15,14 @@ std::string read_file(const std::filesystem::path& path);
 /// Writes `content` to `path` atomically (temporary file in the same directory, fsync, rename).
 /// Creates missing parent directories. Throws UserError naming the path on failure.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+/// write_file_atomic, unless the file holds `content` already: a build step's output keeps its
+/// time stamp, so what is compiled from it is not compiled again. Returns whether it wrote.
+bool write_file_if_changed(const std::filesystem::path& path, std::string_view content);
+
+/// A Makefile rule "target: deps", spaces escaped, as Ninja's and Make's depfile readers want.
+std::string depfile_rule(const std::filesystem::path& target,
+                         const std::vector<std::filesystem::path>& deps);
 
 /// `path` relative to the working directory when it lies below it, else as given: the form
 /// diagnostics print so that they stay short and clickable.
