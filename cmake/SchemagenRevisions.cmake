@@ -1,7 +1,7 @@
 # schemagen_add_revisions(<target> DIRECTORY <dir>... [NAME <function>])
 #
 # Adds <target>, a static library holding the revision chain of the directories (their *.yaml,
-# in file-name order, one directory after another), compiled in: its header <<target>.hpp>
+# in file-name order, one directory after another), compiled in: its header <<function>.hpp>
 # declares `schemagen::Chain <function>();` (default: <target>) for schemagen::Migrator, and
 # linking <target> links schemagen::migrate. `schemagen embed-revisions` writes the source when
 # the target builds, after checking every file as the command line does: a malformed revision
@@ -26,7 +26,7 @@ function(schemagen_add_revisions target)
   endforeach()
   set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}")
   set(source "${out}/${target}.cpp")
-  set(header "${out}/include/${target}.hpp")
+  set(header "${out}/include/${ARG_NAME}.hpp")
   # The stamp is the step's output and the source and header its byproducts: the generator
   # leaves a file it would not change alone, so an edit that changes no byte (or a touch)
   # recompiles nothing, with Makefiles as with Ninja.

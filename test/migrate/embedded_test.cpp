@@ -3,7 +3,7 @@
 // from, and it migrates a database with no file of them read.
 
 #include "schemagen/migrate.hpp"
-#include "schemagen_test_revisions.hpp"
+#include "test_revisions.hpp"
 
 #include <doctest/doctest.h>
 

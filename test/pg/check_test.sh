@@ -98,9 +98,10 @@ same_schema every every_op
 
 # online check: exit 0 at head, 1 when the models differ
 # (both of its databases: the PostgreSQL one from $DATABASE_URL, the cache a file beside it)
+# (the cache's chain has a C++ step: the example's own program migrates, as in production)
 cd example/schema
 export DATABASE_URL=$(new_db check_online)
-run 0 "$SG" upgrade head
+run 0 "$(dirname "$SG")/../example_app/example_app" --cache-dir "$PWD"
 [ -e file_cache.db ] || fail "upgrade head did not create the example's cache file"
 run 0 "$SG" check
 contains "$out" $'[main]\nNo new upgrade operations detected (compared with the database).' "online check at head, main"
