@@ -66,7 +66,10 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
                       "asked where it is)");
     const std::vector<std::string> heads =
         from.empty() || from == "base" ? std::vector<std::string>{} : p.map().resolve(from);
-    const auto path = upgrade ? p.map().upgrade_path(to, heads) : p.map().downgrade_path(to, heads);
+    std::vector<std::string> warnings;
+    const auto path =
+        upgrade ? p.map().upgrade_path(to, heads) : p.map().downgrade_path(to, heads, &warnings);
+    for (const auto& w : warnings) std::cerr << w << "\n";
     runtime::RunOptions opts;
     opts.transaction_per_migration = p.config().transaction_per_migration;
     opts.prelude = offline_prelude(vt, heads);
@@ -95,6 +98,7 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     p.checksum_drift(db, loud);
   };
   run.reconnect = [&] { return p.connect(); };
+  run.on_warning = [](const std::string& w) { std::cerr << w << "\n"; };
   run.missing_step = fmt::format(
       "which only the application that registers it (Migrator::register_step) can run: migrate "
       "with the application, or {} the command line only as far as the revision before it",

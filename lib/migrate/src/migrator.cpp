@@ -104,6 +104,10 @@ void Migrator::on_progress(std::function<void(const Step&)> callback) {
   progress_ = std::move(callback);
 }
 
+void Migrator::on_warning(std::function<void(const std::string&)> callback) {
+  warning_ = std::move(callback);
+}
+
 void Migrator::register_step(std::string name, StepFunction step) {
   if (!step) throw UserError(fmt::format("error: the C++ step '{}' registered is empty", name));
   steps_.insert_or_assign(std::move(name), std::move(step));
@@ -140,6 +144,7 @@ void Migrator::run(const std::string& target, bool upgrade) {
   };
   if (!sqlite_ && !postgres_) // a lost connection of the application's own is not ours to renew
     run.reconnect = [this] { return open().db; };
+  run.on_warning = warning_;
   run.has_step = [this](const std::string& name) { return steps_.contains(name); };
   run.call = [this](const std::string& name, dialect::Session& db) {
     Connection connection(db);

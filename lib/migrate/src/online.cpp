@@ -117,7 +117,8 @@ Plan plan(dialect::Session& db, const ChainView& chain, const runtime::VersionTa
           display_path(rev.path), r->revision, r->step + 1, r->upgrade ? "upgrade" : "downgrade"));
   }
   const auto from = heads_to_resolve_from(chain.map, p.heads, p.resume, upgrade);
-  p.path = upgrade ? chain.map.upgrade_path(target, from) : chain.map.downgrade_path(target, from);
+  p.path = upgrade ? chain.map.upgrade_path(target, from)
+                   : chain.map.downgrade_path(target, from, &p.warnings);
   if (p.resume && p.resume->upgrade == upgrade) std::erase(p.path, p.resume->revision);
   return p;
 }
@@ -140,6 +141,8 @@ void run_online(dialect::Session& db, const ChainView& chain, const runtime::Ver
     auto heads = runtime::read_heads(db, vt);
     if (run.check) run.check(db, heads);
     auto p = plan(db, chain, vt, std::move(heads), run.target, run.upgrade);
+    if (run.on_warning)
+      for (const auto& w : p.warnings) run.on_warning(w);
     if (p.nothing()) {
       if (run.on_nothing) run.on_nothing(p.heads);
       return;

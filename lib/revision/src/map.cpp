@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <iostream>
 #include <regex>
 
 namespace schemagen::revision {
@@ -596,7 +595,8 @@ RevisionMap::parse_upgrade_target(const std::vector<std::string>& current,
 
 std::pair<std::optional<std::string>, std::optional<RevisionMap::Index>>
 RevisionMap::parse_downgrade_target(const std::vector<std::string>& current,
-                                    std::string_view target) const {
+                                    std::string_view target,
+                                    std::vector<std::string>* warnings) const {
   auto rel = parse_relative(target);
   auto as_target = [](std::optional<Index> i) -> std::optional<Index> {
     if (!i || *i < 0) return std::nullopt;
@@ -643,10 +643,10 @@ RevisionMap::parse_downgrade_target(const std::vector<std::string>& current,
         std::vector<std::string> distinct = current;
         std::sort(distinct.begin(), distinct.end());
         distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-        if (distinct.size() > 1)
-          std::cerr << "warning: downgrade " << target
-                    << " from several heads is ambiguous; going down from " << current.front()
-                    << " (name it: " << current.front() << target << ")\n";
+        if (distinct.size() > 1 && warnings)
+          warnings->push_back(fmt::format("warning: downgrade {} from several heads is "
+                                          "ambiguous; going down from {} (name it: {}{})",
+                                          target, current.front(), current.front(), target));
         symbol = current.front();
         label = symbol;
       }
@@ -700,8 +700,9 @@ std::vector<std::string> RevisionMap::upgrade_path(std::string_view target,
 
 std::vector<std::string>
 RevisionMap::downgrade_path(std::string_view target,
-                            const std::vector<std::string>& current) const {
-  auto [label, target_rev] = parse_downgrade_target(current, target);
+                            const std::vector<std::string>& current,
+                            std::vector<std::string>* warnings) const {
+  auto [label, target_rev] = parse_downgrade_target(current, target, warnings);
   std::vector<Index> roots;
   if (!target_rev) {
     for (Index i = 0; i < static_cast<Index>(nodes_.size()); ++i)

@@ -139,6 +139,9 @@ public:
 
   /// Called after each revision is applied or undone.
   void on_progress(std::function<void(const Step&)> callback);
+  /// Called with what the command line prints as a warning ("warning: downgrade -1 from several
+  /// heads is ambiguous; ..."): the library itself writes nothing to stdout or stderr.
+  void on_warning(std::function<void(const std::string&)> callback);
 
   /// Applies what `target` (as the command line takes it: "head", "heads", an id, "+1", a
   /// label) needs; nothing when the database is there already. Runs the startup guard first.
@@ -167,6 +170,7 @@ private:
   Chain chain_;
   Options options_;
   std::function<void(const Step&)> progress_;
+  std::function<void(const std::string&)> warning_;
 };
 
 } // namespace schemagen

@@ -39,6 +39,7 @@ struct Plan {
   std::vector<std::string> heads;             // the version table's rows
   std::optional<runtime::Interrupted> resume; // a revision an earlier run left partly applied
   std::vector<std::string> path;              // the revisions to run after finishing `resume`
+  std::vector<std::string> warnings;          // what was ambiguous and how it was resolved
   bool nothing() const { return path.empty() && !resume; }
 };
 
@@ -67,6 +68,8 @@ struct OnlineRun {
   /// See runtime::RunOptions.
   std::function<void(const std::string&line)> on_start, on_resume;
   std::function<void(const revision::Revision&, bool upgrade, double ms)> on_step;
+  /// Told what was ambiguous in the target and how it was resolved ("warning: ...").
+  std::function<void(const std::string&)> on_warning;
   /// Told when a revision failed, before it is rolled back.
   std::function<void()> on_failure;
   /// The C++ steps this run has (`call` ops), by name, and how to run one. A run whose revisions

@@ -69,9 +69,11 @@ public:
   std::vector<std::string> upgrade_path(std::string_view target,
                                         const std::vector<std::string>& current) const;
   /// The revisions `downgrade target` undoes from `current`, in the order they are undone.
-  /// `target` may be relative: "-N", "label@-N", "id-N".
+  /// `target` may be relative: "-N", "label@-N", "id-N". What is ambiguous but resolved (a
+  /// relative target from several heads) is added to `warnings`: the map prints nothing.
   std::vector<std::string> downgrade_path(std::string_view target,
-                                          const std::vector<std::string>& current) const;
+                                          const std::vector<std::string>& current,
+                                          std::vector<std::string>* warnings = nullptr) const;
   /// The revisions between `lower` and `upper` inclusive, newest first (history -r lower:upper).
   std::vector<std::string> range(std::string_view lower, std::string_view upper) const;
 
@@ -128,7 +130,8 @@ private:
   std::vector<Index> parse_upgrade_target(const std::vector<std::string>& current,
                                           std::string_view target) const;
   std::pair<std::optional<std::string>, std::optional<Index>>
-  parse_downgrade_target(const std::vector<std::string>& current, std::string_view target) const;
+  parse_downgrade_target(const std::vector<std::string>& current, std::string_view target,
+                         std::vector<std::string>* warnings) const;
   void detect_cycles() const;
   void add_branch_labels();
 
