@@ -54,19 +54,27 @@ inline Measure run(const std::vector<std::string>& argv, const fs::path& dir, co
   return m;
 }
 
-/// The median of `runs` measurements, by wall time. Every run must succeed: the first that fails
-/// is returned instead (its exit code, and its output left in `log`), whichever its time.
+/// `runs` measurements (at least one), fastest first. Every run must succeed: the first that
+/// fails ends them and is the only one returned (its exit code, and its output left in `log`).
 /// `between`, when given, runs after each measurement (to undo what the command wrote).
 template <class Between>
-Measure median(int runs, const std::vector<std::string>& argv, const fs::path& dir,
-               const fs::path& log, Between between) {
+std::vector<Measure> measure_runs(int runs, const std::vector<std::string>& argv,
+                                  const fs::path& dir, const fs::path& log, Between between) {
   std::vector<Measure> all;
   for (int i = 0; i < std::max(runs, 1); ++i) {
     all.push_back(run(argv, dir, log));
-    if (all.back().exit_code != 0) return all.back();
+    if (all.back().exit_code != 0) return {all.back()};
     between();
   }
   std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.ms < b.ms; });
+  return all;
+}
+
+/// The median of measure_runs(), by wall time; the failed run instead when one failed.
+template <class Between>
+Measure median(int runs, const std::vector<std::string>& argv, const fs::path& dir,
+               const fs::path& log, Between between) {
+  const auto all = measure_runs(runs, argv, dir, log, between);
   return all[all.size() / 2];
 }
 inline Measure median(int runs, const std::vector<std::string>& argv, const fs::path& dir,

@@ -123,14 +123,19 @@ Plan plan(dialect::Session& db, const ChainView& chain, const runtime::VersionTa
   return p;
 }
 
-std::vector<std::string> changed_since_applied(dialect::Session& db, const ChainView& chain,
-                                               const runtime::VersionTable& vt) {
+std::vector<std::string> changed_since_applied(const ChainView& chain,
+                                               const std::map<std::string, std::string>& applied) {
   std::vector<std::string> changed;
-  for (const auto& [id, checksum] : runtime::read_checksums(db, vt)) {
+  for (const auto& [id, checksum] : applied) {
     auto it = chain.by_id.find(id);
     if (it != chain.by_id.end() && it->second->checksum != checksum) changed.push_back(id);
   }
   return changed;
+}
+
+std::vector<std::string> changed_since_applied(dialect::Session& db, const ChainView& chain,
+                                               const runtime::VersionTable& vt) {
+  return changed_since_applied(chain, runtime::read_checksums(db, vt));
 }
 
 void run_online(dialect::Session& db, const ChainView& chain, const runtime::VersionTable& vt,

@@ -52,6 +52,9 @@ Plan plan(dialect::Session& db, const ChainView& chain, const runtime::VersionTa
 /// order); applied revisions the chain lacks are not among them.
 std::vector<std::string> changed_since_applied(dialect::Session& db, const ChainView& chain,
                                                const runtime::VersionTable& vt);
+/// The same from the log's checksums already read (runtime::read_checksums), by id.
+std::vector<std::string> changed_since_applied(const ChainView& chain,
+                                               const std::map<std::string, std::string>& applied);
 
 struct OnlineRun {
   std::string target;
