@@ -24,8 +24,8 @@ printf '# )" )sg_embed" \\ caf\xc3\xa9 \xff\r\nrevision: c3\r\ndown_revision: b2
 expect=0 embed revisions more
 contains "$(cat out/app.hpp)" "schemagen::Chain app_revisions();" "the header declares NAME()"
 contains "$(cat out/app.hpp)" "#include <schemagen/migrate.hpp>" "the header includes the API"
-contains "$(cat out/app.cpp)" '{"revisions/0001_a.yaml", revision_0}' "files go by dir/file"
-contains "$(cat out/app.cpp)" '{"more/0001_c.yaml", revision_2}' "each directory's own name"
+contains "$(cat out/app.cpp)" $'{.file = "revisions/0001_a.yaml"sv,\n     .text = revision_0,' "files go by dir/file"
+contains "$(cat out/app.cpp)" $'{.file = "more/0001_c.yaml"sv,\n     .text = revision_2,' "each directory's own name"
 contains "$(cat out/app.cpp)" '"# )\" )sg_embed\" \\ caf\303\251 \377\r\n"' "bytes escaped exactly"
 contains "$(cat out/app.d)" "$WORK/more/0001_c.yaml" "the depfile names the files"
 contains "$(cat out/app.d)" "out/app.cpp:" "the depfile's target is the source"

@@ -67,3 +67,34 @@ TEST_CASE("a database migrated by the files' chain passes the compiled-in chain'
   CHECK_NOTHROW(embedded.check_compatible());
   CHECK(embedded.pending().empty());
 }
+
+TEST_CASE("a compiled-in chain parses its files only when a run has something to do") {
+  // what the build read of a revision (graph, checksum), and a text that no longer parses: a
+  // start that finds the database up to date must not need the text at all
+  const auto o = in_scratch("lazy");
+  Migrator("sqlite:///app.db", Chain::from_directories({source_dir}), o).upgrade("beef");
+  const std::string broken = "revision: [unclosed\n";
+  const std::vector<EmbeddedRevision> built = {
+      {.file = "revisions/0001.yaml", .text = broken, .id = "f00d", .message = "m",
+       .checksum = "b993fad701f24758"},
+      {.file = "revisions/0002.yaml", .text = broken, .id = "beef", .down_revisions = "f00d",
+       .message = "m", .checksum = "435a3f7ac578cc21"}};
+  Migrator m("sqlite:///app.db", Chain::from_embedded(built), o);
+  CHECK_NOTHROW(m.check_compatible());
+  CHECK(m.current() == std::vector<std::string>{"beef"});
+  CHECK(m.pending().empty());
+  CHECK_NOTHROW(m.upgrade()); // at head: nothing parsed
+  // with something to do, the texts are parsed: here they fail, at the file's name
+  CHECK_THROWS_WITH_AS(m.downgrade("-1"), doctest::Contains("revisions/0001.yaml:"), UserError);
+}
+
+TEST_CASE("a compiled-in revision whose text does not match what the build read is refused") {
+  const auto o = in_scratch("mismatch");
+  const std::string text = "revision: f00d\ndown_revision: null\nupgrade:\n  - execute: SELECT 1\n"
+                           "downgrade: []\n";
+  const std::vector<EmbeddedRevision> built = {
+      {.file = "revisions/0001.yaml", .text = text, .id = "f00d", .checksum = "0000000000000000"}};
+  Migrator m("sqlite:///app.db", Chain::from_embedded(built), o);
+  CHECK_THROWS_WITH_AS(m.upgrade(), doctest::Contains("is not what the build read"), Error);
+  CHECK(m.current().empty());
+}

@@ -6,19 +6,59 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <mutex>
 
 namespace schemagen {
 
 struct Chain::Impl {
-  std::vector<revision::Revision> revisions;
+  std::vector<revision::Revision> revisions; // compiled in: without their ops until parsed
   revision::RevisionMap map;
   std::map<std::string, const revision::Revision*> by_id;
+  /// Compiled in: each file's name and text, parsed into `parsed` by the first run that needs
+  /// the ops (the graph and checksums above came from the build).
+  std::vector<std::pair<std::string, std::string_view>> texts;
+  struct Parsed {
+    std::vector<revision::Revision> revisions;
+    std::map<std::string, const revision::Revision*> by_id;
+  };
+  mutable std::once_flag once;
+  mutable std::unique_ptr<const Parsed> parsed;
 
   explicit Impl(std::vector<revision::Revision> revs)
       : revisions(std::move(revs)), map(revision::build_map(revisions)) {
+    index();
+  }
+  Impl(std::vector<revision::Revision> revs, revision::RevisionMap m)
+      : revisions(std::move(revs)), map(std::move(m)) {
+    index();
+  }
+  void index() {
     for (const auto& r : revisions) by_id[r.id] = &r;
   }
+
+  /// The graph and what the guard reads: no ops needed.
   migrate::ChainView view() const { return {map, by_id}; }
+  /// With every revision's ops, for a run.
+  migrate::ChainView with_ops() const {
+    if (texts.empty()) return view();
+    std::call_once(once, [this] {
+      auto p = std::make_unique<Parsed>();
+      p->revisions.reserve(texts.size());
+      for (std::size_t i = 0; i < texts.size(); ++i) {
+        auto rev = revision::parse_revision(texts[i].first, texts[i].second);
+        const auto& built = revisions[i];
+        if (rev.id != built.id || rev.checksum != built.checksum)
+          throw Error(ExitCode::user_error,
+                      fmt::format("{}: error: the compiled-in revision {} is not what the build "
+                                  "read from it (checksum {}, now {}): rebuild the program",
+                                  texts[i].first, built.id, built.checksum, rev.checksum));
+        p->revisions.push_back(std::move(rev));
+      }
+      for (const auto& r : p->revisions) p->by_id[r.id] = &r;
+      parsed = std::move(p);
+    });
+    return {map, parsed->by_id};
+  }
 };
 
 Chain Chain::from_directories(std::vector<std::filesystem::path> dirs) {
@@ -30,6 +70,42 @@ Chain Chain::from_texts(std::vector<std::pair<std::string, std::string_view>> fi
   revisions.reserve(files.size());
   for (const auto& [name, text] : files) revisions.push_back(revision::parse_revision(name, text));
   return Chain(std::make_shared<const Impl>(std::move(revisions)));
+}
+
+namespace {
+std::vector<std::string> words(std::string_view list) {
+  std::vector<std::string> out;
+  for (std::size_t at = 0; at < list.size();) {
+    const auto end = std::min(list.find(' ', at), list.size());
+    if (end > at) out.emplace_back(list.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+} // namespace
+
+Chain Chain::from_embedded(std::span<const EmbeddedRevision> files) {
+  std::vector<revision::Revision> revisions;
+  std::vector<revision::Record> records;
+  std::vector<std::pair<std::string, std::string_view>> texts;
+  revisions.reserve(files.size());
+  for (const auto& f : files) {
+    revision::Revision r;
+    r.id = f.id;
+    r.down_revisions = words(f.down_revisions);
+    r.depends_on = words(f.depends_on);
+    r.branch_labels = words(f.branch_labels);
+    r.message = f.message;
+    r.checksum = f.checksum;
+    r.path = std::string(f.file);
+    r.down_loc = r.depends_loc = SourceLoc{std::string(f.file), 1, 0};
+    records.push_back(r.record());
+    revisions.push_back(std::move(r));
+    texts.emplace_back(f.file, f.text);
+  }
+  auto impl = std::make_shared<Impl>(std::move(revisions), revision::RevisionMap(std::move(records)));
+  impl->texts = std::move(texts);
+  return Chain(std::move(impl));
 }
 
 std::vector<std::string> Chain::ids() const {
@@ -146,6 +222,7 @@ void Migrator::run(const std::string& target, bool upgrade) {
   if (!sqlite_ && !postgres_) // a lost connection of the application's own is not ours to renew
     run.reconnect = [this] { return open().db; };
   run.on_warning = warning_;
+  run.with_ops = [&chain] { return chain.with_ops(); };
   run.has_step = [this](const std::string& name) { return steps_.contains(name); };
   run.call = [this](const std::string& name, dialect::Session& db) {
     Connection connection(db);

@@ -152,7 +152,8 @@ void run_online(dialect::Session& db, const ChainView& chain, const runtime::Ver
       if (run.on_nothing) run.on_nothing(p.heads);
       return;
     }
-    check_steps(chain, p, run);
+    const ChainView full = run.with_ops ? run.with_ops() : chain;
+    check_steps(full, p, run);
     std::vector<std::string> done; // what a failure may have rolled back
     runtime::RunOptions opts;
     opts.transaction_per_migration = run.transaction_per_migration;
@@ -166,7 +167,7 @@ void run_online(dialect::Session& db, const ChainView& chain, const runtime::Ver
     opts.resume = std::move(p.resume);
     opts.prelude = runtime::version_table_prelude(db, vt);
     try {
-      runtime::migrate(chain.map, chain.by_id, vt, sink, p.path, run.upgrade, p.heads, opts, &db);
+      runtime::migrate(full.map, full.by_id, vt, sink, p.path, run.upgrade, p.heads, opts, &db);
     } catch (const Error& e) {
       if (run.on_failure) run.on_failure();
       sink.rollback();

@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,6 +40,14 @@ namespace dialect {
 class Session;
 }
 
+/// One revision file as schemagen_add_revisions compiles it in: its text, and what the chain's
+/// graph and the startup guard need, read from it when the application was built (lists are
+/// space-separated).
+struct EmbeddedRevision {
+  std::string_view file, text;
+  std::string_view id, down_revisions, depends_on, branch_labels, message, checksum;
+};
+
 /// A revision chain, parsed and checked: the revision files' graph.
 class Chain {
 public:
@@ -48,6 +57,11 @@ public:
   /// The revision files given by name and text, in this order (a compiled-in chain hands them in
   /// the order from_directories reads them). A malformed one is a UserError at name:line.
   static Chain from_texts(std::vector<std::pair<std::string, std::string_view>> files);
+  /// The chain schemagen_add_revisions compiled in (its generated function calls this; the texts
+  /// must outlive the chain). The graph and the checksums come from the build, and the files'
+  /// ops are parsed only when a run has something to do: a start on an up-to-date database
+  /// parses no YAML.
+  static Chain from_embedded(std::span<const EmbeddedRevision> files);
 
   /// The revision ids, in the chain's order.
   std::vector<std::string> ids() const;

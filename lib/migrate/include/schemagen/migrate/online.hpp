@@ -71,6 +71,9 @@ struct OnlineRun {
   /// See runtime::RunOptions.
   std::function<void(const std::string&line)> on_start, on_resume;
   std::function<void(const revision::Revision&, bool upgrade, double ms)> on_step;
+  /// The chain with every revision's ops, asked for once a run has something to do (a chain
+  /// compiled in parses its files only then); unset: the chain given has them.
+  std::function<ChainView()> with_ops;
   /// Told what was ambiguous in the target and how it was resolved ("warning: ...").
   std::function<void(const std::string&)> on_warning;
   /// Told when a revision failed, before it is rolled back.
