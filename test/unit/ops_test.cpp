@@ -509,3 +509,111 @@ TEST_CASE("describe names a column's new name beside its old one") {
   rename.nullable = true;
   CHECK(describe(rename) == "alter_column auth.users.mail");
 }
+
+namespace {
+
+/// Views and schema objects of each kind, created, replaced and dropped.
+std::vector<Op> schema_object_ops() {
+  model::View v;
+  v.schema = "auth";
+  v.name = "active_users";
+  v.sql = "SELECT id, username\nFROM auth.users\nWHERE NOT disabled";
+  model::View mv = v;
+  mv.name = "user_counts";
+  mv.materialized = true;
+  mv.sql = "SELECT org_id, count(*) AS n FROM auth.users GROUP BY org_id";
+  mv.indexes = {{"ix_user_counts_org", {"org_id"}, true, std::nullopt, "btree", {}}};
+  model::View replaced = v;
+  replaced.sql = "SELECT id, username, email FROM auth.users WHERE NOT disabled";
+  auto object = [](model::ObjectKind kind, std::string schema, std::string name,
+                   std::string target, std::string sql) {
+    model::DbObject o;
+    o.kind = kind;
+    o.schema = std::move(schema);
+    o.name = std::move(name);
+    o.target = std::move(target);
+    o.sql = std::move(sql);
+    return o;
+  };
+  using K = model::ObjectKind;
+  const auto ext = object(K::extension, "", "citext", "", "CREATE EXTENSION citext");
+  const auto fn = object(K::function, "public", "touch", "()",
+                         "CREATE FUNCTION touch() RETURNS trigger\nLANGUAGE plpgsql AS $$\n"
+                         "BEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND $$");
+  auto fn2 = fn;
+  fn2.sql = "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$";
+  const auto trg = object(K::trigger, "auth", "users_touch", "auth.users",
+                          "CREATE TRIGGER users_touch BEFORE UPDATE ON auth.users FOR EACH ROW "
+                          "EXECUTE FUNCTION touch()");
+  const auto seq = object(K::sequence, "public", "invoice_no", "", "CREATE SEQUENCE invoice_no START 1000");
+  auto seq2 = seq;
+  seq2.sql = "CREATE SEQUENCE invoice_no START 1000 INCREMENT 10";
+  const auto pol = object(K::policy, "auth", "own_rows", "auth.users",
+                          "CREATE POLICY own_rows ON auth.users USING (id = 1)");
+  const auto grant = object(K::grant, "", "SELECT ON auth.active_users TO reader", "",
+                            "GRANT SELECT ON auth.active_users TO reader");
+  return {CreateView{v},          CreateView{mv},          ReplaceView{replaced, v},
+          CreateObject{ext},      CreateObject{fn},        ReplaceObject{fn2, fn},
+          CreateObject{trg},      CreateObject{seq},       ReplaceObject{seq2, seq},
+          CreateObject{pol},      CreateObject{grant},     DropObject{grant},
+          DropObject{trg},        DropView{mv}};
+}
+
+} // namespace
+
+TEST_CASE("views and schema objects: YAML round trip, op names, reverse and replay") {
+  const auto ops = schema_object_ops();
+  const auto yaml = text(ops);
+  // SQL of several lines as a block, as a reviewer reads it
+  CHECK(yaml.find("- create_view:\n      name: active_users\n      schema: auth\n      sql: |-\n"
+                  "        SELECT id, username\n        FROM auth.users\n") != std::string::npos);
+  CHECK(yaml.find("- replace_view:") != std::string::npos);
+  CHECK(yaml.find("- create_extension:\n      name: citext\n      sql: CREATE EXTENSION citext") !=
+        std::string::npos);
+  CHECK(yaml.find("- replace_function:") != std::string::npos);
+  CHECK(yaml.find("- alter_sequence:") != std::string::npos);
+  CHECK(yaml.find("- create_trigger:\n      name: users_touch\n      schema: auth\n      target: "
+                  "auth.users") != std::string::npos);
+  CHECK(yaml.find("- grant:") != std::string::npos);
+  CHECK(yaml.find("- revoke:") != std::string::npos);
+  CHECK(yaml.find("- drop_view:\n      name: user_counts\n      schema: auth\n      materialized: "
+                  "true") != std::string::npos);
+  const auto back = read(yaml.substr(1));
+  REQUIRE(back.size() == ops.size());
+  CHECK(text(back) == yaml);
+  CHECK(name(back[5]) == "replace_function");
+  CHECK(describe(back[6]) == "create_trigger users_touch on auth.users");
+  CHECK(describe(back[4]) == "create_function public.touch()");
+
+  for (const auto& op : ops) {
+    CAPTURE(describe(op));
+    REQUIRE(reversible(op));
+    CHECK(text({reverse(reverse(op))}) == text({op}));
+  }
+  // a drop that does not say what it dropped cannot be undone
+  model::View unknown;
+  unknown.name = "v";
+  CHECK_FALSE(reversible(DropView{unknown}));
+
+  model::Metadata m;
+  std::vector<model::Metadata> states{m};
+  for (const auto& op : ops) {
+    apply(op, m);
+    states.push_back(m);
+  }
+  CHECK(m.views.size() == 1);
+  CHECK(m.find_view("auth", "active_users")->sql.find("email") != std::string::npos);
+  CHECK(m.objects.size() == 4); // extension, function, sequence, policy
+  const auto down = reverse_all(ops);
+  for (std::size_t i = 0; i < down.size(); ++i) {
+    apply(down[i], m);
+    auto expected = states[states.size() - 2 - i];
+    model::canonicalize(expected);
+    auto got = m;
+    model::canonicalize(got);
+    CAPTURE(describe(down[i]));
+    CHECK(got == expected);
+  }
+  CHECK_THROWS_AS(apply(CreateView{std::get<CreateView>(ops[0]).view},
+                        states[1]), UserError); // made twice
+}

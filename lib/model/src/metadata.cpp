@@ -1,6 +1,7 @@
 #include "schemagen/model/metadata.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
 #include <tuple>
 
 namespace schemagen::model {
@@ -15,6 +16,71 @@ const Column* Table::find_column(std::string_view column) const {
   auto it = std::find_if(columns.begin(), columns.end(),
                          [&](const Column& c) { return c.name == column; });
   return it == columns.end() ? nullptr : &*it;
+}
+
+std::string View::qualified_name() const {
+  return schema == "public" ? name : schema + "." + name;
+}
+
+bool View::operator==(const View& o) const {
+  const bool same_query = !definition.empty() && !o.definition.empty() ? definition == o.definition
+                                                                       : sql == o.sql;
+  return schema == o.schema && name == o.name && materialized == o.materialized &&
+         indexes == o.indexes && comment == o.comment && same_query;
+}
+
+bool DbObject::operator==(const DbObject& o) const {
+  const bool same = !definition.empty() && !o.definition.empty() ? definition == o.definition
+                                                                 : sql == o.sql;
+  return kind == o.kind && schema == o.schema && name == o.name && target == o.target && same;
+}
+
+std::string DbObject::describe() const {
+  const std::string qualified = schema.empty() ? name : schema + "." + name;
+  switch (kind) {
+  case ObjectKind::function:
+  case ObjectKind::procedure: return fmt::format("{} {}{}", to_string(kind), qualified, target);
+  case ObjectKind::trigger:
+  case ObjectKind::policy: return fmt::format("{} {} on {}", to_string(kind), name, target);
+  case ObjectKind::extension: return fmt::format("extension {}", name);
+  case ObjectKind::grant: return fmt::format("grant {}", name);
+  case ObjectKind::sequence: return fmt::format("sequence {}", qualified);
+  }
+  return qualified;
+}
+
+namespace {
+constexpr std::pair<ObjectKind, std::string_view> kind_names[] = {
+    {ObjectKind::extension, "extension"}, {ObjectKind::sequence, "sequence"},
+    {ObjectKind::function, "function"},   {ObjectKind::procedure, "procedure"},
+    {ObjectKind::trigger, "trigger"},     {ObjectKind::policy, "policy"},
+    {ObjectKind::grant, "grant"}};
+} // namespace
+
+std::string_view to_string(ObjectKind kind) {
+  for (const auto& [k, n] : kind_names)
+    if (k == kind) return n;
+  return "";
+}
+
+std::optional<ObjectKind> object_kind(std::string_view name) {
+  for (const auto& [k, n] : kind_names)
+    if (n == name) return k;
+  return std::nullopt;
+}
+
+const View* Metadata::find_view(std::string_view schema, std::string_view name) const {
+  auto it = std::find_if(views.begin(), views.end(),
+                         [&](const View& v) { return v.schema == schema && v.name == name; });
+  return it == views.end() ? nullptr : &*it;
+}
+
+const DbObject* Metadata::find_object(const DbObject& like) const {
+  auto it = std::find_if(objects.begin(), objects.end(), [&](const DbObject& o) {
+    return o.kind == like.kind && o.schema == like.schema && o.name == like.name &&
+           o.target == like.target;
+  });
+  return it == objects.end() ? nullptr : &*it;
 }
 
 const Table* Metadata::find_table(std::string_view schema, std::string_view name) const {
@@ -48,6 +114,13 @@ void sort_by_qualified_name(std::vector<T>& items) {
 void canonicalize(Metadata& metadata) {
   sort_by_qualified_name(metadata.tables);
   sort_by_qualified_name(metadata.enums);
+  sort_by_qualified_name(metadata.views);
+  for (auto& v : metadata.views) sort_by_name(v.indexes);
+  std::sort(metadata.objects.begin(), metadata.objects.end(),
+            [](const DbObject& a, const DbObject& b) {
+              return std::tie(a.kind, a.schema, a.name, a.target) <
+                     std::tie(b.kind, b.schema, b.name, b.target);
+            });
   std::vector<std::string> schemas;
   for (auto& table : metadata.tables) {
     sort_by_name(table.unique_constraints);
@@ -57,6 +130,11 @@ void canonicalize(Metadata& metadata) {
     schemas.push_back(table.schema);
   }
   for (const auto& e : metadata.enums) schemas.push_back(e.schema);
+  for (const auto& v : metadata.views) schemas.push_back(v.schema);
+  for (const auto& o : metadata.objects)
+    if (o.kind == ObjectKind::sequence || o.kind == ObjectKind::function ||
+        o.kind == ObjectKind::procedure)
+      schemas.push_back(o.schema);
   schemas.insert(schemas.end(), metadata.schemas.begin(), metadata.schemas.end());
   std::sort(schemas.begin(), schemas.end());
   schemas.erase(std::unique(schemas.begin(), schemas.end()), schemas.end());

@@ -132,6 +132,60 @@ void write_table(std::string& out, const Table& t, bool origins) {
 
 } // namespace
 
+std::string block_scalar(std::string_view text, int indent) {
+  // a block keeps SQL readable in review; YAML's block scalars cannot hold leading spaces on the
+  // first line, trailing spaces, tabs at line starts or carriage returns faithfully: quote those
+  const bool plain_lines = text.find('\n') != std::string_view::npos &&
+                           text.find('\r') == std::string_view::npos && !text.empty() &&
+                           text.front() != ' ' && text.back() != '\n' &&
+                           text.find(" \n") == std::string_view::npos && text.back() != ' ' &&
+                           text.find("\n\t") == std::string_view::npos && text.front() != '\t';
+  if (!plain_lines) return yaml::quote(text);
+  std::string out = "|-";
+  const std::string pad(static_cast<std::size_t>(indent), ' ');
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const auto end = std::min(text.find('\n', at), text.size());
+    const auto line = text.substr(at, end - at);
+    out += "\n";
+    if (!line.empty()) out += pad + std::string(line);
+    at = end + 1;
+  }
+  return out;
+}
+
+std::string to_block(const View& v, int indent, bool origins) {
+  const std::string pad(static_cast<std::size_t>(indent), ' ');
+  std::string out = fmt::format("name: {}\n{}schema: {}\n", yaml::quote(v.name), pad,
+                                yaml::quote(v.schema));
+  if (v.materialized) out += pad + "materialized: true\n";
+  if (v.comment) out += fmt::format("{}comment: {}\n", pad, yaml::quote(*v.comment));
+  if (origins && v.origin.loc.known())
+    out += fmt::format("{}origin: {}\n", pad, yaml::quote(v.origin.loc.str()));
+  out += fmt::format("{}sql: {}\n", pad, block_scalar(v.sql, indent + 2));
+  if (!v.columns.empty()) {
+    out += pad + "columns:\n";
+    for (const auto& c : v.columns) out += fmt::format("{}  - {}\n", pad, to_flow(c, origins));
+  }
+  if (!v.indexes.empty()) {
+    out += pad + "indexes:\n";
+    for (const auto& ix : v.indexes) out += fmt::format("{}  - {}\n", pad, to_flow(ix, origins));
+  }
+  return out;
+}
+
+std::string to_block(const DbObject& o, int indent, bool origins, bool with_kind) {
+  const std::string pad(static_cast<std::size_t>(indent), ' ');
+  std::string out = with_kind ? fmt::format("kind: {}\n{}", to_string(o.kind), pad) : "";
+  out += fmt::format("name: {}\n", yaml::quote(o.name));
+  if (!o.schema.empty()) out += fmt::format("{}schema: {}\n", pad, yaml::quote(o.schema));
+  if (!o.target.empty()) out += fmt::format("{}target: {}\n", pad, yaml::quote(o.target));
+  if (origins && o.origin.loc.known())
+    out += fmt::format("{}origin: {}\n", pad, yaml::quote(o.origin.loc.str()));
+  out += fmt::format("{}sql: {}\n", pad, block_scalar(o.sql, indent + 2));
+  return out;
+}
+
 std::string to_yaml(Metadata metadata, bool origins) {
   canonicalize(metadata);
   std::string out = "# schemagen metadata, written by `schemagen scan`: do not edit\n";
@@ -144,6 +198,11 @@ std::string to_yaml(Metadata metadata, bool origins) {
         origins && e.origin.loc.known() ? ", origin: " + yaml::quote(e.origin.loc.str()) : "");
   out += metadata.tables.empty() ? "tables: []\n" : "tables:\n";
   for (const auto& t : metadata.tables) write_table(out, t, origins);
+  // only when there are some: metadata without them reads as before
+  if (!metadata.views.empty()) out += "views:\n";
+  for (const auto& v : metadata.views) out += "  - " + to_block(v, 4, origins);
+  if (!metadata.objects.empty()) out += "objects:\n";
+  for (const auto& o : metadata.objects) out += "  - " + to_block(o, 4, origins);
   return out;
 }
 
@@ -296,12 +355,68 @@ Table read_table(const yaml::Reader& r, const YAML::Node& n) {
 
 } // namespace
 
+View read_view(const yaml::Reader& r, const YAML::Node& n,
+               std::initializer_list<std::string_view> extra_keys, bool need_sql) {
+  std::vector<std::string_view> keys = {"name",    "schema",  "materialized", "comment",
+                                        "origin",  "sql",     "columns",      "indexes"};
+  keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
+  if (!n.IsMap()) r.fail(n, "a view must be a map");
+  for (const auto& kv : n)
+    if (std::find(keys.begin(), keys.end(), kv.first.Scalar()) == keys.end())
+      r.fail(kv.first, fmt::format("unknown key '{}' in a view (expected one of: {})",
+                                   kv.first.Scalar(), fmt::join(keys, ", ")));
+  View v;
+  v.name = r.string(r.required(n, "name", "a view"), "view name");
+  v.schema = r.optional_string(n, "schema").value_or("public");
+  if (n["materialized"]) v.materialized = r.boolean(n["materialized"], "materialized");
+  v.comment = r.optional_string(n, "comment");
+  if (need_sql || n["sql"]) v.sql = r.string(r.required(n, "sql", "a view"), "sql");
+  v.columns = read_list<Column>(r, n["columns"], "columns", read_column);
+  v.indexes =
+      read_list<Index>(r, n["indexes"], "indexes", [](const yaml::Reader& rr, const YAML::Node& i) {
+        return read_index(rr, i);
+      });
+  if (!v.indexes.empty() && !v.materialized)
+    r.fail(n["indexes"], "only a materialized view has indexes");
+  v.origin.loc = origin_of(r, n);
+  return v;
+}
+
+DbObject read_object(const yaml::Reader& r, const YAML::Node& n, std::optional<ObjectKind> kind,
+                     std::initializer_list<std::string_view> extra_keys, bool need_sql) {
+  std::vector<std::string_view> keys = {"name", "schema", "target", "origin", "sql"};
+  if (!kind) keys.push_back("kind");
+  keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
+  if (!n.IsMap()) r.fail(n, "a schema object must be a map");
+  for (const auto& kv : n)
+    if (std::find(keys.begin(), keys.end(), kv.first.Scalar()) == keys.end())
+      r.fail(kv.first, fmt::format("unknown key '{}' in a schema object (expected one of: {})",
+                                   kv.first.Scalar(), fmt::join(keys, ", ")));
+  DbObject o;
+  if (kind) {
+    o.kind = *kind;
+  } else {
+    const auto k = r.required(n, "kind", "a schema object");
+    const auto named = object_kind(r.string(k, "kind"));
+    if (!named)
+      r.fail(k, "kind must be extension, sequence, function, procedure, trigger, policy or grant");
+    o.kind = *named;
+  }
+  o.name = r.string(r.required(n, "name", "a schema object"), "name");
+  o.schema = r.optional_string(n, "schema").value_or(
+      o.kind == ObjectKind::extension || o.kind == ObjectKind::grant ? "" : "public");
+  o.target = r.optional_string(n, "target").value_or("");
+  if (need_sql || n["sql"]) o.sql = r.string(r.required(n, "sql", "a schema object"), "sql");
+  o.origin.loc = origin_of(r, n);
+  return o;
+}
+
 Metadata from_yaml(std::string_view text, const std::string& filename) {
   const yaml::Reader r(filename);
   const auto root = r.parse(text);
   Metadata metadata;
   if (root.IsNull()) return metadata;
-  r.expect_map(root, "the metadata", {"schemas", "enums", "tables"});
+  r.expect_map(root, "the metadata", {"schemas", "enums", "tables", "views", "objects"});
   if (root["schemas"]) metadata.schemas = r.strings(root["schemas"], "schemas");
   if (const auto enums = root["enums"]) {
     r.expect_sequence(enums, "enums");
@@ -317,6 +432,14 @@ Metadata from_yaml(std::string_view text, const std::string& filename) {
     r.expect_sequence(tables, "tables");
     for (const auto& n : tables) metadata.tables.push_back(read_table(r, n));
   }
+  metadata.views = read_list<View>(r, root["views"], "views",
+                                   [](const yaml::Reader& rr, const YAML::Node& v) {
+                                     return read_view(rr, v);
+                                   });
+  metadata.objects = read_list<DbObject>(r, root["objects"], "objects",
+                                         [](const yaml::Reader& rr, const YAML::Node& o) {
+                                           return read_object(rr, o);
+                                         });
   canonicalize(metadata);
   return metadata;
 }

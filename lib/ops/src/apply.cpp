@@ -22,6 +22,18 @@ public:
       if (t.schema == schema && t.name == name) return t;
     fail(fmt::format("no table {}.{}", schema, name));
   }
+  model::View& view(const std::string& schema, const std::string& name) {
+    for (auto& v : m_.views)
+      if (v.schema == schema && v.name == name) return v;
+    fail(fmt::format("no view {}.{}", schema, name));
+  }
+  model::DbObject& object(const model::DbObject& like) {
+    for (auto& o : m_.objects)
+      if (o.kind == like.kind && o.schema == like.schema && o.name == like.name &&
+          o.target == like.target)
+        return o;
+    fail(fmt::format("no {}", like.describe()));
+  }
   model::Column& column(model::Table& t, const std::string& name) {
     for (auto& c : t.columns)
       if (c.name == name) return c;
@@ -234,6 +246,27 @@ public:
             },
             [&](const BulkInsert& o) { table(o.schema, o.table); },
             [](const Call&) {}, // a data step: the schema stays as it is
+            [&](const CreateView& o) {
+              if (m_.find_view(o.view.schema, o.view.name))
+                fail(fmt::format("view {} exists already", o.view.qualified_name()));
+              m_.views.push_back(o.view);
+            },
+            [&](const ReplaceView& o) { view(o.view.schema, o.view.name) = o.view; },
+            [&](const DropView& o) {
+              view(o.view.schema, o.view.name);
+              std::erase_if(m_.views, [&](const model::View& v) {
+                return v.schema == o.view.schema && v.name == o.view.name;
+              });
+            },
+            [&](const CreateObject& o) {
+              if (m_.find_object(o.object)) fail(fmt::format("{} exists already", o.object.describe()));
+              m_.objects.push_back(o.object);
+            },
+            [&](const ReplaceObject& o) { object(o.object) = o.object; },
+            [&](const DropObject& o) {
+              const auto* found = &object(o.object);
+              std::erase_if(m_.objects, [&](const model::DbObject& x) { return &x == found; });
+            },
         },
         op_);
     return result;

@@ -19,33 +19,55 @@ std::string qualify(const std::string& schema, const std::string& name) {
 
 } // namespace
 
-std::string_view name(const Op& op) {
+std::string name(const Op& op) {
   return std::visit(overloaded{
-                        [](const CreateTable&) { return "create_table"; },
-                        [](const DropTable&) { return "drop_table"; },
-                        [](const RenameTable&) { return "rename_table"; },
-                        [](const AddColumn&) { return "add_column"; },
-                        [](const DropColumn&) { return "drop_column"; },
-                        [](const AlterColumn&) { return "alter_column"; },
-                        [](const CreateIndex&) { return "create_index"; },
-                        [](const DropIndex&) { return "drop_index"; },
-                        [](const CreateUniqueConstraint&) { return "create_unique_constraint"; },
-                        [](const CreateForeignKey&) { return "create_foreign_key"; },
-                        [](const CreateCheckConstraint&) { return "create_check_constraint"; },
-                        [](const CreatePrimaryKey&) { return "create_primary_key"; },
-                        [](const DropConstraint&) { return "drop_constraint"; },
-                        [](const CreateEnum&) { return "create_enum"; },
-                        [](const DropEnum&) { return "drop_enum"; },
-                        [](const AddEnumValue&) { return "add_enum_value"; },
-                        [](const CreateSchema&) { return "create_schema"; },
-                        [](const DropSchema&) { return "drop_schema"; },
-                        [](const SetTableComment&) { return "set_table_comment"; },
-                        [](const Execute&) { return "execute"; },
-                        [](const BulkInsert&) { return "bulk_insert"; },
-                        [](const Call&) { return "call"; },
+                        [](const CreateTable&) -> std::string { return "create_table"; },
+                        [](const DropTable&) -> std::string { return "drop_table"; },
+                        [](const RenameTable&) -> std::string { return "rename_table"; },
+                        [](const AddColumn&) -> std::string { return "add_column"; },
+                        [](const DropColumn&) -> std::string { return "drop_column"; },
+                        [](const AlterColumn&) -> std::string { return "alter_column"; },
+                        [](const CreateIndex&) -> std::string { return "create_index"; },
+                        [](const DropIndex&) -> std::string { return "drop_index"; },
+                        [](const CreateUniqueConstraint&) -> std::string { return "create_unique_constraint"; },
+                        [](const CreateForeignKey&) -> std::string { return "create_foreign_key"; },
+                        [](const CreateCheckConstraint&) -> std::string { return "create_check_constraint"; },
+                        [](const CreatePrimaryKey&) -> std::string { return "create_primary_key"; },
+                        [](const DropConstraint&) -> std::string { return "drop_constraint"; },
+                        [](const CreateEnum&) -> std::string { return "create_enum"; },
+                        [](const DropEnum&) -> std::string { return "drop_enum"; },
+                        [](const AddEnumValue&) -> std::string { return "add_enum_value"; },
+                        [](const CreateSchema&) -> std::string { return "create_schema"; },
+                        [](const DropSchema&) -> std::string { return "drop_schema"; },
+                        [](const SetTableComment&) -> std::string { return "set_table_comment"; },
+                        [](const Execute&) -> std::string { return "execute"; },
+                        [](const BulkInsert&) -> std::string { return "bulk_insert"; },
+                        [](const Call&) -> std::string { return "call"; },
+                        [](const CreateView&) -> std::string { return "create_view"; },
+                        [](const ReplaceView&) -> std::string { return "replace_view"; },
+                        [](const DropView&) -> std::string { return "drop_view"; },
+                        [](const CreateObject& o) -> std::string { return object_op_names(o.object.kind).create; },
+                        [](const ReplaceObject& o) -> std::string { return object_op_names(o.object.kind).replace; },
+                        [](const DropObject& o) -> std::string { return object_op_names(o.object.kind).drop; },
                     },
                     op);
 }
+
+ObjectOpNames object_op_names(model::ObjectKind kind) {
+  using K = model::ObjectKind;
+  if (kind == K::grant) return {"grant", "grant", "revoke"};
+  const std::string k(model::to_string(kind));
+  return {"create_" + k, (kind == K::sequence ? "alter_" : "replace_") + k, "drop_" + k};
+}
+
+namespace {
+/// What an object op is about, as describe() says it: "public.touch_updated_at()", "users_touch
+/// on auth.users", "pgcrypto".
+std::string object_subject(const model::DbObject& o) {
+  const std::string d = o.describe();
+  return d.substr(d.find(' ') + 1); // the kind is in the op's name
+}
+} // namespace
 
 std::string describe(const Op& op) {
   const std::string subject = std::visit(
@@ -89,6 +111,12 @@ std::string describe(const Op& op) {
             return fmt::format("{} ({} rows)", qualify(o.schema, o.table), o.rows.size());
           },
           [](const Call& o) { return o.name; },
+          [](const CreateView& o) { return qualify(o.view.schema, o.view.name); },
+          [](const ReplaceView& o) { return qualify(o.view.schema, o.view.name); },
+          [](const DropView& o) { return qualify(o.view.schema, o.view.name); },
+          [](const CreateObject& o) { return object_subject(o.object); },
+          [](const ReplaceObject& o) { return object_subject(o.object); },
+          [](const DropObject& o) { return object_subject(o.object); },
       },
       op);
   return fmt::format("{} {}", name(op), subject);
@@ -230,6 +258,26 @@ Op reverse(const Op& op) {
           },
           [&](const BulkInsert&) -> Op {
             irreversible(op, "inserted rows have no known inverse: write the downgrade by hand");
+          },
+          [](const CreateView& o) -> Op { return DropView{o.view}; },
+          [&](const DropView& o) -> Op {
+            if (o.view.sql.empty())
+              irreversible(op, "it does not say what the view was (sql)");
+            return CreateView{o.view};
+          },
+          [&](const ReplaceView& o) -> Op {
+            if (!o.existing) irreversible(op, "it does not say what the view was (existing_sql)");
+            return ReplaceView{*o.existing, o.view};
+          },
+          [](const CreateObject& o) -> Op { return DropObject{o.object}; },
+          [&](const DropObject& o) -> Op {
+            if (o.object.sql.empty())
+              irreversible(op, "it does not say what was dropped (sql)");
+            return CreateObject{o.object};
+          },
+          [&](const ReplaceObject& o) -> Op {
+            if (!o.existing) irreversible(op, "it does not say what it replaces (existing_sql)");
+            return ReplaceObject{*o.existing, o.object};
           },
           [&](const Call&) -> Op {
             irreversible(op, "a C++ step has no known inverse: name the step that undoes it in "

@@ -186,6 +186,17 @@ public:
       }
       return o;
     }
+    if (op == "create_view") return CreateView{model::read_view(r_, n)};
+    if (op == "replace_view") {
+      ReplaceView o{model::read_view(r_, n, {"existing_sql"}), std::nullopt};
+      if (n["existing_sql"]) {
+        o.existing = o.view;
+        o.existing->sql = r_.string(n["existing_sql"], "existing_sql");
+      }
+      return o;
+    }
+    if (op == "drop_view") return DropView{model::read_view(r_, n, {}, false)};
+    if (const auto object = object_op(op, n)) return *object;
     if (op == "call") {
       // the name the application registers the step under: an identifier, so that the one a
       // revision names and the one a program registers cannot differ by a stray space
@@ -205,6 +216,25 @@ public:
   }
 
 private:
+  /// An op on a schema object ("create_function", "alter_sequence", "revoke"), or nullopt.
+  std::optional<Op> object_op(const std::string& op, const YAML::Node& n) const {
+    for (int k = 0; k <= static_cast<int>(model::ObjectKind::grant); ++k) {
+      const auto kind = static_cast<model::ObjectKind>(k);
+      const auto names = object_op_names(kind);
+      if (op == names.create) return CreateObject{model::read_object(r_, n, kind)};
+      if (op == names.drop) return DropObject{model::read_object(r_, n, kind, {}, false)};
+      if (op == names.replace) {
+        ReplaceObject o{model::read_object(r_, n, kind, {"existing_sql"}), std::nullopt};
+        if (n["existing_sql"]) {
+          o.existing = o.object;
+          o.existing->sql = r_.string(n["existing_sql"], "existing_sql");
+        }
+        return o;
+      }
+    }
+    return std::nullopt;
+  }
+
   void map(const YAML::Node& n, std::string_view op,
            std::initializer_list<std::string_view> keys) const {
     r_.expect_map(n, op, keys);
@@ -396,6 +426,27 @@ void table_fields(Block& b, const model::Table& t) {
       .list("checks", t.checks);
 }
 
+/// A view's fields (its sql when known, as a block scalar under the op at `indent`).
+void view_fields(Block&& b, const model::View& v, int indent) {
+  b.str("name", v.name).schema(v.schema);
+  if (v.materialized) b.flag("materialized", true);
+  b.str("comment", v.comment);
+  if (!v.sql.empty()) b.raw("sql", model::block_scalar(v.sql, indent + 6));
+  b.list("indexes", v.indexes);
+}
+void view_fields(Block& b, const model::View& v, int indent) { view_fields(std::move(b), v, indent); }
+
+/// A schema object's fields; its kind is in the op's name.
+void object_fields(Block&& b, const model::DbObject& o, int indent) {
+  b.str("name", o.name);
+  if (!o.schema.empty()) b.schema(o.schema);
+  if (!o.target.empty()) b.str("target", o.target);
+  if (!o.sql.empty()) b.raw("sql", model::block_scalar(o.sql, indent + 6));
+}
+void object_fields(Block& b, const model::DbObject& o, int indent) {
+  object_fields(std::move(b), o, indent);
+}
+
 /// "{...}" of a table for drop_table's existing, in block form one level deeper.
 void nested_table(Block& b, const model::Table& t) {
   std::string& out = b.out();
@@ -448,29 +499,22 @@ std::vector<LocatedOp> read_ops(const yaml::Reader& r, const YAML::Node& list,
     if (!item.IsMap() || item.size() != 1)
       r.fail(item, fmt::format("each entry of {} is one operation: '- op_name: {{...}}'", what));
     const auto kv = *item.begin();
-    static constexpr std::string_view known[] = {"create_table",
-                                                 "drop_table",
-                                                 "rename_table",
-                                                 "add_column",
-                                                 "drop_column",
-                                                 "alter_column",
-                                                 "create_index",
-                                                 "drop_index",
-                                                 "create_unique_constraint",
-                                                 "create_foreign_key",
-                                                 "create_check_constraint",
-                                                 "create_primary_key",
-                                                 "drop_constraint",
-                                                 "create_enum",
-                                                 "drop_enum",
-                                                 "add_enum_value",
-                                                 "create_schema",
-                                                 "drop_schema",
-                                                 "set_table_comment",
-                                                 "execute",
-                                                 "bulk_insert",
-                                                 "call"};
-    if (std::find(std::begin(known), std::end(known), kv.first.Scalar()) == std::end(known))
+    static const std::vector<std::string> known = [] {
+      std::vector<std::string> names = {
+          "create_table", "drop_table", "rename_table", "add_column", "drop_column",
+          "alter_column", "create_index", "drop_index", "create_unique_constraint",
+          "create_foreign_key", "create_check_constraint", "create_primary_key",
+          "drop_constraint", "create_enum", "drop_enum", "add_enum_value", "create_schema",
+          "drop_schema", "set_table_comment", "execute", "bulk_insert", "call", "create_view",
+          "replace_view", "drop_view"};
+      for (int k = 0; k <= static_cast<int>(model::ObjectKind::grant); ++k) {
+        const auto n = object_op_names(static_cast<model::ObjectKind>(k));
+        for (const auto& name : {n.create, n.replace, n.drop})
+          if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+      }
+      return names;
+    }();
+    if (std::find(known.begin(), known.end(), kv.first.Scalar()) == known.end())
       r.fail(kv.first, fmt::format("unknown operation '{}' (operations: {})", kv.first.Scalar(),
                                    fmt::join(known, ", ")));
     ops.push_back({reader.read(kv.first.Scalar(), kv.second), r.loc(kv.first)});
@@ -648,6 +692,24 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
             },
             [&](const Call& o) {
               out += fmt::format("\n{}- {}: {}", std::string(indent, ' '), op_name, o.name);
+            },
+            [&](const CreateView& o) { view_fields(Block(out, indent, op_name), o.view, indent); },
+            [&](const ReplaceView& o) {
+              Block b(out, indent, op_name);
+              view_fields(b, o.view, indent);
+              if (o.existing) b.raw("existing_sql", model::block_scalar(o.existing->sql, indent + 6));
+            },
+            [&](const DropView& o) { view_fields(Block(out, indent, op_name), o.view, indent); },
+            [&](const CreateObject& o) {
+              object_fields(Block(out, indent, op_name), o.object, indent);
+            },
+            [&](const ReplaceObject& o) {
+              Block b(out, indent, op_name);
+              object_fields(b, o.object, indent);
+              if (o.existing) b.raw("existing_sql", model::block_scalar(o.existing->sql, indent + 6));
+            },
+            [&](const DropObject& o) {
+              object_fields(Block(out, indent, op_name), o.object, indent);
             },
         },
         op);

@@ -172,6 +172,8 @@ ops::Op in_public(ops::Op op) {
         }
         if constexpr (requires { o.constraint.referred_schema; }) fix(o.constraint.referred_schema);
         if constexpr (requires { o.type.schema; }) fix(o.type.schema);
+        if constexpr (requires { o.view.schema; }) fix(o.view.schema);
+        if constexpr (requires { o.object.schema; }) fix(o.object.schema);
       },
       op);
   return op;
@@ -283,6 +285,25 @@ std::optional<std::vector<std::string>> native(const ops::Op& op, const model::M
           },
           [](const ops::BulkInsert& o) -> Sql {
             return dialect::bulk_insert_sql(o, ident(o.table), ident, literal);
+          },
+          [](const ops::CreateView& o) -> Sql {
+            return std::vector{fmt::format("CREATE VIEW {} AS\n{}", ident(o.view.name), o.view.sql)};
+          },
+          [](const ops::ReplaceView& o) -> Sql { // SQLite has no OR REPLACE for views
+            return std::vector{
+                fmt::format("DROP VIEW {}", ident(o.view.name)),
+                fmt::format("CREATE VIEW {} AS\n{}", ident(o.view.name), o.view.sql)};
+          },
+          [](const ops::DropView& o) -> Sql {
+            return std::vector{fmt::format("DROP VIEW {}", ident(o.view.name))};
+          },
+          // triggers, the only objects unsupported() lets through
+          [](const ops::CreateObject& o) -> Sql { return std::vector{o.object.sql}; },
+          [](const ops::ReplaceObject& o) -> Sql {
+            return std::vector{fmt::format("DROP TRIGGER {}", ident(o.object.name)), o.object.sql};
+          },
+          [](const ops::DropObject& o) -> Sql {
+            return std::vector{fmt::format("DROP TRIGGER {}", ident(o.object.name))};
           },
           // the main schema, the only one unsupported() lets through: nothing to do
           [](const ops::CreateSchema&) -> Sql { return std::vector<std::string>{}; },
@@ -654,6 +675,18 @@ std::optional<std::string> unsupported(const ops::Op& op) {
                        c.name);
   };
   auto either = [](Why a, Why b) { return a ? a : b; };
+  auto view = [&](const model::View& v) -> Why {
+    if (v.materialized)
+      return Why("SQLite has no materialized views: make it a plain view, or a table the "
+                 "application fills");
+    return schema(v.schema);
+  };
+  auto object = [](const model::DbObject& o) -> Why {
+    if (o.kind == model::ObjectKind::trigger) return std::nullopt;
+    return fmt::format("SQLite has views and triggers, no {}s: declare it only for PostgreSQL's "
+                       "databases",
+                       model::to_string(o.kind));
+  };
   return std::visit(
       overloaded{
           [&](const ops::CreateTable& o) -> Why {
@@ -688,6 +721,12 @@ std::optional<std::string> unsupported(const ops::Op& op) {
           [&](const ops::DropSchema& o) { return schema(o.name); },
           [&](const ops::Execute&) -> Why { return std::nullopt; },
           [&](const ops::Call&) -> Why { return std::nullopt; },
+          [&](const ops::CreateView& o) { return view(o.view); },
+          [&](const ops::ReplaceView& o) { return view(o.view); },
+          [&](const ops::DropView& o) { return view(o.view); },
+          [&](const ops::CreateObject& o) { return object(o.object); },
+          [&](const ops::ReplaceObject& o) { return object(o.object); },
+          [&](const ops::DropObject& o) { return object(o.object); },
           [&](const auto& o) { return schema(o.schema); },
       },
       op);

@@ -6,6 +6,7 @@
 #include "schemagen/support/diagnostics.hpp"
 
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -104,13 +105,64 @@ struct Enum {
   std::string qualified_name() const;
 };
 
+/// A view (SG_VIEW on a struct): rows the program reads. `sql` is its query as declared, what
+/// revisions carry; `definition` is how the database spells it (the server's pg_get_viewdef
+/// online, the normalised parse tree offline), filled by the dialect and what comparing reads.
+struct View {
+  std::string schema = "public";
+  std::string name;
+  std::string sql;
+  bool materialized = false;
+  std::vector<Column> columns; // the struct's members (names and types), checked against the
+                               // columns the database makes of `sql`; not compared
+  std::vector<Index> indexes;  // a materialized view's
+  std::optional<std::string> comment;
+  std::string definition;              // never written to YAML
+  std::vector<std::string> depends_on; // what `sql` references ("schema.name"); not compared
+  Origin origin;
+  /// Same name, kind, indexes and comment, and the same query: the definitions when both sides
+  /// have one, else the SQL texts.
+  bool operator==(const View& other) const;
+
+  std::string qualified_name() const;
+};
+
+/// The kinds of schema object declared in SQL files (the configuration's `objects:`), in the
+/// order they are created: what a later kind references comes first.
+enum class ObjectKind { extension, sequence, function, procedure, trigger, policy, grant };
+
+/// A schema object one CREATE (or GRANT) statement declares.
+struct DbObject {
+  ObjectKind kind = ObjectKind::function;
+  std::string schema = "public";
+  std::string name;   // a grant's is "PRIVILEGES on OBJECT to ROLE"
+  std::string target; // a function's or procedure's identity arguments, "(integer, text)"; a
+                      // trigger's or policy's table, "schema.table"; else empty
+  std::string sql;    // the statement as declared, what revisions carry
+  std::string definition;              // how the database spells it (see View); never written
+  std::vector<std::string> depends_on; // what it references ("schema.name"); not compared
+  Origin origin;
+  bool operator==(const DbObject& other) const;
+
+  /// "function public.touch_updated_at()", "trigger users_touch on auth.users": what messages
+  /// call it, and (with the kind) what identifies it.
+  std::string describe() const;
+};
+
+std::string_view to_string(ObjectKind kind);
+std::optional<ObjectKind> object_kind(std::string_view name);
+
 struct Metadata {
   std::vector<std::string> schemas; // every schema a table or enum lives in, sorted
   std::vector<Table> tables;        // sorted by (schema, name)
   std::vector<Enum> enums;          // sorted by (schema, name)
+  std::vector<View> views;          // sorted by (schema, name)
+  std::vector<DbObject> objects;    // sorted by (kind, schema, name, target)
   bool operator==(const Metadata&) const = default;
 
   const Table* find_table(std::string_view schema, std::string_view name) const;
+  const View* find_view(std::string_view schema, std::string_view name) const;
+  const DbObject* find_object(const DbObject& like) const; // the same kind, schema, name, target
 };
 
 /// Sorts everything whose order carries no meaning (tables, enums, constraints and indexes by

@@ -39,4 +39,21 @@ Index read_index(const yaml::Reader& r, const YAML::Node& n,
                  std::initializer_list<std::string_view> extra_keys = {});
 Identity read_identity(const yaml::Reader& r, const YAML::Node& n);
 
+/// A view or a schema object as a block map (its SQL is a block scalar) at `indent`, and back;
+/// `extra_keys` as for read_index. The first line has no indent of its own: "name: ...".
+std::string to_block(const View& v, int indent, bool origins = false);
+/// Without `kind:` when `with_kind` is false (an op's name says it).
+std::string to_block(const DbObject& o, int indent, bool origins = false, bool with_kind = true);
+/// Without `need_sql`, a missing sql reads as empty (a drop that does not say what it dropped).
+View read_view(const yaml::Reader& r, const YAML::Node& n,
+               std::initializer_list<std::string_view> extra_keys = {}, bool need_sql = true);
+/// With `kind` (an op's name says it), the map has no `kind:` of its own.
+DbObject read_object(const yaml::Reader& r, const YAML::Node& n,
+                     std::optional<ObjectKind> kind = std::nullopt,
+                     std::initializer_list<std::string_view> extra_keys = {},
+                     bool need_sql = true);
+/// A string as a YAML block scalar ("|-" and its lines at `indent`), or quoted on one line when
+/// it has no line break.
+std::string block_scalar(std::string_view text, int indent);
+
 } // namespace schemagen::model

@@ -127,6 +127,35 @@ struct BulkInsert {
   std::string schema = "public", table;
   std::vector<std::vector<std::pair<std::string, Literal>>> rows; // column → value, in order
 };
+/// A view created from its definition; a materialized one with its indexes.
+struct CreateView {
+  model::View view;
+};
+/// CREATE OR REPLACE VIEW: the new query; `existing` is the view it replaces (for the downgrade).
+/// A view whose columns change other than by new ones at the end, or a materialized one, is
+/// dropped and created instead (autogenerate writes drop_view and create_view).
+struct ReplaceView {
+  model::View view;
+  std::optional<model::View> existing;
+};
+/// `view` names what is dropped; its sql (empty: not known) is what recreates it.
+struct DropView {
+  model::View view;
+};
+/// A schema object (function, trigger, extension, ...) created by its statement.
+struct CreateObject {
+  model::DbObject object;
+};
+/// CREATE OR REPLACE (a sequence: ALTER SEQUENCE with its options; a policy: dropped and made
+/// again); `existing` is what it replaces.
+struct ReplaceObject {
+  model::DbObject object;
+  std::optional<model::DbObject> existing;
+};
+/// `object` names what is dropped; its sql (empty: not known) is what recreates it.
+struct DropObject {
+  model::DbObject object;
+};
 /// A C++ step the application registers by this name (Migrator::register_step), run in the
 /// revision's transaction on its connection: data, never the schema, changes.
 struct Call {
@@ -137,7 +166,8 @@ using Op =
     std::variant<CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn,
                  CreateIndex, DropIndex, CreateUniqueConstraint, CreateForeignKey,
                  CreateCheckConstraint, CreatePrimaryKey, DropConstraint, CreateEnum, DropEnum,
-                 AddEnumValue, CreateSchema, DropSchema, SetTableComment, Execute, BulkInsert, Call>;
+                 AddEnumValue, CreateSchema, DropSchema, SetTableComment, Execute, BulkInsert, Call,
+                 CreateView, ReplaceView, DropView, CreateObject, ReplaceObject, DropObject>;
 
 /// An op and where it was written (a revision file's line), for error messages.
 struct LocatedOp {
@@ -145,8 +175,14 @@ struct LocatedOp {
   SourceLoc loc;
 };
 
-/// The op's name as revision files spell it: "add_column".
-std::string_view name(const Op& op);
+/// The op's name as revision files spell it: "add_column", "create_function", "grant".
+std::string name(const Op& op);
+/// The op names of a kind of schema object: create, replace and drop ("create_function",
+/// "replace_function", "drop_function"; "create_sequence", "alter_sequence"; "grant", "revoke").
+struct ObjectOpNames {
+  std::string create, replace, drop;
+};
+ObjectOpNames object_op_names(model::ObjectKind kind);
 /// "add_column auth.users.email": what error messages and logs call it.
 std::string describe(const Op& op);
 
