@@ -1,0 +1,49 @@
+#pragma once
+// The SQL files of the configuration's `objects:` read with PostgreSQL's own parser (libpg_query):
+// each CREATE FUNCTION, PROCEDURE, TRIGGER, EXTENSION, SEQUENCE, POLICY and GRANT becomes a
+// model::DbObject spelled as the PostgreSQL reflection spells the database's, so that a declared
+// object and the database's match. Also what a query references (to order views and functions)
+// and a normalised parse tree (to compare SQL offline). This header is free of libpg_query; only
+// lib/pgparse's sources include it.
+
+#include "schemagen/model/metadata.hpp"
+#include "schemagen/support/diagnostics.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace schemagen::pgparse {
+
+/// The objects `text` declares, one per statement (a GRANT naming several objects, one per
+/// object), in the file's order. `file` is how diagnostics and origins name the file. A statement
+/// that does not parse, or that has no place in an objects file, is an error in `diags` at its
+/// file:line:col; the statements before a syntax error are still returned, none after it (the
+/// parser stops there).
+std::vector<model::DbObject> read_objects(std::string_view text, const std::string& file,
+                                          DiagnosticList& diags);
+
+/// read_objects() of the file at `path` (named in diagnostics by display_path()); throws
+/// DiagnosticsError when it has errors, UserError when it cannot be read.
+std::vector<model::DbObject> read_objects_file(const std::filesystem::path& path);
+
+/// The relations and functions the statements of `sql` (a query, or a SQL function's body)
+/// reference, as "schema.name" (public when unqualified), sorted, each once; the names of its
+/// common table expressions are not among them. Builtin functions called unqualified (count,
+/// now) come out as public.count: they match no declared object. A syntax error is a UserError
+/// at `at` (the SQL's own position in its file, when known) moved on by the error's position.
+std::vector<std::string> references(std::string_view sql, const SourceLoc& at = {});
+
+/// The parse tree of `sql` as JSON, with what does not change the object it declares left out:
+/// every token's location, OR REPLACE, IF NOT EXISTS, and a LANGUAGE sql function's body as text
+/// (its own parse tree instead). Two spellings that differ only in layout, comments, keyword case
+/// or such options give the same text. Errors as references().
+std::string canonical(std::string_view sql, const SourceLoc& at = {});
+
+/// PostgreSQL's format_type() spelling of a type name as the parser gives it (int4, pg_catalog.
+/// int8, varchar, timestamptz, ...): integer, bigint, character varying, timestamp with time zone.
+/// Names it does not know are kept (a type of the user's stays qualified only if written so).
+std::string format_type_name(const std::vector<std::string>& names);
+
+} // namespace schemagen::pgparse
