@@ -300,3 +300,43 @@ TEST_CASE("a database's name is a non-empty string (found by fuzzing)") {
           std::string::npos);
   }
 }
+
+TEST_CASE("objects: glob patterns relative to the file, each matching a file; an entry's replace "
+          "the top level's") {
+  TempDir dir;
+  fs::create_directories(dir.path / "db/functions");
+  fs::create_directories(dir.path / "db/triggers/sub.sql"); // a directory the pattern reaches
+  for (const auto* f : {"db/functions/b.sql", "db/functions/a.sql", "db/functions/notes.txt",
+                        "db/triggers/t.sql", "db/grants.sql"})
+    write_file_atomic(dir.path / f, "");
+  write_file_atomic(dir.path / "schemagen.yaml", R"(objects:
+  - db/functions/*.sql
+  - db/triggers/*.sql
+  - db/functions/a.sql
+databases:
+  main: {}
+  other:
+    objects: db/grants.sql
+)");
+  const auto c = config::load(dir.path / "schemagen.yaml", "main");
+  REQUIRE(c.objects.size() == 3);
+  CHECK(c.objects[0].pattern == "db/functions/*.sql");
+  CHECK(c.objects[0].absolute == dir.path / "db/functions/*.sql");
+  CHECK(c.objects[1].at.line == 3);
+  // name order within a pattern, the patterns' order, each file once, directories left out
+  CHECK(config::object_files(c) ==
+        std::vector<fs::path>{dir.path / "db/functions/a.sql", dir.path / "db/functions/b.sql",
+                              dir.path / "db/triggers/t.sql"});
+  const auto other = config::load(dir.path / "schemagen.yaml", "other");
+  CHECK(config::object_files(other) == std::vector<fs::path>{dir.path / "db/grants.sql"});
+
+  write_file_atomic(dir.path / "schemagen.yaml", "objects:\n  - db/functions/*.sql\n"
+                                                 "  - db/procedures/*.sql\n");
+  const auto missing = config::load(dir.path / "schemagen.yaml");
+  CHECK_THROWS_WITH_AS(config::object_files(missing),
+                       doctest::Contains("schemagen.yaml:3:5: error: objects: "
+                                         "'db/procedures/*.sql' matches no file"),
+                       UserError);
+  write_file_atomic(dir.path / "schemagen.yaml", "objects: {functions: x}\n");
+  CHECK(error_of(dir.path / "schemagen.yaml").find("schemagen.yaml:1:10") != std::string::npos);
+}

@@ -6,8 +6,11 @@
 #include "schemagen/support/sql.hpp"
 #include "schemagen/support/yaml.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <glob.h>
+#include <memory>
 
 namespace schemagen::config {
 
@@ -77,6 +80,7 @@ const Keys top_level_keys = {"script_location",
                              "database",
                              "databases",
                              "models",
+                             "objects",
                              "version_table",
                              "version_table_schema",
                              "include_schemas",
@@ -97,6 +101,7 @@ const Keys databases_entry_keys = {"url",
                                    "dialect",
                                    "schema_map",
                                    "models",
+                                   "objects",
                                    "script_location",
                                    "version_locations",
                                    "version_table",
@@ -154,6 +159,22 @@ public:
     if (const auto a = n["args"]) m.args = strs(a, "models.args");
   }
 
+  void objects(const YAML::Node& n, std::vector<ObjectsPattern>& out) const {
+    out.clear();
+    if (n.IsScalar()) {
+      out.push_back(pattern(n));
+      return;
+    }
+    r_.expect_sequence(n, "objects");
+    for (const auto& item : n) out.push_back(pattern(item));
+  }
+  ObjectsPattern pattern(const YAML::Node& n) const {
+    auto p = str(n, "objects");
+    if (p.empty()) r_.fail(n, "objects: a pattern cannot be empty");
+    auto absolute = (dir_ / p).lexically_normal();
+    return {std::move(p), std::move(absolute), r_.loc(n)};
+  }
+
   /// The database URL of `map`, if it has one. Null or "" names one that is empty; only
   /// ${VAR:-} defaults that leave it empty name none.
   void url(const YAML::Node& map, std::string_view what, Config& c) const {
@@ -179,6 +200,7 @@ public:
     }
     url(n, "url", c);
     if (const auto v = n["models"]) models(v, c.models);
+    if (const auto v = n["objects"]) objects(v, c.objects);
     if (const auto v = n["version_table"]) c.version_table = str(v, "version_table");
     if (const auto v = n["version_table_schema"])
       c.version_table_schema = str(v, "version_table_schema");
@@ -317,6 +339,28 @@ Config load(const fs::path& file_in, const std::optional<std::string>& database)
         fmt::format("-n {} given, but the configuration has no databases: map", *database));
   }
   return c;
+}
+
+std::vector<fs::path> object_files(const Config& config) {
+  std::vector<fs::path> files;
+  for (const auto& p : config.objects) {
+    glob_t matches{};
+    // GLOB_ERR is left out: an unreadable directory is a pattern that matches nothing, named below
+    const int rc = ::glob(p.absolute.c_str(), 0, nullptr, &matches);
+    const std::unique_ptr<glob_t, void (*)(glob_t*)> owner(&matches, ::globfree);
+    std::size_t found = 0;
+    if (rc == 0)
+      for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
+        const fs::path file = matches.gl_pathv[i];
+        if (!fs::is_regular_file(file)) continue; // a directory a * reaches
+        ++found;
+        if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+      }
+    if (!found)
+      throw UserError(p.at, fmt::format("objects: '{}' matches no file (looked for {})", p.pattern,
+                                        display_path(p.absolute)));
+  }
+  return files;
 }
 
 std::vector<std::string> database_names(const fs::path& file) {

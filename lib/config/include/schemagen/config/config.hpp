@@ -25,6 +25,13 @@ struct Models {
   std::vector<std::string> args;
 };
 
+/// One pattern of `objects:`: SQL files of functions, triggers, grants, ... (lib/pgparse).
+struct ObjectsPattern {
+  std::string pattern; // as written, ${VAR}s expanded: what an error names
+  fs::path absolute;   // the pattern below the configuration's directory
+  SourceLoc at;        // where the configuration writes it
+};
+
 /// One hook's shell command: what runs, and what a message may show of it.
 struct Hook {
   std::string command; // ${VAR}s expanded
@@ -56,6 +63,7 @@ struct Config {
   std::optional<SourceLoc> url_at;
   std::vector<std::string> url_unset; // the ${VAR}s of that URL that were unset or empty
   Models models;
+  std::vector<ObjectsPattern> objects; // a databases: entry's replace the top level's
   std::string version_table = "schemagen_version"; // a databases: entry's: <this>_<name> by default
   /// A databases: entry's table before version tables were per database (<this> unsuffixed), when
   /// the suffixed default applies: a database still holding it is refused, not taken as at base.
@@ -85,6 +93,11 @@ fs::path find(const std::optional<fs::path>& explicit_path, const fs::path& star
 /// Reads and validates `file`. With a `databases:` map, `database` (-n) picks the entry; it may
 /// be omitted when there is only one. Throws UserError at file:line:col on any mistake.
 Config load(const fs::path& file, const std::optional<std::string>& database = std::nullopt);
+
+/// The files `objects:` names: each pattern's matches (glob(3): *, ?, [...]) in name order, the
+/// patterns in the configuration's order, each file once. A pattern that matches no file is a
+/// UserError at the pattern, naming it.
+std::vector<fs::path> object_files(const Config& config);
 
 /// The names of `file`'s `databases:` map, in the file's order; empty when it has none.
 std::vector<std::string> database_names(const fs::path& file);
