@@ -45,6 +45,7 @@ ExitCode check_committed(const Global& global, const DiffOptions& options) {
   auto inputs = version_dirs(cfg);
   inputs.push_back(cfg.file);
   inputs.insert(inputs.end(), cfg.models.sources.begin(), cfg.models.sources.end());
+  for (const auto& file : config::object_files(cfg)) inputs.push_back(file);
   std::size_t missing = 0;
   for (const auto& file : untracked(cfg.dir, inputs)) {
     const fs::path path = (cfg.dir / file).lexically_normal();

@@ -5,9 +5,12 @@
 #include "schemagen/config/config.hpp"
 #include "schemagen/driver/commands.hpp"
 #include "schemagen/model/metadata.hpp"
+#include "schemagen/model/yaml.hpp"
+#include "schemagen/pgparse/pgparse.hpp"
 #include "schemagen/support/cache.hpp"
 #include "schemagen/support/files.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
 #include <iostream>
@@ -36,11 +39,47 @@ scan::Result run_scan(const scan::Options& opts, const char* consequence) {
   }
   return result;
 }
+
+/// The objects the configuration's `objects:` files declare, in the files' order. Every mistake
+/// in every file is printed before the run stops, as the scan does; so is an object declared
+/// twice (the second could only replace the first, silently).
+std::vector<model::DbObject> read_objects(const config::Config& cfg, const char* consequence) {
+  DiagnosticList diags;
+  std::vector<model::DbObject> objects;
+  for (const auto& file : config::object_files(cfg)) {
+    for (auto& o : pgparse::read_objects(read_file(file), display_path(file), diags)) {
+      const auto same = std::find_if(objects.begin(), objects.end(), [&](const auto& x) {
+        return x.kind == o.kind && x.schema == o.schema && x.name == o.name && x.target == o.target;
+      });
+      if (same != objects.end()) {
+        diags.error(o.origin.loc, fmt::format("{} is declared twice", o.describe()));
+        diags.note(same->origin.loc, "declared first here");
+        continue;
+      }
+      objects.push_back(std::move(o));
+    }
+  }
+  for (const auto& d : diags.items()) std::cerr << d.str() << '\n';
+  if (const auto n = diags.error_count())
+    throw UserError(
+        fmt::format("error: {} error{} in the objects; {}", n, n == 1 ? "" : "s", consequence));
+  return objects;
+}
+
+/// The scanned models with the configuration's objects joined in.
+model::Metadata with_objects(model::Metadata models, std::vector<model::DbObject> objects) {
+  if (objects.empty()) return models;
+  models.objects.insert(models.objects.end(), std::make_move_iterator(objects.begin()),
+                        std::make_move_iterator(objects.end()));
+  model::canonicalize(models);
+  return models;
+}
 } // namespace
 
 model::Metadata scan_models(const config::Config& cfg) {
+  auto objects = read_objects(cfg, "nothing compared"); // quick, and its errors are the user's
   auto result = run_scan(scan_options(cfg, true), "nothing compared");
-  return result.get();
+  return with_objects(result.get(), std::move(objects));
 }
 
 namespace {
@@ -58,6 +97,13 @@ model::Metadata map_schemas(model::Metadata models, const std::map<std::string, 
     const auto moved = to(e.schema);
     types[sql::type_name(e.schema, e.name)] = sql::type_name(moved, e.name);
     e.schema = moved;
+  }
+  // an object's schema, and a trigger's or policy's table (what SQLite's lowering checks)
+  for (auto& o : models.objects) {
+    if (!o.schema.empty()) o.schema = to(o.schema);
+    if (o.kind == model::ObjectKind::trigger || o.kind == model::ObjectKind::policy)
+      if (const auto dot = o.target.find('.'); dot != std::string::npos)
+        o.target = to(o.target.substr(0, dot)) + o.target.substr(dot);
   }
   for (auto& t : models.tables) {
     t.schema = to(t.schema);
@@ -84,7 +130,9 @@ ExitCode scan(const Global& global, const ScanOptions& options) {
   const auto cfg = config::load(config::find(global.config, fs::current_path()), global.name);
   auto opts = scan_options(cfg, options.use_cache);
   opts.args.insert(opts.args.end(), options.args.begin(), options.args.end());
+  auto objects = read_objects(cfg, "nothing written");
   auto result = run_scan(opts, "nothing written");
+  if (!objects.empty()) result.yaml = model::to_yaml(with_objects(result.get(), objects));
   if (options.output) {
     write_file_atomic(*options.output, result.yaml);
   } else {
@@ -93,6 +141,7 @@ ExitCode scan(const Global& global, const ScanOptions& options) {
   if (options.depfile) {
     auto deps = result.dependencies;
     deps.push_back(cfg.file);
+    for (const auto& file : config::object_files(cfg)) deps.push_back(file);
     write_file_atomic(*options.depfile, depfile_rule(options.output.value_or("-"), deps));
   }
   if (global.verbosity > 0) {

@@ -29,7 +29,8 @@
 // Refused, each at the annotation concerned and all in one DiagnosticsError: a schema other than
 // public/main (the driver applies schema_map first), array types, INTERVAL, identity on what is
 // not an integer whole primary key (there it is INTEGER PRIMARY KEY AUTOINCREMENT),
-// autoincrement on a column that is not the whole primary key, index methods other than btree.
+// autoincrement on a column that is not the whole primary key, index methods other than btree,
+// schema objects other than triggers (SQLite has no functions, sequences, grants, ...).
 
 #include "internal.hpp"
 #include "schemagen/model/naming.hpp"
@@ -107,6 +108,7 @@ public:
     for (const auto& e : m_.enums)
       if (!main_schema(e.schema)) diags_.error(e.origin.loc, schema_refusal(e.schema));
     for (auto& t : m_.tables) table(t);
+    for (auto& o : m_.objects) object(o);
     m_.enums.clear();
     m_.schemas.clear();
     model::canonicalize(m_);
@@ -136,6 +138,26 @@ private:
                                  "the index no method",
                                  ix.name, ix.method));
     }
+  }
+
+  /// Of the objects an objects file declares, SQLite has triggers, on its one schema.
+  void object(model::DbObject& o) {
+    if (o.kind != model::ObjectKind::trigger) {
+      diags_.error(o.origin.loc,
+                   fmt::format("SQLite has views and triggers, no {}s: {} belongs only to "
+                               "PostgreSQL's databases (give this one an objects: list without it)",
+                               model::to_string(o.kind), o.describe()));
+      return;
+    }
+    const auto dot = o.target.find('.');
+    const auto schema = o.target.substr(0, dot);
+    if (!main_schema(schema)) {
+      diags_.error(o.origin.loc, fmt::format("trigger {} is on {}: {}", o.name, o.target,
+                                             schema_refusal(schema)));
+      return;
+    }
+    o.schema = "public";
+    o.target = "public" + o.target.substr(dot);
   }
 
   void column(model::Table& t, model::Column& c) {
