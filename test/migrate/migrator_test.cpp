@@ -341,6 +341,12 @@ TEST_CASE("a step that throws fails its revision, named, and the file stays as i
   }
   CHECK(bytes(dir / "app.db") == before);
 
+  // what is not a std::exception still arrives as a schemagen::Error naming the step
+  auto odd = migrator(dir, with_step().chain());
+  odd.register_step("backfill_locale", [](Connection&) { throw 42; });
+  CHECK_THROWS_WITH_AS(odd.upgrade(), doctest::Contains("call backfill_locale failed"), Error);
+  CHECK(bytes(dir / "app.db") == before);
+
   // a statement the step runs that the database refuses names its SQL and SQLite's message
   auto bad = migrator(dir, with_step().chain());
   bad.register_step("backfill_locale",
