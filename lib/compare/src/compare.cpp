@@ -633,9 +633,14 @@ private:
     std::set<model::ObjectKind> managed;
     for (const auto& o : models_.objects) managed.insert(o.kind);
     for (std::size_t i = 0; i < models_.objects.size(); ++i) {
-      const auto& m = models_.objects[i];
-      const auto& c = canon_.objects.size() == models_.objects.size() ? canon_.objects[i] : m;
-      const auto* d = db_.find_object(m);
+      // matched as the database spells it: a function's (int4) is its (integer); the ops carry
+      // the statement as declared, under that identity
+      const auto& c = canon_.objects.size() == models_.objects.size() ? canon_.objects[i]
+                                                                      : models_.objects[i];
+      model::DbObject m = models_.objects[i];
+      m.target = c.target;
+      m.definition.clear();
+      const auto* d = db_.find_object(c);
       if (!d) {
         create_bucket(m).push_back(ops::CreateObject{m});
       } else if (!(c == *d)) {
@@ -651,8 +656,9 @@ private:
         }
       }
     }
+    const auto& spelled = canon_.objects.size() == models_.objects.size() ? canon_ : models_;
     for (const auto& d : db_.objects)
-      if (managed.count(d.kind) && !models_.find_object(d))
+      if (managed.count(d.kind) && !spelled.find_object(d))
         drop_bucket(d).push_back(ops::DropObject{d});
   }
 
