@@ -516,8 +516,8 @@ TEST_CASE("lower() refuses what SQLite lacks, every refusal at its origin in one
                             .referred_columns = {"id"},
                             .origin = at(16)});
   m.tables.push_back(t);
-  m.views.push_back({.name = "totals", .sql = "SELECT 1 AS n", .materialized = true,
-                     .origin = at(18)});
+  m.views.push_back(
+      {.name = "totals", .sql = "SELECT 1 AS n", .materialized = true, .origin = at(18)});
   model::View in_auth{.schema = "auth", .name = "names", .sql = "SELECT 'a' AS a"};
   in_auth.origin = at(19);
   in_auth.columns = {column("a", "TEXT[]")};

@@ -32,8 +32,7 @@ scan::Result scan(const std::string& code, const NamingConvention& naming = {},
   return scan::scan_code(prelude + code, {}, naming, "models.hpp", files);
 }
 
-Metadata ok(const std::string& code, const NamingConvention& naming = {},
-            const Files& files = {}) {
+Metadata ok(const std::string& code, const NamingConvention& naming = {}, const Files& files = {}) {
   auto r = scan(code, naming, files);
   INFO(r.diagnostics.str());
   REQUIRE(r.ok());
@@ -430,9 +429,10 @@ TEST_CASE("a view's query comes from a file beside the header, trimmed") {
 struct SG_VIEW("totals", file = "views/totals.sql") Total { std::int64_t n; };
 struct SG_VIEW("up", file = "../shared/up.sql") Up { std::int64_t n; };
 )cpp";
-  const auto m = ok(code, {},
-                    {{"views/totals.sql", "\xEF\xBB\xBF\n-- how many\nSELECT count(*) AS n\n  FROM t;\n\n"},
-                     {"../shared/up.sql", "SELECT 1 AS n -- 'é'\n"}});
+  const auto m =
+      ok(code, {},
+         {{"views/totals.sql", "\xEF\xBB\xBF\n-- how many\nSELECT count(*) AS n\n  FROM t;\n\n"},
+          {"../shared/up.sql", "SELECT 1 AS n -- 'é'\n"}});
   CHECK(view(m, "totals").sql == "-- how many\nSELECT count(*) AS n\n  FROM t");
   CHECK(view(m, "up").sql == "SELECT 1 AS n -- 'é'");
 }
@@ -513,16 +513,16 @@ struct SG_VIEW("v3", sql = "SELECT 1 AS x", materialised) N { int x; };
   CHECK(has(errs, "5:31: sql is empty"));
   CHECK(has(errs, "6:37: /schemagen-virtual/blank.sql holds no SQL"));
   CHECK(has(errs, "7:48: SG_INDEX on view 'plain', which is not materialized"));
-  for (const auto& [at, key] : std::vector<std::pair<std::string, std::string>>{
-           {"9:13", "primary_key"},
-           {"9:26", "foreign_key"},
-           {"9:48", "server_default"},
-           {"10:13", "identity"},
-           {"10:34", "autoincrement"},
-           {"10:49", "unique"},
-           {"10:57", "index"}})
-    CHECK(has(errs, fmt::format("{}: {} is for a table's column, not a view's: view 'keys'", at,
-                                key)));
+  for (const auto& [at, key] :
+       std::vector<std::pair<std::string, std::string>>{{"9:13", "primary_key"},
+                                                        {"9:26", "foreign_key"},
+                                                        {"9:48", "server_default"},
+                                                        {"10:13", "identity"},
+                                                        {"10:34", "autoincrement"},
+                                                        {"10:49", "unique"},
+                                                        {"10:57", "index"}})
+    CHECK(has(errs,
+              fmt::format("{}: {} is for a table's column, not a view's: view 'keys'", at, key)));
   CHECK(has(errs, "12:68: SG_UNIQUE does not go on a view"));
   CHECK(has(errs, "13:5: SG_CHECK does not go on a view"));
   CHECK(has(errs, "13:35: SG_FOREIGN_KEY does not go on a view"));

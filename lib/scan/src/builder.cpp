@@ -220,7 +220,8 @@ std::string trim(std::string_view s) {
 /// (or several), which a statement of its own would have but CREATE VIEW ... AS cannot take.
 std::string trim_sql(std::string_view s) {
   std::string out = trim(s);
-  while (!out.empty() && out.back() == ';') out = trim(std::string_view(out).substr(0, out.size() - 1));
+  while (!out.empty() && out.back() == ';')
+    out = trim(std::string_view(out).substr(0, out.size() - 1));
   return out;
 }
 
@@ -228,9 +229,11 @@ std::string trim_sql(std::string_view s) {
 bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                                                               : (c & 0xF8) == 0xF0 ? 4
-                                                                                    : 0;
+    const std::size_t n = c < 0x80             ? 1
+                          : (c & 0xE0) == 0xC0 ? 2
+                          : (c & 0xF0) == 0xE0 ? 3
+                          : (c & 0xF8) == 0xF0 ? 4
+                                               : 0;
     if (n == 0) return false;
     char32_t cp = n == 1 ? c : c & (0x7F >> n);
     if (i + n > s.size()) return false;
@@ -788,7 +791,7 @@ private:
 
   /// SG_INDEX on `t` (a `kind`: a table, or a materialized view's columns).
   std::optional<model::Index> make_index(const Table& t, Options& opts, const Annotation& a,
-                                    std::string_view kind) {
+                                         std::string_view kind) {
     if (!opts.required("columns", "columns = \"a, b\"")) return std::nullopt;
     auto columns = column_list(t, opts, true, kind);
     if (!columns) return std::nullopt;

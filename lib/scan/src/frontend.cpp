@@ -230,12 +230,11 @@ public:
   bool VisitDecl(Decl* d) {
     if (isa<CXXRecordDecl>(d) || isa<EnumDecl>(d) || isa<FieldDecl>(d)) return true;
     for (const auto& a : read(d))
-      diags_.error(a.loc,
-                   fmt::format("{} does not go here: {}", a.macro(),
-                               a.kind == "column" || a.kind == "ignore"
-                                   ? "it marks a non-static data member of an SG_TABLE or "
-                                     "SG_VIEW struct"
-                                   : "it goes on a struct or enum"));
+      diags_.error(a.loc, fmt::format("{} does not go here: {}", a.macro(),
+                                      a.kind == "column" || a.kind == "ignore"
+                                          ? "it marks a non-static data member of an SG_TABLE or "
+                                            "SG_VIEW struct"
+                                          : "it goes on a struct or enum"));
     return true;
   }
 
