@@ -46,7 +46,8 @@ model::Metadata scan_models(const config::Config& cfg) {
 namespace {
 
 /// `models` with every schema `map` names moved to the schema it maps to: tables, the tables
-/// foreign keys refer to, enums, and the enum types columns name.
+/// foreign keys refer to, views and what they depend on, enums, and the enum types columns name.
+/// A view's query is SQL text and is not rewritten.
 model::Metadata map_schemas(model::Metadata models, const std::map<std::string, std::string>& map) {
   if (map.empty()) return models;
   auto to = [&](const std::string& schema) {
@@ -59,15 +60,25 @@ model::Metadata map_schemas(model::Metadata models, const std::map<std::string, 
     types[sql::type_name(e.schema, e.name)] = sql::type_name(moved, e.name);
     e.schema = moved;
   }
-  for (auto& t : models.tables) {
-    t.schema = to(t.schema);
-    for (auto& fk : t.foreign_keys) fk.referred_schema = to(fk.referred_schema);
-    for (auto& c : t.columns) {
+  auto map_types = [&](std::vector<model::Column>& columns) {
+    for (auto& c : columns) {
       const bool array = c.type.ends_with("[]");
       const auto base = array ? c.type.substr(0, c.type.size() - 2) : c.type;
       if (const auto it = types.find(base); it != types.end())
         c.type = it->second + (array ? "[]" : "");
     }
+  };
+  for (auto& t : models.tables) {
+    t.schema = to(t.schema);
+    for (auto& fk : t.foreign_keys) fk.referred_schema = to(fk.referred_schema);
+    map_types(t.columns);
+  }
+  for (auto& v : models.views) {
+    v.schema = to(v.schema);
+    map_types(v.columns);
+    for (auto& dependency : v.depends_on) // "schema.name"
+      if (const auto dot = dependency.find('.'); dot != std::string::npos)
+        dependency = to(dependency.substr(0, dot)) + dependency.substr(dot);
   }
   model::canonicalize(models);
   return models;
