@@ -81,4 +81,16 @@ contains "$out" "  - kind: trigger
 contains "$out" "sql: CREATE POLICY own ON auth.users AS PERMISSIVE FOR SELECT TO PUBLIC USING (active)" "inspect: the policy"
 contains "$out" "sql: CREATE SEQUENCE public.order_no AS bigint INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1000 CACHE 1 NO CYCLE" "inspect: the sequence, every option"
 case "$out" in *"name: users_id_seq"*|*"name: digest"*) fail "inspect shows what a column or extension owns";; esac
+
+# offline: the same steps as a script, run by psql, leave what the online run leaves
+ids=(0b1001000001 0b1002000002 0b1003000003)
+for step in 1 2 3; do
+  offline=$(new_db "objects_sql_$step")
+  run 0 "$SG" upgrade "base:${ids[$((step - 1))]}" --sql
+  printf '%s\n' "$out" > "step$step.sql"
+  "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$offline" -f "step$step.sql" >/dev/null 2>"psql$step.err" ||
+    fail "psql refused the --sql script of step $step: $(cat "psql$step.err")"
+  [ "$(schema "$offline")" = "${dumps[$step]}" ] || { fail "--sql through psql differs from online at step $step";
+    diff <(echo "${dumps[$step]}") <(schema "$offline") | head -20; }
+done
 finish
