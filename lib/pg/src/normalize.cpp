@@ -295,14 +295,15 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
   });
 }
 
-/// Makes the models' tables exist under their own names, with at least the models' columns, in
+/// Makes the models' tables exist under their own names, with the models' columns and types, in
 /// the open transaction: what views, functions, triggers and policies name must resolve as it
-/// will once the revision ran. A missing table is created (columns and types only); an existing
-/// one gets the columns it lacks (which locks it until the rollback, only when the models add
-/// columns). What the server refuses here, normalize_chunk() reported.
+/// will once the revision ran (a view over a column whose type the models change has the new
+/// type). A missing table is created (columns and types only); an existing one whose columns
+/// differ is renamed aside and created so (which locks it until the rollback). What the server
+/// refuses here, normalize_chunk() reported.
 void create_model_tables(pg::Connection& db, const model::Metadata& models) {
   auto r = db.exec(R"(
-    SELECT n.nspname, c.relname, a.attname
+    SELECT n.nspname, c.relname, a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
     WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[]))",
@@ -312,19 +313,40 @@ void create_model_tables(pg::Connection& db, const model::Metadata& models) {
     auto& cols = existing[{std::string(r.get(i, 0)), std::string(r.get(i, 1))}];
     if (!r.is_null(i, 2)) cols.emplace(r.get(i, 2));
   }
+  // the models' columns as the server spells them, to tell which tables differ
+  std::vector<std::string> declared;
+  for (const auto& t : models.tables)
+    for (const auto& c : t.columns) declared.push_back(c.type);
+  std::vector<std::string> spelled;
+  {
+    auto s = db.exec("SELECT coalesce(format_type(to_regtype(t), NULL), t) FROM "
+                     "unnest($1::text[]) WITH ORDINALITY u(t, k) ORDER BY k",
+                     {pg::array_literal(declared)});
+    for (int i = 0; i < s.rows(); ++i) spelled.emplace_back(s.get(i, 0));
+  }
+  std::size_t at = 0, aside = 0;
   for (const auto& t : models.tables) {
     const auto table = qualified(t.schema, t.name);
-    auto it = existing.find({t.schema, t.name});
-    if (it == existing.end()) {
-      std::vector<std::string> cols;
-      for (const auto& c : t.columns) cols.push_back(quote_ident(c.name) + " " + c.type);
-      try_keep(db, {fmt::format("CREATE TABLE {} ({})", table, fmt::join(cols, ", "))});
-      continue;
+    std::vector<std::string> cols;
+    std::set<std::string> wanted;
+    for (const auto& c : t.columns) {
+      cols.push_back(quote_ident(c.name) + " " + c.type);
+      // to_regtype drops a modifier: the declared one follows (a spelling that still differs
+      // only sets the table aside when it need not)
+      const auto open = c.type.find('('), close = c.type.find(')');
+      const auto modifier = open != std::string::npos && close != std::string::npos && close > open
+                                ? c.type.substr(open, close - open + 1)
+                                : std::string();
+      wanted.insert(c.name + " " + spelled.at(at++) + modifier);
     }
-    for (const auto& c : t.columns)
-      if (!it->second.contains(c.name))
-        try_keep(db, {fmt::format("ALTER TABLE {} ADD COLUMN {} {}", table, quote_ident(c.name),
-                                  c.type)});
+    auto it = existing.find({t.schema, t.name});
+    if (it != existing.end()) {
+      if (std::includes(it->second.begin(), it->second.end(), wanted.begin(), wanted.end()))
+        continue;
+      try_keep(db, {fmt::format("ALTER TABLE {} RENAME TO {}", table,
+                                quote_ident(fmt::format("sg_normalize_aside_{}", aside++)))});
+    }
+    try_keep(db, {fmt::format("CREATE TABLE {} ({})", table, fmt::join(cols, ", "))});
   }
 }
 
