@@ -72,4 +72,13 @@ struct SG_TABLE("comments")
   SG_COLUMN(server_default = "now()") Clock::time_point created_at;
 };
 
+/// What the project list shows: a materialized view, refreshed by the application.
+struct SG_VIEW("project_activity", file = "views/project_activity.sql", materialized)
+    SG_INDEX("ix_project_activity_project", columns = "project_id", unique) ProjectActivity {
+  std::int64_t project_id;
+  std::int64_t org_id;
+  std::int64_t documents;
+  std::optional<Clock::time_point> last_change;
+};
+
 } // namespace demo::app

@@ -39,6 +39,17 @@ struct SG_TABLE("users", schema = "auth") SG_INDEX("ix_users_role", columns = "r
   SG_IGNORE std::string password_plaintext_never_stored;
 };
 
+/// The users who can sign in: what the application lists and searches (a typed view: its
+/// members are checked against the columns the server makes of the query).
+struct SG_VIEW("active_users", schema = "auth",
+               sql = "SELECT id, org_id, username, email FROM auth.users WHERE NOT disabled")
+    ActiveUser {
+  std::int64_t id;
+  std::int64_t org_id;
+  SG_COLUMN(length = 100) std::string username;
+  std::optional<std::string> email;
+};
+
 /// A signed-in browser or device.
 struct SG_TABLE("sessions", schema = "auth") SG_CHECK("ck_sessions_expiry", expr = "expires_at > created_at")
     Session {

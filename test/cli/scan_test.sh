@@ -70,6 +70,37 @@ run 0 "$SG" -v scan -o out/meta.yaml
 lacks "$err" "from the cache" "an included header changed"
 contains "$(cat out/meta.yaml)" "name: more" "the new table"
 
+# A view's SQL file beside the header is a dependency as the headers are: in the depfile and in
+# the cache's entry, so that a changed query rescans and an unchanged one does not.
+mkdir -p views
+printf 'SELECT id, name\n  FROM things;\n' > views/names.sql
+cat >> models.hpp <<'HPP'
+struct SG_VIEW("thing_names", file = "views/names.sql") ThingName {
+  std::int64_t id;
+  std::string name;
+};
+HPP
+run 0 "$SG" -v scan -o out/meta.yaml --depfile out/meta.d
+lacks "$err" "from the cache" "a changed header with a view"
+contains "$(cat out/meta.yaml)" "FROM things" "the view's query, from its file"
+contains "$(cat out/meta.d)" "$PWD/views/names.sql" "the depfile names the view's SQL file"
+rm out/meta.d
+run 0 "$SG" -v scan -o out/meta.yaml --depfile out/meta.d
+contains "$err" "from the cache" "nothing changed"
+contains "$(cat out/meta.d)" "$PWD/views/names.sql" "a depfile from the cache names the SQL file too"
+touch views/names.sql
+run 0 "$SG" -v scan -o out/meta.yaml
+contains "$err" "from the cache" "a touched but unchanged SQL file"
+printf 'SELECT id, upper(name) AS name\n  FROM things;\n' > views/names.sql
+run 0 "$SG" -v scan -o out/meta.yaml
+lacks "$err" "from the cache" "a changed SQL file"
+contains "$(cat out/meta.yaml)" "upper(name)" "the changed query"
+run 0 "$SG" -v scan -o out/meta.yaml
+contains "$err" "from the cache" "the changed SQL file, scanned once"
+rm views/names.sql
+run 1 "$SG" scan -o out/meta.yaml
+contains "$err" "models.hpp:7:38: error: cannot read views/names.sql: No such file or directory" "a missing SQL file"
+
 # Every mistake reported at once, exit 1, the old output kept and no temporary left behind.
 cp out/meta.yaml before.yaml
 cat > models.hpp <<'HPP'

@@ -210,6 +210,27 @@ TEST_CASE("a failing revision leaves the file as it was") {
   CHECK(m.current() == Ids{r1});
 }
 
+TEST_CASE("a revision with an op SQLite cannot run is a UserError naming it, and nothing stays") {
+  const auto dir = scratch("unsupported");
+  Files refused;
+  refused.add_table(r1); // runs, and is rolled back with the refusal
+  refused.add(r2,
+              "  - create_table:\n      name: t\n      schema: other\n      columns:\n"
+              "        - {name: id, type: INTEGER}",
+              "  - drop_table: {name: t, schema: other}");
+  auto m = migrator(dir, refused.chain());
+  try {
+    m.upgrade();
+    FAIL("no error");
+  } catch (const UserError& e) { // not a bare Error: a refusal of the revision's, not the database's
+    CHECK(e.code() == ExitCode::user_error);
+    CHECK(std::string(e.what()).find(r2 + "_step.yaml:") != std::string::npos);
+    CHECK(std::string(e.what()).find("cannot run on SQLite") != std::string::npos);
+    CHECK(std::string(e.what()).find("rolled back with the failure") != std::string::npos);
+  }
+  CHECK(m.current().empty());
+}
+
 TEST_CASE("schemagen upgrade and a Migrator take turns on one file") {
   const auto dir = scratch("cli");
   const auto files = three();
@@ -318,6 +339,12 @@ TEST_CASE("a step that throws fails its revision, named, and the file stays as i
     CHECK(what.find("call backfill_locale failed") != std::string::npos);
     CHECK(what.find("no locale service") != std::string::npos);
   }
+  CHECK(bytes(dir / "app.db") == before);
+
+  // what is not a std::exception still arrives as a schemagen::Error naming the step
+  auto odd = migrator(dir, with_step().chain());
+  odd.register_step("backfill_locale", [](Connection&) { throw 42; });
+  CHECK_THROWS_WITH_AS(odd.upgrade(), doctest::Contains("call backfill_locale failed"), Error);
   CHECK(bytes(dir / "app.db") == before);
 
   // a statement the step runs that the database refuses names its SQL and SQLite's message

@@ -434,6 +434,12 @@ TEST_CASE("lower() maps PostgreSQL's types to SQLite's and enums to CHECKs") {
   m.tables.push_back(t);
   auto plain_int = table("tags", {column("id", "INTEGER", false), column("n", "BIGINT")}, {"id"});
   m.tables.push_back(plain_int);
+  model::View v{.schema = "main", .name = "roles", .sql = "SELECT id, role, data, at FROM users"};
+  v.columns = {column("id", "BIGINT", false), column("role", "role", false),
+               column("data", "BYTEA"), column("at", "TIMESTAMP WITH TIME ZONE")};
+  v.columns[1].comment = "theirs";
+  v.comment = "who is what";
+  m.views.push_back(v);
 
   const auto out = sqlite::lower(m);
   CHECK(out.enums.empty());
@@ -458,6 +464,15 @@ TEST_CASE("lower() maps PostgreSQL's types to SQLite's and enums to CHECKs") {
   const auto* tags = out.find_table("public", "tags");
   CHECK(tags->columns[0].autoincrement);
   CHECK_FALSE(tags->columns[1].autoincrement);
+  // a view's columns are typed as a table's, for the check against what SQLite makes of it
+  const auto* roles = out.find_view("public", "roles");
+  REQUIRE(roles);
+  CHECK_FALSE(roles->comment);
+  CHECK(roles->sql == v.sql);
+  types.clear();
+  for (const auto& c : roles->columns) types.push_back(c.type);
+  CHECK(types == std::vector<std::string>{"BIGINT", "TEXT", "BLOB", "DATETIME"});
+  CHECK_FALSE(roles->columns[1].comment);
 
   // SQLite takes the lowered models, and the rowid alias numbers rows
   sqlite::Connection c(":memory:");
@@ -501,6 +516,13 @@ TEST_CASE("lower() refuses what SQLite lacks, every refusal at its origin in one
                             .referred_columns = {"id"},
                             .origin = at(16)});
   m.tables.push_back(t);
+  m.views.push_back(
+      {.name = "totals", .sql = "SELECT 1 AS n", .materialized = true, .origin = at(18)});
+  model::View in_auth{.schema = "auth", .name = "names", .sql = "SELECT 'a' AS a"};
+  in_auth.origin = at(19);
+  in_auth.columns = {column("a", "TEXT[]")};
+  in_auth.columns[0].origin = at(20);
+  m.views.push_back(in_auth);
   try {
     sqlite::lower(m);
     FAIL("lowered");
@@ -508,11 +530,13 @@ TEST_CASE("lower() refuses what SQLite lacks, every refusal at its origin in one
     std::vector<unsigned> lines;
     for (const auto& d : e.diagnostics().items()) lines.push_back(d.loc.line);
     std::sort(lines.begin(), lines.end());
-    CHECK(lines == std::vector<unsigned>{10, 11, 12, 13, 14, 15, 16, 17});
+    CHECK(lines == std::vector<unsigned>{10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20});
     const std::string text = e.what();
     CAPTURE(text);
-    for (const auto* says : {"schema_map: {auth: main}", "array type", "INTERVAL", "identity",
-                             "whole primary key", "B-tree"})
+    for (const auto* says :
+         {"schema_map: {auth: main}", "array type", "INTERVAL", "identity", "whole primary key",
+          "B-tree", "view totals is materialized: SQLite has no materialized views",
+          "column names.a has array type TEXT[]"})
       CHECK(text.find(says) != std::string::npos);
   }
 }

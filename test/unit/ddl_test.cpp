@@ -3,6 +3,8 @@
 #include "schemagen/pg/ddl.hpp"
 #include "schemagen/support/sql.hpp"
 
+#include "objects.hpp"
+
 #include <doctest/doctest.h>
 
 using namespace schemagen;
@@ -116,4 +118,107 @@ TEST_CASE("names and words that reach SQL: enum types, index entries, access met
   CHECK(sql::referential_action(" set   null ") == "SET NULL");
   CHECK(sql::referential_action("NO ACTION") == "");
   CHECK_FALSE(sql::referential_action("CASCADE; DROP TABLE victim"));
+}
+
+namespace {
+const auto object = testing::db_object;
+std::vector<std::string> all(const ops::Op& op) {
+  std::vector<std::string> out;
+  for (const auto& s : pg::compile(op)) out.push_back(s.sql);
+  return out;
+}
+} // namespace
+
+TEST_CASE("views compile to CREATE, CREATE OR REPLACE and DROP; a materialized one is made again") {
+  model::View v;
+  v.schema = "auth";
+  v.name = "active_users";
+  v.sql = "SELECT id FROM auth.users WHERE active";
+  v.comment = "who";
+  CHECK(all(ops::CreateView{v}) ==
+        std::vector<std::string>{"CREATE VIEW auth.active_users AS\nSELECT id FROM auth.users WHERE active",
+                                 "COMMENT ON VIEW auth.active_users IS 'who'"});
+  auto before = v;
+  before.sql = "SELECT id FROM auth.users";
+  CHECK(all(ops::ReplaceView{v, before}) ==
+        std::vector<std::string>{
+            "CREATE OR REPLACE VIEW auth.active_users AS\nSELECT id FROM auth.users WHERE active"});
+  CHECK(one(ops::DropView{v}) == "DROP VIEW auth.active_users");
+
+  auto m = v;
+  m.materialized = true;
+  m.comment.reset();
+  m.indexes = {{"active_users_id", {"id"}}};
+  CHECK(all(ops::CreateView{m}) ==
+        std::vector<std::string>{
+            "CREATE MATERIALIZED VIEW auth.active_users AS\nSELECT id FROM auth.users WHERE active",
+            "CREATE INDEX active_users_id ON auth.active_users (id)"});
+  // a view that becomes materialized is dropped as the plain view it was
+  const auto becomes = all(ops::ReplaceView{m, before});
+  REQUIRE(becomes.size() == 3);
+  CHECK(becomes[0] == "DROP VIEW auth.active_users");
+  CHECK(becomes[1].starts_with("CREATE MATERIALIZED VIEW"));
+  const auto stops = all(ops::ReplaceView{v, m});
+  CHECK(stops[0] == "DROP MATERIALIZED VIEW auth.active_users");
+  CHECK(stops[1].starts_with("CREATE VIEW"));
+}
+
+TEST_CASE("schema objects: OR REPLACE where the server has it, made again where it has not") {
+  using K = model::ObjectKind;
+  const auto fn = object(K::function, "public", "touch", "()",
+                         "-- touch\ncreate function public.touch() returns trigger language "
+                         "plpgsql as $$begin return new; end$$");
+  CHECK(one(ops::CreateObject{fn}) == fn.sql);
+  CHECK(one(ops::ReplaceObject{fn, fn}) ==
+        "-- touch\ncreate OR REPLACE function public.touch() returns trigger language plpgsql as "
+        "$$begin return new; end$$");
+  CHECK(one(ops::DropObject{fn}) == "DROP FUNCTION public.touch()");
+  auto already = fn;
+  already.sql = "CREATE OR REPLACE FUNCTION public.touch() RETURNS trigger AS 'x' LANGUAGE sql";
+  CHECK(one(ops::ReplaceObject{already, fn}) == already.sql);
+  CHECK(one(ops::DropObject{object(K::procedure, "app", "noop", "(integer)", "")}) ==
+        "DROP PROCEDURE app.noop(integer)");
+
+  const auto trigger = object(K::trigger, "auth", "users_touch", "auth.users",
+                              "CREATE TRIGGER users_touch BEFORE UPDATE ON auth.users FOR EACH "
+                              "ROW EXECUTE FUNCTION touch()");
+  CHECK(one(ops::ReplaceObject{trigger, trigger}).starts_with("CREATE OR REPLACE TRIGGER"));
+  CHECK(one(ops::DropObject{trigger}) == "DROP TRIGGER users_touch ON auth.users");
+  // a constraint trigger has no OR REPLACE
+  auto constraint = trigger;
+  constraint.sql = "CREATE CONSTRAINT TRIGGER users_touch AFTER UPDATE ON auth.users FOR EACH "
+                   "ROW EXECUTE FUNCTION touch()";
+  CHECK(all(ops::ReplaceObject{constraint, trigger}) ==
+        std::vector<std::string>{"DROP TRIGGER users_touch ON auth.users", constraint.sql});
+
+  const auto policy = object(K::policy, "auth", "own", "auth.users",
+                             "CREATE POLICY own ON auth.users USING (true)");
+  CHECK(all(ops::ReplaceObject{policy, policy}) ==
+        std::vector<std::string>{"DROP POLICY own ON auth.users", policy.sql});
+
+  CHECK(one(ops::DropObject{object(K::extension, "", "uuid-ossp", "", "")}) ==
+        "DROP EXTENSION \"uuid-ossp\"");
+}
+
+TEST_CASE("a sequence is altered with its CREATE SEQUENCE's options, its value kept") {
+  using K = model::ObjectKind;
+  auto s = object(K::sequence, "public", "order no", "",
+                  "CREATE SEQUENCE IF NOT EXISTS public.\"order no\"\n  AS integer START WITH 10;");
+  CHECK(one(ops::ReplaceObject{s, s}) == "ALTER SEQUENCE public.\"order no\"\n  AS integer START WITH 10");
+  CHECK(pg::sequence_options("create sequence s increment 2") == " increment 2");
+  CHECK(pg::sequence_options("CREATE SEQUENCE s") == "");
+}
+
+TEST_CASE("a grant is revoked: FROM for its last TO, without WITH GRANT OPTION") {
+  using K = model::ObjectKind;
+  auto revoke = [](std::string grant) {
+    return one(ops::DropObject{object(K::grant, "", "x", "", std::move(grant))});
+  };
+  CHECK(revoke("GRANT SELECT ON TABLE auth.active_users TO reader") ==
+        "REVOKE SELECT ON TABLE auth.active_users FROM reader");
+  // line breaks, lower case, a terminator, the grant option
+  CHECK(revoke("grant select, update on auth.users\nto reader with grant option;") ==
+        "REVOKE select, update on auth.users\nFROM reader");
+  // a name holding " to " is no keyword
+  CHECK(revoke("GRANT SELECT ON \"a to b\" TO \"to\"") == "REVOKE SELECT ON \"a to b\" FROM \"to\"");
 }

@@ -149,12 +149,35 @@ TEST_CASE("the binary form reads back exactly, origins included, and refuses gar
   Metadata m = sample();
   m.tables[0].origin.loc = SourceLoc{"a.hpp", 3, 7};
   m.tables[0].columns[1].origin.loc = SourceLoc{"a.hpp", 5, 2};
+  View v;
+  v.schema = "app";
+  v.name = "daily";
+  v.sql = "SELECT day, total FROM sums";
+  v.materialized = true;
+  v.columns = {Column{"day", "DATE", false, {}, {}, {}, "Its day.", {}, {{"a.hpp", 9, 3}}},
+               Column{"total", "DOUBLE PRECISION", true, {}, {}, {}, {}, {}, {{"a.hpp", 10, 3}}}};
+  v.indexes = {Index{"ix_daily_day", {"day"}, true, "total > 0", "btree", {{"a.hpp", 8, 5}}}};
+  v.comment = "Per day.";
+  v.definition = " SELECT sums.day, sums.total FROM sums;";
+  v.depends_on = {"app.sums"};
+  v.origin.loc = SourceLoc{"a.hpp", 8, 1};
+  m.views = {v};
   const auto bytes = to_binary(m);
   auto back = from_binary(bytes);
   REQUIRE(back);
   CHECK(*back == m);
   CHECK(back->tables[0].origin.loc == SourceLoc{"a.hpp", 3, 7});
   CHECK(back->tables[0].columns[1].origin.loc == SourceLoc{"a.hpp", 5, 2});
+  // what a view's == leaves out, and where a view's mismatch is reported
+  REQUIRE(back->views.size() == 1);
+  const View& w = back->views[0];
+  CHECK(w.columns == v.columns);
+  CHECK(w.columns[1].origin.loc == SourceLoc{"a.hpp", 10, 3});
+  CHECK(w.indexes[0].origin.loc == SourceLoc{"a.hpp", 8, 5});
+  CHECK(w.definition == v.definition);
+  CHECK(w.depends_on == v.depends_on);
+  CHECK(w.sql == v.sql);
+  CHECK(w.origin.loc == v.origin.loc);
   CHECK_FALSE(from_binary(bytes.substr(0, bytes.size() - 3)));
   CHECK_FALSE(from_binary("not a cache"));
 }

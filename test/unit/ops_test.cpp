@@ -3,6 +3,8 @@
 #include "schemagen/ops/apply.hpp"
 #include "schemagen/ops/yaml.hpp"
 
+#include "objects.hpp"
+
 #include <doctest/doctest.h>
 
 using namespace schemagen;
@@ -525,16 +527,7 @@ std::vector<Op> schema_object_ops() {
   mv.indexes = {{"ix_user_counts_org", {"org_id"}, true, std::nullopt, "btree", {}}};
   model::View replaced = v;
   replaced.sql = "SELECT id, username, email FROM auth.users WHERE NOT disabled";
-  auto object = [](model::ObjectKind kind, std::string schema, std::string name,
-                   std::string target, std::string sql) {
-    model::DbObject o;
-    o.kind = kind;
-    o.schema = std::move(schema);
-    o.name = std::move(name);
-    o.target = std::move(target);
-    o.sql = std::move(sql);
-    return o;
-  };
+  const auto object = testing::db_object;
   using K = model::ObjectKind;
   const auto ext = object(K::extension, "", "citext", "", "CREATE EXTENSION citext");
   const auto fn = object(K::function, "public", "touch", "()",

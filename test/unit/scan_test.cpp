@@ -23,21 +23,25 @@ const std::string prelude = R"cpp(#include <schemagen/annotations.hpp>
 )cpp";
 constexpr unsigned prelude_lines = 6;
 
-/// Scans `code` (after the prelude); line numbers in diagnostics are made relative to `code`.
-scan::Result scan(const std::string& code, const NamingConvention& naming = {}) {
-  return scan::scan_code(prelude + code, {}, naming);
+using Files = std::vector<std::pair<std::string, std::string>>;
+
+/// Scans `code` (after the prelude), with `files` beside it; line numbers in diagnostics are made
+/// relative to `code`.
+scan::Result scan(const std::string& code, const NamingConvention& naming = {},
+                  const Files& files = {}) {
+  return scan::scan_code(prelude + code, {}, naming, "models.hpp", files);
 }
 
-Metadata ok(const std::string& code, const NamingConvention& naming = {}) {
-  auto r = scan(code, naming);
+Metadata ok(const std::string& code, const NamingConvention& naming = {}, const Files& files = {}) {
+  auto r = scan(code, naming, files);
   INFO(r.diagnostics.str());
   REQUIRE(r.ok());
   return *r.metadata;
 }
 
 /// Every error as "line:col: message", lines counted from the start of `code`.
-std::vector<std::string> errors(const std::string& code) {
-  auto r = scan(code);
+std::vector<std::string> errors(const std::string& code, const Files& files = {}) {
+  auto r = scan(code, {}, files);
   std::vector<std::string> out;
   for (const auto& d : r.diagnostics.items())
     if (d.severity == Severity::error)
@@ -367,6 +371,168 @@ struct SG_TABLE("t") T { SG_COLUMN(autoincrement) std::string x; };
 struct SG_TABLE("this_table_name_is_far_too_long_for_postgresql_which_stops_at_63_bytes") T { int x; };
 )cpp"),
             "PostgreSQL truncates names to 63"));
+}
+
+const View& view(const Metadata& m, const std::string& name) {
+  for (const auto& v : m.views)
+    if (v.name == name) return v;
+  FAIL("no view " << name);
+  throw;
+}
+
+TEST_CASE("a view's columns are its members, mapped as a table's") {
+  const std::string code = R"cpp(
+enum class SG_ENUM("mood") Mood { happy, sad };
+struct SG_TABLE("users", schema = "auth") User { SG_COLUMN(primary_key) std::int64_t id; };
+/// Users who may sign in.
+struct SG_VIEW("active_users", schema = "auth",
+               sql = "  SELECT id, username, email, mood, 1 AS n FROM auth.users WHERE NOT disabled ;; \n")
+    ActiveUser {
+  std::int64_t id;
+  SG_COLUMN(length = 100) std::string username;
+  std::optional<std::string> email;
+  /// How they feel.
+  Mood mood;
+  SG_COLUMN(name = "n", type = "INTEGER") long long count;
+  SG_IGNORE std::string scratch;
+};)cpp";
+  const auto m = ok(code);
+  const auto& v = view(m, "active_users");
+  CHECK(v.schema == "auth");
+  CHECK_FALSE(v.materialized);
+  CHECK(v.sql == "SELECT id, username, email, mood, 1 AS n FROM auth.users WHERE NOT disabled");
+  CHECK(v.comment == "Users who may sign in.");
+  CHECK(v.indexes.empty());
+  CHECK(v.origin.loc.line == prelude_lines + 5);
+  const std::vector<std::tuple<std::string, std::string, bool, unsigned>> expected = {
+      {"id", "BIGINT", false, 8},
+      {"username", "VARCHAR(100)", false, 9},
+      {"email", "TEXT", true, 10},
+      {"mood", "mood", false, 12},
+      {"n", "INTEGER", false, 13}};
+  REQUIRE(v.columns.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto& [name, type, nullable, line] = expected[i];
+    CAPTURE(name);
+    CHECK(v.columns[i].name == name);
+    CHECK(v.columns[i].type == type);
+    CHECK(v.columns[i].nullable == nullable);
+    CHECK(v.columns[i].origin.loc.line == prelude_lines + line); // where a mismatch is reported
+    CHECK(v.columns[i].origin.loc.file.ends_with("models.hpp"));
+  }
+  CHECK(v.columns[3].comment == "How they feel.");
+  CHECK(m.schemas == std::vector<std::string>{"auth", "public"});
+}
+
+TEST_CASE("a view's query comes from a file beside the header, trimmed") {
+  const std::string code = R"cpp(
+struct SG_VIEW("totals", file = "views/totals.sql") Total { std::int64_t n; };
+struct SG_VIEW("up", file = "../shared/up.sql") Up { std::int64_t n; };
+)cpp";
+  const auto m =
+      ok(code, {},
+         {{"views/totals.sql", "\xEF\xBB\xBF\n-- how many\nSELECT count(*) AS n\n  FROM t;\n\n"},
+          {"../shared/up.sql", "SELECT 1 AS n -- 'é'\n"}});
+  CHECK(view(m, "totals").sql == "-- how many\nSELECT count(*) AS n\n  FROM t");
+  CHECK(view(m, "up").sql == "SELECT 1 AS n -- 'é'");
+}
+
+TEST_CASE("a materialized view takes SG_INDEX, named as on a table") {
+  const std::string code = R"cpp(
+struct SG_VIEW("daily", sql = "SELECT day, total FROM sums", materialized, comment = "Per day.")
+    SG_INDEX(columns = "day", unique) SG_INDEX("ix_daily_total", columns = "total DESC")
+    SG_INDEX(columns = "lower(day::text)") Daily {
+  std::chrono::sys_days day;
+  double total;
+};)cpp";
+  const auto m = ok(code);
+  const auto& v = view(m, "daily");
+  CHECK(v.materialized);
+  CHECK(v.comment == "Per day.");
+  REQUIRE(v.indexes.size() == 3);
+  CHECK(v.indexes[0].name == "ix_daily_day");
+  CHECK(v.indexes[0].unique);
+  CHECK(v.indexes[0].columns == std::vector<std::string>{"day"});
+  CHECK(v.indexes[1].name == "ix_daily_expr");
+  CHECK(v.indexes[2].name == "ix_daily_total");
+  CHECK(v.indexes[2].columns == std::vector<std::string>{"total DESC"});
+  CHECK(v.indexes[0].origin.loc.line == prelude_lines + 3);
+
+  const NamingConvention convention{{"ix", "idx_{table}_{column_0_N}"}};
+  const auto named = ok(code, convention);
+  CHECK(view(named, "daily").indexes.at(0).name == "idx_daily_day");
+}
+
+TEST_CASE("a scanned view reads back from its metadata YAML, origins included") {
+  const auto m = ok(R"cpp(
+struct SG_VIEW("names", schema = "app", sql = R"(SELECT id, name
+  FROM app.people
+ WHERE name <> '')", materialized) SG_INDEX(columns = "name") Name {
+  std::int64_t id;
+  SG_COLUMN(comment = "As given.") std::optional<std::string> name;
+};)cpp");
+  for (const bool origins : {false, true}) {
+    CAPTURE(origins);
+    const auto yaml = to_yaml(m, origins);
+    const auto back = from_yaml(yaml, "metadata.yaml");
+    CHECK(back == m);
+    CHECK(to_yaml(back, origins) == yaml); // the columns and origins too, which == leaves out
+    REQUIRE(back.views.size() == 1);
+    CHECK(back.views[0].columns == m.views[0].columns);
+    CHECK(back.views[0].sql == "SELECT id, name\n  FROM app.people\n WHERE name <> ''");
+  }
+}
+
+TEST_CASE("every view mistake is reported at its place, all in one run") {
+  const auto errs = errors(R"cpp(
+struct SG_VIEW("neither") A { int x; };
+struct SG_VIEW("both", sql = "SELECT 1 AS x", file = "b.sql") B { int x; };
+struct SG_VIEW("missing", file = "views/missing.sql") C { int x; };
+struct SG_VIEW("blank", sql = " ; ") D { int x; };
+struct SG_VIEW("blank_file", file = "blank.sql") E { int x; };
+struct SG_VIEW("plain", sql = "SELECT 1 AS x") SG_INDEX(columns = "x") F { int x; };
+struct SG_VIEW("keys", sql = "SELECT 1 AS x") G {
+  SG_COLUMN(primary_key, foreign_key = "t.id", server_default = "1") std::int64_t x;
+  SG_COLUMN(identity = "always", autoincrement, unique, index) std::int64_t y;
+};
+struct SG_VIEW("constrained", sql = "SELECT 1 AS x", materialized) SG_UNIQUE(columns = "x")
+    SG_CHECK("c", expr = "x > 0") SG_FOREIGN_KEY(columns = "x", references = "t(id)")
+    SG_INDEX(columns = "nope") H { int x; };
+struct SG_TABLE("t") T { SG_COLUMN(primary_key) std::int64_t id; };
+struct SG_VIEW("t", sql = "SELECT 1 AS x") I { int x; };
+struct SG_VIEW("twice", sql = "SELECT 1 AS x") J { int x; };
+struct SG_VIEW("twice", sql = "SELECT 2 AS x") K { int x; };
+struct SG_VIEW("v", sql = "SELECT 1 AS x") SG_TABLE("v2") L { int x; };
+struct SG_VIEW("bytes", file = "latin1.sql") M { int x; };
+struct SG_VIEW("v3", sql = "SELECT 1 AS x", materialised) N { int x; };
+)cpp",
+                           {{"blank.sql", " \n;\n"}, {"latin1.sql", "SELECT 'caf\xE9' AS x"}});
+  CHECK(has(errs, "2:8: SG_VIEW needs 'sql' or 'file'"));
+  CHECK(has(errs, "3:47: sql and file cannot both be given"));
+  CHECK(has(errs, "4:34: cannot read /schemagen-virtual/views/missing.sql: No such file"));
+  CHECK(has(errs, "5:31: sql is empty"));
+  CHECK(has(errs, "6:37: /schemagen-virtual/blank.sql holds no SQL"));
+  CHECK(has(errs, "7:48: SG_INDEX on view 'plain', which is not materialized"));
+  for (const auto& [at, key] :
+       std::vector<std::pair<std::string, std::string>>{{"9:13", "primary_key"},
+                                                        {"9:26", "foreign_key"},
+                                                        {"9:48", "server_default"},
+                                                        {"10:13", "identity"},
+                                                        {"10:34", "autoincrement"},
+                                                        {"10:49", "unique"},
+                                                        {"10:57", "index"}})
+    CHECK(has(errs,
+              fmt::format("{}: {} is for a table's column, not a view's: view 'keys'", at, key)));
+  CHECK(has(errs, "12:68: SG_UNIQUE does not go on a view"));
+  CHECK(has(errs, "13:5: SG_CHECK does not go on a view"));
+  CHECK(has(errs, "13:35: SG_FOREIGN_KEY does not go on a view"));
+  CHECK(has(errs, "14:24: view 'constrained' has no column 'nope'"));
+  CHECK(has(errs, "16:8: view name 't' is used twice in schema 'public'"));
+  CHECK(has(errs, "18:8: view name 'twice' is used twice in schema 'public'"));
+  CHECK(has(errs, "19:44: SG_TABLE and SG_VIEW cannot both go on one struct"));
+  CHECK(has(errs, "20:32: /schemagen-virtual/latin1.sql is not UTF-8 text"));
+  CHECK(has(errs, "21:45: unknown option 'materialised' in SG_VIEW; did you mean 'materialized'?"));
+  CHECK(errs.size() == 22);
 }
 
 TEST_CASE("a header that does not compile is reported with Clang's message, nothing written") {

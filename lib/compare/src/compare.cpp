@@ -3,6 +3,9 @@
 #include "schemagen/support/sql.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <functional>
+#include <tuple>
 #include <fmt/format.h>
 #include <map>
 #include <set>
@@ -40,21 +43,76 @@ bool same_index(const model::Index& a, const model::Index& b) {
 
 /// Ops by phase: the upgrade is their concatenation, in this order. Drops of what others depend
 /// on come late and creations early, so every op finds what it needs.
+/// Views are dropped before anything they read changes and created after; extensions come
+/// first and go last (a column's type may be theirs); sequences and functions precede the tables
+/// whose defaults and triggers use them, unless they read a table made here; triggers and
+/// policies follow their tables; grants follow what they grant on.
 struct Buckets {
-  std::vector<ops::Op> schemas, enums, rename_tables, drop_fks, drop_others, rename_columns,
-      add_columns, alter_columns, create_tables, create_constraints, create_indexes, create_fks,
-      drop_columns, drop_tables, drop_enums;
+  std::vector<ops::Op> schemas, create_extensions, enums, drop_views, drop_on_tables, rename_tables,
+      drop_fks, drop_others, rename_columns, add_columns, alter_columns, create_routines,
+      create_tables, create_constraints, create_indexes, create_fks, create_late_routines,
+      create_on_tables, create_views, create_grants, drop_columns, drop_tables, drop_routines,
+      drop_enums, drop_extensions;
 
   std::vector<ops::Op> all() const {
     std::vector<ops::Op> out;
     for (const auto* b :
-         {&schemas, &enums, &rename_tables, &drop_fks, &drop_others, &rename_columns, &add_columns,
-          &alter_columns, &create_tables, &create_constraints, &create_indexes, &create_fks,
-          &drop_columns, &drop_tables, &drop_enums})
+         {&schemas, &create_extensions, &enums, &drop_views, &drop_on_tables, &rename_tables,
+          &drop_fks, &drop_others, &rename_columns, &add_columns, &alter_columns,
+          &create_routines, &create_tables, &create_constraints, &create_indexes, &create_fks,
+          &create_late_routines, &create_on_tables, &create_views, &create_grants, &drop_columns,
+          &drop_tables, &drop_routines, &drop_enums, &drop_extensions})
       out.insert(out.end(), b->begin(), b->end());
     return out;
   }
 };
+
+/// "schema.name".
+std::string dotted(const std::string& schema, const std::string& name) {
+  return schema + "." + name;
+}
+
+/// Whether `sql` names `name` as a word (a query's reference to a relation, when nothing better
+/// says what it reads).
+bool names_word(std::string_view sql, std::string_view name) {
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (auto at = sql.find(name); at != std::string_view::npos; at = sql.find(name, at + 1)) {
+    const bool start = at == 0 || !word(sql[at - 1]);
+    const auto end = at + name.size();
+    if (start && (end == sql.size() || !word(sql[end]))) return true;
+  }
+  return false;
+}
+
+/// Whether view `v` reads `relation` ("schema.name"): by its depends_on, or without one, by
+/// its SQL naming the relation.
+bool reads(const model::View& v, const std::string& relation) {
+  if (!v.depends_on.empty()) return contains(v.depends_on, relation);
+  const auto dot = relation.find('.');
+  return names_word(v.sql, relation) ||
+         (dot != std::string::npos && names_word(v.sql, relation.substr(dot + 1)));
+}
+
+/// Whether view `v` reads column `column` of `schema.table`: column-level depends_on entries
+/// ("schema.table.column", from the server) when it has them for that table, else the table.
+bool reads_column(const model::View& v, const std::string& schema, const std::string& table,
+                  const std::string& column) {
+  const std::string rel = dotted(schema, table);
+  bool column_level = false;
+  for (const auto& dep : v.depends_on) {
+    if (dep == rel + "." + column) return true;
+    column_level = column_level || dep.starts_with(rel + ".");
+  }
+  return !column_level && reads(v, rel);
+}
+
+/// The RETURNS clause of a function as the server spells it, for telling whether CREATE OR
+/// REPLACE can change it (it cannot change the type); empty when not known.
+std::string returns_clause(const std::string& definition) {
+  const auto at = definition.find("RETURNS ");
+  if (at == std::string::npos) return "";
+  return definition.substr(at, definition.find('\n', at) - at);
+}
 
 /// A table without what ops carry separately (indexes), as create_table and drop_table hold it.
 Table bare(Table t) {
@@ -102,6 +160,8 @@ public:
     for (const auto& d : db_.tables)
       if (!matched.count({d.schema, d.name})) dropped.push_back(&d);
     drop_tables(dropped);
+    compare_views(); // after the tables: it reads which columns change under a view
+    compare_objects();
     if (diags_.has_errors()) throw DiagnosticsError(diags_);
     Result r;
     r.upgrade = b_.all();
@@ -426,6 +486,210 @@ private:
         return cut.count({{t->schema, t->name}, fk.name}) > 0;
       });
       b_.drop_tables.push_back(ops::DropTable{t->schema, t->name, existing});
+    }
+  }
+
+  // ---- views -----------------------------------------------------------------------------
+
+  /// Views are compared once the models declare one: a database's views are left alone until
+  /// then (they were made by hand or by `execute`), as with every kind of schema object.
+  void compare_views() {
+    if (models_.views.empty()) return;
+    std::set<Key> recreate;              // database views dropped, and created again after
+    std::vector<const model::View*> gone; // database views the models do not have
+    std::vector<std::size_t> create, replace;
+    for (std::size_t i = 0; i < models_.views.size(); ++i) {
+      const auto& m = models_.views[i];
+      const auto* d = db_.find_view(m.schema, m.name);
+      if (!d)
+        create.push_back(i);
+      else if (canonical_view(i) == *d)
+        continue;
+      else if (replaceable(canonical_view(i), *d))
+        replace.push_back(i);
+      else
+        recreate.insert({m.schema, m.name});
+    }
+    for (const auto& d : db_.views)
+      if (!models_.find_view(d.schema, d.name)) gone.push_back(&d);
+
+    // what changes under the database's views: a dropped or recreated view, a table dropped or
+    // renamed, a column dropped or whose type changes; and, in turn, the views reading those
+    std::vector<std::function<bool(const model::View&)>> breaks;
+    for (const auto* g : gone) breaks.push_back([r = dotted(g->schema, g->name)](const model::View& v) { return reads(v, r); });
+    for (const auto& op : b_.alter_columns)
+      if (const auto* a = std::get_if<ops::AlterColumn>(&op); a && a->type)
+        breaks.push_back([a](const model::View& v) {
+          return reads_column(v, a->schema, a->table, a->name);
+        });
+    for (const auto& op : b_.drop_columns) {
+      const auto& dc = std::get<ops::DropColumn>(op);
+      breaks.push_back(
+          [&dc](const model::View& v) { return reads_column(v, dc.schema, dc.table, dc.name); });
+    }
+    for (const auto* ops_list : {&b_.drop_tables, &b_.rename_tables})
+      for (const auto& op : *ops_list) {
+        std::string rel;
+        if (const auto* t = std::get_if<ops::DropTable>(&op)) rel = dotted(t->schema, t->name);
+        if (const auto* t = std::get_if<ops::RenameTable>(&op)) rel = dotted(t->schema, t->name);
+        if (!rel.empty())
+          breaks.push_back([rel](const model::View& v) { return reads(v, rel); });
+      }
+    bool grew = true;
+    while (grew) { // until no further database view reads what changes
+      grew = false;
+      for (const auto& d : db_.views) {
+        const Key key{d.schema, d.name};
+        if (recreate.count(key) || !models_.find_view(d.schema, d.name)) continue;
+        const bool broken = std::any_of(breaks.begin(), breaks.end(), [&](const auto& f) { return f(d); }) ||
+                            std::any_of(recreate.begin(), recreate.end(), [&](const Key& r) {
+                              return reads(d, dotted(r.first, r.second));
+                            });
+        if (!broken) continue;
+        recreate.insert(key);
+        std::erase_if(replace, [&](std::size_t i) {
+          return models_.views[i].schema == d.schema && models_.views[i].name == d.name;
+        });
+        grew = true;
+      }
+    }
+
+    // dropped, readers before what they read
+    std::vector<const model::View*> drops = gone;
+    for (const auto& d : db_.views)
+      if (recreate.count({d.schema, d.name})) drops.push_back(&d);
+    for (const auto* v : in_dependency_order(drops, true)) b_.drop_views.push_back(ops::DropView{*v});
+
+    // created or replaced, what is read before its readers
+    std::vector<const model::View*> made;
+    std::set<const model::View*> replacing;
+    for (auto i : create) made.push_back(&models_.views[i]);
+    for (auto i : replace) {
+      made.push_back(&models_.views[i]);
+      replacing.insert(&models_.views[i]);
+    }
+    for (const auto& m : models_.views)
+      if (recreate.count({m.schema, m.name})) made.push_back(&m);
+    for (const auto* v : in_dependency_order(made, false)) {
+      model::View written = *v;
+      written.columns.clear(); // the struct's members: checked, not carried
+      if (replacing.count(v)) {
+        model::View existing = *db_.find_view(v->schema, v->name);
+        existing.columns.clear();
+        b_.create_views.push_back(ops::ReplaceView{written, existing});
+      } else {
+        b_.create_views.push_back(ops::CreateView{written});
+      }
+    }
+  }
+
+  /// The model's view `i` as the database spells it (as written when the dialect spells none).
+  const model::View& canonical_view(std::size_t i) const {
+    return canon_.views.size() == models_.views.size() ? canon_.views[i] : models_.views[i];
+  }
+
+  /// Whether CREATE OR REPLACE VIEW can turn `db` into `model`: neither materialized, and the
+  /// database's columns still first, in order, with their types (new ones may follow). Unknown
+  /// columns on either side: assumed so (the server says otherwise when it runs).
+  bool replaceable(const model::View& model, const model::View& db) const {
+    if (model.materialized || db.materialized) return false;
+    if (model.columns.empty() || db.columns.empty()) return true;
+    if (model.columns.size() < db.columns.size()) return false;
+    for (std::size_t k = 0; k < db.columns.size(); ++k) {
+      const auto& a = model.columns[k];
+      const auto& b = db.columns[k];
+      const bool same_type = o_.same_type ? o_.same_type(a.type, b.type) : a.type == b.type;
+      if (a.name != b.name || !same_type) return false;
+    }
+    return true;
+  }
+
+  /// `views` ordered so that each comes after the views among them it reads (`reverse`: before).
+  static std::vector<const model::View*> in_dependency_order(std::vector<const model::View*> views,
+                                                            bool reverse) {
+    std::sort(views.begin(), views.end(), [](const auto* a, const auto* b) {
+      return std::tie(a->schema, a->name) < std::tie(b->schema, b->name);
+    });
+    std::vector<const model::View*> order;
+    std::set<const model::View*> done, visiting;
+    std::function<void(const model::View*)> visit = [&](const model::View* v) {
+      if (done.count(v) || visiting.count(v)) return;
+      visiting.insert(v);
+      for (const auto* other : views)
+        if (other != v && reads(*v, dotted(other->schema, other->name))) visit(other);
+      visiting.erase(v);
+      done.insert(v);
+      order.push_back(v);
+    };
+    for (const auto* v : views) visit(v);
+    if (reverse) std::reverse(order.begin(), order.end());
+    return order;
+  }
+
+  // ---- schema objects ----------------------------------------------------------------------
+
+  /// Objects of the kinds the models declare; a kind they declare none of is not managed.
+  void compare_objects() {
+    std::set<model::ObjectKind> managed;
+    for (const auto& o : models_.objects) managed.insert(o.kind);
+    for (std::size_t i = 0; i < models_.objects.size(); ++i) {
+      // matched as the database spells it: a function's (int4) is its (integer); the ops carry
+      // the statement as declared, under that identity
+      const auto& c = canon_.objects.size() == models_.objects.size() ? canon_.objects[i]
+                                                                      : models_.objects[i];
+      model::DbObject m = models_.objects[i];
+      m.target = c.target;
+      m.definition.clear();
+      const auto* d = db_.find_object(c);
+      if (!d) {
+        create_bucket(m).push_back(ops::CreateObject{m});
+      } else if (!(c == *d)) {
+        // CREATE OR REPLACE cannot change what a function returns: it is made again
+        const bool returns_changed = (m.kind == model::ObjectKind::function) &&
+                                     !c.definition.empty() && !d->definition.empty() &&
+                                     returns_clause(c.definition) != returns_clause(d->definition);
+        if (returns_changed) { // dropped early: the new one takes its name
+          b_.drop_on_tables.push_back(ops::DropObject{*d});
+          create_bucket(m).push_back(ops::CreateObject{m});
+        } else {
+          create_bucket(m).push_back(ops::ReplaceObject{m, *d});
+        }
+      }
+    }
+    const auto& spelled = canon_.objects.size() == models_.objects.size() ? canon_ : models_;
+    for (const auto& d : db_.objects)
+      if (managed.count(d.kind) && !spelled.find_object(d))
+        drop_bucket(d).push_back(ops::DropObject{d});
+  }
+
+  std::vector<ops::Op>& create_bucket(const model::DbObject& o) {
+    using K = model::ObjectKind;
+    switch (o.kind) {
+    case K::extension: return b_.create_extensions;
+    case K::trigger:
+    case K::policy: return b_.create_on_tables;
+    case K::grant: return b_.create_grants;
+    case K::sequence: return b_.create_routines;
+    case K::function:
+    case K::procedure:
+      // a body that reads a table made here waits for it (LANGUAGE sql bodies are checked)
+      for (const auto& op : b_.create_tables)
+        if (const auto* t = std::get_if<ops::CreateTable>(&op);
+            t && contains(o.depends_on, dotted(t->table.schema, t->table.name)))
+          return b_.create_late_routines;
+      return b_.create_routines;
+    }
+    return b_.create_routines;
+  }
+
+  std::vector<ops::Op>& drop_bucket(const model::DbObject& o) {
+    using K = model::ObjectKind;
+    switch (o.kind) {
+    case K::extension: return b_.drop_extensions;
+    case K::trigger:
+    case K::policy:
+    case K::grant: return b_.drop_on_tables;
+    default: return b_.drop_routines;
     }
   }
 

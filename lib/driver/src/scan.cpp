@@ -85,7 +85,8 @@ model::Metadata scan_models(const config::Config& cfg) {
 namespace {
 
 /// `models` with every schema `map` names moved to the schema it maps to: tables, the tables
-/// foreign keys refer to, enums, and the enum types columns name.
+/// foreign keys refer to, views and what they depend on, enums, and the enum types columns name.
+/// A view's query is SQL text and is not rewritten.
 model::Metadata map_schemas(model::Metadata models, const std::map<std::string, std::string>& map) {
   if (map.empty()) return models;
   auto to = [&](const std::string& schema) {
@@ -98,22 +99,35 @@ model::Metadata map_schemas(model::Metadata models, const std::map<std::string, 
     types[sql::type_name(e.schema, e.name)] = sql::type_name(moved, e.name);
     e.schema = moved;
   }
-  // an object's schema, and a trigger's or policy's table (what SQLite's lowering checks)
-  for (auto& o : models.objects) {
-    if (!o.schema.empty()) o.schema = to(o.schema);
-    if (o.kind == model::ObjectKind::trigger || o.kind == model::ObjectKind::policy)
-      if (const auto dot = o.target.find('.'); dot != std::string::npos)
-        o.target = to(o.target.substr(0, dot)) + o.target.substr(dot);
-  }
-  for (auto& t : models.tables) {
-    t.schema = to(t.schema);
-    for (auto& fk : t.foreign_keys) fk.referred_schema = to(fk.referred_schema);
-    for (auto& c : t.columns) {
+  auto map_types = [&](std::vector<model::Column>& columns) {
+    for (auto& c : columns) {
       const bool array = c.type.ends_with("[]");
       const auto base = array ? c.type.substr(0, c.type.size() - 2) : c.type;
       if (const auto it = types.find(base); it != types.end())
         c.type = it->second + (array ? "[]" : "");
     }
+  };
+  for (auto& t : models.tables) {
+    t.schema = to(t.schema);
+    for (auto& fk : t.foreign_keys) fk.referred_schema = to(fk.referred_schema);
+    map_types(t.columns);
+  }
+  auto map_qualified = [&](std::string& name) { // "schema.name"
+    if (const auto dot = name.find('.'); dot != std::string::npos)
+      name = to(name.substr(0, dot)) + name.substr(dot);
+  };
+  for (auto& v : models.views) {
+    v.schema = to(v.schema);
+    map_types(v.columns);
+    for (auto& dependency : v.depends_on) map_qualified(dependency);
+  }
+  // objects: their schema, a trigger's or policy's table (what SQLite's lowering checks), what
+  // they depend on; their SQL is text and is not rewritten
+  for (auto& o : models.objects) {
+    if (!o.schema.empty()) o.schema = to(o.schema);
+    if (o.kind == model::ObjectKind::trigger || o.kind == model::ObjectKind::policy)
+      map_qualified(o.target);
+    for (auto& dependency : o.depends_on) map_qualified(dependency);
   }
   model::canonicalize(models);
   return models;

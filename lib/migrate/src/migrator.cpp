@@ -48,8 +48,7 @@ struct Chain::Impl {
         auto rev = revision::parse_revision(texts[i].first, texts[i].second);
         const auto& built = revisions[i];
         if (rev.id != built.id || rev.checksum != built.checksum)
-          throw Error(ExitCode::user_error,
-                      fmt::format("{}: error: the compiled-in revision {} is not what the build "
+          throw UserError(fmt::format("{}: error: the compiled-in revision {} is not what the build "
                                   "read from it (checksum {}, now {}): rebuild the program",
                                   texts[i].first, built.id, built.checksum, rev.checksum));
         p->revisions.push_back(std::move(rev));

@@ -171,8 +171,12 @@ void run_online(dialect::Session& db, const ChainView& chain, const runtime::Ver
     } catch (const Error& e) {
       if (run.on_failure) run.on_failure();
       sink.rollback();
-      throw Error(e.code(), e.what() + rolled_back_note(db, chain, vt, done, run.upgrade) +
-                                interrupted_note(db, vt, run));
+      auto message = e.what() + rolled_back_note(db, chain, vt, done, run.upgrade) +
+                     interrupted_note(db, vt, run);
+      // a refusal of the revision's (an op this dialect cannot run) stays a UserError, as
+      // migrate.hpp documents it: only the message grows
+      if (e.code() == ExitCode::user_error) throw UserError(message);
+      throw Error(e.code(), message);
     }
   } catch (...) {
     sink.rollback();

@@ -83,7 +83,66 @@ private:
   bool ok_ = true;
 };
 
-constexpr std::uint32_t magic = 0x53474d31; // "SGM1"
+constexpr std::uint32_t magic = 0x53474d32; // "SGM2": with views
+
+void write(Out& o, const Column& c) {
+  o.str(c.name);
+  o.str(c.type);
+  o.u32(c.nullable);
+  o.opt(c.server_default);
+  o.u32(static_cast<std::uint32_t>(c.identity));
+  o.u32(c.autoincrement);
+  o.opt(c.comment);
+  o.opt(c.renamed_from);
+  o.loc(c.origin);
+}
+
+void write(Out& o, const Index& ix) {
+  o.str(ix.name);
+  o.strs(ix.columns);
+  o.u32(ix.unique);
+  o.opt(ix.where);
+  o.str(ix.method);
+  o.loc(ix.origin);
+}
+
+template <class T>
+void write(Out& o, const std::vector<T>& items) {
+  o.u32(static_cast<std::uint32_t>(items.size()));
+  for (const auto& item : items) write(o, item);
+}
+
+Column read_column(In& in) {
+  Column c;
+  c.name = in.str();
+  c.type = in.str();
+  c.nullable = in.u32() != 0;
+  c.server_default = in.opt();
+  c.identity = static_cast<Identity>(in.u32());
+  c.autoincrement = in.u32() != 0;
+  c.comment = in.opt();
+  c.renamed_from = in.opt();
+  c.origin = in.loc();
+  return c;
+}
+
+Index read_index(In& in) {
+  Index ix;
+  ix.name = in.str();
+  ix.columns = in.strs();
+  ix.unique = in.u32() != 0;
+  ix.where = in.opt();
+  ix.method = in.str();
+  ix.origin = in.loc();
+  return ix;
+}
+
+template <class Read>
+auto read_list(In& in, Read read) {
+  std::vector<decltype(read(in))> out;
+  for (auto n = in.count(); n-- && in.ok();) out.push_back(read(in));
+  return out;
+}
 
 } // namespace
 
@@ -105,18 +164,7 @@ std::string to_binary(const Metadata& m) {
     o.opt(t.comment);
     o.opt(t.renamed_from);
     o.loc(t.origin);
-    o.u32(static_cast<std::uint32_t>(t.columns.size()));
-    for (const auto& c : t.columns) {
-      o.str(c.name);
-      o.str(c.type);
-      o.u32(c.nullable);
-      o.opt(c.server_default);
-      o.u32(static_cast<std::uint32_t>(c.identity));
-      o.u32(c.autoincrement);
-      o.opt(c.comment);
-      o.opt(c.renamed_from);
-      o.loc(c.origin);
-    }
+    write(o, t.columns);
     o.u32(t.primary_key ? 1 : 0);
     if (t.primary_key) {
       o.str(t.primary_key->name);
@@ -145,15 +193,20 @@ std::string to_binary(const Metadata& m) {
       o.str(ck.expression);
       o.loc(ck.origin);
     }
-    o.u32(static_cast<std::uint32_t>(t.indexes.size()));
-    for (const auto& ix : t.indexes) {
-      o.str(ix.name);
-      o.strs(ix.columns);
-      o.u32(ix.unique);
-      o.opt(ix.where);
-      o.str(ix.method);
-      o.loc(ix.origin);
-    }
+    write(o, t.indexes);
+  }
+  o.u32(static_cast<std::uint32_t>(m.views.size()));
+  for (const auto& v : m.views) {
+    o.str(v.schema);
+    o.str(v.name);
+    o.str(v.sql);
+    o.u32(v.materialized);
+    write(o, v.columns);
+    write(o, v.indexes);
+    o.opt(v.comment);
+    o.str(v.definition);
+    o.strs(v.depends_on);
+    o.loc(v.origin);
   }
   return o.take();
 }
@@ -178,19 +231,7 @@ std::optional<Metadata> from_binary(std::string_view data) {
     t.comment = in.opt();
     t.renamed_from = in.opt();
     t.origin = in.loc();
-    for (auto k = in.count(); k-- && in.ok();) {
-      Column c;
-      c.name = in.str();
-      c.type = in.str();
-      c.nullable = in.u32() != 0;
-      c.server_default = in.opt();
-      c.identity = static_cast<Identity>(in.u32());
-      c.autoincrement = in.u32() != 0;
-      c.comment = in.opt();
-      c.renamed_from = in.opt();
-      c.origin = in.loc();
-      t.columns.push_back(std::move(c));
-    }
+    t.columns = read_list(in, read_column);
     if (in.u32()) {
       PrimaryKey pk;
       pk.name = in.str();
@@ -223,17 +264,22 @@ std::optional<Metadata> from_binary(std::string_view data) {
       ck.origin = in.loc();
       t.checks.push_back(std::move(ck));
     }
-    for (auto k = in.count(); k-- && in.ok();) {
-      Index ix;
-      ix.name = in.str();
-      ix.columns = in.strs();
-      ix.unique = in.u32() != 0;
-      ix.where = in.opt();
-      ix.method = in.str();
-      ix.origin = in.loc();
-      t.indexes.push_back(std::move(ix));
-    }
+    t.indexes = read_list(in, read_index);
     m.tables.push_back(std::move(t));
+  }
+  for (auto n = in.count(); n-- && in.ok();) {
+    View v;
+    v.schema = in.str();
+    v.name = in.str();
+    v.sql = in.str();
+    v.materialized = in.u32() != 0;
+    v.columns = read_list(in, read_column);
+    v.indexes = read_list(in, read_index);
+    v.comment = in.opt();
+    v.definition = in.str();
+    v.depends_on = in.strs();
+    v.origin = in.loc();
+    m.views.push_back(std::move(v));
   }
   if (!in.ok() || !in.done()) return std::nullopt;
   return m;

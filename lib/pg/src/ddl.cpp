@@ -33,79 +33,78 @@ std::string foreign_key_clause(const model::ForeignKey& fk) {
   return out;
 }
 
-/// Where `sql` starts after blank space and comments.
-std::size_t statement_start(std::string_view sql) {
+/// A word of a statement outside quotes and comments: where it stands, upper case.
+struct Word {
+  std::size_t begin, end;
+  std::string upper;
+};
+
+/// The statement's words (identifiers and keywords) outside string literals, quoted names and
+/// comments, so that a name or literal holding " to " is never taken for a keyword.
+std::vector<Word> words_of(std::string_view sql) {
+  std::vector<Word> out;
   std::size_t i = 0;
   while (i < sql.size()) {
-    if (std::isspace(static_cast<unsigned char>(sql[i]))) {
+    const char c = sql[i];
+    if (c == '\'' || c == '"') { // a literal or quoted name: a doubled quote stays inside
+      for (++i; i < sql.size(); ++i) {
+        if (sql[i] != c) continue;
+        if (i + 1 < sql.size() && sql[i + 1] == c)
+          ++i;
+        else
+          break;
+      }
       ++i;
     } else if (sql.substr(i, 2) == "--") {
       i = std::min(sql.find('\n', i), sql.size());
     } else if (sql.substr(i, 2) == "/*") {
       const auto end = sql.find("*/", i + 2);
       i = end == std::string_view::npos ? sql.size() : end + 2;
+    } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      Word w{i, i, ""};
+      while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_' ||
+                                sql[i] == '$'))
+        w.upper += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++])));
+      w.end = i;
+      out.push_back(std::move(w));
     } else {
-      break;
+      ++i;
     }
   }
-  return i;
-}
-
-/// The statement's first words, upper case ("CREATE OR REPLACE FUNCTION"): at most `n`.
-std::vector<std::string> leading_words(std::string_view sql, std::size_t n) {
-  std::vector<std::string> words;
-  std::size_t i = statement_start(sql);
-  while (words.size() < n && i < sql.size()) {
-    std::string w;
-    while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_'))
-      w += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++])));
-    if (w.empty()) break;
-    words.push_back(w);
-    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
-  }
-  return words;
-}
-
-/// `CREATE ...` as `CREATE OR REPLACE ...` (unchanged when it says so already).
-std::string or_replace(const std::string& sql) {
-  const auto words = leading_words(sql, 2);
-  if (words.size() < 2 || words[0] != "CREATE" || words[1] == "OR") return sql;
-  const auto at = statement_start(sql) + 6; // after CREATE
-  return sql.substr(0, at) + " OR REPLACE" + sql.substr(at);
-}
-
-/// The statement that undoes a GRANT: REVOKE, FROM for TO, without WITH GRANT OPTION.
-std::string revoke_of(const std::string& grant) {
-  std::string upper;
-  for (char c : grant) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  const auto start = statement_start(grant);
-  std::string out = "REVOKE" + grant.substr(start + 5);
-  upper = "REVOKE" + upper.substr(start + 5);
-  if (const auto w = upper.rfind(" WITH GRANT OPTION"); w != std::string::npos) {
-    out.erase(w, 18);
-    upper.erase(w, 18);
-  }
-  if (const auto to = upper.rfind(" TO "); to != std::string::npos) out.replace(to, 4, " FROM ");
   return out;
 }
 
-/// A sequence's CREATE SEQUENCE as ALTER SEQUENCE with the same options (its value is kept).
+/// `sql` without a trailing ';' and blank space.
+std::string without_terminator(std::string sql) {
+  while (!sql.empty() && (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
+    sql.pop_back();
+  return sql;
+}
+
+/// The statement that undoes a GRANT: REVOKE, FROM for the last TO, without WITH GRANT (or
+/// ADMIN) OPTION, which REVOKE does not take; unchanged when it is no GRANT.
+std::string revoke_of(const std::string& grant) {
+  std::string out = without_terminator(grant);
+  const auto words = words_of(out);
+  if (words.empty() || words[0].upper != "GRANT") return grant;
+  const auto n = words.size();
+  if (n >= 3 && words[n - 3].upper == "WITH" &&
+      (words[n - 2].upper == "GRANT" || words[n - 2].upper == "ADMIN") &&
+      words[n - 1].upper == "OPTION")
+    out.erase(words[n - 3].begin, words[n - 1].end - words[n - 3].begin);
+  for (auto w = words.rbegin(); w != words.rend(); ++w)
+    if (w->upper == "TO") {
+      out.replace(w->begin, w->end - w->begin, "FROM");
+      break;
+    }
+  out.replace(words[0].begin, words[0].end - words[0].begin, "REVOKE");
+  return without_terminator(out);
+}
+
+/// A sequence's CREATE SEQUENCE as ALTER SEQUENCE with the same options: ALTER keeps the
+/// sequence's current value, where dropping and creating it would start it again.
 std::string alter_sequence_of(const model::DbObject& s) {
-  const auto lower = [](std::string t) {
-    for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return t;
-  };
-  const std::string text = lower(s.sql);
-  // the options follow the sequence's name, the first token after SEQUENCE [IF NOT EXISTS]
-  auto at = text.find("sequence", statement_start(s.sql));
-  at = text.find_first_not_of(" \t\r\n", at + 8);
-  if (text.compare(at, 13, "if not exists") == 0) at = text.find_first_not_of(" \t\r\n", at + 13);
-  std::size_t end = at;
-  for (bool quoted = false; end < text.size(); ++end) {
-    if (text[end] == '"') quoted = !quoted;
-    if (!quoted && std::isspace(static_cast<unsigned char>(text[end]))) break;
-  }
-  return fmt::format("ALTER SEQUENCE {}{}", qualified(s.schema, s.name), s.sql.substr(end));
+  return fmt::format("ALTER SEQUENCE {}{}", qualified(s.schema, s.name), sequence_options(s.sql));
 }
 
 /// DROP for a schema object.
@@ -130,6 +129,41 @@ std::string identity_clause(model::Identity identity) {
 }
 
 } // namespace
+
+std::string or_replace(const std::string& sql) {
+  const auto words = words_of(sql);
+  if (words.size() < 2 || words[0].upper != "CREATE" || words[1].upper == "OR") return sql;
+  return sql.substr(0, words[0].end) + " OR REPLACE" + sql.substr(words[0].end);
+}
+
+bool is_constraint_trigger(const std::string& sql) {
+  const auto words = words_of(sql);
+  std::size_t i = words.size() >= 3 && words[1].upper == "OR" ? 3 : 1; // past OR REPLACE
+  return words.size() > i + 1 && words[0].upper == "CREATE" && words[i].upper == "CONSTRAINT" &&
+         words[i + 1].upper == "TRIGGER";
+}
+
+std::string sequence_options(const std::string& create_sequence) {
+  const std::string sql = without_terminator(create_sequence);
+  const auto words = words_of(sql);
+  // the name is the first thing after SEQUENCE [IF NOT EXISTS]: a run of words, quoted names
+  // and dots up to blank space outside quotes
+  std::size_t at = sql.size();
+  for (std::size_t k = 0; k < words.size(); ++k)
+    if (words[k].upper == "SEQUENCE") {
+      at = words[k].end;
+      if (k + 3 < words.size() && words[k + 1].upper == "IF" && words[k + 2].upper == "NOT" &&
+          words[k + 3].upper == "EXISTS")
+        at = words[k + 3].end;
+      break;
+    }
+  while (at < sql.size() && std::isspace(static_cast<unsigned char>(sql[at]))) ++at;
+  for (bool quoted = false; at < sql.size(); ++at) {
+    if (sql[at] == '"') quoted = !quoted;
+    if (!quoted && (std::isspace(static_cast<unsigned char>(sql[at])) || sql[at] == ';')) break;
+  }
+  return sql.substr(at);
+}
 
 std::string column_definition(const model::Column& c) {
   std::string type = c.type;
@@ -326,9 +360,11 @@ std::vector<Statement> compile(const ops::Op& op) {
                               comment_literal(v.comment)));
           },
           [&](const ops::ReplaceView& o) {
-            // a materialized view has no OR REPLACE: it is made again, with its indexes
-            if (o.view.materialized) {
-              for (auto& s : compile(ops::DropView{o.view})) out.push_back(std::move(s));
+            // a materialized view has no OR REPLACE: it is made again, with its indexes; so is a
+            // view that becomes one or stops being one (dropped as what it was)
+            if (o.view.materialized || (o.existing && o.existing->materialized)) {
+              for (auto& s : compile(ops::DropView{o.existing.value_or(o.view)}))
+                out.push_back(std::move(s));
               for (auto& s : compile(ops::CreateView{o.view})) out.push_back(std::move(s));
               return;
             }
@@ -347,8 +383,16 @@ std::vector<Statement> compile(const ops::Op& op) {
             using K = model::ObjectKind;
             switch (o.object.kind) {
             case K::function:
-            case K::procedure:
-            case K::trigger: add(or_replace(o.object.sql)); break;
+            case K::procedure: add(or_replace(o.object.sql)); break;
+            case K::trigger:
+              // a constraint trigger has no OR REPLACE: made again, in the same transaction
+              if (is_constraint_trigger(o.object.sql)) {
+                add(drop_object_sql(o.existing ? *o.existing : o.object));
+                add(o.object.sql);
+              } else {
+                add(or_replace(o.object.sql));
+              }
+              break;
             case K::sequence: add(alter_sequence_of(o.object)); break;
             default: // a policy, an extension or a grant: made again
               add(drop_object_sql(o.existing ? *o.existing : o.object));

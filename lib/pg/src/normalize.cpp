@@ -1,10 +1,14 @@
 #include "schemagen/pg/reflect.hpp"
+
+#include "catalog.hpp"
+#include "schemagen/pg/ddl.hpp"
 #include "schemagen/support/sql.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
 #include <map>
 #include <optional>
+#include <set>
 #include <unistd.h>
 
 namespace schemagen::pg {
@@ -291,6 +295,340 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
   });
 }
 
+/// Makes the models' tables exist under their own names, with the models' columns and types, in
+/// the open transaction: what views, functions, triggers and policies name must resolve as it
+/// will once the revision ran (a view over a column whose type the models change has the new
+/// type). A missing table is created (columns and types only); an existing one whose columns
+/// differ is renamed aside and created so (which locks it until the rollback). What the server
+/// refuses here, normalize_chunk() reported.
+void create_model_tables(pg::Connection& db, const model::Metadata& models) {
+  auto r = db.exec(R"(
+    SELECT n.nspname, c.relname, a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[]))",
+                   {pg::array_literal(models.schemas)});
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> existing;
+  for (int i = 0; i < r.rows(); ++i) {
+    auto& cols = existing[{std::string(r.get(i, 0)), std::string(r.get(i, 1))}];
+    if (!r.is_null(i, 2)) cols.emplace(r.get(i, 2));
+  }
+  // the models' columns as the server spells them, to tell which tables differ
+  std::vector<std::string> declared;
+  for (const auto& t : models.tables)
+    for (const auto& c : t.columns) declared.push_back(c.type);
+  std::vector<std::string> spelled;
+  {
+    auto s = db.exec("SELECT coalesce(format_type(to_regtype(t), NULL), t) FROM "
+                     "unnest($1::text[]) WITH ORDINALITY u(t, k) ORDER BY k",
+                     {pg::array_literal(declared)});
+    for (int i = 0; i < s.rows(); ++i) spelled.emplace_back(s.get(i, 0));
+  }
+  std::size_t at = 0, aside = 0;
+  for (const auto& t : models.tables) {
+    const auto table = qualified(t.schema, t.name);
+    std::vector<std::string> cols;
+    std::set<std::string> wanted;
+    for (const auto& c : t.columns) {
+      cols.push_back(quote_ident(c.name) + " " + c.type);
+      // to_regtype drops a modifier: the declared one follows (a spelling that still differs
+      // only sets the table aside when it need not)
+      const auto open = c.type.find('('), close = c.type.find(')');
+      const auto modifier = open != std::string::npos && close != std::string::npos && close > open
+                                ? c.type.substr(open, close - open + 1)
+                                : std::string();
+      wanted.insert(c.name + " " + spelled.at(at++) + modifier);
+    }
+    auto it = existing.find({t.schema, t.name});
+    if (it != existing.end()) {
+      if (std::includes(it->second.begin(), it->second.end(), wanted.begin(), wanted.end()))
+        continue;
+      try_keep(db, {fmt::format("ALTER TABLE {} RENAME TO {}", table,
+                                quote_ident(fmt::format("sg_normalize_aside_{}", aside++)))});
+    }
+    try_keep(db, {fmt::format("CREATE TABLE {} ({})", table, fmt::join(cols, ", "))});
+  }
+}
+
+/// One model view or object being normalised: how its statement went and where it is found.
+struct Created {
+  std::optional<Refusal> refused;
+  std::string oid; // empty: not found
+};
+
+/// Whether the server refused a statement because it names a relation that does not exist:
+/// one the models do not make (it will fail at upgrade) or that later statements here make.
+bool undefined_relation(const std::optional<Refusal>& r) {
+  return r && r->sqlstate == "42P01";
+}
+
+/// The typed view check: the columns the server made of the view's query against the struct's
+/// members (their types spelled by the server too), all mismatches at once.
+void check_view_columns(const model::View& v,
+                        const std::vector<std::pair<std::string, std::string>>& made,
+                        const std::vector<std::pair<std::string, std::string>>& declared,
+                        DiagnosticList& diags) {
+  const auto name = v.qualified_name();
+  const auto n = std::min(made.size(), declared.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& at = v.columns[i].origin.loc;
+    if (made[i].first != declared[i].first)
+      diags.error(at, fmt::format("view {}: column {} of its query is {} ({}), but the struct's "
+                                  "member {} is {}",
+                                  name, i + 1, made[i].first, made[i].second, i + 1,
+                                  declared[i].first));
+    else if (made[i].second != declared[i].second)
+      diags.error(at, fmt::format("view {}: column {} is {} in the database, but the struct says {}",
+                                  name, made[i].first, made[i].second, declared[i].second));
+  }
+  for (std::size_t i = n; i < made.size(); ++i)
+    diags.error(v.origin.loc, fmt::format("view {}: its query has column {} ({}), which the "
+                                          "struct has no member for",
+                                          name, made[i].first, made[i].second));
+  for (std::size_t i = n; i < declared.size(); ++i)
+    diags.error(v.origin.loc, fmt::format("view {}: the struct's member {} ({}) is no column of "
+                                          "its query",
+                                          name, declared[i].first, declared[i].second));
+}
+
+/// The models' views and schema objects as the server spells them (`out`'s definitions and
+/// depends_on), each created as its revision would create it, in a transaction that is rolled
+/// back: functions and triggers by CREATE OR REPLACE, a policy after DROP POLICY IF EXISTS, a
+/// view over the one it replaces; read back as reflection reads the database's. A statement the
+/// server refuses is a UserError at its model, except one that names a relation that does not
+/// exist (the models make it some other way, or the upgrade will fail): then its definition
+/// stays empty.
+void normalize_objects(pg::Connection& db, const model::Metadata& models, model::Metadata& out) {
+  if (models.views.empty() && models.objects.empty()) return;
+  using K = model::ObjectKind;
+  const std::string scratch = fmt::format("sg_normalize_{}", ::getpid());
+  DiagnosticList diags;
+  rolled_back(db, [&] {
+    db.exec_one(fmt::format("CREATE SCHEMA {}", quote_ident(scratch)));
+    DiagnosticList ignored; // normalize_chunk() said what the server refuses of these
+    create_types(db, models, ignored);
+    create_model_tables(db, models);
+
+    // what references comes after what it references (ObjectKind's order); views after functions
+    std::vector<Created> objects(models.objects.size());
+    auto refused_at = [&](const model::DbObject& o, const Refusal& r) {
+      diags.error(o.origin.loc,
+                  fmt::format("{}: the server refuses it: {}", o.describe(), r.message));
+    };
+    auto create_objects = [&](std::initializer_list<K> kinds) {
+      for (std::size_t k = 0; k < models.objects.size(); ++k) {
+        const auto& o = models.objects[k];
+        if (std::find(kinds.begin(), kinds.end(), o.kind) == kinds.end()) continue;
+        std::vector<std::string> statements;
+        switch (o.kind) {
+        case K::extension: // its definition is its name: made only for what uses it
+          try_keep(db, {"CREATE EXTENSION IF NOT EXISTS " + quote_ident(o.name)});
+          continue;
+        case K::sequence:
+          statements = {fmt::format("CREATE SEQUENCE {}{}", qualified(scratch, fmt::format("s{}", k)),
+                                    pg::sequence_options(o.sql))};
+          break;
+        case K::function:
+        case K::procedure: statements = {pg::or_replace(o.sql)}; break;
+        case K::trigger:
+          statements = pg::is_constraint_trigger(o.sql)
+                           ? std::vector<std::string>{fmt::format("DROP TRIGGER IF EXISTS {} ON {}",
+                                                                  quote_ident(o.name), o.target),
+                                                      o.sql}
+                           : std::vector<std::string>{pg::or_replace(o.sql)};
+          break;
+        case K::policy:
+          statements = {fmt::format("DROP POLICY IF EXISTS {} ON {}", quote_ident(o.name), o.target),
+                        o.sql};
+          break;
+        case K::grant: continue; // compared by their statements
+        }
+        objects[k].refused = try_keep(db, statements);
+        if (objects[k].refused && !undefined_relation(objects[k].refused))
+          refused_at(o, *objects[k].refused);
+      }
+    };
+    create_objects({K::extension, K::sequence, K::function, K::procedure});
+
+    // views: over what has the name (a view replaced, a materialized view dropped first), again
+    // while one made later lets another through, and again if dropping one took another along
+    std::vector<std::string> view_names;
+    for (const auto& v : models.views) view_names.push_back(qualified(v.schema, v.name));
+    std::vector<Created> views(models.views.size());
+    auto relkinds = [&] {
+      auto r = db.exec("SELECT c.relkind FROM unnest($1::text[]) WITH ORDINALITY u(name, k) "
+                       "LEFT JOIN pg_class c ON c.oid = to_regclass(u.name) ORDER BY u.k",
+                       {pg::array_literal(view_names)});
+      std::vector<std::string> kinds;
+      for (int i = 0; i < r.rows(); ++i) kinds.emplace_back(r.get(i, 0));
+      return kinds;
+    };
+    std::vector<bool> made(models.views.size(), false);
+    for (std::size_t round = 0; round <= models.views.size(); ++round) {
+      const auto kinds = relkinds();
+      bool progress = false, pending = false;
+      for (std::size_t k = 0; k < models.views.size(); ++k) {
+        if (made[k] && kinds[k] == "v") continue;
+        if (round > 0 && !made[k] && !undefined_relation(views[k].refused)) continue;
+        const auto& v = models.views[k];
+        const auto create = fmt::format("CREATE VIEW {} AS\n{}", view_names[k],
+                                        catalog::trimmed_definition(v.sql));
+        std::optional<Refusal> err;
+        if (kinds[k] == "m") {
+          err = try_keep(db, {"DROP MATERIALIZED VIEW " + view_names[k] + " CASCADE", create});
+        } else if (kinds[k] == "v") {
+          err = try_keep(db, {pg::or_replace(create)});
+          constexpr std::string_view columns_changed = "42P16";
+          if (err && err->sqlstate == columns_changed)
+            err = try_keep(db, {"DROP VIEW " + view_names[k] + " CASCADE", create});
+        } else {
+          err = try_keep(db, {create});
+        }
+        views[k].refused = err;
+        made[k] = !err;
+        progress |= !err;
+        pending |= undefined_relation(err);
+      }
+      if (!pending || !progress) break;
+    }
+    for (std::size_t k = 0; k < models.views.size(); ++k)
+      if (views[k].refused && !undefined_relation(views[k].refused))
+        diags.error(models.views[k].origin.loc,
+                    fmt::format("view {}: the server refuses it: {}",
+                                models.views[k].qualified_name(), views[k].refused->message));
+    create_objects({K::trigger, K::policy});
+
+    // the struct's members as a scratch table each: their types as the server spells them
+    for (std::size_t k = 0; k < models.views.size(); ++k) {
+      const auto& v = models.views[k];
+      if (v.columns.empty()) continue;
+      std::vector<std::string> cols;
+      for (const auto& c : v.columns) cols.push_back(quote_ident(c.name) + " " + c.type);
+      const auto table = qualified(scratch, fmt::format("c{}", k));
+      if (!try_keep(db, {fmt::format("CREATE TABLE {} ({})", table, fmt::join(cols, ", "))}))
+        continue;
+      for (const auto& c : v.columns) // say which member the server refuses
+        if (auto err = probe(db, {fmt::format("CREATE TABLE {} ({} {})", table,
+                                              quote_ident(c.name), c.type)}))
+          diags.error(c.origin.loc, fmt::format("view {}: member {} ({}): the server refuses "
+                                                "the type: {}",
+                                                v.qualified_name(), c.name, c.type, err->message));
+    }
+    if (diags.has_errors()) return;
+
+    // where each one is now, in one query
+    std::vector<std::string> lookup_kind, lookup_a, lookup_b;
+    for (std::size_t k = 0; k < models.views.size(); ++k) {
+      lookup_kind.push_back("rel");
+      lookup_a.push_back(view_names[k]);
+      lookup_b.push_back(qualified(scratch, fmt::format("c{}", k)));
+    }
+    for (std::size_t k = 0; k < models.objects.size(); ++k) {
+      const auto& o = models.objects[k];
+      lookup_kind.push_back(o.kind == K::sequence                                ? "rel"
+                            : o.kind == K::function || o.kind == K::procedure ? "proc"
+                            : o.kind == K::trigger                             ? "trigger"
+                            : o.kind == K::policy                              ? "policy"
+                                                                               : "none");
+      lookup_a.push_back(o.kind == K::sequence ? qualified(scratch, fmt::format("s{}", k))
+                         : o.kind == K::function || o.kind == K::procedure
+                             ? qualified(o.schema, o.name) + o.target
+                             : o.name);
+      lookup_b.push_back(o.target);
+    }
+    auto found = db.exec(R"(
+      SELECT CASE u.kind
+               WHEN 'rel' THEN to_regclass(u.a)::oid
+               WHEN 'proc' THEN to_regprocedure(u.a)::oid
+               WHEN 'trigger' THEN (SELECT t.oid FROM pg_trigger t
+                                    WHERE t.tgrelid = to_regclass(u.b) AND t.tgname = u.a)
+               WHEN 'policy' THEN (SELECT p.oid FROM pg_policy p
+                                   WHERE p.polrelid = to_regclass(u.b) AND p.polname = u.a)
+             END,
+             CASE u.kind WHEN 'rel' THEN to_regclass(nullif(u.b, ''))::oid END
+      FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY u(kind, a, b, k)
+      ORDER BY u.k)",
+                         {pg::array_literal(lookup_kind), pg::array_literal(lookup_a),
+                          pg::array_literal(lookup_b)});
+    std::map<catalog::Key, std::size_t> view_of, object_of;
+    std::map<std::string, std::size_t> members_of; // a scratch table's oid → its view
+    std::vector<std::string> view_oids;
+    std::map<K, std::vector<std::string>> oids_of;
+    for (std::size_t k = 0; k < models.views.size(); ++k) {
+      if (!views[k].refused && !found.is_null(static_cast<int>(k), 0)) {
+        views[k].oid = found.get(static_cast<int>(k), 0);
+        view_of[{"pg_class", views[k].oid}] = k;
+        view_oids.push_back(views[k].oid);
+      }
+      if (!found.is_null(static_cast<int>(k), 1))
+        members_of[std::string(found.get(static_cast<int>(k), 1))] = k;
+    }
+    for (std::size_t k = 0; k < models.objects.size(); ++k) {
+      const int row = static_cast<int>(models.views.size() + k);
+      const auto& o = models.objects[k];
+      if (objects[k].refused || found.is_null(row, 0)) {
+        if (!objects[k].refused && lookup_kind[models.views.size() + k] != "none")
+          diags.error(o.origin.loc, fmt::format("{}: its statement makes no {} of that name{}",
+                                                o.describe(), model::to_string(o.kind),
+                                                o.target.empty() ? "" : " on " + o.target));
+        continue;
+      }
+      objects[k].oid = found.get(row, 0);
+      const auto kind = o.kind == K::procedure ? K::function : o.kind;
+      const char* cls = kind == K::function  ? "pg_proc"
+                        : kind == K::trigger ? "pg_trigger"
+                        : kind == K::policy  ? "pg_policy"
+                                             : "pg_class";
+      object_of[{cls, objects[k].oid}] = k;
+      oids_of[kind].push_back(objects[k].oid);
+    }
+    if (diags.has_errors()) return;
+
+    // the typed check, on the columns of the views made and of the members' scratch tables
+    std::vector<std::string> typed = view_oids;
+    for (const auto& [oid, k] : members_of) typed.push_back(oid);
+    auto cols = db.exec("SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) "
+                        "FROM pg_attribute a WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 "
+                        "AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum",
+                        {pg::array_literal(typed)});
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> columns_of;
+    for (int i = 0; i < cols.rows(); ++i)
+      columns_of[std::string(cols.get(i, 0))].emplace_back(cols.get(i, 1), cols.get(i, 2));
+    for (const auto& [oid, k] : members_of)
+      if (!views[k].oid.empty())
+        check_view_columns(models.views[k], columns_of[views[k].oid], columns_of[oid], diags);
+
+    // the server's spelling, read as reflection reads it
+    std::vector<catalog::Key> keys;
+    for (auto& [key, v] : catalog::read_views(db, catalog::Filter::oids,
+                                              pg::array_literal(view_oids))) {
+      out.views[view_of.at(key)].definition = std::move(v.definition);
+      keys.push_back(key);
+    }
+    for (auto& [kind, oids] : oids_of)
+      for (auto& [key, o] :
+           catalog::read_objects(db, kind, catalog::Filter::oids, pg::array_literal(oids))) {
+        auto& mine = out.objects[object_of.at(key)];
+        if (kind == K::sequence) // read under its scratch name
+          o.definition = catalog::sequence_statement(mine.schema, mine.name, "") +
+                         o.definition.substr(catalog::sequence_statement(o.schema, o.name, "").size());
+        else
+          keys.push_back(key);
+        if (kind == K::function) mine.target = o.target; // the server's spelling of the types
+        mine.definition = std::move(o.definition);
+      }
+    for (auto& [key, deps] : catalog::read_depends(db, keys)) {
+      if (auto v = view_of.find(key); v != view_of.end())
+        out.views[v->second].depends_on = std::move(deps);
+      else if (auto o = object_of.find(key); o != object_of.end())
+        out.objects[o->second].depends_on = std::move(deps);
+    }
+  });
+  for (auto& o : out.objects)
+    if (o.kind == K::extension) o.definition = o.name;
+  if (diags.has_errors()) throw DiagnosticsError(diags);
+}
+
 } // namespace
 
 namespace {
@@ -331,6 +669,7 @@ model::Metadata normalize(pg::Connection& db, const model::Metadata& models) {
     if (reps.tables.empty()) break;
   }
   model::Metadata out = models;
+  normalize_objects(db, models, out);
   for (std::size_t i = 0; i < out.tables.size(); ++i) {
     auto& t = out.tables[i];
     const auto& n = normalized.tables[rep_of[i]];

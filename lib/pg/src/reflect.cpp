@@ -1,11 +1,12 @@
 #include "schemagen/pg/reflect.hpp"
 
+#include "catalog.hpp"
+
 #include <algorithm>
 #include <fnmatch.h>
 #include <map>
 
 namespace schemagen::pg {
-
 
 namespace {
 
@@ -38,7 +39,7 @@ LEFT JOIN (SELECT DISTINCT dep.refobjid, dep.refobjsubid  -- sequences a column 
            WHERE dep.deptype = 'a' AND dep.classid = 'pg_class'::regclass
              AND dep.refclassid = 'pg_class'::regclass) owned
        ON owned.refobjid = c.oid AND owned.refobjsubid = a.attnum
-WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
+WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
   AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY n.nspname, c.relname, a.attnum)";
 
@@ -68,7 +69,7 @@ JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_class t ON t.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_am am ON am.oid = i.relam
-WHERE n.nspname = ANY($1::text[]) AND t.relkind IN ('r', 'p')
+WHERE n.nspname = ANY($1::text[]) AND t.relkind IN ('r', 'p', 'm')
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid AND c.contype IN ('p', 'u', 'x'))
 ORDER BY 1, 2, 3)";
 
@@ -80,6 +81,44 @@ GROUP BY 1, 2 ORDER BY 1, 2)";
 
 constexpr const char* schemas_sql =
     "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY 1";
+
+/// Views, materialized views and schema objects into `m`, with what each depends on. Views
+/// already hold their columns and indexes (read with the tables'); the rest is read as
+/// normalisation reads the models' (catalog.hpp).
+void reflect_objects(pg::Connection& db, const Options& options, const std::string& schemas,
+                     model::Metadata& m, std::map<std::pair<std::string, std::string>, model::View> views) {
+  using catalog::Filter;
+  std::map<catalog::Key, std::size_t> view_at, object_at;
+  for (auto& [key, v] : catalog::read_views(db, Filter::schemas, schemas)) {
+    auto it = views.find({v.schema, v.name});
+    if (it == views.end()) continue; // excluded
+    it->second.sql = std::move(v.sql);
+    it->second.definition = std::move(v.definition);
+    it->second.materialized = v.materialized;
+    it->second.comment = std::move(v.comment);
+    view_at[key] = m.views.size();
+    m.views.push_back(std::move(it->second));
+  }
+  using K = model::ObjectKind;
+  for (auto kind : {K::extension, K::sequence, K::function, K::trigger, K::policy})
+    for (auto& [key, o] : catalog::read_objects(db, kind, Filter::schemas, schemas)) {
+      // a trigger's or policy's table may be excluded, and the object with it
+      if ((kind == K::trigger || kind == K::policy) &&
+          dialect::excluded(options.exclude_tables, o.schema,
+                            o.target.substr(o.target.find('.') + 1)))
+        continue;
+      object_at[key] = m.objects.size();
+      m.objects.push_back(std::move(o));
+    }
+  std::vector<catalog::Key> keys;
+  for (const auto& [k, at] : view_at) keys.push_back(k);
+  for (const auto& [k, at] : object_at) keys.push_back(k);
+  for (auto& [k, deps] : catalog::read_depends(db, keys)) {
+    if (auto v = view_at.find(k); v != view_at.end()) m.views[v->second].depends_on = std::move(deps);
+    else if (auto o = object_at.find(k); o != object_at.end())
+      m.objects[o->second].depends_on = std::move(deps);
+  }
+}
 
 } // namespace
 
@@ -111,8 +150,32 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
     return it == index_of.end() ? nullptr : &m.tables[it->second];
   };
 
+  // views by (schema, name), read with the tables' columns and indexes; the rest comes later
+  std::map<std::pair<std::string, std::string>, model::View> views;
+  auto view = [&](const pg::Result& res, int row) -> model::View* {
+    auto it = views.find({std::string(res.get(row, 0)), std::string(res.get(row, 1))});
+    return it == views.end() ? nullptr : &it->second;
+  };
+  r = db.exec(R"(SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1::text[]))",
+              {schemas});
+  for (int i = 0; i < r.rows(); ++i) {
+    model::View v;
+    v.schema = r.get(i, 0);
+    v.name = r.get(i, 1);
+    if (!skip(v.schema, v.name)) views.emplace(std::pair{v.schema, v.name}, std::move(v));
+  }
+
   r = db.exec(columns_sql, {schemas});
   for (int i = 0; i < r.rows(); ++i) {
+    if (auto* v = view(r, i)) { // a view's columns say only what they are called and hold
+      model::Column c;
+      c.name = r.get(i, 2);
+      c.type = r.get(i, 3);
+      c.nullable = true;
+      v->columns.push_back(std::move(c));
+      continue;
+    }
     auto* t = table(r, i);
     if (!t) continue;
     model::Column c;
@@ -161,20 +224,22 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
   r = db.exec(indexes_sql, {schemas});
   for (int i = 0; i < r.rows(); ++i) {
     auto* t = table(r, i);
-    if (!t) continue;
+    auto* v = t ? nullptr : view(r, i);
+    if (!t && !v) continue;
     model::Index ix;
     ix.name = r.get(i, 2);
     ix.unique = r.get(i, 3) == "t";
     ix.method = r.get(i, 4);
     ix.columns = parse_array(r.get(i, 5));
     ix.where = r.optional(i, 6);
-    t->indexes.push_back(std::move(ix));
+    (t ? t->indexes : v->indexes).push_back(std::move(ix));
   }
 
   r = db.exec(enums_sql, {schemas});
   for (int i = 0; i < r.rows(); ++i)
     m.enums.push_back(model::Enum{
         std::string(r.get(i, 0)), std::string(r.get(i, 1)), parse_array(r.get(i, 2)), {}});
+  reflect_objects(db, options, schemas, m, std::move(views));
   model::canonicalize(m);
   return m;
 }

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <fmt/format.h>
 #include <optional>
+#include <tuple>
 
 namespace schemagen::pgparse {
 

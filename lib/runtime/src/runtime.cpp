@@ -207,6 +207,8 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
       throw failed(fmt::format("{}\n{}", e.sql(), e.server_message()));
     } catch (const std::exception& e) {
       throw failed(fmt::format("the step threw: {}", e.what()));
+    } catch (...) { // every failure reaches the application as a schemagen::Error
+      throw failed("the step threw something that is not a std::exception");
     }
   };
 

@@ -1,6 +1,7 @@
 #include "builder.hpp"
 
 #include "schemagen/scan/scan.hpp"
+#include "schemagen/support/files.hpp"
 #include "schemagen/support/sql.hpp"
 #include "schemagen/support/text.hpp"
 
@@ -16,6 +17,7 @@ using model::Column;
 using model::Metadata;
 using model::NameKind;
 using model::Table;
+using model::View;
 
 namespace {
 
@@ -42,6 +44,14 @@ const std::map<std::string, MacroSpec>& macro_specs() {
          {"schema", Want::string},
          {"comment", Want::string},
          {"renamed_from", Want::string}}}},
+      {"view",
+       {true,
+        {{"name", Want::string},
+         {"schema", Want::string},
+         {"sql", Want::string},
+         {"file", Want::string},
+         {"materialized", Want::boolean},
+         {"comment", Want::string}}}},
       {"column",
        {true,
         {{"name", Want::string},
@@ -206,6 +216,39 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+/// A view's query as revisions carry it: without the surrounding whitespace and the final ';'
+/// (or several), which a statement of its own would have but CREATE VIEW ... AS cannot take.
+std::string trim_sql(std::string_view s) {
+  std::string out = trim(s);
+  while (!out.empty() && out.back() == ';')
+    out = trim(std::string_view(out).substr(0, out.size() - 1));
+  return out;
+}
+
+/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80             ? 1
+                          : (c & 0xE0) == 0xC0 ? 2
+                          : (c & 0xF0) == 0xE0 ? 3
+                          : (c & 0xF8) == 0xF0 ? 4
+                                               : 0;
+    if (n == 0) return false;
+    char32_t cp = n == 1 ? c : c & (0x7F >> n);
+    if (i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr char32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n;
+  }
+  return true;
+}
+
 /// "a, b, lower(c)" → {"a", "b", "lower(c)"}: commas inside parentheses or quotes do not split.
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
@@ -299,16 +342,19 @@ struct PendingForeignKey {
 
 class Builder {
 public:
-  Builder(const model::NamingConvention& naming, DiagnosticList& diags)
-      : naming_(naming), diags_(diags) {}
+  Builder(const model::NamingConvention& naming, DiagnosticList& diags,
+          const ReadSqlFile& read_sql_file)
+      : naming_(naming), diags_(diags), read_sql_file_(read_sql_file) {}
 
   Metadata run(const RawModels& raw) {
     for (const auto& e : raw.enums) add_enum(e);
     for (const auto& t : raw.tables) add_table(t);
+    for (const auto& v : raw.views) add_view(v);
     for (const auto& fk : pending_fks_) resolve_foreign_key(fk);
     check_names();
     Metadata m;
     m.tables = std::move(tables_);
+    m.views = std::move(views_);
     for (auto& [key, e] : enums_) m.enums.push_back(std::move(e));
     model::canonicalize(m);
     return m;
@@ -354,12 +400,19 @@ private:
           model::default_name(NameKind::primary_key, {t.name, pk_columns, {}}, naming_),
           pk_columns};
     for (std::size_t i = 1; i < raw.annotations.size(); ++i)
-      add_table_constraint(t, index, raw.annotations[i]);
+      add_table_constraint(t, index, raw.annotations[i], raw.annotations.front());
     tables_.push_back(std::move(t));
   }
 
-  void add_field(Table& t, std::size_t table_index, const RawField& field,
-                 std::vector<std::string>& pk_columns) {
+  /// What a member declares alike in a table and a view: its column's name, type, nullability
+  /// and comment, with the SG_COLUMN options it was read with. nullopt when the member is no
+  /// column (SG_IGNORE) or its column cannot be added to `t`.
+  struct Member {
+    Column column;
+    Options opts;
+    SourceLoc at; // its SG_COLUMN, else the member
+  };
+  std::optional<Member> member(const Table& t, const RawField& field, std::string_view kind) {
     const Annotation* column_annotation = nullptr;
     const Annotation* ignore = nullptr;
     for (const auto& a : field.annotations) {
@@ -374,22 +427,22 @@ private:
       if (column_annotation)
         diags_.error(ignore->loc,
                      fmt::format("'{}' has both SG_IGNORE and SG_COLUMN", field.cxx_name));
-      return;
+      return std::nullopt;
     }
     static const Annotation none{"column", {}, {}};
     const Annotation& a = column_annotation ? *column_annotation : none;
-    Options opts(a, diags_);
-    const SourceLoc at = column_annotation ? a.loc : field.loc;
-
-    Column c;
+    Member m{{}, Options(a, diags_), column_annotation ? a.loc : field.loc};
+    const Options& opts = m.opts;
+    Column& c = m.column;
     c.name = opts.str("name").value_or(field.cxx_name);
-    c.origin.loc = at;
+    c.origin.loc = m.at;
     check_identifier(c.name, opts.get("name") ? opts.loc_of("name") : field.loc, "column name");
     if (t.find_column(c.name)) {
-      diags_.error(at, fmt::format("column '{}' is declared twice in table '{}'", c.name, t.name));
-      return;
+      diags_.error(m.at,
+                   fmt::format("column '{}' is declared twice in {} '{}'", c.name, kind, t.name));
+      return std::nullopt;
     }
-    c.type = sql_type(field, opts, at);
+    c.type = sql_type(field, opts, m.at);
 
     // nullability
     c.nullable = field.type.optional;
@@ -399,6 +452,17 @@ private:
                                          field.cxx_name));
       c.nullable = o->value.boolean;
     }
+    c.comment = opts.str("comment");
+    if (!c.comment && field.doc) c.comment = field.doc;
+    return m;
+  }
+
+  void add_field(Table& t, std::size_t table_index, const RawField& field,
+                 std::vector<std::string>& pk_columns) {
+    auto m = member(t, field, "table");
+    if (!m) return;
+    const Options& opts = m->opts;
+    Column& c = m->column;
     const bool primary_key = opts.flag("primary_key");
     if (primary_key) {
       if (c.nullable)
@@ -436,8 +500,6 @@ private:
       diags_.error(opts.loc_of("server_default"),
                    "a column with identity or autoincrement cannot have a server_default");
 
-    c.comment = opts.str("comment");
-    if (!c.comment && field.doc) c.comment = field.doc;
     c.renamed_from = opts.str("renamed_from");
 
     const bool unique = opts.flag("unique");
@@ -476,6 +538,112 @@ private:
           diags_.error(opts.get(key)->loc, fmt::format("{} needs a foreign_key", key));
     }
     t.columns.push_back(std::move(c));
+  }
+
+  // -- views --
+
+  void add_view(const RawTable& raw) {
+    const Annotation& a = raw.annotations.front();
+    Options opts(a, diags_);
+    auto name = opts.required("name", "SG_VIEW(\"view_name\", sql = \"SELECT ...\")");
+    auto sql = view_sql(a, opts);
+    if (!name) return;
+    View v;
+    v.name = *name;
+    v.schema = opts.str("schema").value_or("public");
+    v.materialized = opts.flag("materialized");
+    v.comment = opts.str("comment");
+    if (!v.comment && raw.doc) v.comment = raw.doc;
+    v.sql = sql.value_or("");
+    v.origin.loc = a.loc;
+    check_identifier(v.name, opts.loc_of("name"), "view name");
+    check_identifier(v.schema, opts.loc_of("schema"), "schema name");
+
+    // The columns are gathered in a table of the view's name, so that SG_INDEX finds them (and
+    // names its index) exactly as on a table.
+    Table shape;
+    shape.schema = v.schema;
+    shape.name = v.name;
+    for (const auto& field : raw.fields)
+      if (auto m = view_member(shape, field)) shape.columns.push_back(std::move(m->column));
+    for (std::size_t i = 1; i < raw.annotations.size(); ++i) {
+      const Annotation& other = raw.annotations[i];
+      Options other_opts(other, diags_);
+      if (other.kind == "table" || other.kind == "view") {
+        second_declaration(a, other);
+      } else if (other.kind != "index") {
+        diags_.error(other.loc, fmt::format("{} does not go on a view: a view has no constraints "
+                                            "(only SG_INDEX, on a materialized view)",
+                                            other.macro()));
+      } else if (!v.materialized) {
+        diags_.error(other.loc,
+                     fmt::format("SG_INDEX on view '{}', which is not materialized: only a "
+                                 "materialized view has indexes (SG_VIEW(..., materialized))",
+                                 v.name));
+      } else if (auto ix = make_index(shape, other_opts, other, "view")) {
+        v.indexes.push_back(std::move(*ix));
+      }
+    }
+    v.columns = std::move(shape.columns);
+    views_.push_back(std::move(v));
+  }
+
+  /// A view's column: a member as a table's, without what only a table's column can have.
+  std::optional<Member> view_member(const Table& shape, const RawField& field) {
+    auto m = member(shape, field, "view");
+    if (!m) return m;
+    static constexpr std::string_view table_only[] = {
+        "primary_key",    "autoincrement", "identity",  "unique",    "index",
+        "server_default", "foreign_key",   "on_delete", "on_update", "renamed_from"};
+    for (const auto key : table_only)
+      if (const Option* o = m->opts.get(key))
+        diags_.error(o->loc, fmt::format("{} is for a table's column, not a view's: view '{}' "
+                                         "gets its columns from its query",
+                                         key, shape.name));
+    return m;
+  }
+
+  /// A view's query: `sql`, or the text of `file` (relative to the header's directory), trimmed
+  /// of surrounding whitespace and a final ';'. nullopt, reported, when there is none.
+  std::optional<std::string> view_sql(const Annotation& a, const Options& opts) {
+    const Option* sql = opts.get("sql");
+    const Option* file = opts.get("file");
+    if (sql && file) {
+      diags_.error(file->loc, "sql and file cannot both be given: the query is in one of them");
+      return std::nullopt;
+    }
+    if (!sql && !file) {
+      if (!a.malformed) // what it lacks may be behind the syntax error, reported already
+        diags_.error(a.loc, "SG_VIEW needs 'sql' or 'file': sql = \"SELECT ...\" or "
+                            "file = \"views/name.sql\" (relative to the header)");
+      return std::nullopt;
+    }
+    if (sql) {
+      auto text = trim_sql(sql->value.text);
+      if (text.empty()) diags_.error(sql->value_loc, "sql is empty");
+      if (text.empty()) return std::nullopt;
+      return text;
+    }
+    const fs::path path =
+        (fs::path(a.loc.file).parent_path() / file->value.text).lexically_normal();
+    std::string error;
+    auto content = read_sql_file_(path, error);
+    if (!content) {
+      diags_.error(file->value_loc, fmt::format("cannot read {}: {}", display_path(path), error));
+      return std::nullopt;
+    }
+    if (!valid_utf8(*content)) {
+      diags_.error(file->value_loc, fmt::format("{} is not UTF-8 text", display_path(path)));
+      return std::nullopt;
+    }
+    std::string_view text = *content;
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3); // a byte order mark
+    auto query = trim_sql(text);
+    if (query.empty()) {
+      diags_.error(file->value_loc, fmt::format("{} holds no SQL", display_path(path)));
+      return std::nullopt;
+    }
+    return query;
   }
 
   std::string action(const Options& opts, const char* key) {
@@ -583,8 +751,10 @@ private:
     return base;
   }
 
+  /// The columns of an option `columns = "a, b"`, each checked to be one of `t`'s (a `kind`).
   std::optional<std::vector<std::string>> column_list(const Table& t, const Options& opts,
-                                                      bool expressions_allowed) {
+                                                      bool expressions_allowed,
+                                                      std::string_view kind = "table") {
     auto text = opts.str("columns");
     if (!text) return std::nullopt;
     auto columns = split_list(*text);
@@ -611,7 +781,7 @@ private:
       }
       if (!t.find_column(name)) {
         diags_.error(opts.loc_of("columns"),
-                     fmt::format("table '{}' has no column '{}'", t.name, name));
+                     fmt::format("{} '{}' has no column '{}'", kind, t.name, name));
         ok = false;
       }
     }
@@ -619,39 +789,52 @@ private:
     return columns;
   }
 
-  void add_table_constraint(Table& t, std::size_t table_index, const Annotation& a) {
+  /// SG_INDEX on `t` (a `kind`: a table, or a materialized view's columns).
+  std::optional<model::Index> make_index(const Table& t, Options& opts, const Annotation& a,
+                                         std::string_view kind) {
+    if (!opts.required("columns", "columns = \"a, b\"")) return std::nullopt;
+    auto columns = column_list(t, opts, true, kind);
+    if (!columns) return std::nullopt;
+    model::Index ix;
+    ix.columns = *columns;
+    if (auto name = opts.str("name")) {
+      ix.name = *name;
+    } else { // named like the `index` flag's, expressions standing as "expr"
+      std::vector<std::string> parts;
+      for (auto& c : ix.columns) parts.push_back(is_identifier(c) ? c : "expr");
+      ix.name = model::default_name(NameKind::index, {t.name, parts, {}}, naming_);
+    }
+    ix.unique = opts.flag("unique");
+    ix.where = opts.str("where");
+    if (auto method = opts.str("using")) {
+      std::string lower;
+      for (char ch : *method)
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (!is_identifier(lower))
+        diags_.error(opts.loc_of("using"), fmt::format("using must name an index method (btree, "
+                                                       "hash, gist, spgist, gin, brin), not \"{}\"",
+                                                       *method));
+      ix.method = lower;
+    }
+    ix.origin.loc = a.loc;
+    check_identifier(ix.name, opts.loc_of("name"), "index name");
+    return ix;
+  }
+
+  /// SG_TABLE and SG_VIEW on a struct that has one of them already.
+  void second_declaration(const Annotation& first, const Annotation& a) {
+    diags_.error(a.loc, first.kind == a.kind
+                            ? fmt::format("{} is given twice on one struct", a.macro())
+                            : "SG_TABLE and SG_VIEW cannot both go on one struct");
+  }
+
+  void add_table_constraint(Table& t, std::size_t table_index, const Annotation& a,
+                            const Annotation& first) {
     Options opts(a, diags_);
-    if (a.kind == "table") {
-      diags_.error(a.loc, "SG_TABLE is given twice on one struct");
+    if (a.kind == "table" || a.kind == "view") {
+      second_declaration(first, a);
     } else if (a.kind == "index") {
-      if (!opts.required("columns", "columns = \"a, b\"")) return;
-      auto columns = column_list(t, opts, true);
-      if (!columns) return;
-      model::Index ix;
-      ix.columns = *columns;
-      if (auto name = opts.str("name")) {
-        ix.name = *name;
-      } else { // named like the `index` flag's, expressions standing as "expr"
-        std::vector<std::string> parts;
-        for (auto& c : ix.columns) parts.push_back(is_identifier(c) ? c : "expr");
-        ix.name = model::default_name(NameKind::index, {t.name, parts, {}}, naming_);
-      }
-      ix.unique = opts.flag("unique");
-      ix.where = opts.str("where");
-      if (auto method = opts.str("using")) {
-        std::string lower;
-        for (char ch : *method)
-          lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        if (!is_identifier(lower))
-          diags_.error(opts.loc_of("using"),
-                       fmt::format("using must name an index method (btree, "
-                                   "hash, gist, spgist, gin, brin), not \"{}\"",
-                                   *method));
-        ix.method = lower;
-      }
-      ix.origin.loc = a.loc;
-      check_identifier(ix.name, opts.loc_of("name"), "index name");
-      t.indexes.push_back(std::move(ix));
+      if (auto ix = make_index(t, opts, a, "table")) t.indexes.push_back(std::move(*ix));
     } else if (a.kind == "unique") {
       if (!opts.required("columns", "columns = \"a, b\"")) return;
       auto columns = column_list(t, opts, false);
@@ -781,6 +964,13 @@ private:
     for (const auto& t : tables_)
       if (claim(relations, t.schema, t.name, t.origin.loc, "table name"))
         claim(types, t.schema, t.name, t.origin.loc, "name (a table is a type too)");
+    // a view is a relation and a row type as a table is, so its name clashes with a table's too
+    for (const auto& v : views_) {
+      if (claim(relations, v.schema, v.name, v.origin.loc, "view name"))
+        claim(types, v.schema, v.name, v.origin.loc, "name (a view is a type too)");
+      for (const auto& ix : v.indexes)
+        claim(relations, v.schema, ix.name, ix.origin.loc, "index name");
+    }
     for (const auto& t : tables_) {
       std::map<std::string, SourceLoc> constraints;
       auto constraint = [&](const std::string& name, const SourceLoc& loc) {
@@ -808,7 +998,9 @@ private:
 
   const model::NamingConvention& naming_;
   DiagnosticList& diags_;
+  const ReadSqlFile& read_sql_file_;
   std::vector<Table> tables_;
+  std::vector<View> views_;
   std::map<std::string, model::Enum> enums_; // by C++ name
   std::vector<PendingForeignKey> pending_fks_;
 };
@@ -826,8 +1018,8 @@ std::vector<MacroOptions> annotation_options() {
 }
 
 Metadata build_metadata(const RawModels& raw, const model::NamingConvention& naming,
-                        DiagnosticList& diags) {
-  return Builder(naming, diags).run(raw);
+                        DiagnosticList& diags, const ReadSqlFile& read_sql_file) {
+  return Builder(naming, diags, read_sql_file).run(raw);
 }
 
 } // namespace schemagen::scan

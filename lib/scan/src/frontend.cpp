@@ -184,10 +184,10 @@ public:
       diags_.error(annotations.front().loc, "schemagen annotations cannot go on a class template");
       return true;
     }
-    if (annotations.front().kind != "table") {
+    const std::string& kind = annotations.front().kind;
+    if (!declares_struct(kind)) {
       const bool table_level =
-          annotations.front().kind == "index" || annotations.front().kind == "unique" ||
-          annotations.front().kind == "check" || annotations.front().kind == "foreign_key";
+          kind == "index" || kind == "unique" || kind == "check" || kind == "foreign_key";
       diags_.error(annotations.front().loc,
                    table_level
                        ? fmt::format("{} on '{}', which has no SG_TABLE",
@@ -201,7 +201,7 @@ public:
     table.annotations = std::move(annotations);
     table.doc = doc(d);
     add_fields(d, table.fields);
-    out_.tables.push_back(std::move(table));
+    (kind == "view" ? out_.views : out_.tables).push_back(std::move(table));
     tables_.insert(d);
     return true;
   }
@@ -230,27 +230,30 @@ public:
   bool VisitDecl(Decl* d) {
     if (isa<CXXRecordDecl>(d) || isa<EnumDecl>(d) || isa<FieldDecl>(d)) return true;
     for (const auto& a : read(d))
-      diags_.error(a.loc,
-                   fmt::format("{} does not go here: {}", a.macro(),
-                               a.kind == "column" || a.kind == "ignore"
-                                   ? "it marks a non-static data member of an SG_TABLE struct"
-                                   : "it goes on a struct or enum"));
+      diags_.error(a.loc, fmt::format("{} does not go here: {}", a.macro(),
+                                      a.kind == "column" || a.kind == "ignore"
+                                          ? "it marks a non-static data member of an SG_TABLE or "
+                                            "SG_VIEW struct"
+                                          : "it goes on a struct or enum"));
     return true;
   }
 
-  /// After the walk: SG_COLUMN in structs that are no table and no table's base.
+  /// After the walk: SG_COLUMN in structs that are no table or view and no base of one.
   void finish() {
     for (const auto* d : untabled_) {
       if (is_base_of_table(d)) continue;
       for (const auto* f : d->fields())
         for (const auto& a : read(f))
-          diags_.error(a.loc, fmt::format("{} on a member of '{}', which has no SG_TABLE and is "
-                                          "no table's base",
+          diags_.error(a.loc, fmt::format("{} on a member of '{}', which has no SG_TABLE or "
+                                          "SG_VIEW and is no table's or view's base",
                                           a.macro(), d->getName().str()));
     }
   }
 
 private:
+  /// SG_TABLE and SG_VIEW make a struct a table or a view; the other macros on it qualify that.
+  static bool declares_struct(const std::string& kind) { return kind == "table" || kind == "view"; }
+
   std::vector<Annotation> read(const Decl* d) {
     std::vector<Annotation> out;
     for (const auto* attr : d->specific_attrs<AnnotateAttr>()) {
@@ -258,7 +261,7 @@ private:
       out.push_back(read(attr));
     }
     std::stable_sort(out.begin(), out.end(), [](const Annotation& a, const Annotation& b) {
-      const bool at = a.kind == "table", bt = b.kind == "table";
+      const bool at = declares_struct(a.kind), bt = declares_struct(b.kind);
       if (at != bt) return at;
       return std::pair(a.loc.line, a.loc.column) < std::pair(b.loc.line, b.loc.column);
     });

@@ -41,10 +41,11 @@ struct RawField {
   std::optional<std::string> doc;
 };
 
+/// A struct that is a table or a view: the two have members the same way.
 struct RawTable {
   std::string cxx_name;
   SourceLoc loc;
-  std::vector<Annotation> annotations; // SG_TABLE first, then SG_INDEX, SG_UNIQUE, ...
+  std::vector<Annotation> annotations; // SG_TABLE or SG_VIEW first, then SG_INDEX, SG_UNIQUE, ...
   std::vector<RawField> fields;        // base classes' first, in declaration order
   std::optional<std::string> doc;
 };
@@ -58,6 +59,7 @@ struct RawEnum {
 
 struct RawModels {
   std::vector<RawTable> tables;
+  std::vector<RawTable> views;
   std::vector<RawEnum> enums;
 };
 

@@ -8,8 +8,12 @@
 #include "schemagen/support/files.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fmt/format.h>
+#include <fstream>
+#include <iterator>
 
 namespace schemagen::scan {
 
@@ -79,12 +83,37 @@ void relativize(DiagnosticList& diags) {
   diags = std::move(out);
 }
 
+/// Reads the files views name: `virtual_files` first (scan_code's), else the disk, relative
+/// paths from `working_dir` as Clang resolves the headers'. Each file read is a dependency, so
+/// that an edited query invalidates the cache and reruns a build's scan step.
+ReadSqlFile sql_file_reader(const ParseInput& input, std::vector<std::string>& dependencies) {
+  return [&input, &dependencies](const fs::path& path, std::string& error) {
+    const fs::path abs = fs::path(input.working_dir) / path; // `path` when it is absolute
+    for (const auto& [virtual_path, content] : input.virtual_files)
+      if (fs::path(virtual_path) == abs) return std::optional<std::string>(content);
+    std::error_code ec;
+    if (fs::is_directory(abs, ec)) {
+      error = "it is a directory";
+      return std::optional<std::string>();
+    }
+    std::ifstream in(abs, std::ios::binary);
+    std::string text(std::istreambuf_iterator<char>(in), {});
+    if (!in.is_open() || in.bad()) {
+      error = std::strerror(errno);
+      return std::optional<std::string>();
+    }
+    dependencies.push_back(abs.lexically_normal().string());
+    return std::optional<std::string>(std::move(text));
+  };
+}
+
 Result run_parse(ParseInput input, const model::NamingConvention& naming) {
   ParseOutput parsed;
   Result result;
   parse(input, parsed, result.diagnostics);
   if (parsed.compiled) { // an annotation's syntax error does not hide the others' mistakes
-    auto metadata = build_metadata(parsed.raw, naming, result.diagnostics);
+    auto metadata = build_metadata(parsed.raw, naming, result.diagnostics,
+                                   sql_file_reader(input, parsed.dependencies));
     if (!result.diagnostics.has_errors()) {
       result.metadata = std::move(metadata);
       result.yaml = model::to_yaml(*result.metadata);
@@ -173,13 +202,16 @@ Result scan(const Options& options) {
 }
 
 Result scan_code(const std::string& code, const std::vector<std::string>& args,
-                 const model::NamingConvention& naming, const std::string& file_name) {
+                 const model::NamingConvention& naming, const std::string& file_name,
+                 const std::vector<std::pair<std::string, std::string>>& files) {
   ParseInput input;
   const std::string dir = "/schemagen-virtual";
   input.working_dir = fs::current_path().string();
   input.main_file = dir + "/schemagen-models.cpp";
   input.main_code = fmt::format("#include \"{}/{}\"\n", dir, file_name);
   input.virtual_files.emplace_back(dir + "/" + file_name, code);
+  for (const auto& [path, content] : files)
+    input.virtual_files.emplace_back((fs::path(dir) / path).lexically_normal().string(), content);
   input.flags = scan_flags(args);
   return run_parse(std::move(input), naming);
 }

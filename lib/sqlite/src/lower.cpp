@@ -25,12 +25,16 @@
 //   table and column comments                            dropped: SQLite has nowhere to keep them
 //   schema main                                          public (the models' name for the file's
 //                                                          main database)
+//   a view                                               kept, its columns' types mapped as a
+//                                                          table's (an enum's is TEXT), its comment
+//                                                          dropped
 //
 // Refused, each at the annotation concerned and all in one DiagnosticsError: a schema other than
 // public/main (the driver applies schema_map first), array types, INTERVAL, identity on what is
 // not an integer whole primary key (there it is INTEGER PRIMARY KEY AUTOINCREMENT),
 // autoincrement on a column that is not the whole primary key, index methods other than btree,
-// schema objects other than triggers (SQLite has no functions, sequences, grants, ...).
+// materialized views, schema objects other than triggers (SQLite has no functions, sequences,
+// grants, ...).
 
 #include "internal.hpp"
 #include "schemagen/model/naming.hpp"
@@ -108,6 +112,7 @@ public:
     for (const auto& e : m_.enums)
       if (!main_schema(e.schema)) diags_.error(e.origin.loc, schema_refusal(e.schema));
     for (auto& t : m_.tables) table(t);
+    for (auto& v : m_.views) view(v);
     for (auto& o : m_.objects) object(o);
     m_.enums.clear();
     m_.schemas.clear();
@@ -116,9 +121,27 @@ public:
   }
 
 private:
+  /// `schema` as the models name SQLite's main database, refused at `at` when it is another.
+  void main_schema_of(std::string& schema, const SourceLoc& at) {
+    if (schema == "main") schema = "public";
+    if (schema != "public") diags_.error(at, schema_refusal(schema));
+  }
+
+  void view(model::View& v) {
+    main_schema_of(v.schema, v.origin.loc);
+    if (v.materialized)
+      diags_.error(v.origin.loc, fmt::format("view {} is materialized: SQLite has no materialized "
+                                             "views; make it a plain view, or a table",
+                                             v.name));
+    v.comment.reset();
+    for (auto& c : v.columns) {
+      c.comment.reset();
+      lower_type(c, fmt::format("column {}.{}", v.name, c.name));
+    }
+  }
+
   void table(model::Table& t) {
-    if (t.schema == "main") t.schema = "public";
-    if (t.schema != "public") diags_.error(t.origin.loc, schema_refusal(t.schema));
+    main_schema_of(t.schema, t.origin.loc);
     t.comment.reset();
     for (auto& c : t.columns) column(t, c);
     for (auto& fk : t.foreign_keys) {
@@ -165,8 +188,9 @@ private:
     const auto what = fmt::format("column {}.{}", t.name, c.name);
     c.comment.reset();
     if (c.server_default) c.server_default = lowered_default(*c.server_default);
-    if (const auto* e = enum_of(c.type)) {
-      c.type = "TEXT";
+    const auto* e = enum_of(c.type);
+    if (!lower_type(c, what)) return;
+    if (e) {
       const auto name = model::postgres_default_name(t.name, {c.name}, "check");
       const bool named = std::any_of(t.checks.begin(), t.checks.end(),
                                      [&](const auto& ck) { return ck.name == name; });
@@ -178,19 +202,6 @@ private:
       return;
     }
     const auto type = spelled(c.type);
-    if (type.find('[') != std::string::npos) {
-      diags_.error(at, fmt::format("{} has array type {}, which SQLite lacks: give it type = "
-                                   "\"JSON\" and store the array as JSON, or a table of its own",
-                                   what, c.type));
-      return;
-    }
-    if (type.rfind("INTERVAL", 0) == 0) {
-      diags_.error(at, fmt::format("{} has type {}, which SQLite lacks: give it type = \"BIGINT\" "
-                                   "and store a count of seconds (or microseconds)",
-                                   what, c.type));
-      return;
-    }
-    if (auto to = mapped_type(type)) c.type = *to;
     const bool whole_key =
         t.primary_key && t.primary_key->columns == std::vector<std::string>{c.name};
     if (c.autoincrement && !whole_key)
@@ -214,6 +225,32 @@ private:
       // identity asks for numbers never given twice: AUTOINCREMENT, which takes given values too
       if (c.identity != model::Identity::none) c.identity = model::Identity::by_default;
     }
+  }
+
+  /// The column's type as SQLite spells it, an enum's TEXT (a table's column adds the CHECK).
+  /// false, reported as `what`, for a type SQLite lacks.
+  bool lower_type(model::Column& c, const std::string& what) {
+    if (enum_of(c.type)) {
+      c.type = "TEXT";
+      return true;
+    }
+    const auto type = spelled(c.type);
+    if (type.find('[') != std::string::npos) {
+      diags_.error(c.origin.loc,
+                   fmt::format("{} has array type {}, which SQLite lacks: give it type = "
+                               "\"JSON\" and store the array as JSON, or a table of its own",
+                               what, c.type));
+      return false;
+    }
+    if (type.rfind("INTERVAL", 0) == 0) {
+      diags_.error(c.origin.loc,
+                   fmt::format("{} has type {}, which SQLite lacks: give it type = \"BIGINT\" "
+                               "and store a count of seconds (or microseconds)",
+                               what, c.type));
+      return false;
+    }
+    if (auto to = mapped_type(type)) c.type = *to;
+    return true;
   }
 
   /// The enum `type` names, as the scanner writes an enum column's type.

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <fmt/format.h>
 #include <map>
+#include <regex>
 #include <tuple>
 
 namespace schemagen::sqlite {
@@ -330,11 +331,54 @@ void create(Connection& c, const model::Table& t, const std::string& db, Diagnos
                                                 t.name, col.name, *col.server_default, *err));
 }
 
+/// The query of a CREATE VIEW statement as SQLite keeps it: what follows its AS.
+std::string view_query(const std::string& create) {
+  static const std::regex head(
+      R"(^\s*CREATE\s+(TEMP(ORARY)?\s+)?VIEW\s+(IF\s+NOT\s+EXISTS\s+)?("[^"]*"|\[[^\]]*\]|`[^`]*`|[\w.]+)\s*(\([^)]*\))?\s*AS\s+)",
+      std::regex::icase);
+  std::smatch m;
+  if (!std::regex_search(create, m, head)) return create;
+  auto query = create.substr(static_cast<std::size_t>(m.length(0)));
+  while (!query.empty() && (std::isspace(static_cast<unsigned char>(query.back())) || query.back() == ';'))
+    query.pop_back();
+  return query;
+}
+
+/// The file's views (their queries as SQLite keeps their text) and triggers (their statements):
+/// what schemagen made of declared ones is exactly what it ran, so the texts compare as they are.
+void read_views_and_triggers(Connection& c, const dialect::ReflectOptions& options,
+                             const std::string& db, model::Metadata& m) {
+  for (auto& row : c.query(fmt::format("SELECT type, name, tbl_name, sql FROM {}.sqlite_schema "
+                                       "WHERE type IN ('view', 'trigger') AND sql IS NOT NULL "
+                                       "ORDER BY name",
+                                       quote_identifier(db)))) {
+    const auto& type = text(row.at(0));
+    const auto& name = text(row.at(1));
+    const auto& table = text(row.at(2));
+    if (type == "view") {
+      if (dialect::excluded(options.exclude_tables, "public", name)) continue;
+      model::View v;
+      v.name = name;
+      v.sql = view_query(text(row.at(3)));
+      m.views.push_back(std::move(v));
+    } else {
+      if (dialect::excluded(options.exclude_tables, "public", table)) continue;
+      model::DbObject t;
+      t.kind = model::ObjectKind::trigger;
+      t.name = name;
+      t.target = "public." + table;
+      t.sql = text(row.at(3));
+      m.objects.push_back(std::move(t));
+    }
+  }
+}
+
 } // namespace
 
 model::Metadata reflect(Connection& c, const dialect::ReflectOptions& options,
                         const std::string& db, const std::vector<std::string>* only) {
   auto m = read(c, options, db, only);
+  if (!only) read_views_and_triggers(c, options, db, m);
   // SQLite keeps no name for a constraint written without one: it gets the one PostgreSQL (and
   // so the models, without a naming convention) would give it, so that ops can name it
   for (auto& t : m.tables) {

@@ -13,6 +13,12 @@
 //     SG_COLUMN(length = 100, unique) std::string username;
 //     std::optional<std::string> email;   // nullable TEXT
 //   };
+//
+//   struct SG_VIEW("active_users", schema = "auth",
+//                  sql = "SELECT id, username FROM auth.users WHERE NOT disabled") ActiveUser {
+//     std::int64_t id;
+//     std::string username;
+//   };
 
 #if defined(__clang__)
 #define SCHEMAGEN_ANNOTATE_(kind, ...) [[clang::annotate("schemagen::" kind, #__VA_ARGS__)]]
@@ -23,11 +29,18 @@
 /// A struct or class that is a table: SG_TABLE("name", schema = "...", comment = "...",
 /// renamed_from = "...").
 #define SG_TABLE(...) SCHEMAGEN_ANNOTATE_("table", __VA_ARGS__)
+/// A struct or class that is a view, its members the view's columns:
+/// SG_VIEW("name", schema = "...", sql = "SELECT ...", materialized, comment = "..."), or
+/// file = "views/name.sql" (relative to the header) in place of sql. SG_INDEX goes on a
+/// materialized view; SG_COLUMN on its members takes name, type, length, precision, scale,
+/// nullable and comment.
+#define SG_VIEW(...) SCHEMAGEN_ANNOTATE_("view", __VA_ARGS__)
 /// Options for one data member of a table: name, type, length, precision, scale, primary_key,
 /// autoincrement, identity, unique, index, nullable, server_default, foreign_key, on_delete,
 /// on_update, comment, renamed_from.
 #define SG_COLUMN(...) SCHEMAGEN_ANNOTATE_("column", __VA_ARGS__)
-/// SG_INDEX("name", columns = "a, b", unique, where = "...", using = "gin") on a table.
+/// SG_INDEX("name", columns = "a, b", unique, where = "...", using = "gin") on a table or a
+/// materialized view.
 #define SG_INDEX(...) SCHEMAGEN_ANNOTATE_("index", __VA_ARGS__)
 /// SG_UNIQUE("name", columns = "a, b") on a table.
 #define SG_UNIQUE(...) SCHEMAGEN_ANNOTATE_("unique", __VA_ARGS__)

@@ -19,4 +19,14 @@ std::vector<Statement> compile(const ops::Op& op);
 /// DEFAULT (autoincrement makes SERIAL/BIGSERIAL).
 std::string column_definition(const model::Column& c);
 
+/// `CREATE ...` as `CREATE OR REPLACE ...`; unchanged when it says so already or is no CREATE.
+std::string or_replace(const std::string& sql);
+
+/// Whether `sql` is a CREATE CONSTRAINT TRIGGER, which has no OR REPLACE.
+bool is_constraint_trigger(const std::string& sql);
+
+/// What follows the sequence's name in a CREATE SEQUENCE ("AS integer START WITH 10 ..."), with
+/// its leading blank space; a trailing ';' left out.
+std::string sequence_options(const std::string& create_sequence);
+
 } // namespace schemagen::pg

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace schemagen::scan {
@@ -43,10 +44,12 @@ struct Result {
 /// (a missing header, an unreadable compile_commands.json).
 Result scan(const Options& options);
 
-/// Scans in-memory code as if it were a header named `file_name` (tests).
+/// Scans in-memory code as if it were a header named `file_name` (tests). `files` are more
+/// in-memory files (path relative to the header → content): what it includes, or views' SQL.
 Result scan_code(const std::string& code, const std::vector<std::string>& args = {},
                  const model::NamingConvention& naming = {},
-                 const std::string& file_name = "models.hpp");
+                 const std::string& file_name = "models.hpp",
+                 const std::vector<std::pair<std::string, std::string>>& files = {});
 
 /// Where Clang's builtin headers (stddef.h, ...) are found: $SCHEMAGEN_CLANG_RESOURCE_DIR, else
 /// beside an installed schemagen (<prefix>/lib/schemagen/clang), else — only for a binary in the

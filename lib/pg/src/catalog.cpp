@@ -1,0 +1,231 @@
+#include "catalog.hpp"
+
+#include "schemagen/support/sql.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace schemagen::pg::catalog {
+
+namespace {
+
+/// The WHERE condition of a reader: `in_schema` names the schema's column, `oid` the row's oid
+/// column, `owned` the catalog whose extension-owned rows reflection leaves out.
+std::string where(Filter filter, std::string_view in_schema, std::string_view oid,
+                  std::string_view owned) {
+  if (filter == Filter::oids) return fmt::format("{} = ANY($1::oid[])", oid);
+  // what an extension created is the extension's: CREATE EXTENSION makes it again
+  return fmt::format("{} = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE "
+                     "e.classid = '{}'::regclass AND e.objid = {} AND e.deptype = 'e')",
+                     in_schema, owned, oid);
+}
+
+// Every reader's first column is the row's oid.
+
+constexpr const char* views_sql = R"(
+SELECT c.oid, n.nspname, c.relname, c.relkind = 'm', pg_get_viewdef(c.oid),
+       obj_description(c.oid, 'pg_class')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('v', 'm') AND {}
+ORDER BY 2, 3)";
+
+// aggregates and window functions have no pg_get_functiondef(): only 'f' and 'p'
+constexpr const char* functions_sql = R"(
+SELECT p.oid, n.nspname, p.proname, '(' || oidvectortypes(p.proargtypes) || ')',
+       pg_get_functiondef(p.oid), p.prokind = 'p'
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE p.prokind IN ('f', 'p') AND {}
+ORDER BY 2, 3, 4)";
+
+constexpr const char* triggers_sql = R"(
+SELECT t.oid, n.nspname, t.tgname, format('%I.%I', n.nspname, c.relname), pg_get_triggerdef(t.oid)
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT t.tgisinternal AND {}
+ORDER BY 2, 3, 4)";
+
+// every clause spelled out, the roles in name order (the catalog keeps them by oid)
+constexpr const char* policies_sql = R"(
+SELECT p.oid, n.nspname, p.polname, format('%I.%I', n.nspname, c.relname),
+       format('CREATE POLICY %I ON %I.%I AS %s FOR %s TO %s', p.polname, n.nspname, c.relname,
+              CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+              CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                            WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+              (SELECT string_agg(CASE WHEN r.oid = 0 THEN 'PUBLIC' ELSE quote_ident(a.rolname) END,
+                                 ', ' ORDER BY a.rolname NULLS FIRST)
+               FROM unnest(p.polroles) r(oid) LEFT JOIN pg_roles a ON a.oid = r.oid))
+       || coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
+       || coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '')
+FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {}
+ORDER BY 2, 3, 4)";
+
+// every option spelled out, so that two sequences with the same options read the same however
+// their statements were written
+constexpr const char* sequences_sql = R"(
+SELECT c.oid, n.nspname, c.relname,
+       format('AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %s',
+              format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin, s.seqmax, s.seqstart,
+              s.seqcache, CASE WHEN s.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END)
+FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {}
+ORDER BY 2, 3)";
+
+// a serial or identity column's sequence is the column's (deptype 'a' or 'i'), not an object
+constexpr const char* not_owned_sequence =
+    " AND NOT EXISTS (SELECT 1 FROM pg_depend o WHERE o.classid = 'pg_class'::regclass AND "
+    "o.objid = c.oid AND o.refclassid = 'pg_class'::regclass AND o.deptype IN ('a', 'i'))";
+
+// plpgsql comes with every database: never the models' to create or drop
+constexpr const char* extensions_sql = R"(
+SELECT e.oid, e.extname FROM pg_extension e WHERE e.extname <> 'plpgsql' AND {}
+ORDER BY 2)";
+
+// the object that depends: a view's references are its rewrite rule's. A column reference names
+// its relation too (a view's rule depends on the columns it reads, not on their table as such).
+constexpr const char* depends_sql = R"(
+SELECT DISTINCT owner.cls, owner.oid, x.dep
+FROM pg_depend d
+LEFT JOIN pg_rewrite rw ON d.classid = 'pg_rewrite'::regclass AND rw.oid = d.objid
+CROSS JOIN LATERAL (SELECT CASE WHEN rw.oid IS NULL THEN d.classid::regclass::text ELSE 'pg_class' END AS cls,
+                           coalesce(rw.ev_class, d.objid) AS oid) owner
+LEFT JOIN pg_class r ON d.refclassid = 'pg_class'::regclass AND r.oid = d.refobjid
+LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
+LEFT JOIN pg_attribute a ON a.attrelid = r.oid AND d.refobjsubid > 0 AND a.attnum = d.refobjsubid
+LEFT JOIN pg_proc p ON d.refclassid = 'pg_proc'::regclass AND p.oid = d.refobjid
+LEFT JOIN pg_namespace pn ON pn.oid = p.pronamespace
+CROSS JOIN LATERAL unnest(ARRAY[
+    CASE WHEN r.oid IS NOT NULL THEN rn.nspname || '.' || r.relname
+         ELSE pn.nspname || '.' || p.proname || '(' || oidvectortypes(p.proargtypes) || ')' END,
+    rn.nspname || '.' || r.relname || '.' || a.attname]) x(dep)
+WHERE d.classid IN ('pg_rewrite'::regclass, 'pg_proc'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass)
+  AND d.deptype IN ('n', 'a') AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass)
+  AND owner.oid = ANY($1::oid[]) AND NOT (d.refclassid = 'pg_class'::regclass AND d.refobjid = owner.oid)
+  AND coalesce(rn.nspname, pn.nspname) NOT IN ('pg_catalog', 'information_schema')
+  AND x.dep IS NOT NULL
+ORDER BY 1, 2, 3)";
+
+std::string trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "";
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+} // namespace
+
+std::string trimmed_definition(std::string_view text) {
+  std::string out = trimmed(text);
+  while (!out.empty() && out.back() == ';') out = trimmed(out.substr(0, out.size() - 1));
+  return out;
+}
+
+std::string sequence_statement(const std::string& schema, const std::string& name,
+                               const std::string& options) {
+  return fmt::format("CREATE SEQUENCE {} {}", sql::qualified(schema, name), options);
+}
+
+std::vector<std::pair<Key, model::View>> read_views(Connection& db, Filter filter,
+                                                    const std::string& param) {
+  auto r = db.exec(fmt::format(views_sql, where(filter, "n.nspname", "c.oid", "pg_class")), {param});
+  std::vector<std::pair<Key, model::View>> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    model::View v;
+    v.schema = r.get(i, 1);
+    v.name = r.get(i, 2);
+    v.materialized = r.get(i, 3) == "t";
+    v.definition = trimmed_definition(r.get(i, 4));
+    v.sql = v.definition;
+    v.comment = r.optional(i, 5);
+    out.emplace_back(Key{"pg_class", std::string(r.get(i, 0))}, std::move(v));
+  }
+  return out;
+}
+
+std::vector<std::pair<Key, model::DbObject>> read_objects(Connection& db, model::ObjectKind kind,
+                                                          Filter filter, const std::string& param) {
+  using K = model::ObjectKind;
+  std::vector<std::pair<Key, model::DbObject>> out;
+  auto add = [&](std::string_view cls, std::string_view oid, model::DbObject o) {
+    out.emplace_back(Key{std::string(cls), std::string(oid)}, std::move(o));
+  };
+  // rows of (oid, schema, name, target, statement[, is a procedure]): an object each
+  auto read = [&](const std::string& query, std::string_view cls, K row_kind) {
+    auto r = db.exec(query, {param});
+    for (int i = 0; i < r.rows(); ++i) {
+      model::DbObject o;
+      o.kind = r.columns() > 5 && r.get(i, 5) == "t" ? K::procedure : row_kind;
+      o.schema = r.get(i, 1);
+      o.name = r.get(i, 2);
+      o.target = r.get(i, 3);
+      o.definition = trimmed(r.get(i, 4));
+      o.sql = o.definition;
+      add(cls, r.get(i, 0), std::move(o));
+    }
+  };
+  // a trigger or policy belongs to its table: the table's schema decides, and an extension's
+  // table's triggers and policies are the extension's
+  auto on_table = [&](std::string_view oid) {
+    return filter == Filter::oids ? where(filter, "", oid, "")
+                                  : where(filter, "n.nspname", "c.oid", "pg_class");
+  };
+  switch (kind) {
+  case K::function:
+  case K::procedure:
+    read(fmt::format(functions_sql, where(filter, "n.nspname", "p.oid", "pg_proc")), "pg_proc",
+         K::function);
+    break;
+  case K::trigger:
+    read(fmt::format(triggers_sql, on_table("t.oid")), "pg_trigger", K::trigger);
+    break;
+  case K::policy: read(fmt::format(policies_sql, on_table("p.oid")), "pg_policy", K::policy); break;
+  case K::sequence: {
+    auto cond = where(filter, "n.nspname", "c.oid", "pg_class");
+    if (filter == Filter::schemas) cond += not_owned_sequence;
+    auto r = db.exec(fmt::format(sequences_sql, cond), {param});
+    for (int i = 0; i < r.rows(); ++i) {
+      model::DbObject o;
+      o.kind = K::sequence;
+      o.schema = r.get(i, 1);
+      o.name = r.get(i, 2);
+      o.definition = sequence_statement(o.schema, o.name, std::string(r.get(i, 3)));
+      o.sql = o.definition;
+      add("pg_class", r.get(i, 0), std::move(o));
+    }
+    break;
+  }
+  case K::extension: {
+    auto r = db.exec(fmt::format(extensions_sql, filter == Filter::oids ? "e.oid = ANY($1::oid[])"
+                                                                        : "$1::text[] IS NOT NULL"),
+                     {param});
+    for (int i = 0; i < r.rows(); ++i) {
+      model::DbObject o;
+      o.kind = K::extension;
+      o.schema = "";
+      o.name = r.get(i, 1);
+      o.sql = "CREATE EXTENSION " + sql::quote_ident(o.name);
+      o.definition = o.name;
+      add("pg_extension", r.get(i, 0), std::move(o));
+    }
+    break;
+  }
+  case K::grant: break; // not read yet: grants are compared by their statements
+  }
+  return out;
+}
+
+std::map<Key, std::vector<std::string>> read_depends(Connection& db, const std::vector<Key>& keys) {
+  std::map<Key, std::vector<std::string>> out;
+  if (keys.empty()) return out;
+  std::vector<std::string> oids;
+  for (const auto& k : keys) oids.push_back(k.second);
+  auto r = db.exec(depends_sql, {"{" + fmt::format("{}", fmt::join(oids, ",")) + "}"});
+  for (int i = 0; i < r.rows(); ++i) {
+    Key k{std::string(r.get(i, 0)), std::string(r.get(i, 1))};
+    // an oid is unique only within its catalog: another catalog's row of the same oid is no match
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) continue;
+    out[k].emplace_back(r.get(i, 2));
+  }
+  return out;
+}
+
+} // namespace schemagen::pg::catalog

@@ -1,0 +1,183 @@
+// Views and schema objects in compare(): what is created, replaced and dropped, in what order,
+// and views dropped and made again around what changes under them (two layers deep).
+
+#include "schemagen/compare/compare.hpp"
+#include "schemagen/ops/apply.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace schemagen;
+
+namespace {
+
+model::Table table(const std::string& name, const std::string& a_type) {
+  model::Table t;
+  t.name = name;
+  t.columns = {{"a", a_type, false, {}, {}, {}, {}, {}, {}}, {"b", "text", true, {}, {}, {}, {}, {}, {}}};
+  t.primary_key = model::PrimaryKey{name + "_pkey", {"a"}};
+  return t;
+}
+
+model::View view(const std::string& name, const std::string& sql,
+                 std::vector<std::string> depends_on = {}) {
+  model::View v;
+  v.name = name;
+  v.sql = sql;
+  v.definition = sql; // the server's spelling, here the same
+  v.depends_on = std::move(depends_on);
+  return v;
+}
+
+model::DbObject object(model::ObjectKind kind, const std::string& name, const std::string& target,
+                       const std::string& sql) {
+  model::DbObject o;
+  o.kind = kind;
+  o.schema = kind == model::ObjectKind::extension ? "" : "public";
+  o.name = name;
+  o.target = target;
+  o.sql = sql;
+  o.definition = sql;
+  return o;
+}
+
+/// The ops as "op_name subject" lines.
+std::vector<std::string> described(const std::vector<ops::Op>& ops) {
+  std::vector<std::string> out;
+  for (const auto& op : ops) out.push_back(ops::describe(op));
+  return out;
+}
+
+compare::Result run(const model::Metadata& models, const model::Metadata& db) {
+  return compare::compare(models, models, db, {});
+}
+
+using Lines = std::vector<std::string>;
+
+} // namespace
+
+TEST_CASE("a column type change under two layers of views drops them first and makes them again") {
+  model::Metadata db;
+  db.tables = {table("t", "integer")};
+  // v1 reads t.a (the server's column-level dependency), v2 reads v1, v3 reads only t.b
+  db.views = {view("v1", "SELECT a FROM t", {"public.t", "public.t.a"}),
+              view("v2", "SELECT a FROM v1", {"public.v1", "public.v1.a"}),
+              view("v3", "SELECT b FROM t", {"public.t", "public.t.b"})};
+  model::Metadata models = db;
+  models.tables[0].columns[0].type = "bigint";
+  const auto r = run(models, db);
+  CHECK(described(r.upgrade) == Lines{"drop_view v2", "drop_view v1", "alter_column t.a",
+                                      "create_view v1", "create_view v2"});
+  CHECK(described(r.downgrade) == Lines{"drop_view v2", "drop_view v1", "alter_column t.a",
+                                        "create_view v1", "create_view v2"});
+  // the way back restores the database's own definitions
+  CHECK(std::get<ops::CreateView>(r.downgrade[4]).view.sql == "SELECT a FROM v1");
+
+  // replayed, up then down, the schema comes back
+  auto m = db;
+  for (const auto& op : r.upgrade) ops::apply(op, m);
+  CHECK(m.tables[0].columns[0].type == "bigint");
+  CHECK(m.views.size() == 3);
+  for (const auto& op : r.downgrade) ops::apply(op, m);
+  model::canonicalize(m);
+  auto expected = db;
+  model::canonicalize(expected);
+  CHECK(m == expected);
+}
+
+TEST_CASE("without column-level dependencies a view of the table is made again; a dropped column too") {
+  model::Metadata db;
+  db.tables = {table("t", "integer")};
+  db.views = {view("v", "SELECT a, b FROM t")}; // offline: only its SQL says what it reads
+  model::Metadata models = db;
+  models.tables[0].columns.pop_back(); // b dropped
+  models.views[0] = view("v", "SELECT a FROM t");
+  const auto r = run(models, db);
+  CHECK(described(r.upgrade) == Lines{"drop_view v", "create_view v", "drop_column t.b"});
+}
+
+TEST_CASE("a view changes by CREATE OR REPLACE when its columns allow, else it is made again") {
+  model::Metadata db;
+  db.tables = {table("t", "integer")};
+  auto v = view("v", "SELECT a FROM t");
+  v.columns = {{"a", "integer", false, {}, {}, {}, {}, {}, {}}};
+  db.views = {v};
+  auto models = db;
+  models.views[0].sql = models.views[0].definition = "SELECT a, b FROM t";
+  models.views[0].columns.push_back({"b", "text", true, {}, {}, {}, {}, {}, {}});
+  auto r = run(models, db);
+  REQUIRE(r.upgrade.size() == 1);
+  const auto& replace = std::get<ops::ReplaceView>(r.upgrade[0]);
+  CHECK(replace.view.sql == "SELECT a, b FROM t");
+  CHECK(replace.existing->sql == "SELECT a FROM t");
+  CHECK(described(r.downgrade) == Lines{"replace_view v"});
+
+  models.views[0].columns = {{"b", "text", true, {}, {}, {}, {}, {}, {}}}; // a column goes
+  models.views[0].sql = models.views[0].definition = "SELECT b FROM t";
+  r = run(models, db);
+  CHECK(described(r.upgrade) == Lines{"drop_view v", "create_view v"});
+
+  auto mv = db;
+  mv.views[0].materialized = true;
+  auto mmodels = mv;
+  mmodels.views[0].sql = mmodels.views[0].definition = "SELECT a FROM t WHERE a > 0";
+  r = run(mmodels, mv);
+  CHECK(described(r.upgrade) == Lines{"drop_view v", "create_view v"});
+}
+
+TEST_CASE("new views follow their tables and the views they read; gone ones go first") {
+  model::Metadata db;
+  db.views = {view("old", "SELECT 1 AS x")};
+  model::Metadata models;
+  models.tables = {table("t", "integer")};
+  models.views = {view("top", "SELECT a FROM mid"), view("mid", "SELECT a FROM t")};
+  model::canonicalize(models);
+  const auto r = run(models, db);
+  CHECK(described(r.upgrade) ==
+        Lines{"drop_view old", "create_table t", "create_view mid", "create_view top"});
+}
+
+TEST_CASE("the database's views are left alone while the models declare none") {
+  model::Metadata db;
+  db.views = {view("by_hand", "SELECT 1 AS x")};
+  db.objects = {object(model::ObjectKind::function, "f", "()", "CREATE FUNCTION f() ...")};
+  const auto r = run(model::Metadata{}, db);
+  CHECK(r.upgrade.empty());
+}
+
+TEST_CASE("schema objects: extensions first, routines before tables, triggers after, drops mirrored") {
+  using K = model::ObjectKind;
+  model::Metadata db;
+  db.tables = {table("old_t", "integer")};
+  db.objects = {object(K::function, "gone", "(integer)", "CREATE FUNCTION gone(integer) ..."),
+                object(K::extension, "hstore", "", "CREATE EXTENSION hstore")};
+  model::Metadata models;
+  models.tables = {table("t", "integer")};
+  auto trg = object(K::trigger, "t_touch", "public.t", "CREATE TRIGGER t_touch ...");
+  trg.depends_on = {"public.t", "public.touch"};
+  models.objects = {object(K::extension, "citext", "", "CREATE EXTENSION citext"),
+                    object(K::function, "touch", "()", "CREATE FUNCTION touch() ..."), trg};
+  model::canonicalize(models);
+  const auto r = run(models, db);
+  CHECK(described(r.upgrade) ==
+        Lines{"create_extension citext", "create_function public.touch()", "create_table t",
+              "create_trigger t_touch on public.t", "drop_table old_t",
+              "drop_function public.gone(integer)", "drop_extension hstore"});
+  CHECK(r.downgrade.size() == r.upgrade.size());
+  CHECK(ops::describe(r.downgrade.front()) == "create_extension hstore");
+}
+
+TEST_CASE("a changed function is replaced, or made again when what it returns changes") {
+  using K = model::ObjectKind;
+  model::Metadata db;
+  auto f = object(K::function, "f", "()", "x");
+  f.definition = "CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE sql\nAS $$ SELECT 1 $$";
+  db.objects = {f};
+  auto models = db;
+  models.objects[0].definition =
+      "CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE sql\nAS $$ SELECT 2 $$";
+  CHECK(described(run(models, db).upgrade) == Lines{"replace_function public.f()"});
+  models.objects[0].definition =
+      "CREATE OR REPLACE FUNCTION public.f()\n RETURNS bigint\n LANGUAGE sql\nAS $$ SELECT 2 $$";
+  CHECK(described(run(models, db).upgrade) ==
+        Lines{"drop_function public.f()", "create_function public.f()"});
+}
