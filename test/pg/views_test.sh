@@ -41,9 +41,13 @@ before=$(schema "$url")
 models std::int32_t "select  T.ID, t.a -- the value\\n   from public.t"
 run 0 "$SG" check
 contains "$out" "No new upgrade operations detected (compared with the database)." "online: the server's spelling is the same"
-models std::int32_t "SELECT id, a FROM t"
+models std::int32_t "select  id, A -- the value\\n  FROM t"
 run 0 "$SG" check --offline
-contains "$out" "No new upgrade operations detected" "offline: the chain's query is the models'"
+contains "$out" "No new upgrade operations detected" "offline: the same parse tree"
+models std::int32_t "SELECT id, a FROM t WHERE a > 1"
+run 1 "$SG" check --offline
+contains "$out" "replace_view v1" "offline: a real change is seen"
+models std::int32_t "SELECT id, a FROM t"
 
 # the column under both views becomes bigint
 models std::int64_t "SELECT id, a FROM t"

@@ -8,6 +8,7 @@
 #include "schemagen/model/yaml.hpp"
 #include "schemagen/ops/apply.hpp"
 #include "schemagen/ops/yaml.hpp"
+#include "schemagen/pgparse/pgparse.hpp"
 #include "schemagen/scan/scan.hpp"
 #include "schemagen/support/cache.hpp"
 #include "schemagen/support/files.hpp"
@@ -376,6 +377,15 @@ OfflineChain offline_chain(const Global& global, const Project* loaded,
   return c;
 }
 
+/// Without a server, PostgreSQL's views and objects are compared by their parse trees (what
+/// formatting, comments and the spelling of type names do not change). SQLite compares the
+/// texts it keeps.
+void parsed_offline(model::Metadata& m, const dialect::Dialect& d) {
+  if (d.name() != "postgresql") return;
+  for (auto& v : m.views) v.definition = pgparse::canonical(v.sql, v.origin.loc);
+  for (auto& o : m.objects) o.definition = pgparse::canonical(o.sql, o.origin.loc);
+}
+
 Comparison compare_with_head(const config::Config& cfg, const dialect::Dialect& d,
                              OfflineChain chain) {
   Comparison out;
@@ -386,8 +396,14 @@ Comparison compare_with_head(const config::Config& cfg, const dialect::Dialect& 
   auto models = compared_models(cfg, scanned, schemas);
   // the replayed schema, restricted like a reflection would be
   model::Metadata database = d.spelled_like(compared_models(cfg, head, schemas), models);
+  if (d.name() == "postgresql") // views in order by what they read
+    for (auto* m : {&models, &database})
+      for (auto& v : m->views)
+        if (v.depends_on.empty()) v.depends_on = pgparse::references(v.sql, v.origin.loc);
   auto canonical_db = d.canonical_offline(database);
   auto canonical_models = d.canonical_offline(models);
+  parsed_offline(canonical_db, d);
+  parsed_offline(canonical_models, d);
   auto options = compare_options(cfg, d);
   options.needs_using = [&d](const std::string& from, const std::string& to) {
     return d.offline_needs_using(from, to);
