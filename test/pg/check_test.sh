@@ -78,7 +78,7 @@ unset SCHEMAGEN_DATABASE_URL
 cd "$WORK"
 
 # the head schema offline equals what upgrade head leaves in the database
-without_views() { awk '/^views:/ {skip = 1; next} /^[a-z]/ {skip = 0} !skip' <<<"$1"; }
+without_views() { awk '/^(views|objects):/ {skip = 1; next} /^[a-z]/ {skip = 0} !skip' <<<"$1"; }
 same_schema() { # DIR NAME [GLOBAL OPTIONS...]
   cd "$1"
   export SCHEMAGEN_DATABASE_URL=$(new_db "check_$2")
@@ -86,11 +86,11 @@ same_schema() { # DIR NAME [GLOBAL OPTIONS...]
   run 0 "$SG" "${@:3}" inspect --canonical
   local online=$out
   run 0 "$SG" "${@:3}" inspect --offline --canonical
-  # views apart: the database spells their queries its own way (pg_get_viewdef), the chain as
-  # declared; `check` compares them through the server below
+  # views and objects apart: the database spells their statements its own way (pg_get_viewdef,
+  # pg_get_functiondef, ...), the chain as declared; `check` compares them through the server
   local offline
   offline=$(without_views "$out")
-  online_views=$(sed -n '/^views:/,/^[a-z]/p' <<<"$online")
+  online_views=$(sed -n '/^views:/,$p' <<<"$online")
   online=$(without_views "$online")
   checked
   [ "$online" = "$offline" ] || { fail "$2: the replayed head schema differs from the database's"; diff <(echo "$online") <(echo "$offline") | head -20; }
@@ -102,6 +102,8 @@ mkdir example && cp -r "$SRC/schema" "$SRC/revisions" "$SRC/templates" example/
 same_schema example/schema example -n main
 contains "$online_views" "name: active_users" "the example's views are read from the database"
 contains "$online_views" "materialized: true" "its materialized view too"
+contains "$online_views" "name: projects_touch_updated_at" "its triggers"
+contains "$online_views" "name: projects_of_current_org" "its policy"
 mkdir every && printf 'script_location: %s\nmodels: {sources: [m.hpp]}\ninclude_schemas: [public, shop]\n' "$SRC/test/pg/chains/every_op" > every/schemagen.yaml
 same_schema every every_op
 

@@ -31,6 +31,15 @@ checked
 [ "$(sqlite3 fresh/file_cache.db "SELECT version_num FROM schemagen_version_cache")" = "$cache_head" ] || fail "cache's version table"
 [ "$(q "$url" "SELECT count(*) FROM auth.orgs")" = 1 ] || fail "the seed revision ran once"
 checked
+# the schema objects it declares are there and work: the updated_at trigger, the views
+sql "$url" "INSERT INTO public.projects (org_id, name, updated_at) SELECT id, 'p', '2000-01-01' FROM auth.orgs;
+  UPDATE public.projects SET name = 'q'"
+[ "$(q "$url" "SELECT updated_at > '2001-01-01' FROM public.projects")" = t ] || fail "the updated_at trigger"
+[ "$(q "$url" "SELECT count(*) FROM auth.active_users")" = 1 ] || fail "the active_users view"
+sql "$url" "REFRESH MATERIALIZED VIEW CONCURRENTLY public.project_activity"
+[ "$(q "$url" "SELECT documents FROM public.project_activity")" = 0 ] || fail "the materialized view"
+[ "$(q "$url" "SELECT relrowsecurity FROM pg_class WHERE oid = 'public.projects'::regclass")" = t ] || fail "row-level security"
+checked
 before=$(sha256sum fresh/file_cache.db)
 run 0 "$APP" --database-url "$url" --cache-dir "$WORK/fresh"
 [ -z "$(grep "applied" <<<"$err")" ] || fail "the second start applied something: $err"

@@ -1,0 +1,2 @@
+-- gen_random_bytes() for API key secrets.
+CREATE EXTENSION pgcrypto;
