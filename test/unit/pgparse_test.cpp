@@ -160,10 +160,13 @@ TEST_CASE("a grant is named by its privileges in PostgreSQL's order, object and 
     CHECK(o.schema == "");
     names.push_back(o.name);
   }
+  // a grant per object and role, as the database's ACL keeps them
   CHECK(names == std::vector<std::string>{
                      "SELECT ON TABLE auth.active_users TO reader",
-                     "SELECT, UPDATE ON TABLE public.a TO reader, writer",
-                     "SELECT, UPDATE ON TABLE public.b TO reader, writer",
+                     "SELECT, UPDATE ON TABLE public.a TO reader",
+                     "SELECT, UPDATE ON TABLE public.a TO writer",
+                     "SELECT, UPDATE ON TABLE public.b TO reader",
+                     "SELECT, UPDATE ON TABLE public.b TO writer",
                      "SELECT, UPDATE, USAGE ON SEQUENCE public.tickets TO PUBLIC WITH GRANT OPTION",
                      "EXECUTE ON FUNCTION auth.touch(integer, text) TO app",
                      "EXECUTE ON FUNCTION public.g TO app",
@@ -171,14 +174,24 @@ TEST_CASE("a grant is named by its privileges in PostgreSQL's order, object and 
                      "SELECT (id, name), UPDATE (name) ON TABLE public.users TO app",
                      "TEMPORARY ON DATABASE app TO app",
                  });
-  REQUIRE(objects.size() == 9);
+  REQUIRE(objects.size() == 11);
   CHECK(objects[0].sql == "GRANT select ON auth.active_users TO reader");
   CHECK(objects[0].depends_on == std::vector<std::string>{"auth.active_users"});
-  // one statement naming two objects: a grant each, each its own statement
-  CHECK(objects[1].sql == "GRANT SELECT, UPDATE ON TABLE public.a TO reader, writer");
+  // one statement naming two objects and two roles: a grant each, each its own statement
+  CHECK(objects[1].sql == "GRANT SELECT, UPDATE ON TABLE public.a TO reader");
   CHECK(objects[1].origin.loc == SourceLoc{"db/objects.sql", 2, 1});
-  CHECK(objects[4].depends_on == std::vector<std::string>{"auth.touch"});
-  CHECK(objects[6].depends_on.empty());
+  CHECK(objects[6].depends_on == std::vector<std::string>{"auth.touch"});
+  CHECK(objects[8].depends_on.empty());
+}
+
+TEST_CASE("what several statements grant one role on one object is one grant") {
+  auto objects = read("GRANT SELECT ON t TO r;\nGRANT INSERT, SELECT (a, b) ON TABLE public.t TO r;\n"
+                      "GRANT SELECT ON t TO other;");
+  pgparse::merge_grants(objects);
+  REQUIRE(objects.size() == 2);
+  CHECK(objects[0].name == "SELECT, SELECT (a, b), INSERT ON TABLE public.t TO r");
+  CHECK(objects[0].sql == "GRANT " + objects[0].name);
+  CHECK(objects[1].name == "SELECT ON TABLE public.t TO other");
 }
 
 TEST_CASE("several statements in a file: each its text and its line, comments before it left out") {

@@ -63,6 +63,7 @@ std::vector<model::DbObject> read_objects(const config::Config& cfg, const char*
   if (const auto n = diags.error_count())
     throw UserError(
         fmt::format("error: {} error{} in the objects; {}", n, n == 1 ? "" : "s", consequence));
+  pgparse::merge_grants(objects);
   return objects;
 }
 

@@ -30,6 +30,10 @@ bool View::operator==(const View& o) const {
 }
 
 bool DbObject::operator==(const DbObject& o) const {
+  // a grant's name says all of it (privileges, object, grantees): its statement may say it
+  // otherwise (ALL, several objects)
+  if (kind == ObjectKind::grant)
+    return o.kind == kind && schema == o.schema && name == o.name && target == o.target;
   const bool same = !definition.empty() && !o.definition.empty() ? definition == o.definition
                                                                  : sql == o.sql;
   return kind == o.kind && schema == o.schema && name == o.name && target == o.target && same;

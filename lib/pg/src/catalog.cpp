@@ -59,6 +59,26 @@ FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.
 WHERE {}
 ORDER BY 2, 3, 4)";
 
+// grants on tables, views and sequences to roles other than the owner, one per object and
+// grantee as the ACL keeps them, named as a declared GRANT is ("SELECT, INSERT ON TABLE
+// auth.users TO reader"), the privileges in PostgreSQL's order
+constexpr const char* grants_sql = R"(
+SELECT format('%s ON %s %s.%s TO %s%s',
+              string_agg(a.privilege_type, ', ' ORDER BY array_position(ARRAY['SELECT', 'INSERT',
+                'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'USAGE'],
+                a.privilege_type::text)),
+              CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname, c.relname,
+              CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE r.rolname END,
+              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END),
+       format('%s.%s', n.nspname, c.relname)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(c.relacl) a
+LEFT JOIN pg_roles r ON r.oid = a.grantee
+WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+  AND a.grantee <> c.relowner AND {}
+GROUP BY c.oid, n.nspname, c.relname, c.relkind, a.grantee, r.rolname, a.is_grantable
+ORDER BY 1)";
+
 // every option spelled out, so that two sequences with the same options read the same however
 // their statements were written
 constexpr const char* sequences_sql = R"(
@@ -208,7 +228,21 @@ std::vector<std::pair<Key, model::DbObject>> read_objects(Connection& db, model:
     }
     break;
   }
-  case K::grant: break; // not read yet: grants are compared by their statements
+  case K::grant: {
+    auto r = db.exec(fmt::format(grants_sql, where(filter, "n.nspname", "c.oid", "pg_class")),
+                     {param});
+    for (int i = 0; i < r.rows(); ++i) {
+      model::DbObject o;
+      o.kind = K::grant;
+      o.schema = "";
+      o.name = r.get(i, 0);
+      o.sql = "GRANT " + o.name;
+      o.definition = o.name; // a grant is what it is named: privileges, object, grantees
+      o.depends_on = {std::string(r.get(i, 1))};
+      add("acl", std::to_string(i), std::move(o));
+    }
+    break;
+  }
   }
   return out;
 }

@@ -100,14 +100,14 @@ void reflect_objects(pg::Connection& db, const Options& options, const std::stri
     m.views.push_back(std::move(it->second));
   }
   using K = model::ObjectKind;
-  for (auto kind : {K::extension, K::sequence, K::function, K::trigger, K::policy})
+  for (auto kind : {K::extension, K::sequence, K::function, K::trigger, K::policy, K::grant})
     for (auto& [key, o] : catalog::read_objects(db, kind, Filter::schemas, schemas)) {
       // a trigger's or policy's table may be excluded, and the object with it
       if ((kind == K::trigger || kind == K::policy) &&
           dialect::excluded(options.exclude_tables, o.schema,
                             o.target.substr(o.target.find('.') + 1)))
         continue;
-      object_at[key] = m.objects.size();
+      if (kind != K::grant) object_at[key] = m.objects.size(); // a grant's depends_on is read
       m.objects.push_back(std::move(o));
     }
   std::vector<catalog::Key> keys;

@@ -349,17 +349,20 @@ private:
     for (const auto& g : fields["grantees"]) grantees.push_back(grantee(g));
     sort_unique(grantees);
 
+    // one grant per object and grantee, as the database keeps them (an ACL entry each); what
+    // several statements grant one role on one object is merged by merge_grants()
     const auto objects = fields["objects"];
     for (const auto& object : objects) {
       const auto what = granted(object);
-      model::DbObject one = o;
-      one.name = fmt::format("{} ON {} {} TO {}{}", fmt::join(privileges, ", "), gk->word,
-                             what.name, fmt::join(grantees, ", "),
-                             flag(fields, "grant_option") ? " WITH GRANT OPTION" : "");
-      // a statement granting on several objects is one grant each: each its own statement
-      if (objects.size() > 1) one.sql = "GRANT " + one.name;
-      if (what.depends_on) one.depends_on.push_back(*what.depends_on);
-      add(std::move(one));
+      for (const auto& who : grantees) {
+        model::DbObject one = o;
+        one.name = fmt::format("{} ON {} {} TO {}{}", fmt::join(privileges, ", "), gk->word,
+                               what.name, who,
+                               flag(fields, "grant_option") ? " WITH GRANT OPTION" : "");
+        if (objects.size() > 1 || grantees.size() > 1) one.sql = "GRANT " + one.name;
+        if (what.depends_on) one.depends_on.push_back(*what.depends_on);
+        add(std::move(one));
+      }
     }
   }
 
@@ -381,6 +384,51 @@ std::vector<model::DbObject> read_objects_file(const std::filesystem::path& path
   auto objects = read_objects(read_file(path), display_path(path), diags);
   if (diags.has_errors()) throw DiagnosticsError(std::move(diags));
   return objects;
+}
+
+void merge_grants(std::vector<model::DbObject>& objects) {
+  // privileges at the top level of a name's list: "SELECT (a, b), INSERT" is two
+  auto split = [](std::string_view list) {
+    std::vector<std::string> out;
+    int depth = 0;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= list.size(); ++i) {
+      if (i < list.size() && list[i] == '(') ++depth;
+      if (i < list.size() && list[i] == ')') --depth;
+      if (i == list.size() || (depth == 0 && list.substr(i, 2) == ", ")) {
+        out.emplace_back(list.substr(start, i - start));
+        start = i + 2;
+      }
+    }
+    return out;
+  };
+  std::map<std::string, std::size_t> first; // " ON KIND OBJECT TO ROLE[ WITH ...]" → its grant
+  std::vector<model::DbObject> out;
+  for (auto& o : objects) {
+    const auto on = o.name.find(" ON ");
+    if (o.kind != model::ObjectKind::grant || on == std::string::npos) {
+      out.push_back(std::move(o));
+      continue;
+    }
+    const auto key = o.name.substr(on);
+    const auto it = first.find(key);
+    if (it == first.end()) {
+      first.emplace(key, out.size());
+      out.push_back(std::move(o));
+      continue;
+    }
+    auto& kept = out[it->second];
+    auto privileges = split(kept.name.substr(0, kept.name.find(" ON ")));
+    for (auto& p : split(o.name.substr(0, on)))
+      if (std::find(privileges.begin(), privileges.end(), p) == privileges.end())
+        privileges.push_back(std::move(p));
+    std::stable_sort(privileges.begin(), privileges.end(), [](const auto& a, const auto& b) {
+      return privilege_rank(a) < privilege_rank(b);
+    });
+    kept.name = fmt::format("{}{}", fmt::join(privileges, ", "), key);
+    kept.sql = "GRANT " + kept.name;
+  }
+  objects = std::move(out);
 }
 
 } // namespace schemagen::pgparse

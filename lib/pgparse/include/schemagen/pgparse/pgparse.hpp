@@ -46,4 +46,8 @@ std::string canonical(std::string_view sql, const SourceLoc& at = {});
 /// Names it does not know are kept (a type of the user's stays qualified only if written so).
 std::string format_type_name(const std::vector<std::string>& names);
 
+/// Grants to one role on one object, from several statements, as one (the database keeps one
+/// entry per role and object): their privileges merged, in PostgreSQL's order.
+void merge_grants(std::vector<model::DbObject>& objects);
+
 } // namespace schemagen::pgparse
