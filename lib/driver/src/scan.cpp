@@ -7,6 +7,7 @@
 #include "schemagen/model/metadata.hpp"
 #include "schemagen/model/yaml.hpp"
 #include "schemagen/pgparse/pgparse.hpp"
+#include "schemagen/sqlite/sqlite.hpp"
 #include "schemagen/support/cache.hpp"
 #include "schemagen/support/files.hpp"
 
@@ -46,8 +47,12 @@ scan::Result run_scan(const scan::Options& opts, const char* consequence) {
 std::vector<model::DbObject> read_objects(const config::Config& cfg, const char* consequence) {
   DiagnosticList diags;
   std::vector<model::DbObject> objects;
+  // a SQLite database's files are SQLite's SQL (a trigger's BEGIN ... END), others PostgreSQL's
+  const bool sqlite = (cfg.dialect && *cfg.dialect == "sqlite") || cfg.url.starts_with("sqlite:");
   for (const auto& file : config::object_files(cfg)) {
-    for (auto& o : pgparse::read_objects(read_file(file), display_path(file), diags)) {
+    const auto text = read_file(file);
+    for (auto& o : sqlite ? sqlite::read_triggers(text, display_path(file), diags)
+                          : pgparse::read_objects(text, display_path(file), diags)) {
       const auto same = std::find_if(objects.begin(), objects.end(), [&](const auto& x) {
         return x.kind == o.kind && x.schema == o.schema && x.name == o.name && x.target == o.target;
       });

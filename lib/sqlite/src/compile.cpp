@@ -543,17 +543,30 @@ private:
   }
 
   /// The CREATE TRIGGER statements of `table` in the live file, to recreate after its rebuild
-  /// (dropping the table drops them).
+  /// (dropping the table drops them), as the trigger ops before op `at` in these ops leave them.
   std::vector<std::string> triggers(const std::string& table, std::size_t at) const {
     const auto name = live_name(table);
     if (!name) return {}; // offline, or created by these ops: none yet
     const auto& in_file = *name;
-    std::vector<std::string> out;
+    std::vector<std::pair<std::string, std::string>> by_name; // trigger → its statement
     for (const auto& row :
-         live_->query("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 "
-                      "ORDER BY name",
+         live_->query("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND "
+                      "tbl_name = ?1 ORDER BY name",
                       {in_file}))
-      if (row.at(0)) out.push_back(*row.at(0));
+      if (row.at(1)) by_name.emplace_back(row.at(0).value_or(""), *row.at(1));
+    auto set = [&](const model::DbObject& t, bool keep) {
+      if (t.kind != model::ObjectKind::trigger || t.target != "public." + table) return;
+      std::erase_if(by_name, [&](const auto& e) { return e.first == t.name; });
+      if (keep) by_name.emplace_back(t.name, t.sql);
+    };
+    for (std::size_t k = 0; k < at; ++k)
+      std::visit(overloaded{[&](const ops::CreateObject& o) { set(o.object, true); },
+                            [&](const ops::ReplaceObject& o) { set(o.object, true); },
+                            [&](const ops::DropObject& o) { set(o.object, false); },
+                            [](const auto&) {}},
+                 ops_[k]);
+    std::vector<std::string> out;
+    for (auto& [n, statement] : by_name) out.push_back(std::move(statement));
     if (!out.empty() && in_file != table)
       throw UserError(located_[at].loc,
                       fmt::format("{}: table {} has triggers and was renamed from {} earlier in "

@@ -23,6 +23,12 @@ const dialect::Dialect& dialect();
 /// in-memory or temporary: a UserError says so.
 std::unique_ptr<dialect::Session> adopt(sqlite3* db);
 
+/// The triggers an objects file declares for a SQLite database (SQLite's own syntax: what
+/// PostgreSQL's parser reads for other databases), each at its file:line:col; anything else is
+/// an error in `diags` at its place.
+std::vector<model::DbObject> read_triggers(std::string_view text, const std::string& file,
+                                           DiagnosticList& diags);
+
 /// The file a sqlite: URL names: sqlite:///rel.db is `base`/rel.db, sqlite:////abs.db is /abs.db.
 /// UserError for anything else, :memory: and query options (?mode=ro) included.
 std::filesystem::path url_path(std::string_view url, const std::filesystem::path& base);
