@@ -299,15 +299,24 @@ CheckConstraint read_check(const yaml::Reader& r, const YAML::Node& n) {
                          {origin_of(r, n)}};
 }
 
-Index read_index(const yaml::Reader& r, const YAML::Node& n,
-                 std::initializer_list<std::string_view> extra_keys) {
-  std::vector<std::string_view> keys = {"name", "columns", "unique", "where", "using", "origin"};
-  keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
-  if (!n.IsMap()) r.fail(n, "an index must be a map");
+namespace {
+/// `n` is a map whose keys are among `keys` and `extra` (what an op adds: its table, schema...).
+void expect_keys(const yaml::Reader& r, const YAML::Node& n, std::string_view what,
+                 std::vector<std::string_view> keys,
+                 std::initializer_list<std::string_view> extra) {
+  keys.insert(keys.end(), extra.begin(), extra.end());
+  if (!n.IsMap()) r.fail(n, fmt::format("{} must be a map", what));
   for (const auto& kv : n)
     if (std::find(keys.begin(), keys.end(), kv.first.Scalar()) == keys.end())
-      r.fail(kv.first, fmt::format("unknown key '{}' in an index (expected one of: {})",
-                                   kv.first.Scalar(), fmt::join(keys, ", ")));
+      r.fail(kv.first, fmt::format("unknown key '{}' in {} (expected one of: {})",
+                                   kv.first.Scalar(), what, fmt::join(keys, ", ")));
+}
+} // namespace
+
+Index read_index(const yaml::Reader& r, const YAML::Node& n,
+                 std::initializer_list<std::string_view> extra_keys) {
+  expect_keys(r, n, "an index", {"name", "columns", "unique", "where", "using", "origin"},
+              extra_keys);
   Index ix;
   ix.name = r.string(r.required(n, "name", "an index"), "name");
   ix.columns = r.strings(r.required(n, "columns", "an index"), "columns");
@@ -357,14 +366,9 @@ Table read_table(const yaml::Reader& r, const YAML::Node& n) {
 
 View read_view(const yaml::Reader& r, const YAML::Node& n,
                std::initializer_list<std::string_view> extra_keys, bool need_sql) {
-  std::vector<std::string_view> keys = {"name",    "schema",  "materialized", "comment",
-                                        "origin",  "sql",     "columns",      "indexes"};
-  keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
-  if (!n.IsMap()) r.fail(n, "a view must be a map");
-  for (const auto& kv : n)
-    if (std::find(keys.begin(), keys.end(), kv.first.Scalar()) == keys.end())
-      r.fail(kv.first, fmt::format("unknown key '{}' in a view (expected one of: {})",
-                                   kv.first.Scalar(), fmt::join(keys, ", ")));
+  expect_keys(r, n, "a view",
+              {"name", "schema", "materialized", "comment", "origin", "sql", "columns", "indexes"},
+              extra_keys);
   View v;
   v.name = r.string(r.required(n, "name", "a view"), "view name");
   v.schema = r.optional_string(n, "schema").value_or("public");
@@ -386,12 +390,7 @@ DbObject read_object(const yaml::Reader& r, const YAML::Node& n, std::optional<O
                      std::initializer_list<std::string_view> extra_keys, bool need_sql) {
   std::vector<std::string_view> keys = {"name", "schema", "target", "origin", "sql"};
   if (!kind) keys.push_back("kind");
-  keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
-  if (!n.IsMap()) r.fail(n, "a schema object must be a map");
-  for (const auto& kv : n)
-    if (std::find(keys.begin(), keys.end(), kv.first.Scalar()) == keys.end())
-      r.fail(kv.first, fmt::format("unknown key '{}' in a schema object (expected one of: {})",
-                                   kv.first.Scalar(), fmt::join(keys, ", ")));
+  expect_keys(r, n, "a schema object", std::move(keys), extra_keys);
   DbObject o;
   if (kind) {
     o.kind = *kind;
