@@ -1,6 +1,7 @@
 #include "schemagen/compare/compare.hpp"
 
 #include "schemagen/support/sql.hpp"
+#include "words.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -72,25 +73,14 @@ std::string dotted(const std::string& schema, const std::string& name) {
   return schema + "." + name;
 }
 
-/// Whether `sql` names `name` as a word (a query's reference to a relation, when nothing better
-/// says what it reads).
-bool names_word(std::string_view sql, std::string_view name) {
-  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  for (auto at = sql.find(name); at != std::string_view::npos; at = sql.find(name, at + 1)) {
-    const bool start = at == 0 || !word(sql[at - 1]);
-    const auto end = at + name.size();
-    if (start && (end == sql.size() || !word(sql[end]))) return true;
-  }
-  return false;
-}
 
 /// Whether view `v` reads `relation` ("schema.name"): by its depends_on, or without one, by
 /// its SQL naming the relation.
 bool reads(const model::View& v, const std::string& relation) {
   if (!v.depends_on.empty()) return contains(v.depends_on, relation);
   const auto dot = relation.find('.');
-  return names_word(v.sql, relation) ||
-         (dot != std::string::npos && names_word(v.sql, relation.substr(dot + 1)));
+  return mentions(v.sql, relation) ||
+         (dot != std::string::npos && mentions(v.sql, relation.substr(dot + 1)));
 }
 
 /// Whether view `v` reads column `column` of `schema.table`: column-level depends_on entries

@@ -1,5 +1,6 @@
 #include "schemagen/compare/compare.hpp"
 #include "schemagen/support/sql.hpp"
+#include "words.hpp"
 
 #include <fmt/format.h>
 #include <set>
@@ -20,19 +21,6 @@ bool uses_enum(const std::string& column_type, const model::Enum& e) {
   return t == e.schema + "." + e.name;
 }
 
-bool mentions(const std::string& text, const std::string& column) {
-  auto pos = text.find(column);
-  while (pos != std::string::npos) {
-    const bool start = pos == 0 || !(std::isalnum(static_cast<unsigned char>(text[pos - 1])) ||
-                                     text[pos - 1] == '_');
-    const auto end = pos + column.size();
-    const bool stop = end >= text.size() ||
-                      !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_');
-    if (start && stop) return true;
-    pos = text.find(column, pos + 1);
-  }
-  return false;
-}
 
 /// PostgreSQL cannot drop an enum value: the way back rebuilds the type with the values it had,
 /// moving every column of that type over (rows holding a removed value make it fail, loudly).
