@@ -375,6 +375,7 @@ View read_view(const yaml::Reader& r, const YAML::Node& n,
   if (n["materialized"]) v.materialized = r.boolean(n["materialized"], "materialized");
   v.comment = r.optional_string(n, "comment");
   if (need_sql || n["sql"]) v.sql = r.string(r.required(n, "sql", "a view"), "sql");
+  if (need_sql && v.sql.empty()) r.fail(n["sql"], "a view's sql is empty");
   v.columns = read_list<Column>(r, n["columns"], "columns", read_column);
   v.indexes =
       read_list<Index>(r, n["indexes"], "indexes", [](const yaml::Reader& rr, const YAML::Node& i) {
@@ -406,6 +407,7 @@ DbObject read_object(const yaml::Reader& r, const YAML::Node& n, std::optional<O
       o.kind == ObjectKind::extension || o.kind == ObjectKind::grant ? "" : "public");
   o.target = r.optional_string(n, "target").value_or("");
   if (need_sql || n["sql"]) o.sql = r.string(r.required(n, "sql", "a schema object"), "sql");
+  if (need_sql && o.sql.empty()) r.fail(n["sql"], "a schema object's sql is empty");
   o.origin.loc = origin_of(r, n);
   return o;
 }
