@@ -618,10 +618,17 @@ private:
 
   // ---- schema objects ----------------------------------------------------------------------
 
-  /// Objects of the kinds the models declare; a kind they declare none of is not managed.
+  /// Objects of the kinds the models declare; a kind they declare none of is not managed. The
+  /// database's own grants are managed only when the models grant on it: the database is the
+  /// server's more than the application's, and named differently from one server to the next.
   void compare_objects() {
     std::set<model::ObjectKind> managed;
     for (const auto& o : models_.objects) managed.insert(o.kind);
+    auto on_database = [](const model::DbObject& o) {
+      return o.kind == model::ObjectKind::grant && o.name.find(" ON DATABASE ") != std::string::npos;
+    };
+    const bool database_grants =
+        std::any_of(models_.objects.begin(), models_.objects.end(), on_database);
     for (std::size_t i = 0; i < models_.objects.size(); ++i) {
       // matched as the database spells it: a function's (int4) is its (integer); the ops carry
       // the statement as declared, under that identity
@@ -648,7 +655,7 @@ private:
     }
     const auto& spelled = canon_.objects.size() == models_.objects.size() ? canon_ : models_;
     for (const auto& d : db_.objects)
-      if (managed.count(d.kind) && !spelled.find_object(d))
+      if (managed.count(d.kind) && (database_grants || !on_database(d)) && !spelled.find_object(d))
         drop_bucket(d).push_back(ops::DropObject{d});
   }
 

@@ -59,24 +59,65 @@ FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.
 WHERE {}
 ORDER BY 2, 3, 4)";
 
-// grants on tables, views and sequences to roles other than the owner, one per object and
-// grantee as the ACL keeps them, named as a declared GRANT is ("SELECT, INSERT ON TABLE
-// auth.users TO reader"), the privileges in PostgreSQL's order
+// Grants to roles other than the owner, one per object and grantee as the ACL keeps them, named
+// as a declared GRANT is ("SELECT, INSERT ON TABLE auth.users TO reader"), the privileges in
+// PostgreSQL's order and a column privilege's columns in name order: on tables, views and
+// sequences and their columns, functions and procedures, the schemas and the current database.
+// What an object has without a GRANT is left out: the kind's default (acldefault(): EXECUTE on a
+// routine for PUBLIC) or what initdb gave it (pg_init_privs: USAGE on schema public for PUBLIC).
+// The placeholders: the relations', the routines' and the schemas' conditions.
 constexpr const char* grants_sql = R"(
-SELECT format('%s ON %s %s.%s TO %s%s',
-              string_agg(a.privilege_type, ', ' ORDER BY array_position(ARRAY['SELECT', 'INSERT',
-                'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'USAGE'],
-                a.privilege_type::text)),
-              CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname, c.relname,
-              CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE r.rolname END,
-              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END),
-       format('%s.%s', n.nspname, c.relname)
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-CROSS JOIN LATERAL aclexplode(c.relacl) a
-LEFT JOIN pg_roles r ON r.oid = a.grantee
-WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
-  AND a.grantee <> c.relowner AND {}
-GROUP BY c.oid, n.nspname, c.relname, c.relkind, a.grantee, r.rolname, a.is_grantable
+WITH acls(word, object, dep, owner, acl, base, col) AS (
+  SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname || '.' || c.relname,
+         n.nspname || '.' || c.relname, c.relowner, c.relacl,
+         coalesce(i.initprivs, acldefault(CASE c.relkind WHEN 'S' THEN 's'::"char" ELSE 'r' END, c.relowner)),
+         NULL::name
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_init_privs i ON i.objoid = c.oid AND i.classoid = 'pg_class'::regclass AND i.objsubid = 0
+  WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND {0}
+  UNION ALL
+  SELECT 'TABLE', n.nspname || '.' || c.relname, n.nspname || '.' || c.relname, c.relowner,
+         t.attacl, NULL, t.attname
+  FROM pg_attribute t JOIN pg_class c ON c.oid = t.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE t.attacl IS NOT NULL AND t.attnum > 0 AND NOT t.attisdropped
+    AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {0}
+  UNION ALL
+  SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,
+         n.nspname || '.' || p.proname || '(' || oidvectortypes(p.proargtypes) || ')',
+         n.nspname || '.' || p.proname, p.proowner, p.proacl,
+         coalesce(i.initprivs, acldefault('f', p.proowner)), NULL
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  LEFT JOIN pg_init_privs i ON i.objoid = p.oid AND i.classoid = 'pg_proc'::regclass AND i.objsubid = 0
+  WHERE p.proacl IS NOT NULL AND p.prokind IN ('f', 'p') AND {1}
+  UNION ALL
+  SELECT 'SCHEMA', n.nspname, NULL, n.nspowner, n.nspacl,
+         coalesce(i.initprivs, acldefault('n', n.nspowner)), NULL
+  FROM pg_namespace n
+  LEFT JOIN pg_init_privs i ON i.objoid = n.oid AND i.classoid = 'pg_namespace'::regclass AND i.objsubid = 0
+  WHERE n.nspacl IS NOT NULL AND {2}
+  UNION ALL
+  SELECT 'DATABASE', d.datname, NULL, d.datdba, d.datacl, acldefault('d', d.datdba), NULL
+  FROM pg_database d WHERE d.datacl IS NOT NULL AND d.datname = current_database()
+), entries AS (
+  SELECT x.word, x.object, x.dep, x.col, a.grantee, a.privilege_type, a.is_grantable
+  FROM acls x CROSS JOIN LATERAL aclexplode(x.acl) a
+  WHERE a.grantee <> x.owner
+    AND NOT EXISTS (SELECT 1 FROM aclexplode(x.base) b WHERE b.grantee = a.grantee
+                      AND b.privilege_type = a.privilege_type AND b.is_grantable = a.is_grantable)
+), privileges AS (
+  SELECT word, object, dep, grantee, is_grantable, privilege_type,
+         privilege_type || coalesce(' (' || string_agg(col, ', ' ORDER BY col) || ')', '') AS label
+  FROM entries GROUP BY word, object, dep, grantee, is_grantable, privilege_type, col IS NULL
+)
+SELECT format('%s ON %s %s TO %s%s',
+              string_agg(p.label, ', ' ORDER BY array_position(ARRAY['SELECT', 'INSERT', 'UPDATE',
+                'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'USAGE', 'EXECUTE', 'CREATE',
+                'CONNECT', 'TEMPORARY'], p.privilege_type), p.label),
+              p.word, p.object, CASE WHEN p.grantee = 0 THEN 'PUBLIC' ELSE r.rolname END,
+              CASE WHEN p.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END),
+       p.dep
+FROM privileges p LEFT JOIN pg_roles r ON r.oid = p.grantee
+GROUP BY p.word, p.object, p.dep, p.grantee, r.rolname, p.is_grantable
 ORDER BY 1)";
 
 // every option spelled out, so that two sequences with the same options read the same however
@@ -229,7 +270,10 @@ std::vector<std::pair<Key, model::DbObject>> read_objects(Connection& db, model:
     break;
   }
   case K::grant: {
-    auto r = db.exec(fmt::format(grants_sql, where(filter, "n.nspname", "c.oid", "pg_class")),
+    if (filter == Filter::oids) break; // a grant has no oid: compared by its statement
+    auto r = db.exec(fmt::format(grants_sql, where(filter, "n.nspname", "c.oid", "pg_class"),
+                                 where(filter, "n.nspname", "p.oid", "pg_proc"),
+                                 "n.nspname = ANY($1::text[])"),
                      {param});
     for (int i = 0; i < r.rows(); ++i) {
       model::DbObject o;
@@ -238,7 +282,7 @@ std::vector<std::pair<Key, model::DbObject>> read_objects(Connection& db, model:
       o.name = r.get(i, 0);
       o.sql = "GRANT " + o.name;
       o.definition = o.name; // a grant is what it is named: privileges, object, grantees
-      o.depends_on = {std::string(r.get(i, 1))};
+      if (const auto on = r.optional(i, 1)) o.depends_on = {*on};
       add("acl", std::to_string(i), std::move(o));
     }
     break;

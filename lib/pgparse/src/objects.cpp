@@ -10,6 +10,7 @@
 #include <array>
 #include <cctype>
 #include <fmt/format.h>
+#include <map>
 #include <optional>
 #include <tuple>
 
@@ -118,6 +119,15 @@ std::size_t privilege_rank(std::string_view privilege) {
   const auto it = std::find(privilege_order.begin(), privilege_order.end(),
                             privilege.substr(0, privilege.find(" (")));
   return static_cast<std::size_t>(it - privilege_order.begin());
+}
+
+/// Privileges in PostgreSQL's order, a table's before the same one's on columns, and no repeats.
+void order_privileges(std::vector<std::string>& privileges) {
+  std::sort(privileges.begin(), privileges.end(), [](const auto& a, const auto& b) {
+    return std::pair(privilege_rank(a), std::string_view(a)) <
+           std::pair(privilege_rank(b), std::string_view(b));
+  });
+  privileges.erase(std::unique(privileges.begin(), privileges.end()), privileges.end());
 }
 
 /// The object kind's word in GRANT ... ON <KIND>, and what ALL PRIVILEGES is for it.
@@ -334,17 +344,16 @@ private:
         const auto [k, priv] = node(p);
         auto name = upper(text(priv, "priv_name"));
         if (name == "TEMP") name = "TEMPORARY";
-        if (const auto cols = strings(priv["cols"]); !cols.empty())
+        if (auto cols = strings(priv["cols"]); !cols.empty()) { // in name order, as read back
+          sort_unique(cols);
           name += fmt::format(" ({})", fmt::join(cols, ", "));
+        }
         privileges.push_back(std::move(name));
       }
     } else { // ALL [PRIVILEGES]: what the database lists for it
       privileges.assign(gk->all.begin(), gk->all.end());
     }
-    std::stable_sort(privileges.begin(), privileges.end(), [](const auto& a, const auto& b) {
-      return privilege_rank(a) < privilege_rank(b);
-    });
-    privileges.erase(std::unique(privileges.begin(), privileges.end()), privileges.end());
+    order_privileges(privileges);
     std::vector<std::string> grantees;
     for (const auto& g : fields["grantees"]) grantees.push_back(grantee(g));
     sort_unique(grantees);
@@ -386,7 +395,47 @@ std::vector<model::DbObject> read_objects_file(const std::filesystem::path& path
   return objects;
 }
 
+namespace {
+
+/// A routine granted by its bare name, or ON ROUTINE, named as the database reads the grant back
+/// when the objects declare the routine it means: its argument types, FUNCTION or PROCEDURE.
+void name_granted_routines(std::vector<model::DbObject>& objects) {
+  using K = model::ObjectKind;
+  std::multimap<std::string, const model::DbObject*> routines; // "schema.name" → declared
+  for (const auto& o : objects)
+    if (o.kind == K::function || o.kind == K::procedure)
+      routines.emplace(o.schema + "." + o.name, &o);
+  for (auto& o : objects) {
+    if (o.kind != K::grant) continue;
+    for (std::string_view word : {" ON FUNCTION ", " ON PROCEDURE ", " ON ROUTINE "}) {
+      const auto at = o.name.find(word);
+      if (at == std::string::npos) continue;
+      const auto begin = at + word.size();
+      const auto end = o.name.find(" TO ", begin);
+      const auto object = o.name.substr(begin, end - begin);
+      const auto base = object.substr(0, object.find('('));
+      const model::DbObject* meant = nullptr;
+      int matches = 0;
+      for (auto [it, last] = routines.equal_range(base); it != last; ++it)
+        if (base == object || base + it->second->target == object) {
+          meant = it->second;
+          ++matches;
+        }
+      if (matches != 1) break; // an overload the objects do not settle: kept as written
+      const auto old_name = o.name;
+      o.name = fmt::format("{} ON {} {}{}{}", o.name.substr(0, at),
+                           meant->kind == K::procedure ? "PROCEDURE" : "FUNCTION", base,
+                           meant->target, o.name.substr(end));
+      if (o.sql == "GRANT " + old_name) o.sql = "GRANT " + o.name;
+      break;
+    }
+  }
+}
+
+} // namespace
+
 void merge_grants(std::vector<model::DbObject>& objects) {
+  name_granted_routines(objects);
   // privileges at the top level of a name's list: "SELECT (a, b), INSERT" is two
   auto split = [](std::string_view list) {
     std::vector<std::string> out;
@@ -422,9 +471,7 @@ void merge_grants(std::vector<model::DbObject>& objects) {
     for (auto& p : split(o.name.substr(0, on)))
       if (std::find(privileges.begin(), privileges.end(), p) == privileges.end())
         privileges.push_back(std::move(p));
-    std::stable_sort(privileges.begin(), privileges.end(), [](const auto& a, const auto& b) {
-      return privilege_rank(a) < privilege_rank(b);
-    });
+    order_privileges(privileges);
     kept.name = fmt::format("{}{}", fmt::join(privileges, ", "), key);
     kept.sql = "GRANT " + kept.name;
   }
