@@ -1,8 +1,9 @@
 # cmake -DSOURCE_DIR=<checkout> -DOUT=<dir> -P seeds.cmake
 # The seed corpora, from the example application: its revision files, its configuration (and
-# the ones `schemagen init` writes), and every SG_* invocation in its model headers, one per file.
+# the ones `schemagen init` writes), every SG_* invocation in its model headers, one per file, and
+# its objects files and views' SQL.
 file(REMOVE_RECURSE ${OUT})
-file(MAKE_DIRECTORY ${OUT}/revision ${OUT}/config ${OUT}/annotation)
+file(MAKE_DIRECTORY ${OUT}/revision ${OUT}/config ${OUT}/annotation ${OUT}/objects)
 
 file(GLOB_RECURSE revisions ${SOURCE_DIR}/revisions/*.yaml)
 file(COPY ${revisions} DESTINATION ${OUT}/revision)
@@ -27,3 +28,6 @@ foreach(header IN LISTS headers)
     file(WRITE ${OUT}/annotation/${stem}_${n} "${annotation}")
   endforeach()
 endforeach()
+
+file(GLOB objects ${SOURCE_DIR}/schema/db/*.sql ${SOURCE_DIR}/schema/views/*.sql)
+file(COPY ${objects} DESTINATION ${OUT}/objects)
