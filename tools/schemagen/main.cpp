@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
                            "the revision directory to write it to");
   revision_cmd->add_flag("--allow-empty", rev.allow_empty,
                          "with --autogenerate, write it even when nothing changed");
+  revision_cmd->add_flag("--online-ddl", global.online_ddl,
+                         "write changes to existing tables in the form that holds no long lock "
+                         "(as online_ddl: true in the configuration)");
   driver::RevisionOptions merge;
   auto* merge_cmd = app.add_subcommand("merge", "a revision joining heads");
   merge_cmd->add_option("revisions", merge.heads, "the revisions to join, e.g. heads")->required();
@@ -135,6 +138,8 @@ int main(int argc, char** argv) {
                        "compare with the schema these revisions build (default: every head)");
   diff_cmd->add_option("--format", diffo.format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  diff_cmd->add_flag("--online-ddl", global.online_ddl,
+                     "the ops in the form that holds no long lock (online_ddl: true)");
   auto* check_cmd =
       app.add_subcommand("check", "exit 1 when the models and the database (or chain) differ");
   check_cmd->add_flag("--offline", checko.offline,

@@ -155,6 +155,7 @@ public:
     if (diags_.has_errors()) throw DiagnosticsError(diags_);
     Result r;
     r.upgrade = b_.all();
+    if (o_.online_batch_size) make_online(r.upgrade, models_, db_, *o_.online_batch_size);
     r.downgrade = downgrade_of(r.upgrade, db_, o_);
     r.warnings = warnings_;
     return r;

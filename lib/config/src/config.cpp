@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 #include <glob.h>
+#include <type_traits>
 #include <memory>
 
 namespace schemagen::config {
@@ -94,6 +95,7 @@ const Keys top_level_keys = {"script_location",
                              "url",
                              "version_locations",
                              "lock_timeout",
+                             "online_ddl",
                              "dialect",
                              "schema_map"};
 const Keys database_keys = {"url"};
@@ -107,10 +109,12 @@ const Keys databases_entry_keys = {"url",
                                    "version_table",
                                    "version_table_schema",
                                    "include_schemas",
-                                   "exclude_tables"};
+                                   "exclude_tables",
+                                   "online_ddl"};
 const Keys models_keys = {"sources", "compile_commands", "args"};
 const Keys naming_convention_keys = {"pk", "uq", "fk", "ix", "ck"};
 const Keys hooks_keys = {"pre_upgrade", "post_upgrade", "post_write"};
+const Keys online_ddl_keys = {"enabled", "lock_timeout_ms", "lock_retries", "batch_size"};
 
 class ConfigReader {
 public:
@@ -191,6 +195,28 @@ public:
   }
 
   /// The keys one database may set, at the top level or in its `databases:` entry.
+  /// `online_ddl: true`, or a map of its settings (enabled: true by being there).
+  void online_ddl(const YAML::Node& v, OnlineDdl& o) const {
+    if (v.IsScalar()) {
+      o.enabled = r_.boolean(v, "online_ddl");
+      return;
+    }
+    r_.expect_map(v, "online_ddl", online_ddl_keys);
+    o.enabled = !v["enabled"] || r_.boolean(v["enabled"], "online_ddl.enabled");
+    auto number = [&](const char* key, long long low, long long high, auto& into) {
+      if (const auto n = v[key]) {
+        const auto x = r_.integer(n, fmt::format("online_ddl.{}", key));
+        if (x < low || x > high)
+          r_.fail(n, fmt::format("online_ddl.{} must be a whole number from {} to {}", key, low,
+                                 high));
+        into = static_cast<std::remove_reference_t<decltype(into)>>(x);
+      }
+    };
+    number("lock_timeout_ms", 1, max_lock_timeout_seconds * 1000, o.lock_timeout_ms);
+    number("lock_retries", 0, 100, o.lock_retries);
+    number("batch_size", 1, 100'000'000, o.batch_size);
+  }
+
   void database_settings(const YAML::Node& n, Config& c) const {
     if (const auto v = n["script_location"]) c.script_location = path(v, "script_location");
     if (const auto v = n["version_locations"]) {
@@ -210,6 +236,7 @@ public:
       c.dialect = str(v, "dialect");
       c.dialect_at = r_.loc(v);
     }
+    if (const auto v = n["online_ddl"]) online_ddl(v, c.online_ddl);
     if (const auto v = n["schema_map"]) {
       if (!v.IsMap()) r_.fail(v, "schema_map must map a schema the models name to the one it is "
                                  "kept in (auth: main)");
@@ -241,6 +268,7 @@ std::vector<std::string> keys() {
   add("models.", models_keys);
   add("naming_convention.", naming_convention_keys);
   add("hooks.", hooks_keys);
+  add("online_ddl.", online_ddl_keys);
   return out;
 }
 

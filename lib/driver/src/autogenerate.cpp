@@ -170,6 +170,7 @@ compare::Options compare_options(const config::Config& cfg, const dialect::Diale
   o.same_type = [&d](const std::string& a, const std::string& b) { return d.same_type(a, b); };
   o.compare_type = cfg.compare_type;
   o.compare_server_default = cfg.compare_server_default;
+  if (cfg.online_ddl.enabled) o.online_batch_size = cfg.online_ddl.batch_size;
   return o;
 }
 

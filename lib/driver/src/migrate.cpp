@@ -25,6 +25,14 @@ std::pair<std::string, std::string> split_range(const std::string& spec) {
   return {spec.substr(0, colon), spec.substr(colon + 1)};
 }
 
+/// The lock_timeout of each transaction when the configuration turns online DDL on; unset, a run
+/// of a revision with online ops takes the default.
+std::optional<std::chrono::milliseconds> ddl_lock_timeout(const Project& p) {
+  const auto& o = p.config().online_ddl;
+  if (!o.enabled) return std::nullopt;
+  return std::chrono::milliseconds(o.lock_timeout_ms);
+}
+
 /// Runs `fn(sink)` in the database under the advisory lock; a failure rolls back (exit 2).
 template <class Fn>
 void online(const Project& p, Fn fn) {
@@ -71,6 +79,7 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
         upgrade ? p.map().upgrade_path(to, heads) : p.map().downgrade_path(to, heads, &warnings);
     for (const auto& w : warnings) std::cerr << w << "\n";
     runtime::RunOptions opts;
+    opts.ddl_lock_timeout = ddl_lock_timeout(p);
     opts.transaction_per_migration = p.config().transaction_per_migration;
     opts.prelude = offline_prelude(vt, heads);
     // printed whole or not at all: a script cut short by an error would still pipe into a shell
@@ -94,6 +103,8 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
   run.upgrade = upgrade;
   run.lock_timeout = lock_timeout(p);
   run.transaction_per_migration = p.config().transaction_per_migration;
+  run.ddl_lock_timeout = ddl_lock_timeout(p);
+  run.lock_retries = p.config().online_ddl.lock_retries;
   run.check = [&](dialect::Session& db, const std::vector<std::string>&) {
     p.checksum_drift(db, loud);
   };

@@ -13,6 +13,7 @@ Project Project::load(const Global& global) {
   Project p;
   p.global_ = global;
   p.cfg_ = config::load(config::find(global.config, fs::current_path()), global.name);
+  if (global.online_ddl) p.cfg_.online_ddl.enabled = true;
   p.revisions_ = revision::load_revisions(p.version_dirs());
   p.map_ = std::make_unique<revision::RevisionMap>(revision::build_map(p.revisions_));
   for (const auto& r : p.revisions_) p.by_id_[r.id] = &r;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <thread>
 
 namespace schemagen::migrate {
 
@@ -142,45 +143,70 @@ void run_online(dialect::Session& db, const ChainView& chain, const runtime::Ver
                 const OnlineRun& run) {
   const auto lock = db.lock(vt.lock_key(), run.lock_timeout);
   runtime::OnlineSink sink(db);
-  try {
-    auto heads = runtime::read_heads(db, vt);
-    if (run.check) run.check(db, heads);
-    auto p = plan(db, chain, vt, std::move(heads), run.target, run.upgrade);
-    if (run.on_warning)
-      for (const auto& w : p.warnings) run.on_warning(w);
-    if (p.nothing()) {
-      if (run.on_nothing) run.on_nothing(p.heads);
-      return;
-    }
-    const ChainView full = run.with_ops ? run.with_ops() : chain;
-    check_steps(full, p, run);
-    std::vector<std::string> done; // what a failure may have rolled back
-    runtime::RunOptions opts;
-    opts.transaction_per_migration = run.transaction_per_migration;
-    opts.on_start = run.on_start;
-    opts.on_resume = run.on_resume;
-    opts.call = run.call;
-    opts.on_step = [&](const revision::Revision& rev, bool upgrade, double ms) {
-      done.push_back(rev.id);
-      if (run.on_step) run.on_step(rev, upgrade, ms);
-    };
-    opts.resume = std::move(p.resume);
-    opts.prelude = runtime::version_table_prelude(db, vt);
-    try {
-      runtime::migrate(full.map, full.by_id, vt, sink, p.path, run.upgrade, p.heads, opts, &db);
-    } catch (const Error& e) {
-      if (run.on_failure) run.on_failure();
-      sink.rollback();
-      auto message = e.what() + rolled_back_note(db, chain, vt, done, run.upgrade) +
-                     interrupted_note(db, vt, run);
-      // a refusal of the revision's (an op this dialect cannot run) stays a UserError, as
-      // migrate.hpp documents it: only the message grows
-      if (e.code() == ExitCode::user_error) throw UserError(message);
-      throw Error(e.code(), message);
-    }
-  } catch (...) {
+  std::vector<std::string> done; // what a failure may have rolled back
+  auto fail = [&](const Error& e) {
+    if (run.on_failure) run.on_failure();
     sink.rollback();
-    throw;
+    auto message = e.what() + rolled_back_note(db, chain, vt, done, run.upgrade) +
+                   interrupted_note(db, vt, run);
+    // a refusal of the revision's (an op this dialect cannot run) stays a UserError, as
+    // migrate.hpp documents it: only the message grows
+    if (e.code() == ExitCode::user_error) throw UserError(message);
+    throw Error(e.code(), message);
+  };
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto heads = runtime::read_heads(db, vt);
+      if (run.check && attempt == 0) run.check(db, heads);
+      auto p = plan(db, chain, vt, std::move(heads), run.target, run.upgrade);
+      if (run.on_warning && attempt == 0)
+        for (const auto& w : p.warnings) run.on_warning(w);
+      if (p.nothing()) {
+        if (run.on_nothing && attempt == 0) run.on_nothing(p.heads);
+        return;
+      }
+      const ChainView full = run.with_ops ? run.with_ops() : chain;
+      check_steps(full, p, run);
+      runtime::RunOptions opts;
+      opts.transaction_per_migration = run.transaction_per_migration;
+      opts.on_start = run.on_start;
+      opts.on_resume = run.on_resume;
+      opts.call = run.call;
+      opts.ddl_lock_timeout = run.ddl_lock_timeout;
+      opts.on_step = [&](const revision::Revision& rev, bool upgrade, double ms) {
+        done.push_back(rev.id);
+        if (run.on_step) run.on_step(rev, upgrade, ms);
+      };
+      opts.resume = std::move(p.resume);
+      opts.prelude = runtime::version_table_prelude(db, vt);
+      try {
+        runtime::migrate(full.map, full.by_id, vt, sink, p.path, run.upgrade, p.heads, opts, &db);
+        return;
+      } catch (const runtime::MigrationError& e) {
+        if (!e.lock_not_available() || attempt >= run.lock_retries) {
+          fail(e);
+        }
+        // the lock was not had in time: what this attempt did is rolled back (to the last commit
+        // a non-transactional step made), and the next one goes on from there
+        if (run.on_failure) run.on_failure();
+        sink.rollback();
+        const auto wait =
+            std::chrono::milliseconds(std::min(1000LL << std::min(attempt, 5), 30000LL));
+        if (run.on_warning)
+          run.on_warning(fmt::format(
+              "warning: a statement gave up waiting for its lock (lock_timeout); trying again in "
+              "{} s ({} of {}):\n{}",
+              wait.count() / 1000.0, attempt + 1, run.lock_retries, e.what()));
+        std::this_thread::sleep_for(wait);
+        done.clear();
+        continue;
+      } catch (const Error& e) {
+        fail(e);
+      }
+    } catch (...) {
+      sink.rollback();
+      throw;
+    }
   }
 }
 

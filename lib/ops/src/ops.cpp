@@ -130,6 +130,7 @@ Op reverse_alter(const AlterColumn& a, const Op& whole) {
   r.table = a.table;
   r.name = a.new_name.value_or(a.name);
   if (a.new_name) r.new_name = a.name;
+  r.online = a.online;
   auto need = [&](bool has, const char* what) {
     if (!has)
       irreversible(whole, fmt::format("it changes {} but does not say what it was (existing_{})",
@@ -186,11 +187,11 @@ Op reverse(const Op& op) {
             return RenameTable{o.schema, o.new_name, o.name};
           },
           [](const AddColumn& o) -> Op {
-            return DropColumn{o.schema, o.table, o.column.name, o.column};
+            return DropColumn{o.schema, o.table, o.column.name, o.column, o.online, o.batch_size};
           },
           [&](const DropColumn& o) -> Op {
             if (!o.existing) irreversible(op, "it does not carry the column it drops (existing)");
-            return AddColumn{o.schema, o.table, *o.existing};
+            return AddColumn{o.schema, o.table, *o.existing, o.online, o.batch_size};
           },
           [&](const AlterColumn& o) -> Op { return reverse_alter(o, op); },
           [](const CreateIndex& o) -> Op {
@@ -202,15 +203,15 @@ Op reverse(const Op& op) {
           },
           [](const CreateUniqueConstraint& o) -> Op {
             return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::unique,
-                                  o.constraint};
+                                  o.constraint, o.online};
           },
           [](const CreateForeignKey& o) -> Op {
             return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::foreign_key,
-                                  o.constraint};
+                                  o.constraint, o.online};
           },
           [](const CreateCheckConstraint& o) -> Op {
             return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::check,
-                                  o.constraint};
+                                  o.constraint, o.online};
           },
           [](const CreatePrimaryKey& o) -> Op {
             return DropConstraint{o.schema, o.table, o.constraint.name, ConstraintType::primary_key,
@@ -224,13 +225,13 @@ Op reverse(const Op& op) {
                                     return CreatePrimaryKey{o.schema, o.table, c};
                                   },
                                   [&](const model::UniqueConstraint& c) -> Op {
-                                    return CreateUniqueConstraint{o.schema, o.table, c};
+                                    return CreateUniqueConstraint{o.schema, o.table, c, o.online};
                                   },
                                   [&](const model::ForeignKey& c) -> Op {
-                                    return CreateForeignKey{o.schema, o.table, c};
+                                    return CreateForeignKey{o.schema, o.table, c, o.online};
                                   },
                                   [&](const model::CheckConstraint& c) -> Op {
-                                    return CreateCheckConstraint{o.schema, o.table, c};
+                                    return CreateCheckConstraint{o.schema, o.table, c, o.online};
                                   },
                               },
                               *o.existing);

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <fmt/format.h>
 #include <regex>
+#include <tuple>
 
 namespace schemagen::ops {
 
@@ -34,14 +35,16 @@ public:
       return RenameTable{schema(n), str(n, "name", op), str(n, "new_name", op)};
     }
     if (op == "add_column") {
-      map(n, op, {"table", "schema", "column"});
-      return AddColumn{schema(n), str(n, "table", op),
-                       model::read_column(r_, req(n, "column", op))};
+      map(n, op, {"table", "schema", "column", "online", "batch_size"});
+      AddColumn o{schema(n), str(n, "table", op), model::read_column(r_, req(n, "column", op))};
+      std::tie(o.online, o.batch_size) = online(n);
+      return o;
     }
     if (op == "drop_column") {
-      map(n, op, {"table", "schema", "name", "existing"});
+      map(n, op, {"table", "schema", "name", "existing", "online", "batch_size"});
       DropColumn o{schema(n), str(n, "table", op), str(n, "name", op), std::nullopt};
       if (n["existing"]) o.existing = model::read_column(r_, n["existing"]);
+      std::tie(o.online, o.batch_size) = online(n);
       return o;
     }
     if (op == "alter_column") return alter_column(n);
@@ -69,29 +72,32 @@ public:
       return o;
     }
     if (op == "create_unique_constraint") {
-      map(n, op, {"name", "table", "schema", "columns"});
+      map(n, op, {"name", "table", "schema", "columns", "online"});
       return CreateUniqueConstraint{
           schema(n),
           str(n, "table", op),
-          {str(n, "name", op), r_.strings(req(n, "columns", op), "columns"), {r_.loc(n)}}};
+          {str(n, "name", op), r_.strings(req(n, "columns", op), "columns"), {r_.loc(n)}},
+          flag(n, "online")};
     }
     if (op == "create_foreign_key") {
       map(n, op,
           {"name", "table", "schema", "columns", "referred_schema", "referred_table",
-           "referred_columns", "on_delete", "on_update"});
+           "referred_columns", "on_delete", "on_update", "online"});
       YAML::Node fk = YAML::Clone(n);
       fk.remove("table");
       fk.remove("schema");
+      fk.remove("online");
       if (!fk["referred_schema"]) fk["referred_schema"] = schema(n);
       auto c = model::read_foreign_key(r_, fk);
       c.origin.loc = r_.loc(n);
-      return CreateForeignKey{schema(n), str(n, "table", op), c};
+      return CreateForeignKey{schema(n), str(n, "table", op), c, flag(n, "online")};
     }
     if (op == "create_check_constraint") {
-      map(n, op, {"name", "table", "schema", "expression"});
+      map(n, op, {"name", "table", "schema", "expression", "online"});
       return CreateCheckConstraint{schema(n),
                                    str(n, "table", op),
-                                   {str(n, "name", op), str(n, "expression", op), {r_.loc(n)}}};
+                                   {str(n, "name", op), str(n, "expression", op), {r_.loc(n)}},
+                                   flag(n, "online")};
     }
     if (op == "create_primary_key") {
       map(n, op, {"name", "table", "schema", "columns"});
@@ -245,6 +251,21 @@ private:
   std::string str(const YAML::Node& n, const char* key, std::string_view op) const {
     return r_.string(req(n, key, op), key);
   }
+  bool flag(const YAML::Node& n, const char* key) const {
+    return n[key] && r_.boolean(n[key], key);
+  }
+  /// `online` and `batch_size` of an add_column or drop_column.
+  std::pair<bool, long> online(const YAML::Node& n) const {
+    const bool on = flag(n, "online");
+    long batch = AddColumn::default_batch_size;
+    if (const auto b = n["batch_size"]) {
+      const auto v = r_.integer(b, "batch_size");
+      if (v < 1 || v > 100'000'000) r_.fail(b, "batch_size must be a number of rows from 1 to 100000000");
+      if (!on) r_.fail(b, "batch_size goes with online: true");
+      batch = static_cast<long>(v);
+    }
+    return {on, batch};
+  }
   std::string schema(const YAML::Node& n) const {
     return r_.optional_string(n, "schema").value_or("public");
   }
@@ -297,8 +318,9 @@ private:
     map(n, "alter_column",
         {"table", "schema", "name", "type", "using", "nullable", "server_default", "comment",
          "identity", "new_name", "existing_type", "existing_nullable", "existing_server_default",
-         "existing_comment", "existing_identity"});
+         "existing_comment", "existing_identity", "online"});
     AlterColumn o;
+    o.online = flag(n, "online");
     o.schema = schema(n);
     o.table = str(n, "table", "alter_column");
     o.name = str(n, "name", "alter_column");
@@ -324,8 +346,9 @@ private:
   }
 
   Op drop_constraint(const YAML::Node& n) const {
-    map(n, "drop_constraint", {"name", "table", "schema", "type", "existing"});
+    map(n, "drop_constraint", {"name", "table", "schema", "type", "existing", "online"});
     DropConstraint o;
+    o.online = flag(n, "online");
     o.schema = schema(n);
     o.table = str(n, "table", "drop_constraint");
     o.name = str(n, "name", "drop_constraint");
@@ -393,6 +416,14 @@ public:
   }
   Block& schema(const std::string& s) { return s == "public" ? *this : str("schema", s); }
   Block& flag(std::string_view key, bool value) { return raw(key, value ? "true" : "false"); }
+  Block& flag_if(std::string_view key, bool value) { return value ? flag(key, true) : *this; }
+  /// An add_column's (or its reverse's) online form: the batch size only when not the default.
+  Block& online(bool on, long batch_size) {
+    if (!on) return *this;
+    flag("online", true);
+    return batch_size == AddColumn::default_batch_size ? *this
+                                                       : raw("batch_size", std::to_string(batch_size));
+  }
   Block& change(std::string_view key, const Change<std::string>& c) {
     if (!c) return *this;
     return *c ? str(key, **c) : raw(key, "null");
@@ -548,12 +579,14 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
               Block(out, indent, op_name)
                   .str("table", o.table)
                   .schema(o.schema)
-                  .raw("column", to_flow(o.column));
+                  .raw("column", to_flow(o.column))
+                  .online(o.online, o.batch_size);
             },
             [&](const DropColumn& o) {
               Block b(out, indent, op_name);
               b.str("table", o.table).schema(o.schema).str("name", o.name);
               if (o.existing) b.raw("existing", to_flow(*o.existing));
+              b.online(o.online, o.batch_size);
             },
             [&](const AlterColumn& o) {
               Block b(out, indent, op_name);
@@ -567,6 +600,7 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
               b.change("existing_server_default", o.existing_server_default);
               b.change("existing_comment", o.existing_comment);
               b.identity("existing_identity", o.existing_identity);
+              if (o.online) b.flag("online", true);
             },
             [&](const CreateIndex& o) {
               Block b(out, indent, op_name);
@@ -590,7 +624,8 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
                   .str("name", o.constraint.name)
                   .str("table", o.table)
                   .schema(o.schema)
-                  .raw("columns", to_flow(o.constraint.columns));
+                  .raw("columns", to_flow(o.constraint.columns))
+                  .flag_if("online", o.online);
             },
             [&](const CreateForeignKey& o) {
               const auto& c = o.constraint;
@@ -604,13 +639,15 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
                   .raw("referred_columns", to_flow(c.referred_columns));
               if (!c.on_delete.empty()) b.str("on_delete", c.on_delete);
               if (!c.on_update.empty()) b.str("on_update", c.on_update);
+              b.flag_if("online", o.online);
             },
             [&](const CreateCheckConstraint& o) {
               Block(out, indent, op_name)
                   .str("name", o.constraint.name)
                   .str("table", o.table)
                   .schema(o.schema)
-                  .str("expression", o.constraint.expression);
+                  .str("expression", o.constraint.expression)
+                  .flag_if("online", o.online);
             },
             [&](const CreatePrimaryKey& o) {
               Block(out, indent, op_name)
@@ -628,6 +665,7 @@ std::string write_ops(const std::vector<Op>& ops, int indent) {
               }
               if (o.existing)
                 std::visit([&](const auto& c) { b.raw("existing", to_flow(c)); }, *o.existing);
+              b.flag_if("online", o.online);
             },
             [&](const CreateEnum& o) {
               Block(out, indent, op_name)

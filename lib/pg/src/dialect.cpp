@@ -176,6 +176,9 @@ public:
     return sql::qualified(schema, name);
   }
   std::string_view now() const override { return "now()"; }
+  std::string transaction_lock_timeout(std::chrono::milliseconds timeout) const override {
+    return fmt::format("SET LOCAL lock_timeout = '{}ms'", timeout.count());
+  }
   std::string add_interrupted_column_sql(const std::string& log_table) const override {
     return fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS interrupted TEXT", log_table);
   }

@@ -60,6 +60,8 @@ LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE con.contype IN ('p', 'u', 'f', 'c') AND n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p')
 ORDER BY 1, 2, 3)";
 
+// an INVALID index (what an interrupted concurrent build leaves) is no index: missing, and the
+// build that makes it drops that one first
 constexpr const char* indexes_sql = R"(
 SELECT n.nspname, t.relname, i.relname, ix.indisunique, am.amname,
        ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts) k ORDER BY k)::text[],
@@ -69,7 +71,7 @@ JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_class t ON t.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_am am ON am.oid = i.relam
-WHERE n.nspname = ANY($1::text[]) AND t.relkind IN ('r', 'p', 'm')
+WHERE n.nspname = ANY($1::text[]) AND t.relkind IN ('r', 'p', 'm') AND ix.indisvalid
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid AND c.contype IN ('p', 'u', 'x'))
 ORDER BY 1, 2, 3)";
 

@@ -1,6 +1,7 @@
 #include "schemagen/runtime/runtime.hpp"
 
 #include "schemagen/ops/apply.hpp"
+#include "schemagen/support/overloaded.hpp"
 #include "schemagen/support/sql.hpp"
 
 #include <algorithm>
@@ -98,27 +99,37 @@ std::string marker(bool upgrade, std::size_t step) {
   return fmt::format("{} {}", upgrade ? "upgrade" : "downgrade", step);
 }
 
-/// For a resumed concurrent index statement: whether it is done already, and what must go first.
+/// For a concurrent index statement run live: whether it is done already (a resumed run, an index
+/// made by hand), and what must go first.
 /// A finished build is done; an INVALID one (the build was interrupted or failed) is dropped and
 /// built again; a drop whose index is gone is done.
-bool resumed_index_done(const ops::Op& op, dialect::Session* live, Sink& sink) {
-  if (!live) return false;
-  if (const auto* c = std::get_if<ops::CreateIndex>(&op)) {
-    switch (live->index_state(c->schema, c->index.name)) {
-    case IndexState::valid: return true;
-    case IndexState::invalid:
-      sink.execute(
-          fmt::format("DROP INDEX CONCURRENTLY {}", sql::qualified(c->schema, c->index.name)));
-      return false;
-    case IndexState::absent: return false;
-    }
-  }
-  if (const auto* d = std::get_if<ops::DropIndex>(&op))
-    return live->index_state(d->schema, d->name) == IndexState::absent;
-  return false;
+bool concurrent_index_done(const dialect::Statement& stmt, dialect::Session* live, Sink& sink) {
+  if (!live || !stmt.index) return false;
+  const auto& ix = *stmt.index;
+  const auto state = live->index_state(ix.schema, ix.name);
+  if (ix.drops) return state == IndexState::absent;
+  if (state == IndexState::invalid)
+    sink.execute(fmt::format("DROP INDEX CONCURRENTLY {}", sql::qualified(ix.schema, ix.name)));
+  return state == IndexState::valid;
 }
 
 } // namespace
+
+bool is_online(const ops::Op& op) {
+  return std::visit(overloaded{
+                        [](const ops::AddColumn& o) { return o.online; },
+                        [](const ops::DropColumn& o) { return o.online; },
+                        [](const ops::AlterColumn& o) { return o.online; },
+                        [](const ops::CreateIndex& o) { return o.concurrently; },
+                        [](const ops::DropIndex& o) { return o.concurrently; },
+                        [](const ops::CreateUniqueConstraint& o) { return o.online; },
+                        [](const ops::CreateForeignKey& o) { return o.online; },
+                        [](const ops::CreateCheckConstraint& o) { return o.online; },
+                        [](const ops::DropConstraint& o) { return o.online; },
+                        [](const auto&) { return false; },
+                    },
+                    op);
+}
 
 std::vector<std::string> migrate(const revision::RevisionMap& map,
                                  const std::map<std::string, const revision::Revision*>& revisions,
@@ -136,9 +147,26 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
     if (options.resume && !options.resume->upgrade) ids.push_back(options.resume->revision);
     state = replayed_schema(map, revisions, ids);
   }
+  // a revision written for a busy database waits for no lock longer than this in its
+  // transactions (what runs outside one — CONCURRENTLY, VALIDATE, a backfill — blocks no writes)
+  auto lock_timeout = options.ddl_lock_timeout;
+  if (!lock_timeout) {
+    auto online_ops = [&](const std::string& id, bool up) {
+      const auto& rev = *revisions.at(id);
+      return std::any_of((up ? rev.upgrade : rev.downgrade).begin(),
+                         (up ? rev.upgrade : rev.downgrade).end(),
+                         [](const ops::LocatedOp& lo) { return is_online(lo.op); });
+    };
+    bool online = options.resume && online_ops(options.resume->revision, options.resume->upgrade);
+    for (const auto& id : path) online = online || online_ops(id, upgrade);
+    if (online) lock_timeout = default_online_lock_timeout;
+  }
+  const auto lock_timeout_sql =
+      lock_timeout ? vt.dialect->transaction_lock_timeout(*lock_timeout) : std::string();
   bool open = false;
   auto begin = [&] {
     sink.begin();
+    if (!lock_timeout_sql.empty()) sink.execute(lock_timeout_sql);
     open = true;
   };
   auto commit = [&] {
@@ -237,7 +265,7 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
           heads_moved = true;
           sink.execute(vt.log_insert_sql(id, rev.checksum, marker(up, k)));
           commit();
-          if (!(resumed && k == first && resumed_index_done(located->op, live, sink)))
+          if (!concurrent_index_done(stmt, live, sink))
             sink.execute(stmt.sql);
           sink.execute(vt.log_insert_sql(id, rev.checksum, marker(up, k + 1)));
           begin();
@@ -247,7 +275,8 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
       } catch (const dialect::QueryError& e) { // e.sql(): the op's statement, or the commit before it
         throw MigrationError(fmt::format("{}: error: revision {} ({}), {} failed\n  {}\n{}",
                                          located->loc.str(), id, up ? "upgrade" : "downgrade",
-                                         ops::describe(located->op), e.sql(), e.server_message()));
+                                         ops::describe(located->op), e.sql(), e.server_message()),
+                             e.sqlstate());
       }
     }
     if (!heads_moved) move_heads(rev, up);

@@ -17,6 +17,9 @@ struct Options {
   std::function<bool(const std::string& from, const std::string& to)> needs_using;
   /// Whether two canonical types are the same to the database; absent: equal text.
   std::function<bool(const std::string& a, const std::string& b)> same_type;
+  /// Online DDL (PostgreSQL): the changes to existing tables written by make_online(), a new
+  /// column's default filled in batches of this many rows. Unset: the plain form.
+  std::optional<long> online_batch_size;
 };
 
 struct Result {
@@ -24,6 +27,14 @@ struct Result {
   std::vector<ops::Op> downgrade;    // the exact inverse of upgrade
   std::vector<std::string> warnings; // what could not be expressed as ops
 };
+
+/// Rewrites `upgrade` so that its changes to the tables `before` has hold no long lock: indexes
+/// built and dropped CONCURRENTLY, unique constraints through a concurrent index, foreign keys
+/// and checks added NOT VALID then validated, NOT NULL proved by a validated check, a volatile
+/// default filled in batches of `batch_size`. A type change that rewrites the table has no such
+/// form: a DiagnosticsError at the model's column spells out the expand/contract steps instead.
+void make_online(std::vector<ops::Op>& upgrade, const model::Metadata& models,
+                 const model::Metadata& before, long batch_size);
 
 /// Compares the models with the database.
 ///   models    — as written in the headers: the ops carry this spelling (a changed column type
@@ -40,6 +51,16 @@ Result compare(const model::Metadata& models, const model::Metadata& canonical,
 /// literal casts PostgreSQL adds, CURRENT_TIMESTAMP as now(), and so on.
 model::Metadata canonical_text(const model::Metadata& m);
 std::string canonical_type(std::string_view type);
+
+/// Whether type `to` holds less than `from`: a shorter string, a smaller number, less precision.
+bool narrows(const std::string& from, const std::string& to);
+/// Whether changing a column's type from → to makes PostgreSQL rewrite the table and its
+/// indexes: anything but a string growing or losing its limit, a numeric gaining precision at
+/// the same scale, and the like.
+bool rewrites_table(const std::string& from, const std::string& to);
+/// Whether a default calls a volatile function (random(), gen_random_uuid(), clock_timestamp(),
+/// nextval(), ...): added with a column, it makes PostgreSQL rewrite the table.
+bool volatile_default(const std::optional<std::string>& server_default);
 
 /// Without a server: whether a type change needs USING. A change to a string type or between
 /// numbers never does; anything else gets one, which is never wrong.

@@ -45,6 +45,15 @@ struct Hooks {
 
 /// The settings one database is served with: the file's top level, overlaid by its entry in
 /// `databases:` when one is picked.
+/// `online_ddl:`: autogenerate writes changes to existing tables in the form that holds no long
+/// lock (PostgreSQL), and runs wait so long for a lock before trying again.
+struct OnlineDdl {
+  bool enabled = false;
+  long long lock_timeout_ms = 2000; // each transaction's lock_timeout
+  int lock_retries = 5;             // runs again after a lock timeout, backing off
+  long batch_size = 10000;          // rows per transaction when a new column's default is filled
+};
+
 struct Config {
   fs::path file;                            // the schemagen.yaml read
   fs::path dir;                             // its directory: relative paths start here
@@ -84,6 +93,7 @@ struct Config {
   std::optional<SourceLoc> dialect_at;
   /// Schemas the models name → the schema they are kept in (SQLite has one: `auth: main`).
   std::map<std::string, std::string> schema_map;
+  OnlineDdl online_ddl;
 };
 
 /// The configuration file to use: `explicit_path` (-c), else $SCHEMAGEN_CONFIG, else the first

@@ -51,6 +51,13 @@ struct Statement {
   /// Not SQL but a `call` op's C++ step, by name: run by the runtime on the live connection, a
   /// marked placeholder in --sql.
   std::string call;
+  /// An index built or dropped CONCURRENTLY: a resumed run asks the database whether it is done
+  /// already, and drops first an INVALID one that an interrupted build left.
+  struct ConcurrentIndex {
+    std::string schema, name;
+    bool drops = false;
+  };
+  std::optional<ConcurrentIndex> index;
 };
 
 /// A statement of a revision, with the op it carries out (for messages and resuming).
@@ -195,6 +202,9 @@ public:
   virtual std::string qualified(const std::string& schema, const std::string& name) const = 0;
   /// The SQL function for the current time, in the version log.
   virtual std::string_view now() const = 0;
+  /// What makes the statements of the transaction just begun give up waiting for a lock after
+  /// `timeout` ("" where the dialect has no such setting).
+  virtual std::string transaction_lock_timeout(std::chrono::milliseconds) const { return ""; }
   virtual OfflineText offline_text() const { return {}; }
   /// A log table made by an earlier schemagen may lack the `interrupted` column: the statement
   /// that adds it where missing (empty where no earlier version ever made one).

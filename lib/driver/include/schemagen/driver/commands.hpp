@@ -23,6 +23,7 @@ struct Global {
   std::optional<std::string> url;       // --url
   int verbosity = 0;                    // -v: 1, -q: -1
   std::map<std::string, std::string> x; // -x key=value: the revision template's own fields
+  bool online_ddl = false;              // --online-ddl (revision, diff): as online_ddl: true
 };
 
 /// Runs `command` for the database -n names, or, without -n, for each database of a

@@ -83,6 +83,12 @@ struct OnlineRun {
   std::function<bool(const std::string& name)> has_step;
   std::function<void(const std::string& name, dialect::Session& db)> call;
   std::string missing_step;
+  /// See runtime::RunOptions::ddl_lock_timeout.
+  std::optional<std::chrono::milliseconds> ddl_lock_timeout;
+  /// When a statement gives up waiting for a lock (lock_timeout), what the failure rolled back is
+  /// run again from where the database stands, up to this many times, waiting 1 s, 2 s, 4 s, ...
+  /// (at most 30 s) in between; on_warning is told each time.
+  int lock_retries = 5;
 };
 
 /// Runs `run` on `db` under the version table's lock. A failure rolls back and rethrows, its

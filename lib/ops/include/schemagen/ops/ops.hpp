@@ -30,13 +30,22 @@ struct DropTable {
 struct RenameTable {
   std::string schema = "public", name, new_name;
 };
+/// `online` (PostgreSQL): a default is filled in without rewriting the table under its lock —
+/// the column added bare, its default set, the rows that were there filled in batches of
+/// `batch_size`, each batch its own transaction, and NOT NULL set as `AlterColumn::online` does.
 struct AddColumn {
   std::string schema = "public", table;
   model::Column column;
+  bool online = false;
+  long batch_size = default_batch_size;
+  static constexpr long default_batch_size = 10000;
 };
+/// `online` and `batch_size` are what its reverse (add_column) takes.
 struct DropColumn {
   std::string schema = "public", table, name;
   std::optional<model::Column> existing;
+  bool online = false;
+  long batch_size = AddColumn::default_batch_size;
 };
 struct AlterColumn {
   std::string schema = "public", table, name;
@@ -53,6 +62,10 @@ struct AlterColumn {
   Change<std::string> existing_server_default;
   Change<std::string> existing_comment;
   std::optional<model::Identity> existing_identity;
+  /// NOT NULL set without the scan under an exclusive lock (PostgreSQL): a CHECK (... IS NOT
+  /// NULL) added NOT VALID, validated in a transaction of its own, then SET NOT NULL, which uses
+  /// it, and the check dropped.
+  bool online = false;
 };
 struct CreateIndex {
   std::string schema = "public", table;
@@ -64,17 +77,25 @@ struct DropIndex {
   std::optional<model::Index> existing;
   bool concurrently = false;
 };
+/// `online` (PostgreSQL): its unique index built CONCURRENTLY outside the transaction, then the
+/// constraint added USING INDEX.
 struct CreateUniqueConstraint {
   std::string schema = "public", table;
   model::UniqueConstraint constraint;
+  bool online = false;
 };
+/// `online` (PostgreSQL): added NOT VALID, then validated in a transaction of its own, which
+/// lets writes go on while it scans.
 struct CreateForeignKey {
   std::string schema = "public", table;
   model::ForeignKey constraint;
+  bool online = false;
 };
+/// `online`: as CreateForeignKey's.
 struct CreateCheckConstraint {
   std::string schema = "public", table;
   model::CheckConstraint constraint;
+  bool online = false;
 };
 struct CreatePrimaryKey {
   std::string schema = "public", table;
@@ -83,10 +104,12 @@ struct CreatePrimaryKey {
 enum class ConstraintType { primary_key, unique, foreign_key, check };
 using AnyConstraint = std::variant<model::PrimaryKey, model::UniqueConstraint, model::ForeignKey,
                                    model::CheckConstraint>;
+/// `online`: what its reverse (the constraint made again) takes.
 struct DropConstraint {
   std::string schema = "public", table, name;
   std::optional<ConstraintType> type;
   std::optional<AnyConstraint> existing;
+  bool online = false;
 };
 struct CreateEnum {
   model::Enum type;

@@ -98,6 +98,15 @@ private:
 class MigrationError : public DatabaseError {
 public:
   using DatabaseError::DatabaseError;
+  MigrationError(std::string message, std::string sqlstate)
+      : DatabaseError(std::move(message)), sqlstate_(std::move(sqlstate)) {}
+  /// The server's SQLSTATE for the statement that failed ("" when not known).
+  const std::string& sqlstate() const { return sqlstate_; }
+  /// Whether the statement gave up waiting for a lock (lock_timeout): a run may try again.
+  bool lock_not_available() const { return sqlstate_ == "55P03"; }
+
+private:
+  std::string sqlstate_;
 };
 
 struct RunOptions {
@@ -115,7 +124,16 @@ struct RunOptions {
   /// Runs a `call` op's C++ step by name on the live connection, inside the revision's
   /// transaction (online only; offline a marked placeholder is written instead).
   std::function<void(const std::string& name, dialect::Session& db)> call;
+  /// How long a transaction's statement waits for a lock before it gives up (set at the start of
+  /// each transaction). Unset: 2 s when the run has an online op (a revision written for a busy
+  /// database), else the server's setting.
+  std::optional<std::chrono::milliseconds> ddl_lock_timeout;
 };
+
+/// The lock_timeout of a run's transactions when a revision has online ops and none is set.
+inline constexpr std::chrono::milliseconds default_online_lock_timeout{2000};
+/// Whether the op is written in its online form (online: true, concurrently: true).
+bool is_online(const ops::Op& op);
 
 /// Applies `path` (revision ids, in order) upgrading or downgrading from the version table's
 /// `heads`, writing every statement to `sink`, compiled by `vt.dialect` (`live`: the connection

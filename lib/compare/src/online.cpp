@@ -1,0 +1,92 @@
+// Autogenerate's online form (`online_ddl`): the changes to tables that already exist, written so
+// that no statement holds a lock that stops the application's reads or writes for more than a
+// moment. What has no such form (a type change that rewrites the table) is refused, with the
+// steps that do it without one.
+
+#include "schemagen/compare/compare.hpp"
+#include "schemagen/support/overloaded.hpp"
+
+#include <fmt/format.h>
+#include <set>
+
+namespace schemagen::compare {
+
+namespace {
+
+/// Where the models declare the column, for the refusal's file:line:col.
+SourceLoc column_at(const model::Metadata& models, const std::string& schema,
+                    const std::string& table, const std::string& column) {
+  for (const auto& t : models.tables)
+    if (t.schema == schema && t.name == table) {
+      for (const auto& c : t.columns)
+        if (c.name == column) return c.origin.loc;
+      return t.origin.loc;
+    }
+  return {};
+}
+
+} // namespace
+
+void make_online(std::vector<ops::Op>& upgrade, const model::Metadata& models,
+                 const model::Metadata& before, long batch_size) {
+  std::set<std::pair<std::string, std::string>> existing; // tables with rows (and readers)
+  for (const auto& t : before.tables) existing.insert({t.schema, t.name});
+  auto exists = [&](const std::string& schema, const std::string& table) {
+    return existing.count({schema, table}) > 0;
+  };
+  DiagnosticList diags;
+  for (auto& op : upgrade)
+    std::visit(
+        overloaded{
+            [&](ops::RenameTable& o) {
+              if (exists(o.schema, o.name)) existing.insert({o.schema, o.new_name});
+            },
+            [&](ops::CreateIndex& o) { o.concurrently = o.concurrently || exists(o.schema, o.table); },
+            [&](ops::DropIndex& o) {
+              o.concurrently = o.concurrently || o.table.empty() || exists(o.schema, o.table);
+            },
+            [&](ops::CreateUniqueConstraint& o) { o.online = exists(o.schema, o.table); },
+            [&](ops::CreateForeignKey& o) { o.online = exists(o.schema, o.table); },
+            [&](ops::CreateCheckConstraint& o) { o.online = exists(o.schema, o.table); },
+            [&](ops::DropConstraint& o) { o.online = exists(o.schema, o.table); },
+            [&](ops::AddColumn& o) {
+              // a default that is not volatile is stored once, for every row, without a rewrite
+              o.online = exists(o.schema, o.table) && volatile_default(o.column.server_default);
+              o.batch_size = batch_size;
+            },
+            [&](ops::DropColumn& o) { // for its downgrade, which adds the column back
+              o.online = exists(o.schema, o.table) && o.existing &&
+                         volatile_default(o.existing->server_default);
+              o.batch_size = batch_size;
+            },
+            [&](ops::AlterColumn& o) {
+              if (!exists(o.schema, o.table)) return;
+              o.online = o.nullable.has_value() || o.online;
+              if (!o.type || !o.existing_type || !rewrites_table(*o.existing_type, *o.type))
+                return;
+              const auto column = fmt::format("{}.{}.{}", o.schema, o.table, o.name);
+              diags.error(
+                  column_at(models, o.schema, o.table, o.new_name.value_or(o.name)),
+                  fmt::format(
+                      "online_ddl: changing {} from {} to {} rewrites the table and its indexes "
+                      "under a lock that stops every read and write until it is done; there is no "
+                      "online form of it. Expand and contract instead, a revision per step, each "
+                      "deployed before the next:\n"
+                      "  1. add a new column of type {} (nullable), and have the application (or a "
+                      "trigger) write both columns;\n"
+                      "  2. fill the new column from the old in batches (an execute op per batch, "
+                      "or an online add_column with a default);\n"
+                      "  3. move the readers to the new column, and set NOT NULL online if it "
+                      "needs it;\n"
+                      "  4. drop the old column, and rename the new one to its name.\n"
+                      "Or write this change in a revision of its own without --online-ddl, for a "
+                      "maintenance window.",
+                      column, *o.existing_type, *o.type, *o.type));
+            },
+            [](auto&) {},
+        },
+        op);
+  if (diags.has_errors()) throw DiagnosticsError(std::move(diags));
+}
+
+} // namespace schemagen::compare
