@@ -58,17 +58,23 @@ struct SG_TABLE("document_versions") Version {
   SG_COLUMN(server_default = "now()") Clock::time_point saved_at;
 };
 
+// Busy and large in production: its later changes are written online (online_ddl in
+// schemagen.yaml), so that none of them stops the application.
 /// Comments on a specific version of a document.
 struct SG_TABLE("comments")
     SG_FOREIGN_KEY("fk_comments_version", columns = "document_id, version",
                    references = "document_versions(document_id, version)", on_delete = "CASCADE",
-                   on_update = "CASCADE") Comment {
+                   on_update = "CASCADE")
+    SG_CHECK("ck_comments_body_not_empty", expr = "length(body) > 0") Comment {
   SG_COLUMN(primary_key, autoincrement) std::int64_t id;
+  /// What links to a comment carry instead of its id.
+  SG_COLUMN(type = "uuid", server_default = "gen_random_uuid()", unique) std::string public_id;
   std::int64_t document_id;
   std::int32_t version;
-  SG_COLUMN(foreign_key = "auth.users.id", on_delete = "SET NULL") std::optional<std::int64_t> author_id;
+  SG_COLUMN(foreign_key = "auth.users.id", on_delete = "SET NULL", index) std::optional<std::int64_t> author_id;
   std::string body;
   SG_COLUMN(server_default = "false") bool resolved;
+  SG_COLUMN(foreign_key = "auth.users.id", on_delete = "SET NULL") std::optional<std::int64_t> resolved_by;
   SG_COLUMN(server_default = "now()") Clock::time_point created_at;
 };
 

@@ -2,12 +2,15 @@
 // and the database schema as metadata YAML, and expected.yaml the ops autogenerate must write.
 // Each case's ops are also replayed in memory on the database schema: after the upgrade a second
 // comparison finds nothing to do, and the downgrade then gives the database schema back exactly.
-// SCHEMAGEN_UPDATE_GOLDEN=1 rewrites the expectations on purpose.
+// A case with a file `online_ddl` (holding the batch size) is compared in online mode, and its
+// expected.sql holds the PostgreSQL its ops compile to, statement by statement, those run outside
+// a transaction marked. SCHEMAGEN_UPDATE_GOLDEN=1 rewrites the expectations on purpose.
 
 #include "schemagen/compare/compare.hpp"
 #include "schemagen/model/yaml.hpp"
 #include "schemagen/ops/apply.hpp"
 #include "schemagen/ops/yaml.hpp"
+#include "schemagen/pg/ddl.hpp"
 #include "schemagen/support/files.hpp"
 
 #include <cstdlib>
@@ -100,6 +103,16 @@ void replay(const ops::Op& op, model::Metadata& m) {
   }
 }
 
+/// The PostgreSQL `ops` compile to, a statement per paragraph, what runs on its own outside the
+/// revision's transaction marked so.
+std::string compiled(const std::vector<ops::Op>& ops) {
+  std::string out;
+  for (const auto& op : ops)
+    for (const auto& st : pg::compile(op))
+      out += (st.transactional ? "" : "-- outside the transaction\n") + st.sql + ";\n\n";
+  return out;
+}
+
 /// The schema as compare sees it: canonical spelling, canonical order.
 std::string canonical(const model::Metadata& m) {
   return model::to_yaml(compare::canonical_text(m));
@@ -121,6 +134,8 @@ TEST_CASE("golden: models + database schema → the revision autogenerate writes
         model::from_yaml(read_file(dir / "database.yaml"), (dir / "database.yaml").string());
     compare::Options options;
     options.needs_using = compare::textual_needs_using;
+    const bool online = fs::exists(dir / "online_ddl");
+    if (online) options.online_batch_size = std::stol(read_file(dir / "online_ddl"));
     const auto result = compare::compare(models, compare::canonical_text(models),
                                          compare::canonical_text(database), options);
     std::string text = "upgrade:" + ops::write_ops(result.upgrade) +
@@ -129,6 +144,13 @@ TEST_CASE("golden: models + database schema → the revision autogenerate writes
     if (update) write_file_atomic(dir / "expected.yaml", text);
     REQUIRE(fs::exists(dir / "expected.yaml"));
     CHECK(text == read_file(dir / "expected.yaml"));
+    if (online) {
+      const auto sql = "-- upgrade\n\n" + compiled(result.upgrade) + "-- downgrade\n\n" +
+                       compiled(result.downgrade);
+      if (update) write_file_atomic(dir / "expected.sql", sql);
+      REQUIRE(fs::exists(dir / "expected.sql"));
+      CHECK(sql == read_file(dir / "expected.sql"));
+    }
     // the downgrade really is the inverse: replaying up then down gives the database back
     model::Metadata replayed = database;
     for (const auto& op : result.upgrade) {
@@ -147,4 +169,41 @@ TEST_CASE("golden: models + database schema → the revision autogenerate writes
     ++cases;
   }
   CHECK(cases >= 6);
+}
+
+TEST_CASE("online mode refuses a type change that rewrites the table, at the model's column") {
+  const auto database = model::from_yaml(R"(tables:
+  - name: orders
+    schema: public
+    columns:
+      - {name: id, type: bigint, nullable: false}
+      - {name: amount, type: integer, nullable: true}
+)",
+                                         "database.yaml");
+  const auto models = model::from_yaml(R"(tables:
+  - name: orders
+    schema: public
+    columns:
+      - {name: id, type: BIGINT, nullable: false}
+      - {name: amount, type: BIGINT, nullable: true}
+)",
+                                       "models.yaml");
+  compare::Options options;
+  options.needs_using = compare::textual_needs_using;
+  // the plain form changes it
+  CHECK(compare::compare(models, compare::canonical_text(models), compare::canonical_text(database),
+                         options)
+            .upgrade.size() == 1);
+  options.online_batch_size = 1000;
+  try {
+    compare::compare(models, compare::canonical_text(models), compare::canonical_text(database),
+                     options);
+    FAIL("online mode wrote a type change that rewrites the table");
+  } catch (const DiagnosticsError& e) {
+    const std::string message = e.what();
+    CHECK(message.find("models.yaml:6:") != std::string::npos);
+    CHECK(message.find("public.orders.amount from integer to bigint rewrites the table") !=
+          std::string::npos);
+    CHECK(message.find("Expand and contract") != std::string::npos);
+  }
 }

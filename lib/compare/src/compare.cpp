@@ -158,6 +158,8 @@ public:
     if (o_.online_batch_size) make_online(r.upgrade, models_, db_, *o_.online_batch_size);
     r.downgrade = downgrade_of(r.upgrade, db_, o_);
     r.warnings = warnings_;
+    if (o_.online_batch_size)
+      for (auto& w : downgrade_rewrites(r.downgrade, db_)) r.warnings.push_back(std::move(w));
     return r;
   }
 

@@ -89,4 +89,17 @@ void make_online(std::vector<ops::Op>& upgrade, const model::Metadata& models,
   if (diags.has_errors()) throw DiagnosticsError(std::move(diags));
 }
 
+std::vector<std::string> downgrade_rewrites(const std::vector<ops::Op>& downgrade,
+                                            const model::Metadata& before) {
+  std::vector<std::string> out;
+  for (const auto& op : downgrade)
+    if (const auto* a = std::get_if<ops::AlterColumn>(&op);
+        a && a->type && a->existing_type && before.find_table(a->schema, a->table) &&
+        rewrites_table(*a->existing_type, *a->type))
+      out.push_back(fmt::format("the downgrade changes {}.{}.{} back from {} to {}, which rewrites "
+                                "the table under its lock: the downgrade is not online",
+                                a->schema, a->table, a->name, *a->existing_type, *a->type));
+  return out;
+}
+
 } // namespace schemagen::compare

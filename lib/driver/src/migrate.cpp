@@ -217,13 +217,29 @@ ExitCode current(const Global& global, const ListOptions& options) {
   auto db = p.connect();
   const auto heads = runtime::read_heads(*db, p.version_table());
   const auto drift = p.checksum_drift(*db, options.format != "json" && global.verbosity >= 0);
-  if (const auto i = runtime::read_interrupted(*db, p.version_table()); i && global.verbosity >= 0)
+  // a revision whose steps are only partly done is shown as such, wherever it stands
+  const auto interrupted = runtime::read_interrupted(*db, p.version_table());
+  if (interrupted && global.verbosity >= 0)
     std::cerr << fmt::format("warning: the {} of revision {} was interrupted before statement {}; "
                              "the next upgrade or downgrade finishes it first\n",
-                             i->upgrade ? "upgrade" : "downgrade", i->revision, i->step + 1);
+                             interrupted->upgrade ? "upgrade" : "downgrade", interrupted->revision,
+                             interrupted->step + 1);
+  auto partly = [&](const std::string& id) {
+    if (!interrupted || interrupted->revision != id) return std::string();
+    return fmt::format(" (partly applied: its {} stopped before statement {}; the next upgrade or "
+                       "downgrade finishes it first)",
+                       interrupted->upgrade ? "upgrade" : "downgrade", interrupted->step + 1);
+  };
   if (options.format == "json") {
-    std::cout << fmt::format("{{\"heads\": {}, \"changed_since_applied\": {}}}\n",
-                             json::list(heads), json::list(drift));
+    const auto i = interrupted
+                       ? fmt::format("{{\"revision\": {}, \"direction\": \"{}\", \"step\": {}}}",
+                                     json::str(interrupted->revision),
+                                     interrupted->upgrade ? "upgrade" : "downgrade",
+                                     interrupted->step + 1)
+                       : std::string("null");
+    std::cout << fmt::format(
+        "{{\"heads\": {}, \"changed_since_applied\": {}, \"interrupted\": {}}}\n",
+        json::list(heads), json::list(drift), i);
     return ExitCode::ok;
   }
   if (options.verbose)
@@ -234,8 +250,13 @@ ExitCode current(const Global& global, const ListOptions& options) {
           fmt::format("error: the database is at revision {}, which no revision file declares", h));
     const auto& rev = p.get(h);
     std::cout << (options.verbose ? revision_entry(p, rev, false) : revision_line(p, rev, {}))
-              << "\n";
+              << partly(h) << "\n";
   }
+  // a downgrade stopped part way: the version table is already past the revision
+  if (interrupted && std::find(heads.begin(), heads.end(), interrupted->revision) == heads.end() &&
+      p.map().contains(interrupted->revision))
+    std::cout << revision_line(p, p.get(interrupted->revision), {}) << partly(interrupted->revision)
+              << "\n";
   return ExitCode::ok;
 }
 

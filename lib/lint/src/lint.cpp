@@ -44,7 +44,7 @@ std::vector<Finding> lint(const std::vector<ops::LocatedOp>& upgrade) {
                 add(not_null_without_default,
                     "adding a NOT NULL column with no default fails on a table that has rows; "
                     "give it a server_default, or add it nullable, fill it, then set NOT NULL");
-              if (compare::volatile_default(c.server_default))
+              if (compare::volatile_default(c.server_default) && !o.online)
                 add(table_rewrite,
                     fmt::format(
                         "a volatile default ({}) makes PostgreSQL rewrite the whole table under an "
@@ -87,7 +87,7 @@ std::vector<Finding> lint(const std::vector<ops::LocatedOp>& upgrade) {
                     "while it builds; set concurrently: true");
             },
             [&](const ops::CreateUniqueConstraint& o) {
-              if (existing(o.schema, o.table))
+              if (existing(o.schema, o.table) && !o.online)
                 add(index_without_concurrently,
                     "a unique constraint builds its index while blocking writes; build a "
                     "unique index concurrently, then add the constraint USING INDEX");

@@ -119,7 +119,40 @@ std::string describe(const Op& op) {
           [](const DropObject& o) { return object_subject(o.object); },
       },
       op);
-  return fmt::format("{} {}", name(op), subject);
+  // how it runs, where its online form compiles to other statements
+  const char* form = std::visit(
+      overloaded{
+          [](const AddColumn& o) {
+            return o.online && (o.column.server_default || !o.column.nullable) ? " (online)" : "";
+          },
+          [](const AlterColumn& o) {
+            return o.online && o.nullable && !*o.nullable ? " (online)" : "";
+          },
+          [](const CreateIndex& o) { return o.concurrently ? " (concurrently)" : ""; },
+          [](const DropIndex& o) { return o.concurrently ? " (concurrently)" : ""; },
+          [](const CreateUniqueConstraint& o) { return o.online ? " (online)" : ""; },
+          [](const CreateForeignKey& o) { return o.online ? " (online)" : ""; },
+          [](const CreateCheckConstraint& o) { return o.online ? " (online)" : ""; },
+          [](const auto&) { return ""; },
+      },
+      op);
+  return fmt::format("{} {}{}", name(op), subject, form);
+}
+
+bool is_online(const Op& op) {
+  return std::visit(overloaded{
+                        [](const AddColumn& o) { return o.online; },
+                        [](const DropColumn& o) { return o.online; },
+                        [](const AlterColumn& o) { return o.online; },
+                        [](const CreateIndex& o) { return o.concurrently; },
+                        [](const DropIndex& o) { return o.concurrently; },
+                        [](const CreateUniqueConstraint& o) { return o.online; },
+                        [](const CreateForeignKey& o) { return o.online; },
+                        [](const CreateCheckConstraint& o) { return o.online; },
+                        [](const DropConstraint& o) { return o.online; },
+                        [](const auto&) { return false; },
+                    },
+                    op);
 }
 
 namespace {

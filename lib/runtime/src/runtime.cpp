@@ -1,7 +1,6 @@
 #include "schemagen/runtime/runtime.hpp"
 
 #include "schemagen/ops/apply.hpp"
-#include "schemagen/support/overloaded.hpp"
 #include "schemagen/support/sql.hpp"
 
 #include <algorithm>
@@ -115,22 +114,6 @@ bool concurrent_index_done(const dialect::Statement& stmt, dialect::Session* liv
 
 } // namespace
 
-bool is_online(const ops::Op& op) {
-  return std::visit(overloaded{
-                        [](const ops::AddColumn& o) { return o.online; },
-                        [](const ops::DropColumn& o) { return o.online; },
-                        [](const ops::AlterColumn& o) { return o.online; },
-                        [](const ops::CreateIndex& o) { return o.concurrently; },
-                        [](const ops::DropIndex& o) { return o.concurrently; },
-                        [](const ops::CreateUniqueConstraint& o) { return o.online; },
-                        [](const ops::CreateForeignKey& o) { return o.online; },
-                        [](const ops::CreateCheckConstraint& o) { return o.online; },
-                        [](const ops::DropConstraint& o) { return o.online; },
-                        [](const auto&) { return false; },
-                    },
-                    op);
-}
-
 std::vector<std::string> migrate(const revision::RevisionMap& map,
                                  const std::map<std::string, const revision::Revision*>& revisions,
                                  const VersionTable& vt, Sink& sink,
@@ -155,7 +138,7 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
       const auto& rev = *revisions.at(id);
       return std::any_of((up ? rev.upgrade : rev.downgrade).begin(),
                          (up ? rev.upgrade : rev.downgrade).end(),
-                         [](const ops::LocatedOp& lo) { return is_online(lo.op); });
+                         [](const ops::LocatedOp& lo) { return ops::is_online(lo.op); });
     };
     bool online = options.resume && online_ops(options.resume->revision, options.resume->upgrade);
     for (const auto& id : path) online = online || online_ops(id, upgrade);

@@ -35,6 +35,10 @@ struct Result {
 /// form: a DiagnosticsError at the model's column spells out the expand/contract steps instead.
 void make_online(std::vector<ops::Op>& upgrade, const model::Metadata& models,
                  const model::Metadata& before, long batch_size);
+/// What in an online revision's downgrade cannot be online: a type change back that rewrites a
+/// table `before` has (a string shortened, say), as warnings.
+std::vector<std::string> downgrade_rewrites(const std::vector<ops::Op>& downgrade,
+                                            const model::Metadata& before);
 
 /// Compares the models with the database.
 ///   models    — as written in the headers: the ops carry this spelling (a changed column type

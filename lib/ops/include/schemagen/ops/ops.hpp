@@ -206,8 +206,11 @@ struct ObjectOpNames {
   std::string create, replace, drop;
 };
 ObjectOpNames object_op_names(model::ObjectKind kind);
-/// "add_column auth.users.email": what error messages and logs call it.
+/// "add_column auth.users.email": what error messages and logs call it; " (online)" or
+/// " (concurrently)" after an op whose online form runs other statements.
 std::string describe(const Op& op);
+/// Whether the op is written for a busy database (online: true, concurrently: true).
+bool is_online(const Op& op);
 
 /// The op that undoes `op`. Throws UserError naming the op when it cannot be undone (a drop
 /// without its existing_* details, add_enum_value, execute, bulk_insert, call).

@@ -132,8 +132,6 @@ struct RunOptions {
 
 /// The lock_timeout of a run's transactions when a revision has online ops and none is set.
 inline constexpr std::chrono::milliseconds default_online_lock_timeout{2000};
-/// Whether the op is written in its online form (online: true, concurrently: true).
-bool is_online(const ops::Op& op);
 
 /// Applies `path` (revision ids, in order) upgrading or downgrading from the version table's
 /// `heads`, writing every statement to `sink`, compiled by `vt.dialect` (`live`: the connection
