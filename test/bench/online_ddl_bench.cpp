@@ -266,9 +266,12 @@ private:
   void sample() {
     const double now = ms_since(origin_);
     for (const auto& r :
-         conn_.exec("SELECT pid::text, coalesce(state, ''), coalesce(wait_event_type || ':' || "
-                    "wait_event, ''), query FROM pg_stat_activity WHERE datname = $1 AND "
-                    "application_name = 'schemagen' ORDER BY pid",
+         // the leaders only (a parallel index build's workers repeat its statement), and of
+         // their waits only those for a lock: I/O waits come and go within a statement
+         conn_.exec("SELECT pid::text, coalesce(state, ''), CASE WHEN wait_event_type = 'Lock' "
+                    "THEN 'waiting for a lock: ' || wait_event ELSE '' END, query FROM "
+                    "pg_stat_activity WHERE datname = $1 AND application_name = 'schemagen' AND "
+                    "backend_type = 'client backend' ORDER BY pid",
                     {db_}))
       record_step(now, r);
     for (const auto& r :
@@ -362,6 +365,7 @@ Form run_form(const char* name, bool online, const std::string& server, const fs
   monitor.stop();
 
   // every form's statements as the server ran them, the migration's start and end beside them
+  // (one sampled every 50 ms: a statement quicker than that may be missing)
   std::string steps = fmt::format("{:>9.0f}  schemagen upgrade head started\n", begin_ms);
   for (const auto& s : monitor.steps())
     steps +=
