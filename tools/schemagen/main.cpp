@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
                            "the revision directory to write it to");
   revision_cmd->add_flag("--allow-empty", rev.allow_empty,
                          "with --autogenerate, write it even when nothing changed");
+  revision_cmd->add_flag("--baseline", rev.baseline,
+                         "with --autogenerate: the first revision, creating the schema the "
+                         "database has, with its own names (stamps nothing)");
   revision_cmd->add_flag("--online-ddl", global.online_ddl,
                          "write changes to existing tables in the form that holds no long lock "
                          "(as online_ddl: true in the configuration)");
@@ -163,6 +166,13 @@ int main(int argc, char** argv) {
   inspect_cmd->add_option("--head", inspecto.heads,
                           "with --offline: the schema the chain builds up to REV (repeatable)");
 
+  driver::ImportOptions importo;
+  auto* import_cmd = app.add_subcommand(
+      "import", "write the database's schema as annotated model headers, one per schema");
+  import_cmd->add_option("-o,--output", importo.out, "the directory to write them to (default .)");
+  import_cmd->add_option("--schema", importo.schemas,
+                         "a schema to import (repeatable; default: include_schemas, or all)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -230,6 +240,8 @@ int main(int argc, char** argv) {
       });
     else if (*inspect_cmd)
       rc = driver::inspect(global, inspecto);
+    else if (*import_cmd)
+      rc = driver::import_models(global, importo);
     return static_cast<int>(rc);
   } catch (const Error& e) {
     std::cerr << e.what() << '\n';

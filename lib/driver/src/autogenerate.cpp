@@ -577,6 +577,31 @@ ExitCode inspect(const Global& global, const InspectOptions& options) {
   return ExitCode::ok;
 }
 
+/// A baseline: the revision that creates, from nothing, the schema the database has, with its
+/// own names. It starts a chain; the database it was read from is stamped when asked.
+Comparison compare_baseline(const Project& p, dialect::Session& db) {
+  const auto& cfg = p.config();
+  if (!p.map().heads().empty())
+    throw UserError(fmt::format("error: a baseline is the first revision of a chain, and this "
+                                "chain has revisions already (heads: {})",
+                                fmt::join(p.map().heads(), ", ")));
+  if (const auto heads = runtime::read_heads(db, p.version_table()); !heads.empty())
+    throw UserError(fmt::format("error: the database is at revision {} already: a baseline reads "
+                                "a database no chain has run on",
+                                fmt::join(heads, ", ")));
+  // the schemas: the configuration's, else the models', else every schema with user tables
+  std::vector<std::string> schemas = cfg.include_schemas;
+  if (schemas.empty() && !cfg.models.sources.empty())
+    schemas = compared_schemas(cfg, models_for(cfg, p.dialect()));
+  if (schemas.empty()) schemas = db.schemas();
+  auto database = p.dialect().spelled_like(
+      db.reflect({schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table}),
+      model::Metadata{});
+  auto options = compare_options(cfg, p.dialect());
+  options.online_batch_size.reset(); // nothing exists yet: nothing to do online
+  return {compare::compare(database, database, model::Metadata{}, options), {}};
+}
+
 ExitCode autogenerate_revision(const Project& p, const Global& global,
                                const RevisionOptions& options) {
   // compared with the schema the new revision's parents build, not with every head
@@ -586,7 +611,12 @@ ExitCode autogenerate_revision(const Project& p, const Global& global,
     for (auto& id : p.map().resolve(dep)) targets.push_back(std::move(id));
   targets = p.map().heads_after(targets, {}, {}); // an ancestor of another target adds nothing
   Comparison c;
-  if (options.offline || !p.has_url()) {
+  if (options.baseline) {
+    if (options.offline || !p.has_url())
+      throw UserError("error: --baseline writes the schema a database has: give its URL");
+    auto db = p.connect();
+    c = compare_baseline(p, *db);
+  } else if (options.offline || !p.has_url()) {
     c = compare_offline(p, targets.empty() ? std::vector<std::string>{"base"} : targets);
   } else {
     auto db = p.connect();

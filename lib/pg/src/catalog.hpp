@@ -16,6 +16,16 @@
 
 namespace schemagen::pg::catalog {
 
+/// An index's key columns as a text[], as the models write them: each column or expression
+/// (pg_get_indexdef), then DESC and NULLS FIRST/LAST where they are not the default. Over the
+/// pg_index row `ix`.
+inline constexpr const char* index_columns_sql =
+    "ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) || "
+    "CASE WHEN ix.indoption[k - 1] & 1 = 1 "
+    "THEN ' DESC' || CASE WHEN ix.indoption[k - 1] & 2 = 2 THEN '' ELSE ' NULLS LAST' END "
+    "ELSE CASE WHEN ix.indoption[k - 1] & 2 = 2 THEN ' NULLS FIRST' ELSE '' END END "
+    "FROM generate_series(1, ix.indnkeyatts) k ORDER BY k)::text[]";
+
 /// Which rows a reader returns: those in the schemas of a text[] parameter that no extension
 /// owns (reflection), or those whose oid is in an oid[] parameter (normalisation).
 enum class Filter { schemas, oids };

@@ -276,12 +276,13 @@ void normalize_chunk(pg::Connection& db, const model::Metadata& models, model::M
       out.tables.at(std::stoul(std::string(checks.get(i, 0))))
           .checks.at(std::stoul(std::string(checks.get(i, 1)).substr(1)))
           .expression = stand_ins.back(std::string(checks.get(i, 2)));
-    auto idx = db.exec(R"(
+    auto idx = db.exec(fmt::format(R"(
       SELECT i.relname,
-             ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts) k ORDER BY k)::text[],
+             {},
              pg_get_expr(ix.indpred, ix.indrelid, true)
       FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
       WHERE i.relnamespace = $1::regnamespace)",
+                                   catalog::index_columns_sql),
                        {quote_ident(scratch)});
     for (int i = 0; i < idx.rows(); ++i) {
       const std::string name(idx.get(i, 0)); // i<n>_<k>

@@ -3,6 +3,7 @@
 #include "catalog.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
 #include <fnmatch.h>
 #include <map>
 
@@ -64,7 +65,7 @@ ORDER BY 1, 2, 3)";
 // build that makes it drops that one first
 constexpr const char* indexes_sql = R"(
 SELECT n.nspname, t.relname, i.relname, ix.indisunique, am.amname,
-       ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts) k ORDER BY k)::text[],
+       {},
        pg_get_expr(ix.indpred, ix.indrelid, true)
 FROM pg_index ix
 JOIN pg_class i ON i.oid = ix.indexrelid
@@ -223,7 +224,8 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
     }
   }
 
-  r = db.exec(indexes_sql, {schemas});
+  static const std::string indexes = fmt::format(indexes_sql, catalog::index_columns_sql);
+  r = db.exec(indexes, {schemas});
   for (int i = 0; i < r.rows(); ++i) {
     auto* t = table(r, i);
     auto* v = t ? nullptr : view(r, i);

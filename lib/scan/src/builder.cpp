@@ -43,7 +43,8 @@ const std::map<std::string, MacroSpec>& macro_specs() {
         {{"name", Want::string},
          {"schema", Want::string},
          {"comment", Want::string},
-         {"renamed_from", Want::string}}}},
+         {"renamed_from", Want::string},
+         {"primary_key_name", Want::string}}}},
       {"view",
        {true,
         {{"name", Want::string},
@@ -88,6 +89,7 @@ const std::map<std::string, MacroSpec>& macro_specs() {
          {"on_delete", Want::string},
          {"on_update", Want::string}}}},
       {"enum", {true, {{"name", Want::string}, {"schema", Want::string}}}},
+      {"value", {true, {{"name", Want::string}}}},
       {"ignore", {false, {}}},
   };
   return specs;
@@ -371,6 +373,11 @@ private:
     e.name = *name;
     e.schema = opts.str("schema").value_or("public");
     e.values = raw.values;
+    for (std::size_t i = 0; i < raw.value_labels.size(); ++i)
+      if (const auto& label = raw.value_labels[i]) { // the value, where it is no C++ name
+        Options value(*label, diags_);
+        if (auto text = value.required("name", "SG_VALUE(\"label\")")) e.values[i] = *text;
+      }
     e.origin.loc = raw.annotation.loc;
     check_identifier(e.name, opts.loc_of("name"), "enum type name");
     enums_[raw.cxx_name] = std::move(e);
@@ -399,6 +406,14 @@ private:
       t.primary_key = model::PrimaryKey{
           model::default_name(NameKind::primary_key, {t.name, pk_columns, {}}, naming_),
           pk_columns};
+    if (const auto pk_name = opts.str("primary_key_name")) {
+      if (!t.primary_key)
+        diags_.error(opts.loc_of("primary_key_name"),
+                     "primary_key_name names the primary key, and no member is primary_key");
+      else
+        t.primary_key->name = *pk_name;
+      check_identifier(*pk_name, opts.loc_of("primary_key_name"), "primary key name");
+    }
     for (std::size_t i = 1; i < raw.annotations.size(); ++i)
       add_table_constraint(t, index, raw.annotations[i], raw.annotations.front());
     tables_.push_back(std::move(t));

@@ -221,7 +221,19 @@ public:
     e.cxx_name = d->getQualifiedNameAsString();
     e.loc = to_loc(sm_, d->getLocation());
     e.annotation = std::move(annotations.front());
-    for (const auto* enumerator : d->enumerators()) e.values.push_back(enumerator->getName().str());
+    for (const auto* enumerator : d->enumerators()) {
+      e.values.push_back(enumerator->getName().str());
+      std::optional<Annotation> label;
+      for (auto& a : read(enumerator)) {
+        if (a.kind != "value" || label)
+          diags_.error(a.loc, a.kind == "value" ? "SG_VALUE is given twice"
+                                                : fmt::format("{} does not go on an enumerator",
+                                                              a.macro()));
+        else
+          label = std::move(a);
+      }
+      e.value_labels.push_back(std::move(label));
+    }
     out_.enums.push_back(std::move(e));
     return true;
   }
@@ -229,11 +241,17 @@ public:
   /// SG_* on anything else: a function, a variable, a static member.
   bool VisitDecl(Decl* d) {
     if (isa<CXXRecordDecl>(d) || isa<EnumDecl>(d) || isa<FieldDecl>(d)) return true;
+    // an SG_ENUM's enumerators are read with their enum
+    if (const auto* c = dyn_cast<EnumConstantDecl>(d))
+      if (const auto* e = dyn_cast<EnumDecl>(c->getDeclContext()); e && !read(e).empty())
+        return true;
     for (const auto& a : read(d))
       diags_.error(a.loc, fmt::format("{} does not go here: {}", a.macro(),
                                       a.kind == "column" || a.kind == "ignore"
                                           ? "it marks a non-static data member of an SG_TABLE or "
                                             "SG_VIEW struct"
+                                          : a.kind == "value"
+                                          ? "it names the value of an enumerator of an SG_ENUM enum"
                                           : "it goes on a struct or enum"));
     return true;
   }

@@ -54,7 +54,8 @@ struct RawEnum {
   std::string cxx_name; // qualified: the key CxxType::enum_key refers to
   SourceLoc loc;
   Annotation annotation;
-  std::vector<std::string> values;
+  std::vector<std::string> values;                     // the enumerators' names
+  std::vector<std::optional<Annotation>> value_labels; // SG_VALUE on an enumerator, beside each
 };
 
 struct RawModels {

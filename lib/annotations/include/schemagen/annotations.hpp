@@ -50,5 +50,9 @@
 #define SG_FOREIGN_KEY(...) SCHEMAGEN_ANNOTATE_("foreign_key", __VA_ARGS__)
 /// SG_ENUM("type_name", schema = "...") on an enum: its enumerators are the values.
 #define SG_ENUM(...) SCHEMAGEN_ANNOTATE_("enum", __VA_ARGS__)
+/// After an enumerator of an SG_ENUM enum, the value it stands for where the value is no C++
+/// name: `enum class SG_ENUM("state") State { new_ SG_VALUE("new"), in_progress SG_VALUE("in
+/// progress") };`.
+#define SG_VALUE(...) SCHEMAGEN_ANNOTATE_("value", __VA_ARGS__)
 /// A data member that is not a column.
 #define SG_IGNORE SCHEMAGEN_ANNOTATE_("ignore", )

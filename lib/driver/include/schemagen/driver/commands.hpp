@@ -106,6 +106,7 @@ struct RevisionOptions {
   std::string rev_id;
   std::string version_path;
   bool allow_empty = false;
+  bool baseline = false; // with --autogenerate: the database's whole schema, from nothing
 };
 ExitCode revision(const Global& global, const RevisionOptions& options);
 ExitCode merge(const Global& global, const RevisionOptions& options);
@@ -143,5 +144,14 @@ struct InspectOptions {
 };
 /// Prints a schema as metadata YAML (the format of `scan`): the database's, or the chain's.
 ExitCode inspect(const Global& global, const InspectOptions& options);
+
+struct ImportOptions {
+  fs::path out = ".";               // -o: the directory the headers go to
+  std::vector<std::string> schemas; // --schema (repeatable): default the configuration's, or all
+};
+/// Writes the database's schema as annotated model headers, one per schema (<schema>_models.hpp):
+/// scanned, they compare equal to the database. An edited header is left alone, the import
+/// written beside it (FILE.new).
+ExitCode import_models(const Global& global, const ImportOptions& options);
 
 } // namespace schemagen::driver
