@@ -14,7 +14,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/lib/annotations/include/schemagen
 # install(EXPORT) fails when one is missing here, so a new dependency cannot go unnoticed. Only
 # migrate.hpp and what it includes are installed: the other layers' headers are not an interface.
 install(TARGETS schemagen_migrate schemagen_support schemagen_model schemagen_ops
-                schemagen_dialect schemagen_revision schemagen_lint schemagen_compare
+                schemagen_dialect schemagen_revision schemagen_lint_rules schemagen_compare
                 schemagen_runtime schemagen_pg schemagen_sqlite
         EXPORT schemagenTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}/schemagen)
 install(FILES ${PROJECT_SOURCE_DIR}/lib/migrate/include/schemagen/migrate.hpp

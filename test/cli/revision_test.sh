@@ -88,7 +88,7 @@ bad missing_down $'revision: abc\ndown_revision: nope\nupgrade: []\ndowngrade: [
 bad no_change $'revision: abc\ndown_revision: null\nupgrade:\n  - alter_column: {table: t, name: x}\ndowngrade: []' "no_change.yaml:4:19: error: alter_column changes nothing"
 bad ack_typo $'revision: abc\ndown_revision: null\nacknowledge: [destructive, not_null_without_defualt]\nupgrade: []\ndowngrade: []' "ack_typo.yaml:3:28: error: unknown rule 'not_null_without_defualt' in acknowledge; did you mean 'not_null_without_default'?"
 bad ack_block $'revision: abc\ndown_revision: null\nacknowledge:\n  - all\n  - destrutive\nupgrade: []\ndowngrade: []' "ack_block.yaml:5:5: error: unknown rule 'destrutive' in acknowledge; did you mean 'destructive'?"
-bad ack_unknown $'revision: abc\ndown_revision: null\nacknowledge: everything\nupgrade: []\ndowngrade: []' "ack_unknown.yaml:3:14: error: unknown rule 'everything' in acknowledge (rules: destructive, narrowing, not_null_without_default, index_without_concurrently, table_rewrite, all)"
+bad ack_unknown $'revision: abc\ndown_revision: null\nacknowledge: everything\nupgrade: []\ndowngrade: []' "ack_unknown.yaml:3:14: error: unknown rule 'everything' in acknowledge (rules: destructive, narrowing, not_null_without_default, index_without_concurrently, table_rewrite, renaming_column, renaming_table, constraint_without_not_valid, prefer_text, prefer_bigint, prefer_identity, prefer_timestamptz, transaction_nesting, missing_lock_timeout, drop_database, unparsed_sql, all)"
 mkdir -p dup/revisions
 printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\n' > dup/schemagen.yaml
 printf 'revision: abc\ndown_revision: null\nupgrade: []\ndowngrade: []\n' > dup/revisions/a.yaml

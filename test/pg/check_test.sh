@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 mkdir off && cd off
 printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\n' > schemagen.yaml
 mkdir revisions
-printf '#include <schemagen/annotations.hpp>\n#include <string>\nstruct SG_TABLE("accounts") A { SG_COLUMN(primary_key) int id; std::string name; };\n' > m.hpp
+printf '#include <schemagen/annotations.hpp>\n#include <string>\nstruct SG_TABLE("accounts") A { SG_COLUMN(primary_key) long long id; std::string name; };\n' > m.hpp
 run 0 "$SG" revision --autogenerate -m accounts
 run 0 "$SG" check
 contains "$out" "No new upgrade operations detected (compared with the schema the revision chain builds)." "offline check right after autogenerate"
@@ -25,7 +25,7 @@ contains "$err" "[not_null_without_default]" "autogenerate warns about a NOT NUL
 run 0 "$SG" check
 run 1 "$SG" check --strict
 contains "$err" "revision bbbbbbbbbbbb: add_column accounts.email [not_null_without_default]" "--strict names the op and the rule"
-sed -i 's/^upgrade:/acknowledge: [not_null_without_default]\nupgrade:/' revisions/bbbbbbbbbbbb_email.yaml
+sed -i 's/^upgrade:/acknowledge: [not_null_without_default, missing_lock_timeout]\nupgrade:/' revisions/bbbbbbbbbbbb_email.yaml
 run 0 "$SG" check --strict
 
 # raw SQL replay cannot follow is said plainly; replay: [] (or ops) accounts for it

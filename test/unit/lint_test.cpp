@@ -2,6 +2,7 @@
 
 #include "schemagen/lint/lint.hpp"
 #include "schemagen/ops/yaml.hpp"
+#include "schemagen/support/files.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,22 +10,38 @@ using namespace schemagen;
 
 namespace {
 
-/// The rules that fire on an upgrade written as revision-file YAML.
-std::vector<std::string> fired(const std::string& upgrade) {
+/// The findings on an upgrade written as revision-file YAML, for a project with `options`.
+std::vector<lint::Finding> findings(const std::string& upgrade, const lint::Options& options) {
   const yaml::Reader r("rev.yaml");
+  return lint::lint(ops::read_ops(r, r.parse(upgrade), "upgrade"), options);
+}
+
+/// The rules that fire on an upgrade, in a project whose runs set lock_timeout (so that
+/// missing_lock_timeout, tested on its own, does not join every other rule's findings).
+std::vector<std::string> fired(const std::string& upgrade) {
   std::vector<std::string> out;
-  for (const auto& f : lint::lint(ops::read_ops(r, r.parse(upgrade), "upgrade")))
-    out.push_back(f.rule);
+  for (const auto& f : findings(upgrade, {"postgresql", true})) out.push_back(f.rule);
   return out;
 }
 using V = std::vector<std::string>;
+
+/// The rules that fire on `sql` in an execute op (its YAML block scalar).
+std::vector<std::string> fired_sql(const std::string& sql) {
+  std::string indented;
+  for (std::size_t i = 0; i < sql.size();) {
+    const auto eol = sql.find('\n', i);
+    indented += "      " + sql.substr(i, eol - i) + "\n";
+    i = eol == std::string::npos ? sql.size() : eol + 1;
+  }
+  return fired("- execute: |\n" + indented);
+}
 
 } // namespace
 
 TEST_CASE("destructive: dropping a table or a column") {
   CHECK(fired("- drop_table: {name: t}") == V{lint::destructive});
   CHECK(fired("- drop_column: {table: t, name: c}") == V{lint::destructive});
-  CHECK(fired("- rename_table: {name: t, new_name: u}").empty());
+  CHECK(fired("- rename_table: {name: t, new_name: u}") == V{lint::renaming_table});
   CHECK(fired("- add_column: {table: t, column: {name: c, type: TEXT, nullable: true}}").empty());
 }
 
@@ -32,17 +49,17 @@ TEST_CASE("narrowing: a type that holds less") {
   CHECK(
       fired(
           "- alter_column: {table: t, name: c, type: VARCHAR(50), existing_type: VARCHAR(100)}") ==
-      V{lint::narrowing, lint::table_rewrite}); // shrinking a limit checks every row: a rewrite
+      V{lint::prefer_text, lint::narrowing,
+        lint::table_rewrite}); // shrinking a limit checks every row: a rewrite
   CHECK(fired("- alter_column: {table: t, name: c, type: INTEGER, existing_type: bigint}") ==
         V{lint::narrowing, lint::table_rewrite});
   CHECK(fired("- alter_column: {table: t, name: c, type: VARCHAR(20), existing_type: text}") ==
-        V{lint::narrowing, lint::table_rewrite});
+        V{lint::prefer_text, lint::narrowing, lint::table_rewrite});
   CHECK(fired("- alter_column: {table: t, name: c, type: \"NUMERIC(8,2)\", existing_type: "
               "\"numeric(10,2)\"}") == V{lint::narrowing, lint::table_rewrite});
   // the safe variants: widening
   CHECK(fired("- alter_column: {table: t, name: c, type: VARCHAR(200), existing_type: character "
-              "varying(100)}")
-            .empty());
+              "varying(100)}") == V{lint::prefer_text});
   CHECK(fired("- alter_column: {table: t, name: c, type: TEXT, existing_type: VARCHAR(100)}")
             .empty());
   CHECK(fired("- alter_column: {table: t, name: c, type: \"NUMERIC(12,2)\", existing_type: "
@@ -74,6 +91,15 @@ TEST_CASE("index_without_concurrently: an index or unique constraint on an exist
   CHECK(fired("- create_unique_constraint: {name: uq, table: t, columns: [c]}") ==
         V{lint::index_without_concurrently});
   CHECK(fired("- create_index: {name: ix, table: t, columns: [c], concurrently: true}").empty());
+  CHECK(fired("- create_unique_constraint: {name: uq, table: t, columns: [c], online: true}")
+            .empty());
+  // dropping one, too, unless its table is new or goes in the same revision
+  CHECK(fired("- drop_index: {name: ix, table: t}") == V{lint::index_without_concurrently});
+  CHECK(fired("- drop_index: {name: ix, table: t, concurrently: true}").empty());
+  CHECK(fired("- drop_index: {name: ix, table: t}\n- drop_table: {name: t}") ==
+        V{lint::destructive});
+  CHECK(fired("- create_primary_key: {name: pk, table: t, columns: [c]}") ==
+        V{lint::index_without_concurrently});
   CHECK(fired("- create_table: {name: t, columns: [{name: c, type: INTEGER}]}\n"
               "- create_index: {name: ix, table: t, columns: [c]}")
             .empty());
@@ -86,6 +112,9 @@ TEST_CASE("table_rewrite: type changes and volatile defaults that rewrite the ta
               "existing_type: text}") == V{lint::table_rewrite});
   CHECK(fired("- add_column: {table: t, column: {name: u, type: UUID, nullable: false, "
               "server_default: gen_random_uuid()}}") == V{lint::table_rewrite});
+  CHECK(fired("- add_column: {table: t, column: {name: u, type: UUID, nullable: false, "
+              "server_default: gen_random_uuid()}, online: true}")
+            .empty());
   CHECK(fired("- add_column: {table: t, column: {name: at, type: TIMESTAMPTZ, nullable: false, "
               "server_default: now()}}")
             .empty());
@@ -130,4 +159,168 @@ TEST_CASE("execute may say what it does to the schema, for offline replay") {
   CHECK(add.column.nullable);
   REQUIRE(std::get<ops::Execute>(back[0].op).replay);
   CHECK(std::get<ops::Execute>(back[0].op).replay->empty());
+}
+
+TEST_CASE("not_null_without_default: quiet on the online form of SET NOT NULL") {
+  CHECK(fired("- alter_column: {table: t, name: c, nullable: false, existing_nullable: true, "
+              "online: true}")
+            .empty());
+}
+
+TEST_CASE("renaming_column and renaming_table: the running application still uses the old name") {
+  CHECK(fired("- alter_column: {table: t, name: c, new_name: d}") == V{lint::renaming_column});
+  CHECK(fired("- rename_table: {name: t, new_name: u}") == V{lint::renaming_table});
+  // a table this revision creates has no application using it yet
+  CHECK(fired("- create_table: {name: t, columns: [{name: c, type: TEXT}]}\n"
+              "- rename_table: {name: t, new_name: u}\n"
+              "- alter_column: {table: u, name: c, new_name: d}")
+            .empty());
+}
+
+TEST_CASE("constraint_without_not_valid: a foreign key or check that scans while it locks") {
+  const std::string fk = "- create_foreign_key: {name: fk, table: t, columns: [u_id], "
+                         "referred_table: u, referred_columns: [id]";
+  CHECK(fired(fk + "}") == V{lint::constraint_without_not_valid});
+  CHECK(fired(fk + ", online: true}").empty());
+  CHECK(fired("- create_check_constraint: {name: ck, table: t, expression: n > 0}") ==
+        V{lint::constraint_without_not_valid});
+  CHECK(fired("- create_check_constraint: {name: ck, table: t, expression: n > 0, online: true}")
+            .empty());
+  CHECK(fired("- create_table: {name: t, columns: [{name: u_id, type: BIGINT}]}\n" + fk + "}")
+            .empty());
+}
+
+TEST_CASE("prefer_text, prefer_timestamptz: types that serve worse than text and timestamptz") {
+  CHECK(fired("- create_table: {name: t, columns: [{name: a, type: VARCHAR(10)}, {name: b, "
+              "type: CHAR(3)}, {name: c, type: TIMESTAMP}, {name: d, type: timestamp(3) without "
+              "time zone}]}") == V{lint::prefer_text, lint::prefer_text, lint::prefer_timestamptz,
+                                   lint::prefer_timestamptz});
+  CHECK(fired("- add_column: {table: t, column: {name: a, type: character varying, nullable: "
+              "true}}") == V{lint::prefer_text});
+  CHECK(fired("- create_table: {name: t, columns: [{name: a, type: TEXT}, {name: b, type: "
+              "TIMESTAMPTZ}, {name: c, type: timestamp with time zone}, {name: d, type: "
+              "'\"char\"'}]}")
+            .empty());
+}
+
+TEST_CASE("prefer_bigint, prefer_identity: integer keys that run out, sequences of their own") {
+  CHECK(fired("- create_table: {name: t, columns: [{name: id, type: INTEGER}], primary_key: "
+              "{name: pk, columns: [id]}}") == V{lint::prefer_bigint});
+  CHECK(fired("- create_table: {name: t, columns: [{name: id, type: INTEGER, autoincrement: "
+              "true}], primary_key: {name: pk, columns: [id]}}") ==
+        V{lint::prefer_identity, lint::prefer_bigint});
+  CHECK(fired("- create_table: {name: t, columns: [{name: id, type: BIGINT, server_default: "
+              "\"nextval('t_id_seq')\"}]}") == V{lint::prefer_identity});
+  CHECK(fired("- create_table: {name: t, columns: [{name: u_id, type: SMALLINT}], "
+              "foreign_keys: [{name: fk, columns: [u_id], referred_table: u, referred_columns: "
+              "[id]}]}") == V{lint::prefer_bigint});
+  // bigint identity keys, and integers in a key of several columns, are fine
+  CHECK(fired("- create_table: {name: t, columns: [{name: id, type: BIGINT, identity: always}, "
+              "{name: doc, type: BIGINT}, {name: version, type: INTEGER}], primary_key: "
+              "{name: pk, columns: [doc, version]}}")
+            .empty());
+}
+
+TEST_CASE("missing_lock_timeout: a strong lock on an existing table, with no lock_timeout") {
+  const std::string add = "- add_column: {table: t, column: {name: c, type: TEXT, nullable: true}}";
+  const auto unset = findings(add, {});
+  REQUIRE(unset.size() == 1);
+  CHECK(unset[0].rule == lint::missing_lock_timeout);
+  CHECK(unset[0].reason.find("SET LOCAL lock_timeout") != std::string::npos);
+  // said once a revision
+  CHECK(findings(add + "\n" + add, {}).size() == 1);
+  // quiet: the configuration's online_ddl sets it, as does a revision with an online op
+  CHECK(findings(add, {"postgresql", true}).empty());
+  CHECK(findings(add + "\n- create_index: {name: ix, table: t, columns: [c], concurrently: "
+                       "true}",
+                 {})
+            .empty());
+  // or the revision's own SQL, before the lock
+  CHECK(findings("- execute: SET LOCAL lock_timeout = '2s'\n" + add, {}).empty());
+  CHECK(findings("- execute: SELECT set_config('lock_timeout', '2s', true)\n" + add, {}).empty());
+  CHECK(findings(add + "\n- execute: SET LOCAL lock_timeout = '2s'", {}).size() == 1);
+  // a table this revision creates is locked by nobody else
+  CHECK(findings("- create_table: {name: t, columns: [{name: id, type: BIGINT}]}\n" + add, {})
+            .empty());
+}
+
+TEST_CASE("raw SQL: an execute op's statements are judged by the same rules") {
+  CHECK(fired_sql("CREATE INDEX ix ON t (c);") == V{lint::index_without_concurrently});
+  CHECK(fired_sql("CREATE INDEX CONCURRENTLY ix ON t (c);").empty());
+  CHECK(fired_sql("DROP INDEX ix;") == V{lint::index_without_concurrently});
+  CHECK(fired_sql("DROP INDEX CONCURRENTLY ix;").empty());
+  CHECK(fired_sql("CREATE INDEX ix ON t (c);\nDROP INDEX ix;") ==
+        V{lint::index_without_concurrently}); // the drop: an index this revision made
+  CHECK(fired_sql("CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, c text);\n"
+                  "CREATE INDEX ix ON t (c);")
+            .empty());
+  CHECK(fired_sql("ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (u_id) REFERENCES u (id);") ==
+        V{lint::constraint_without_not_valid});
+  CHECK(fired_sql("ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (u_id) REFERENCES u (id) NOT "
+                  "VALID;\nALTER TABLE t VALIDATE CONSTRAINT fk;")
+            .empty());
+  CHECK(fired_sql("ALTER TABLE t ADD CONSTRAINT ck CHECK (n > 0);") ==
+        V{lint::constraint_without_not_valid});
+  CHECK(fired_sql("ALTER TABLE t ADD CONSTRAINT uq UNIQUE (c);") ==
+        V{lint::index_without_concurrently});
+  CHECK(fired_sql("ALTER TABLE t ADD CONSTRAINT uq UNIQUE USING INDEX uq_idx;").empty());
+  CHECK(fired_sql("ALTER TABLE t ADD COLUMN c text NOT NULL;") ==
+        V{lint::not_null_without_default});
+  CHECK(fired_sql("ALTER TABLE t ADD COLUMN c text NOT NULL DEFAULT '';").empty());
+  CHECK(fired_sql("ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid();") ==
+        V{lint::table_rewrite});
+  CHECK(fired_sql("ALTER TABLE t ALTER COLUMN c TYPE bigint;") == V{lint::table_rewrite});
+  CHECK(fired_sql("ALTER TABLE t ALTER COLUMN c SET NOT NULL;") ==
+        V{lint::not_null_without_default});
+  CHECK(fired_sql("ALTER TABLE t RENAME COLUMN c TO d;") == V{lint::renaming_column});
+  CHECK(fired_sql("ALTER TABLE t RENAME TO u;") == V{lint::renaming_table});
+  CHECK(fired_sql("ALTER TABLE t DROP COLUMN c;") == V{lint::destructive});
+  CHECK(fired_sql("DROP TABLE t;") == V{lint::destructive});
+  CHECK(fired_sql("DROP SCHEMA s CASCADE;") == V{lint::destructive});
+  CHECK(fired_sql("DROP SCHEMA s;").empty()); // fails unless empty: nothing is lost
+  CHECK(fired_sql("DROP DATABASE d;") == V{lint::drop_database});
+  CHECK(fired_sql("BEGIN;\nUPDATE t SET c = 1;\nCOMMIT;") ==
+        V{lint::transaction_nesting, lint::transaction_nesting});
+  CHECK(fired_sql("SAVEPOINT s;\nUPDATE t SET c = 1;\nRELEASE SAVEPOINT s;").empty());
+  CHECK(fired_sql("CREATE TABLE t (id serial PRIMARY KEY, name varchar(20), at timestamp);") ==
+        V{lint::prefer_identity, lint::prefer_bigint, lint::prefer_text, lint::prefer_timestamptz});
+  CHECK(fired_sql("CREATE TABLE t (id int, u_id int REFERENCES u (id), PRIMARY KEY (id));") ==
+        V{lint::prefer_bigint, lint::prefer_bigint});
+  CHECK(fired_sql("UPDATE t SET c = lower(c) WHERE c <> lower(c);").empty());
+}
+
+TEST_CASE("raw SQL: what PostgreSQL's parser rejects, what the finding names, other dialects") {
+  CHECK(fired_sql("CREATE INDEX ON t (c;") == V{lint::unparsed_sql});
+  // the statements before the error are still judged
+  CHECK(fired_sql("DROP TABLE t;\nCREATE INDEX ON t (c;") ==
+        V{lint::destructive, lint::unparsed_sql});
+  const auto f = findings("- execute:\n    postgresql: |\n      CREATE   INDEX ix\n        ON "
+                          "t (c);\n",
+                          {"postgresql", true});
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].op == "execute: CREATE INDEX ix ON t (c)");
+  CHECK(f[0].loc.str() == "rev.yaml:1:3");
+  const auto long_sql = findings("- execute: CREATE INDEX ix ON t (a_long_column_name, "
+                                 "another_long_column_name, yet_another_long_column_name)",
+                                 {"postgresql", true});
+  REQUIRE(long_sql.size() == 1);
+  CHECK(long_sql[0].op.ends_with("..."));
+  CHECK(long_sql[0].op.size() == std::string("execute: ").size() + 72);
+  // SQL for SQLite alone is not PostgreSQL's to read; on SQLite, none is read
+  CHECK(fired("- execute: {sqlite: CREATE INDEX ix ON t (c;}").empty());
+  CHECK(findings("- execute: DROP TABLE t", {"sqlite", false}).empty());
+  // the dialect's own SQL over the one for every dialect
+  CHECK(fired("- execute: {sql: DROP TABLE t, postgresql: DROP TABLE t CASCADE}") ==
+        V{lint::destructive, lint::destructive});
+}
+
+TEST_CASE("every rule has a name acknowledge accepts, and the README and REFERENCE.md list it") {
+  const auto readme = read_file(SCHEMAGEN_SOURCE_DIR "/README.md");
+  const auto reference = read_file(SCHEMAGEN_SOURCE_DIR "/tools/schemagen/REFERENCE.md");
+  const auto check = reference.substr(reference.find("### `check`"));
+  for (const auto& rule : lint::rules()) {
+    INFO(rule);
+    CHECK(readme.find("| `" + rule + "` |") != std::string::npos);
+    CHECK(check.substr(0, check.find("\n### ")).find("`" + rule + "`") != std::string::npos);
+  }
 }

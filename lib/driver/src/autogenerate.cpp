@@ -41,10 +41,13 @@ struct Finding {
 };
 
 std::vector<Finding> findings_of(const std::vector<const revision::Revision*>& revs,
-                                 const dialect::Dialect& d) {
+                                 const Project& p) {
+  const auto& d = p.dialect();
+  // with online_ddl, every transaction of a run sets lock_timeout (driver/migrate.cpp)
+  const lint::Options options{std::string(d.name()), p.config().online_ddl.enabled};
   std::vector<Finding> out;
   for (const auto* rev : revs)
-    for (const auto& f : lint::lint(rev->upgrade))
+    for (const auto& f : lint::lint(rev->upgrade, options))
       if (d.lint_rule_applies(f.rule))
         out.push_back({acknowledged(*rev, f.rule), f.loc.str(), rev->id, f.op, f.rule, f.reason});
   return out;
@@ -66,9 +69,9 @@ std::size_t print_findings(const std::vector<Finding>& findings, bool strict, bo
   return open;
 }
 
-std::size_t lint_revisions(const std::vector<const revision::Revision*>& revs,
-                           const dialect::Dialect& d, bool strict, bool quiet) {
-  return print_findings(findings_of(revs, d), strict, quiet);
+std::size_t lint_revisions(const std::vector<const revision::Revision*>& revs, const Project& p,
+                           bool strict, bool quiet) {
+  return print_findings(findings_of(revs, p), strict, quiet);
 }
 
 // -- the offline chain: replayed head schema, what replay could not follow, lint findings --
@@ -360,6 +363,8 @@ OfflineChain offline_chain(const Global& global, const Project* loaded,
                     std::string(loaded ? loaded->dialect().name()
                                        : dialect_for(global, cfg).name()) +
                     "\n";
+  // the lint's findings depend on it (missing_lock_timeout)
+  if (cfg.online_ddl.enabled || global.online_ddl) key += "online_ddl\n";
   for (const auto& t : targets) key += "target " + t + "\n";
   for (const auto& f : files) key += f.string() + "\n";
   ContentCache cache(default_cache_dir(), "chain", key);
@@ -373,7 +378,7 @@ OfflineChain offline_chain(const Global& global, const Project* loaded,
   c.head = replay_chain(p, c.unaccounted, targets);
   std::vector<const revision::Revision*> all;
   for (const auto& r : p.revisions()) all.push_back(&r);
-  c.findings = findings_of(all, p.dialect());
+  c.findings = findings_of(all, p);
   cache.store(encode(c), files);
   return c;
 }
@@ -473,7 +478,7 @@ ExitCode check(const Global& global, const DiffOptions& options) {
       for (const auto& id :
            p.map().upgrade_path("heads", runtime::read_heads(*db, p.version_table())))
         pending.push_back(&p.get(id));
-    findings = findings_of(pending, p.dialect());
+    findings = findings_of(pending, p);
     if (pending.empty()) {
       c = compare_online(p, *db, at);
     } else { // upgrade comes first; whether the models need a revision too, the chain tells
@@ -640,7 +645,7 @@ ExitCode autogenerate_revision(const Project& p, const Global& global,
     return ExitCode::ok;
   }
   const auto written = write_revision(p, global, options, c.result.upgrade, c.result.downgrade);
-  if (lint_revisions({&written}, p.dialect(), false, global.verbosity < 0) > 0)
+  if (lint_revisions({&written}, p, false, global.verbosity < 0) > 0)
     std::cerr
         << "Review the warnings above; accept them with acknowledge: [rule, ...] in the revision "
            "(`schemagen check --strict` fails until then).\n";

@@ -20,35 +20,6 @@ using namespace detail;
 
 namespace {
 
-/// Where a statement's own text starts: past the blank space and comments before it, which
-/// libpg_query counts into the statement (a RawStmt starts just after the previous ';').
-std::size_t skip_blank(std::string_view text, std::size_t i, std::size_t end) {
-  while (i < end) {
-    if (std::isspace(static_cast<unsigned char>(text[i]))) {
-      ++i;
-    } else if (text.substr(i, 2) == "--") {
-      const auto eol = text.find('\n', i);
-      i = eol == std::string_view::npos ? end : eol + 1;
-    } else if (text.substr(i, 2) == "/*") { // PostgreSQL's block comments nest
-      int depth = 0;
-      do {
-        if (text.substr(i, 2) == "/*") {
-          ++depth;
-          i += 2;
-        } else if (text.substr(i, 2) == "*/") {
-          --depth;
-          i += 2;
-        } else {
-          ++i;
-        }
-      } while (depth > 0 && i < end);
-    } else {
-      break;
-    }
-  }
-  return std::min(i, end);
-}
-
 /// What each statement the file may not hold is, and where it belongs instead.
 std::string misplaced(std::string_view kind, const YAML::Node& fields) {
   const auto matview = kind == "CreateTableAsStmt" && text(fields, "objtype") == "OBJECT_MATVIEW";
@@ -215,11 +186,7 @@ public:
       return {};
     }
     for (const auto& raw : tree["stmts"]) {
-      const auto begin = static_cast<std::size_t>(integer(raw, "stmt_location"));
-      const auto len = static_cast<std::size_t>(integer(raw, "stmt_len"));
-      auto end = len ? std::min(begin + len, text_.size()) : text_.size();
-      const auto start = skip_blank(text_, begin, end);
-      while (end > start && std::isspace(static_cast<unsigned char>(text_[end - 1]))) --end;
+      const auto [start, end] = span(text_, raw);
       statement(raw["stmt"], start, text_.substr(start, end - start));
     }
     return std::move(objects_);

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <fmt/format.h>
 #include <memory>
 #include <optional>
@@ -52,6 +53,47 @@ YAML::Node parse(std::string_view sql) {
   return YAML::Load(result->parse_tree);
 }
 
+namespace {
+
+std::size_t skip_blank(std::string_view text, std::size_t i, std::size_t end) {
+  while (i < end) {
+    if (std::isspace(static_cast<unsigned char>(text[i]))) {
+      ++i;
+    } else if (text.substr(i, 2) == "--") {
+      const auto eol = text.find('\n', i);
+      i = eol == std::string_view::npos ? end : eol + 1;
+    } else if (text.substr(i, 2) == "/*") { // PostgreSQL's block comments nest
+      int depth = 0;
+      do {
+        if (text.substr(i, 2) == "/*") {
+          ++depth;
+          i += 2;
+        } else if (text.substr(i, 2) == "*/") {
+          --depth;
+          i += 2;
+        } else {
+          ++i;
+        }
+      } while (depth > 0 && i < end);
+    } else {
+      break;
+    }
+  }
+  return std::min(i, end);
+}
+
+} // namespace
+
+std::pair<std::size_t, std::size_t> span(std::string_view text, const YAML::Node& raw_stmt) {
+  const auto begin =
+      std::min(static_cast<std::size_t>(integer(raw_stmt, "stmt_location")), text.size());
+  const auto len = static_cast<std::size_t>(integer(raw_stmt, "stmt_len"));
+  auto end = len ? std::min(begin + len, text.size()) : text.size();
+  const auto start = skip_blank(text, begin, end);
+  while (end > start && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+  return {start, end};
+}
+
 SourceLoc advance(const SourceLoc& at, std::string_view text, std::size_t offset) {
   SourceLoc loc{at.file, at.line ? at.line : 1, at.column ? at.column : 1};
   offset = std::min(offset, text.size());
@@ -69,8 +111,8 @@ SourceLoc advance(const SourceLoc& at, std::string_view text, std::size_t offset
 void fail(const SyntaxError& e, const SourceLoc& at, std::string_view text, std::string_view what) {
   const auto loc = advance(at, text, e.offset);
   if (at.known()) throw UserError(loc, fmt::format("{}: {}", what, e.message));
-  throw UserError(fmt::format("error: {}: {} (line {}, column {})", what, e.message, loc.line,
-                              loc.column));
+  throw UserError(
+      fmt::format("error: {}: {} (line {}, column {})", what, e.message, loc.line, loc.column));
 }
 
 std::pair<std::string, YAML::Node> node(const YAML::Node& n) {
@@ -98,7 +140,8 @@ std::vector<std::string> strings(const YAML::Node& list) {
   std::vector<std::string> out;
   if (!list || !list.IsSequence()) return out;
   for (const auto& item : list)
-    if (const auto [kind, fields] = node(item); kind == "String") out.push_back(text(fields, "sval"));
+    if (const auto [kind, fields] = node(item); kind == "String")
+      out.push_back(text(fields, "sval"));
   return out;
 }
 
@@ -178,7 +221,8 @@ std::optional<YAML::Node> option(const YAML::Node& create_function, std::string_
   const auto options = create_function["options"];
   if (options && options.IsSequence())
     for (const auto& item : options)
-      if (const auto [kind, fields] = node(item); kind == "DefElem" && text(fields, "defname") == name)
+      if (const auto [kind, fields] = node(item);
+          kind == "DefElem" && text(fields, "defname") == name)
         return fields;
   return std::nullopt;
 }
@@ -314,7 +358,8 @@ private:
   /// A SQL function's body as its parse tree, when it parses; any other body as its text.
   void function(const YAML::Node& fields) {
     const auto body = function_body(fields);
-    if (function_language(fields) != "sql" || body.empty()) return emit(fields, "CreateFunctionStmt");
+    if (function_language(fields) != "sql" || body.empty())
+      return emit(fields, "CreateFunctionStmt");
     YAML::Node body_tree;
     try {
       body_tree = parse(body);

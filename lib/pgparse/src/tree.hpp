@@ -24,6 +24,11 @@ struct SyntaxError {
 /// out when 0 (a length of 0 runs to the end of the input). Throws SyntaxError.
 YAML::Node parse(std::string_view sql);
 
+/// Where a RawStmt's own text starts and ends in `text`: past the blank space and comments before
+/// it, which libpg_query counts into the statement (a RawStmt starts just after the previous ';'),
+/// and before the blank space after it.
+std::pair<std::size_t, std::size_t> span(std::string_view text, const YAML::Node& raw_stmt);
+
 /// `at` moved on to the byte `offset` of `text`, the text found there: lines counted from `at`'s,
 /// columns in characters. With `at` unknown, only the file name stays unknown.
 SourceLoc advance(const SourceLoc& at, std::string_view text, std::size_t offset);

@@ -1,6 +1,6 @@
 #include "schemagen/revision/file.hpp"
 
-#include "schemagen/lint/lint.hpp"
+#include "schemagen/lint/rules.hpp"
 #include "schemagen/ops/yaml.hpp"
 #include "schemagen/support/files.hpp"
 #include "schemagen/support/text.hpp"

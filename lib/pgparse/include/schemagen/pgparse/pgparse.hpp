@@ -7,9 +7,11 @@
 // lib/pgparse's sources include it.
 
 #include "schemagen/model/metadata.hpp"
+#include "schemagen/ops/ops.hpp"
 #include "schemagen/support/diagnostics.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +47,32 @@ std::string canonical(std::string_view sql, const SourceLoc& at = {});
 /// int8, varchar, timestamptz, ...): integer, bigint, character varying, timestamp with time zone.
 /// Names it does not know are kept (a type of the user's stays qualified only if written so).
 std::string format_type_name(const std::vector<std::string>& names);
+
+/// One statement of a revision's raw SQL (an execute op's) as the lint reads it: what it does to
+/// the schema as the ops that would do the same, where the parse tree says it plainly, and what no
+/// op says.
+struct Statement {
+  std::string text;         // as written, without the blank space and comments before it
+  std::size_t offset = 0;   // where it starts in the SQL
+  std::vector<ops::Op> ops; // CREATE TABLE, ALTER TABLE, CREATE/DROP INDEX, RENAME, DROP ...
+  /// Tables the statement locks against writes beyond what its ops say (ALTER TABLE's other
+  /// subcommands, CREATE TRIGGER, LOCK, ...), as {schema, name}.
+  std::vector<std::pair<std::string, std::string>> locks;
+  enum class Transaction { none, begin, end };
+  Transaction transaction = Transaction::none; // BEGIN/START TRANSACTION; COMMIT/ROLLBACK/END
+  bool sets_lock_timeout = false; // SET [LOCAL] lock_timeout, set_config('lock_timeout')
+  bool drops_database = false;    // DROP DATABASE
+  bool cascades = false;          // DROP ... CASCADE: what depends on it goes too
+};
+
+/// The statements of `sql`, in order, and the parser's error when it stops: the statements before
+/// a syntax error are returned, none after it.
+struct Script {
+  std::vector<Statement> statements;
+  std::optional<std::string> error; // the parser's message
+  std::size_t error_offset = 0;     // where in `sql` it points
+};
+Script read_script(std::string_view sql);
 
 /// Grants to one role on one object, from several statements, as one (the database keeps one
 /// entry per role and object): their privileges merged, in PostgreSQL's order.

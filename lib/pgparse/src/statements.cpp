@@ -1,0 +1,431 @@
+// The SQL of a revision's execute ops read as the lint needs it: each statement's effect on the
+// schema as the ops that would have the same one (so that the rules for ops judge raw SQL too),
+// and what no op says (transactions, lock_timeout, DROP DATABASE).
+
+#include "schemagen/pgparse/pgparse.hpp"
+#include "tree.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+
+namespace schemagen::pgparse {
+
+using namespace detail;
+
+namespace {
+
+constexpr auto nowhere = std::numeric_limits<std::size_t>::max();
+
+/// The smallest "location" under `n`: where the text of an expression starts (an operator's or a
+/// cast's own location is past its first operand's).
+std::size_t first_location(const YAML::Node& n) {
+  std::size_t at = nowhere;
+  if (!n) return at;
+  if (n.IsSequence()) {
+    for (const auto& item : n) at = std::min(at, first_location(item));
+  } else if (n.IsMap()) {
+    for (const auto& kv : n) {
+      if (kv.first.Scalar() == "location" && kv.second.IsScalar()) {
+        if (const auto v = kv.second.as<long long>(); v >= 0) at = std::min(at, std::size_t(v));
+      } else {
+        at = std::min(at, first_location(kv.second));
+      }
+    }
+  }
+  return at;
+}
+
+/// The text of the expression `expr` of `sql`: from its first token to the first `,`, `)` or `;`
+/// outside parentheses, quotes and dollar quotes, or to `bound` (where the next clause starts).
+std::string expression_text(std::string_view sql, const YAML::Node& expr, std::size_t bound) {
+  const auto start = first_location(expr);
+  if (start >= sql.size()) return "";
+  bound = std::min(bound, sql.size());
+  int depth = 0;
+  std::size_t i = start;
+  while (i < bound) {
+    const char c = sql[i];
+    if (c == '\'' || c == '"') {
+      const auto close = sql.find(c, i + 1); // a doubled quote reopens at once: same result
+      i = close == std::string_view::npos ? bound : close + 1;
+    } else if (c == '$') {
+      const auto end_tag = sql.find('$', i + 1);
+      const auto tag = sql.substr(i, end_tag == std::string_view::npos ? 1 : end_tag - i + 1);
+      const auto close =
+          end_tag == std::string_view::npos ? std::string_view::npos : sql.find(tag, end_tag + 1);
+      i = close == std::string_view::npos ? i + 1 : close + tag.size();
+    } else if (c == '(') {
+      ++depth, ++i;
+    } else if (c == ')' && depth > 0) {
+      --depth, ++i;
+    } else if (depth == 0 && (c == ',' || c == ')' || c == ';')) {
+      break;
+    } else {
+      ++i;
+    }
+  }
+  auto end = std::min(i, bound);
+  while (end > start && std::isspace(static_cast<unsigned char>(sql[end - 1]))) --end;
+  return std::string(sql.substr(start, end - start));
+}
+
+/// A TypeName's type as a revision file spells it, with its modifiers: character varying(10).
+std::string type_text(const YAML::Node& type_name) {
+  auto type = format_type(type_name);
+  std::vector<std::string> mods;
+  for (const auto& m : type_name["typmods"])
+    if (const auto [kind, fields] = node(m); kind == "A_Const" && fields["ival"])
+      mods.push_back(std::to_string(integer(fields["ival"], "ival")));
+  if (mods.empty()) return type;
+  std::string joined;
+  for (const auto& m : mods) joined += (joined.empty() ? "" : ",") + m;
+  const auto array = type.ends_with("[]");
+  if (array) type.resize(type.size() - 2);
+  return type + "(" + joined + ")" + (array ? "[]" : "");
+}
+
+/// SERIAL and its kin: the integer type the column gets, or "" for any other type.
+std::string serial_type(const YAML::Node& type_name) {
+  const auto names = strings(type_name["names"]);
+  if (names.size() != 1) return "";
+  const auto& n = names.front();
+  if (n == "serial" || n == "serial4") return "integer";
+  if (n == "bigserial" || n == "serial8") return "bigint";
+  if (n == "smallserial" || n == "serial2") return "smallint";
+  return "";
+}
+
+std::vector<std::string> column_names(const YAML::Node& list) { return strings(list); }
+
+model::ForeignKey foreign_key(const YAML::Node& constraint, std::vector<std::string> columns) {
+  model::ForeignKey fk;
+  fk.name = text(constraint, "conname");
+  fk.columns = std::move(columns);
+  const auto pk = constraint["pktable"];
+  fk.referred_schema = text(pk, "schemaname");
+  fk.referred_table = text(pk, "relname");
+  fk.referred_columns = column_names(constraint["pk_attrs"]);
+  return fk;
+}
+
+/// What a table element or ALTER TABLE ... ADD adds: a column and what its own constraints say.
+struct ColumnFacts {
+  model::Column column;
+  bool primary_key = false, unique = false;
+  std::optional<model::ForeignKey> foreign_key;
+  std::vector<model::CheckConstraint> checks;
+};
+
+ColumnFacts column(std::string_view sql, const YAML::Node& def, std::size_t bound) {
+  ColumnFacts f;
+  auto& c = f.column;
+  c.name = text(def, "colname");
+  c.nullable = true;
+  if (const auto serial = serial_type(def["typeName"]); !serial.empty()) {
+    c.type = serial;
+    c.autoincrement = true;
+    c.nullable = false;
+  } else {
+    c.type = type_text(def["typeName"]);
+  }
+  const auto constraints = def["constraints"];
+  const std::size_t n = constraints && constraints.IsSequence() ? constraints.size() : 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto [kind, con] = node(constraints[i]);
+    // an expression ends where the next constraint starts
+    const auto next =
+        i + 1 < n ? static_cast<std::size_t>(integer(node(constraints[i + 1]).second, "location"))
+                  : bound;
+    const auto type = text(con, "contype");
+    if (type == "CONSTR_NOTNULL") {
+      c.nullable = false;
+    } else if (type == "CONSTR_PRIMARY") {
+      c.nullable = false;
+      f.primary_key = true;
+    } else if (type == "CONSTR_DEFAULT") {
+      c.server_default = expression_text(sql, con["raw_expr"], next);
+    } else if (type == "CONSTR_IDENTITY") {
+      c.identity = text(con, "generated_when") == "a" ? model::Identity::always
+                                                      : model::Identity::by_default;
+      c.nullable = false;
+    } else if (type == "CONSTR_UNIQUE") {
+      f.unique = true;
+    } else if (type == "CONSTR_FOREIGN") {
+      f.foreign_key = foreign_key(con, {c.name});
+    } else if (type == "CONSTR_CHECK") {
+      f.checks.push_back({text(con, "conname"), expression_text(sql, con["raw_expr"], next), {}});
+    }
+  }
+  return f;
+}
+
+std::pair<std::string, std::string> relation(const YAML::Node& range_var) {
+  const auto schema = text(range_var, "schemaname");
+  return {schema.empty() ? "public" : schema, text(range_var, "relname")};
+}
+
+class Reader {
+public:
+  Reader(std::string_view sql, Statement& out) : sql_(sql), out_(out) {}
+
+  void statement(const YAML::Node& stmt, std::size_t end) {
+    const auto [kind, fields] = node(stmt);
+    end_ = end;
+    if (kind == "CreateStmt")
+      create_table(fields);
+    else if (kind == "AlterTableStmt")
+      alter_table(fields);
+    else if (kind == "IndexStmt")
+      create_index(fields);
+    else if (kind == "DropStmt")
+      drop(fields);
+    else if (kind == "RenameStmt")
+      rename(fields);
+    else if (kind == "DropdbStmt")
+      out_.drops_database = true;
+    else if (kind == "TransactionStmt")
+      transaction(fields);
+    else if (kind == "VariableSetStmt")
+      out_.sets_lock_timeout = text(fields, "name") == "lock_timeout";
+    else if (kind == "CreateTrigStmt")
+      out_.locks.push_back(relation(fields["relation"]));
+    else if (kind == "LockStmt")
+      for (const auto& r : fields["relations"]) out_.locks.push_back(relation(node(r).second));
+    if (!out_.sets_lock_timeout) out_.sets_lock_timeout = calls_set_config_lock_timeout(stmt);
+  }
+
+private:
+  std::string_view sql_;
+  Statement& out_;
+  std::size_t end_ = 0;
+
+  /// SELECT set_config('lock_timeout', ...) anywhere in the statement.
+  static bool calls_set_config_lock_timeout(const YAML::Node& n) {
+    if (!n || n.IsScalar()) return false;
+    if (n.IsMap()) {
+      if (const auto call = n["FuncCall"]) {
+        const auto name = strings(call["funcname"]);
+        const auto args = call["args"];
+        if (!name.empty() && name.back() == "set_config" && args && args.size() > 0) {
+          const auto [kind, arg] = node(args[0]);
+          if (kind == "A_Const" && arg["sval"] && text(arg["sval"], "sval") == "lock_timeout")
+            return true;
+        }
+      }
+    }
+    for (const auto& item : n)
+      if (calls_set_config_lock_timeout(n.IsMap() ? item.second : item)) return true;
+    return false;
+  }
+
+  void create_table(const YAML::Node& fields) {
+    ops::CreateTable op;
+    std::tie(op.table.schema, op.table.name) = relation(fields["relation"]);
+    const auto elements = fields["tableElts"];
+    const std::size_t n = elements && elements.IsSequence() ? elements.size() : 0;
+    std::vector<std::string> pk;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto [kind, el] = node(elements[i]);
+      const auto bound =
+          i + 1 < n ? static_cast<std::size_t>(integer(node(elements[i + 1]).second, "location"))
+                    : end_;
+      if (kind == "ColumnDef") {
+        auto f = column(sql_, el, bound);
+        if (f.primary_key) pk.push_back(f.column.name);
+        if (f.unique) op.table.unique_constraints.push_back({"", {f.column.name}, {}});
+        if (f.foreign_key) op.table.foreign_keys.push_back(*f.foreign_key);
+        for (auto& ck : f.checks) op.table.checks.push_back(std::move(ck));
+        op.table.columns.push_back(std::move(f.column));
+      } else if (kind == "Constraint") {
+        const auto type = text(el, "contype");
+        if (type == "CONSTR_PRIMARY")
+          pk = column_names(el["keys"]);
+        else if (type == "CONSTR_UNIQUE")
+          op.table.unique_constraints.push_back(
+              {text(el, "conname"), column_names(el["keys"]), {}});
+        else if (type == "CONSTR_FOREIGN")
+          op.table.foreign_keys.push_back(foreign_key(el, column_names(el["fk_attrs"])));
+        else if (type == "CONSTR_CHECK")
+          op.table.checks.push_back(
+              {text(el, "conname"), expression_text(sql_, el["raw_expr"], bound), {}});
+      }
+    }
+    if (!pk.empty()) op.table.primary_key = model::PrimaryKey{"", pk};
+    out_.ops.emplace_back(std::move(op));
+  }
+
+  void alter_table(const YAML::Node& fields) {
+    if (text(fields, "objtype") != "OBJECT_TABLE") return;
+    const auto [schema, table] = relation(fields["relation"]);
+    for (const auto& item : fields["cmds"]) {
+      const auto [kind, cmd] = node(item);
+      const auto sub = text(cmd, "subtype");
+      const auto name = text(cmd, "name");
+      auto alter = [&] {
+        ops::AlterColumn a;
+        a.schema = schema, a.table = table, a.name = name;
+        return a;
+      };
+      if (sub == "AT_AddColumn") {
+        auto f = column(sql_, node(cmd["def"]).second, end_);
+        out_.ops.emplace_back(ops::AddColumn{schema, table, f.column});
+        // its constraints, as the ops that add them to a table that has rows
+        if (f.primary_key)
+          out_.ops.emplace_back(ops::CreatePrimaryKey{schema, table, {"", {f.column.name}}});
+        if (f.unique)
+          out_.ops.emplace_back(
+              ops::CreateUniqueConstraint{schema, table, {"", {f.column.name}, {}}});
+        if (f.foreign_key)
+          out_.ops.emplace_back(ops::CreateForeignKey{schema, table, *f.foreign_key});
+        for (auto& ck : f.checks)
+          out_.ops.emplace_back(ops::CreateCheckConstraint{schema, table, ck});
+      } else if (sub == "AT_DropColumn") {
+        ops::DropColumn d;
+        d.schema = schema, d.table = table, d.name = name;
+        out_.ops.emplace_back(std::move(d));
+        if (text(cmd, "behavior") == "DROP_CASCADE") out_.cascades = true;
+      } else if (sub == "AT_AlterColumnType") {
+        auto a = alter();
+        a.type = type_text(node(cmd["def"]).second["typeName"]);
+        out_.ops.emplace_back(std::move(a));
+      } else if (sub == "AT_SetNotNull" || sub == "AT_DropNotNull") {
+        auto a = alter();
+        a.nullable = sub == "AT_DropNotNull";
+        out_.ops.emplace_back(std::move(a));
+      } else if (sub == "AT_ColumnDefault") {
+        auto a = alter();
+        a.server_default =
+            cmd["def"] ? std::optional(expression_text(sql_, cmd["def"], end_)) : std::nullopt;
+        out_.ops.emplace_back(std::move(a));
+      } else if (sub == "AT_AddConstraint") {
+        add_constraint(schema, table, node(cmd["def"]).second);
+      } else if (sub == "AT_DropConstraint") {
+        ops::DropConstraint d;
+        d.schema = schema, d.table = table, d.name = name;
+        out_.ops.emplace_back(std::move(d));
+      } else if (sub != "AT_ValidateConstraint") {
+        // VALIDATE CONSTRAINT takes a lock that lets writes go on; everything else blocks them
+        out_.locks.emplace_back(schema, table);
+      }
+    }
+  }
+
+  /// NOT VALID, and a unique or primary key constraint USING an index built before, are the
+  /// forms that take no long lock: what `online: true` does for the ops.
+  void add_constraint(const std::string& schema, const std::string& table, const YAML::Node& con) {
+    const auto type = text(con, "contype");
+    const auto name = text(con, "conname");
+    const bool not_valid = flag(con, "skip_validation");
+    const bool using_index = !text(con, "indexname").empty();
+    if (type == "CONSTR_FOREIGN") {
+      out_.ops.emplace_back(ops::CreateForeignKey{
+          schema, table, foreign_key(con, column_names(con["fk_attrs"])), not_valid});
+    } else if (type == "CONSTR_CHECK") {
+      out_.ops.emplace_back(ops::CreateCheckConstraint{
+          schema, table, {name, expression_text(sql_, con["raw_expr"], end_), {}}, not_valid});
+    } else if (type == "CONSTR_UNIQUE") {
+      out_.ops.emplace_back(ops::CreateUniqueConstraint{
+          schema, table, {name, column_names(con["keys"]), {}}, using_index});
+    } else if (type == "CONSTR_PRIMARY") {
+      if (!using_index)
+        out_.ops.emplace_back(
+            ops::CreatePrimaryKey{schema, table, {name, column_names(con["keys"])}});
+    } else {
+      out_.locks.emplace_back(schema, table);
+    }
+  }
+
+  void create_index(const YAML::Node& fields) {
+    ops::CreateIndex op;
+    std::tie(op.schema, op.table) = relation(fields["relation"]);
+    op.index.name = text(fields, "idxname");
+    op.index.unique = flag(fields, "unique");
+    op.index.method = text(fields, "accessMethod");
+    for (const auto& item : fields["indexParams"]) {
+      const auto [kind, el] = node(item);
+      op.index.columns.push_back(el["name"] ? text(el, "name")
+                                            : expression_text(sql_, el["expr"], end_));
+    }
+    if (fields["whereClause"]) op.index.where = expression_text(sql_, fields["whereClause"], end_);
+    op.concurrently = flag(fields, "concurrent");
+    out_.ops.emplace_back(std::move(op));
+  }
+
+  void drop(const YAML::Node& fields) {
+    const auto type = text(fields, "removeType");
+    if (text(fields, "behavior") == "DROP_CASCADE") out_.cascades = true;
+    for (const auto& object : fields["objects"]) {
+      const auto [kind, obj] = node(object);
+      auto names = kind == "List" ? strings(obj["items"]) : std::vector<std::string>{};
+      if (kind == "String") names.push_back(text(obj, "sval"));
+      if (names.empty()) continue;
+      const auto schema = names.size() > 1 ? names[names.size() - 2] : std::string("public");
+      if (type == "OBJECT_TABLE") {
+        ops::DropTable d;
+        d.schema = schema, d.name = names.back();
+        out_.ops.emplace_back(std::move(d));
+      } else if (type == "OBJECT_INDEX") {
+        ops::DropIndex d; // the table is not named: the lint tells by the index's name
+        d.schema = schema, d.name = names.back(), d.concurrently = flag(fields, "concurrent");
+        out_.ops.emplace_back(std::move(d));
+      } else if (type == "OBJECT_SCHEMA") {
+        out_.ops.emplace_back(ops::DropSchema{names.back()});
+      }
+    }
+  }
+
+  void rename(const YAML::Node& fields) {
+    const auto type = text(fields, "renameType");
+    const auto [schema, table] = relation(fields["relation"]);
+    if (type == "OBJECT_TABLE") {
+      out_.ops.emplace_back(ops::RenameTable{schema, table, text(fields, "newname")});
+    } else if (type == "OBJECT_COLUMN" && text(fields, "relationType") == "OBJECT_TABLE") {
+      ops::AlterColumn a;
+      a.schema = schema, a.table = table, a.name = text(fields, "subname");
+      a.new_name = text(fields, "newname");
+      out_.ops.emplace_back(std::move(a));
+    }
+  }
+
+  void transaction(const YAML::Node& fields) {
+    const auto kind = text(fields, "kind");
+    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START")
+      out_.transaction = Statement::Transaction::begin;
+    else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
+             kind == "TRANS_STMT_COMMIT_PREPARED" || kind == "TRANS_STMT_PREPARE")
+      out_.transaction = Statement::Transaction::end;
+  }
+};
+
+} // namespace
+
+Script read_script(std::string_view sql) {
+  Script script;
+  YAML::Node tree;
+  try {
+    tree = parse(sql);
+  } catch (const SyntaxError& e) {
+    script.error = e.message;
+    script.error_offset = e.offset;
+    // the statements before the error still count: what parses up to the last ';' before it
+    const auto cut = e.offset > 0 ? sql.rfind(';', e.offset - 1) : std::string_view::npos;
+    if (cut == std::string_view::npos) return script;
+    try {
+      tree = parse(sql.substr(0, cut + 1));
+    } catch (const SyntaxError&) {
+      return script;
+    }
+  }
+  for (const auto& raw : tree["stmts"]) {
+    const auto [start, end] = span(sql, raw);
+    Statement s;
+    s.text = std::string(sql.substr(start, end - start));
+    s.offset = start;
+    Reader(sql, s).statement(raw["stmt"], end);
+    script.statements.push_back(std::move(s));
+  }
+  return script;
+}
+
+} // namespace schemagen::pgparse
