@@ -154,6 +154,12 @@ int main(int argc, char** argv) {
   check_cmd->add_flag("--committed", committed,
                       "first refuse revisions and models git does not track (pre-commit)");
 
+  driver::StairwayOptions stairway;
+  auto* test_cmd = app.add_subcommand(
+      "test", "each revision upgraded, downgraded and upgraded again on a scratch database, and "
+              "checked to do what its ops say");
+  test_cmd->add_flag("--keep", stairway.keep, "keep the scratch database, and print its URL");
+
   driver::InspectOptions inspecto;
   auto* inspect_cmd = app.add_subcommand(
       "inspect", "a schema as metadata YAML: the database's, or the chain's (--offline)");
@@ -228,6 +234,8 @@ int main(int argc, char** argv) {
       rc = each(checko.format, [&](const auto& g) {
         return committed ? driver::check_committed(g, checko) : driver::check(g, checko);
       });
+    else if (*test_cmd)
+      rc = each("text", [&](const auto& g) { return driver::stairway_test(g, stairway); });
     else if (*inspect_cmd)
       rc = driver::inspect(global, inspecto);
     return static_cast<int>(rc);
