@@ -2,7 +2,7 @@
 # schemagen test on SQLite: the chain runs on a temporary file, never on the configured one, and
 # the file is removed however the run ends (or kept with --keep); a good chain passes, a
 # downgrade that forgets a column and an execute that adds one without replay: are caught and
-# named.
+# named. Then check --linear: a branched chain fails naming each branch, a linear one passes.
 source "$(dirname "$0")/lib.sh"
 
 export TMPDIR=$WORK/tmp # where the scratch file goes
@@ -83,6 +83,32 @@ printf 'dialect: sqlite\n' > schemagen.yaml
 run 0 "$SG" test
 contains "$out" "All 2 revisions did what their ops say" "no URL needed"
 no_scratch "without a URL"
+cd "$WORK"
+
+# ---- check --linear -------------------------------------------------------------------------------
+mkdir -p "$WORK/linear/revisions" && cd "$WORK/linear"
+printf 'script_location: revisions\ndialect: sqlite\nmodels: {sources: [m.hpp]}\n' > schemagen.yaml
+printf '#include <schemagen/annotations.hpp>\n#include <optional>\n#include <string>\nstruct SG_TABLE("t") T { SG_COLUMN(primary_key) int id; std::optional<std::string> l, r; };\n' > m.hpp
+rev 1_base b0b0b0b0b0b0 null \
+  '  - create_table: {name: t, columns: [{name: id, type: INTEGER, nullable: false}], primary_key: {name: t_pkey, columns: [id]}}' \
+  '  - drop_table: {name: t}'
+rev 2_left 11e111e111e1 b0b0b0b0b0b0 '  - add_column: {table: t, column: {name: l, type: TEXT, nullable: true}}' \
+  '  - drop_column: {table: t, name: l}'
+rev 3_right 21a121a121a1 b0b0b0b0b0b0 '  []' '  []'
+rev 4_right 22a222a222a2 21a121a121a1 '  - add_column: {table: t, column: {name: r, type: TEXT, nullable: true}}' \
+  '  - drop_column: {table: t, name: r}'
+run 0 "$SG" check
+run 1 "$SG" check --linear
+contains "$err" "error: the chain has 2 heads, and --linear allows one:" "the heads are counted"
+contains "$err" "  from b0b0b0b0b0b0: 11e111e111e1 (head)" "the left branch, from its branch point"
+contains "$err" "  from b0b0b0b0b0b0: 21a121a121a1 -> 22a222a222a2 (head)" "the right branch, each revision"
+contains "$out" "No new upgrade operations detected" "the check itself still runs"
+run 1 "$SG" check --linear --format json
+contains "$out" '"drift": false' "json on stdout stays one document"
+contains "$err" "--linear allows one" "the branches on stderr"
+rev 5_merge 3e3e3e3e3e3e '[11e111e111e1, 22a222a222a2]' '  []' '  []'
+run 0 "$SG" check --linear
+lacks "$err" "heads" "merged: one head"
 cd "$WORK"
 
 finish

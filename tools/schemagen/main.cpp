@@ -3,6 +3,7 @@
 #include "schemagen/driver/commands.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 using namespace schemagen;
@@ -153,6 +154,8 @@ int main(int argc, char** argv) {
   bool committed = false;
   check_cmd->add_flag("--committed", committed,
                       "first refuse revisions and models git does not track (pre-commit)");
+  bool linear = false;
+  check_cmd->add_flag("--linear", linear, "also fail when the chain has more than one head");
 
   driver::StairwayOptions stairway;
   auto* test_cmd = app.add_subcommand(
@@ -232,7 +235,11 @@ int main(int argc, char** argv) {
       rc = each(diffo.format, [&](const auto& g) { return driver::diff(g, diffo); });
     else if (*check_cmd)
       rc = each(checko.format, [&](const auto& g) {
-        return committed ? driver::check_committed(g, checko) : driver::check(g, checko);
+        // the chain's shape first: it needs no database, and a branch is said even when the
+        // check cannot run
+        const auto shape = linear ? driver::check_linear(g) : ExitCode::ok;
+        return std::max(shape,
+                        committed ? driver::check_committed(g, checko) : driver::check(g, checko));
       });
     else if (*test_cmd)
       rc = each("text", [&](const auto& g) { return driver::stairway_test(g, stairway); });

@@ -2,6 +2,8 @@
 // one step, downgraded one step, upgraded again, and after each step the schema the database has
 // compared with the schema the chain's ops say it has (replayed in memory). What pytest-alembic
 // users write by hand, as one command.
+//
+// check --linear is here too: both judge the chain itself, not the models.
 
 #include "autogenerate.hpp"
 #include "schemagen/render/render.hpp"
@@ -244,6 +246,38 @@ ExitCode stairway_test(const Global& global, const StairwayOptions& options) {
     ok = Stairway(p, *db, global.verbosity).run();
   }
   return ok ? ExitCode::ok : ExitCode::drift;
+}
+
+ExitCode check_linear(const Global& global) {
+  const auto p = Project::load(global);
+  const auto& map = p.map();
+  const auto heads = map.heads();
+  if (heads.size() < 2) return ExitCode::ok;
+  // each head's branch: what it applies that no other head does, from the branch point up
+  const auto order = map.upgrade_path("heads", {});
+  std::vector<std::string> lines;
+  for (const auto& h : heads) {
+    std::vector<std::string> others;
+    for (const auto& o : heads)
+      if (o != h) others.push_back(o);
+    const auto mine = map.applied_set({h});
+    const auto theirs = map.applied_set(others);
+    std::vector<std::string> branch;
+    for (const auto& id : order)
+      if (std::find(mine.begin(), mine.end(), id) != mine.end() &&
+          std::find(theirs.begin(), theirs.end(), id) == theirs.end())
+        branch.push_back(id);
+    if (branch.empty()) branch.push_back(h); // another head depends_on this one
+    std::vector<std::string> from;
+    for (const auto& d : p.get(branch.front()).down_revisions)
+      if (std::find(branch.begin(), branch.end(), d) == branch.end()) from.push_back(d);
+    lines.push_back(fmt::format("  from {}: {} (head)", where(from), fmt::join(branch, " -> ")));
+  }
+  std::cerr << fmt::format("error: the chain has {} heads, and --linear allows one:\n{}\njoin them "
+                           "with `schemagen merge heads -m ...`, or move one branch onto the "
+                           "other's head\n",
+                           heads.size(), fmt::join(lines, "\n"));
+  return ExitCode::drift;
 }
 
 } // namespace schemagen::driver

@@ -129,6 +129,10 @@ ExitCode check(const Global& global, const DiffOptions& options);
 /// headers and configuration that are on disk but not tracked by git, so not in the commit.
 ExitCode check_committed(const Global& global, const DiffOptions& options);
 
+/// check --linear: exit 1, naming each branch's revisions from where it branches, when the chain
+/// has more than one head (for teams that forbid branches). Needs no database.
+ExitCode check_linear(const Global& global);
+
 struct StairwayOptions {
   bool keep = false; // leave the scratch database for inspection
 };
