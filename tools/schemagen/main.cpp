@@ -3,6 +3,7 @@
 #include "schemagen/driver/commands.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 using namespace schemagen;
@@ -156,6 +157,14 @@ int main(int argc, char** argv) {
   bool committed = false;
   check_cmd->add_flag("--committed", committed,
                       "first refuse revisions and models git does not track (pre-commit)");
+  bool linear = false;
+  check_cmd->add_flag("--linear", linear, "also fail when the chain has more than one head");
+
+  driver::StairwayOptions stairway;
+  auto* test_cmd = app.add_subcommand(
+      "test", "each revision upgraded, downgraded and upgraded again on a scratch database, and "
+              "checked to do what its ops say");
+  test_cmd->add_flag("--keep", stairway.keep, "keep the scratch database, and print its URL");
 
   driver::InspectOptions inspecto;
   auto* inspect_cmd = app.add_subcommand(
@@ -236,8 +245,14 @@ int main(int argc, char** argv) {
       rc = each(diffo.format, [&](const auto& g) { return driver::diff(g, diffo); });
     else if (*check_cmd)
       rc = each(checko.format, [&](const auto& g) {
-        return committed ? driver::check_committed(g, checko) : driver::check(g, checko);
+        // the chain's shape first: it needs no database, and a branch is said even when the
+        // check cannot run
+        const auto shape = linear ? driver::check_linear(g) : ExitCode::ok;
+        return std::max(shape,
+                        committed ? driver::check_committed(g, checko) : driver::check(g, checko));
       });
+    else if (*test_cmd)
+      rc = each("text", [&](const auto& g) { return driver::stairway_test(g, stairway); });
     else if (*inspect_cmd)
       rc = driver::inspect(global, inspecto);
     else if (*import_cmd)

@@ -23,6 +23,12 @@ Comparison compare_online(const Project& p, dialect::Session& db,
 /// empty: every head).
 Comparison compare_offline(const Project& p, const std::vector<std::string>& targets = {});
 
+/// The chain's upgrade ops replayed in memory from base to `targets` (revision specs; empty: every
+/// head; "base": none); what replay cannot follow (an execute without replay:) goes to
+/// `unaccounted`.
+model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted,
+                             const std::vector<std::string>& targets);
+
 /// Prints what was detected, one op per line, and the warnings (stderr).
 void report(const Comparison& c, int verbosity);
 

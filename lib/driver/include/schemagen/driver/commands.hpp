@@ -130,6 +130,19 @@ ExitCode check(const Global& global, const DiffOptions& options);
 /// headers and configuration that are on disk but not tracked by git, so not in the commit.
 ExitCode check_committed(const Global& global, const DiffOptions& options);
 
+/// check --linear: exit 1, naming each branch's revisions from where it branches, when the chain
+/// has more than one head (for teams that forbid branches). Needs no database.
+ExitCode check_linear(const Global& global);
+
+struct StairwayOptions {
+  bool keep = false; // leave the scratch database for inspection
+};
+/// The stairway test: on a scratch database (made on the configured PostgreSQL server and dropped
+/// afterwards; a temporary file for SQLite), each revision in order upgraded, downgraded and
+/// upgraded again, the database's schema compared after each step with the schema the chain's
+/// ops give. Exit 1 at the first revision that does not do what its ops say.
+ExitCode stairway_test(const Global& global, const StairwayOptions& options);
+
 } // namespace schemagen::driver
 
 namespace schemagen::driver {
