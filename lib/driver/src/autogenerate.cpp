@@ -299,6 +299,35 @@ std::optional<std::vector<std::string>> resolved(const Project& p,
 
 /// The chain's upgrade ops replayed in memory from base to `targets` (revision specs; empty: every
 /// head); what replay cannot follow goes to `unaccounted`.
+namespace {
+
+/// The ops an execute's PostgreSQL SQL amounts to, when the parse follows every statement of it;
+/// else nullopt, with `why` naming the statement it cannot follow.
+std::optional<std::vector<ops::Op>> followed_ops(const std::string& sql, std::string& why) {
+  const auto script = pgparse::read_script(sql);
+  if (script.error) {
+    why = fmt::format("may change the schema in ways replay cannot follow (it does not parse: "
+                      "{})",
+                      *script.error);
+    return std::nullopt;
+  }
+  std::vector<ops::Op> out;
+  for (const auto& st : script.statements) {
+    if (!st.followed) {
+      auto text = st.text.substr(0, st.text.find('\n'));
+      if (text.size() > 60) text = text.substr(0, 57) + "...";
+      why = fmt::format("may change the schema in ways replay cannot follow (what `{}` does, "
+                        "only running it tells)",
+                        text);
+      return std::nullopt;
+    }
+    out.insert(out.end(), st.ops.begin(), st.ops.end());
+  }
+  return out;
+}
+
+} // namespace
+
 model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted,
                              const std::vector<std::string>& targets) {
   const auto wanted =
@@ -317,12 +346,19 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
           auto sql = e->sql.count(dialect) ? e->sql.at(dialect)
                      : e->sql.count("")         ? e->sql.at("")
                                                 : "";
-          if (!data_only(sql))
-            unaccounted.push_back(fmt::format(
-                "{}: warning: revision {}: {} may change the schema in ways replay cannot "
-                "follow; say what it does with replay: [ops] (or replay: [] for "
-                "nothing)",
-                lo.loc.str(), id, ops::describe(lo.op)));
+          if (data_only(sql)) continue;
+          // PostgreSQL's SQL is read with its parser: DDL it can follow is replayed as its ops
+          std::string why = "may change the schema in ways replay cannot follow";
+          if (dialect == "postgresql") {
+            if (const auto followed = followed_ops(sql, why)) {
+              for (const auto& op : *followed) ops::apply(op, head);
+              continue;
+            }
+          }
+          unaccounted.push_back(fmt::format(
+              "{}: warning: revision {}: {} {}; say what it does with replay: [ops] (or "
+              "replay: [] for nothing)",
+              lo.loc.str(), id, ops::describe(lo.op), why));
         }
       } catch (const UserError& e) {
         throw UserError(fmt::format("{}: error: revision {}: the chain cannot be replayed: {}",

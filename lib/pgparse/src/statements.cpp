@@ -5,9 +5,13 @@
 #include "schemagen/pgparse/pgparse.hpp"
 #include "tree.hpp"
 
+#include "schemagen/model/naming.hpp"
+#include "schemagen/support/overloaded.hpp"
+
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <set>
 
 namespace schemagen::pgparse {
 
@@ -172,17 +176,27 @@ public:
   void statement(const YAML::Node& stmt, std::size_t end) {
     const auto [kind, fields] = node(stmt);
     end_ = end;
+    // statements that change no schema
+    static const std::set<std::string_view> data = {
+        "InsertStmt", "UpdateStmt",      "DeleteStmt", "SelectStmt",     "CopyStmt",
+        "TruncateStmt", "VacuumStmt",    "NotifyStmt", "TransactionStmt", "VariableSetStmt",
+        "ExplainStmt", "RefreshMatViewStmt", "ClusterStmt", "ReindexStmt", "CheckPointStmt"};
+    bool followed = data.count(kind) > 0;
+    const auto locks_before = out_.locks.size();
     if (kind == "CreateStmt")
-      create_table(fields);
+      followed = create_table(fields);
     else if (kind == "AlterTableStmt")
       alter_table(fields);
     else if (kind == "IndexStmt")
-      create_index(fields);
+      create_index(fields), followed = true;
     else if (kind == "DropStmt")
-      drop(fields);
+      followed = drop(fields);
     else if (kind == "RenameStmt")
-      rename(fields);
-    else if (kind == "DropdbStmt")
+      followed = rename(fields);
+    else if (kind == "CreateSchemaStmt" && !fields["schemaElts"]) {
+      out_.ops.emplace_back(ops::CreateSchema{text(fields, "schemaname")});
+      followed = true;
+    } else if (kind == "DropdbStmt")
       out_.drops_database = true;
     else if (kind == "TransactionStmt")
       transaction(fields);
@@ -193,6 +207,10 @@ public:
     else if (kind == "LockStmt")
       for (const auto& r : fields["relations"]) out_.locks.push_back(relation(node(r).second));
     if (!out_.sets_lock_timeout) out_.sets_lock_timeout = calls_set_config_lock_timeout(stmt);
+    // an ALTER TABLE is followed when each of its subcommands became an op
+    if (kind == "AlterTableStmt")
+      followed = text(fields, "objtype") == "OBJECT_TABLE" && out_.locks.size() == locks_before;
+    out_.followed = followed && named();
   }
 
 private:
@@ -219,9 +237,12 @@ private:
     return false;
   }
 
-  void create_table(const YAML::Node& fields) {
+  /// Whether the table is all the statement makes: not inherited, partitioned or typed.
+  bool create_table(const YAML::Node& fields) {
     ops::CreateTable op;
     std::tie(op.table.schema, op.table.name) = relation(fields["relation"]);
+    const bool plain = !fields["inhRelations"] && !fields["partspec"] && !fields["partbound"] &&
+                       !fields["ofTypename"];
     const auto elements = fields["tableElts"];
     const std::size_t n = elements && elements.IsSequence() ? elements.size() : 0;
     std::vector<std::string> pk;
@@ -232,6 +253,7 @@ private:
                     : end_;
       if (kind == "ColumnDef") {
         auto f = column(sql_, el, bound);
+        name_checks(op.table.name, f);
         if (f.primary_key) pk.push_back(f.column.name);
         if (f.unique) op.table.unique_constraints.push_back({"", {f.column.name}, {}});
         if (f.foreign_key) op.table.foreign_keys.push_back(*f.foreign_key);
@@ -253,6 +275,7 @@ private:
     }
     if (!pk.empty()) op.table.primary_key = model::PrimaryKey{"", pk};
     out_.ops.emplace_back(std::move(op));
+    return plain;
   }
 
   void alter_table(const YAML::Node& fields) {
@@ -269,6 +292,7 @@ private:
       };
       if (sub == "AT_AddColumn") {
         auto f = column(sql_, node(cmd["def"]).second, end_);
+        name_checks(table, f);
         out_.ops.emplace_back(ops::AddColumn{schema, table, f.column});
         // its constraints, as the ops that add them to a table that has rows
         if (f.primary_key)
@@ -352,7 +376,8 @@ private:
     out_.ops.emplace_back(std::move(op));
   }
 
-  void drop(const YAML::Node& fields) {
+  /// Whether its ops are all it drops: tables, indexes, schemas.
+  bool drop(const YAML::Node& fields) {
     const auto type = text(fields, "removeType");
     if (text(fields, "behavior") == "DROP_CASCADE") out_.cascades = true;
     for (const auto& object : fields["objects"]) {
@@ -373,19 +398,78 @@ private:
         out_.ops.emplace_back(ops::DropSchema{names.back()});
       }
     }
+    return (type == "OBJECT_TABLE" || type == "OBJECT_INDEX" || type == "OBJECT_SCHEMA") &&
+           text(fields, "behavior") != "DROP_CASCADE";
   }
 
-  void rename(const YAML::Node& fields) {
+  /// Whether it renamed a table or a column, which its op says.
+  bool rename(const YAML::Node& fields) {
     const auto type = text(fields, "renameType");
     const auto [schema, table] = relation(fields["relation"]);
     if (type == "OBJECT_TABLE") {
       out_.ops.emplace_back(ops::RenameTable{schema, table, text(fields, "newname")});
-    } else if (type == "OBJECT_COLUMN" && text(fields, "relationType") == "OBJECT_TABLE") {
+      return true;
+    }
+    if (type == "OBJECT_COLUMN" && text(fields, "relationType") == "OBJECT_TABLE") {
       ops::AlterColumn a;
       a.schema = schema, a.table = table, a.name = text(fields, "subname");
       a.new_name = text(fields, "newname");
       out_.ops.emplace_back(std::move(a));
+      return true;
     }
+    return false;
+  }
+
+  /// A column's unnamed CHECKs, named as the server names them: <table>_<column>_check.
+  static void name_checks(const std::string& table, ColumnFacts& f) {
+    for (auto& ck : f.checks)
+      if (ck.name.empty()) ck.name = model::postgres_default_name(table, {f.column.name}, "check");
+  }
+
+  /// Gives what the ops create the names the server gives what the SQL leaves unnamed; false
+  /// when one of them cannot be told from the statement alone (a table's unnamed CHECK is named
+  /// after a column of its expression; an unnamed index on an expression; a foreign key to a
+  /// table's primary key without its columns).
+  bool named() {
+    bool known = true;
+    auto constraint = [](std::string& name, const std::string& table,
+                         const std::vector<std::string>& columns, const char* label) {
+      if (name.empty()) name = model::postgres_default_name(table, columns, label);
+    };
+    auto foreign = [&](model::ForeignKey& fk, const std::string& table) {
+      constraint(fk.name, table, fk.columns, "fkey");
+      if (fk.referred_schema.empty()) fk.referred_schema = "public";
+      known = known && !fk.referred_columns.empty();
+    };
+    for (auto& op : out_.ops)
+      std::visit(overloaded{
+                     [&](ops::CreateTable& o) {
+                       auto& t = o.table;
+                       if (t.primary_key) constraint(t.primary_key->name, t.name, {}, "pkey");
+                       for (auto& u : t.unique_constraints) constraint(u.name, t.name, u.columns, "key");
+                       for (auto& fk : t.foreign_keys) foreign(fk, t.name);
+                       for (auto& ck : t.checks) known = known && !ck.name.empty();
+                     },
+                     [&](ops::CreatePrimaryKey& o) {
+                       constraint(o.constraint.name, o.table, {}, "pkey");
+                     },
+                     [&](ops::CreateUniqueConstraint& o) {
+                       constraint(o.constraint.name, o.table, o.constraint.columns, "key");
+                     },
+                     [&](ops::CreateForeignKey& o) { foreign(o.constraint, o.table); },
+                     [&](ops::CreateCheckConstraint& o) {
+                       known = known && !o.constraint.name.empty();
+                     },
+                     [&](ops::CreateIndex& o) {
+                       if (!o.index.name.empty()) return;
+                       for (const auto& c : o.index.columns)
+                         known = known && c.find_first_of("() ") == std::string::npos;
+                       o.index.name = model::postgres_default_name(o.table, o.index.columns, "idx");
+                     },
+                     [](auto&) {},
+                 },
+                 op);
+    return known;
   }
 
   void transaction(const YAML::Node& fields) {

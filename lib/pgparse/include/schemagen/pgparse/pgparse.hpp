@@ -63,6 +63,10 @@ struct Statement {
   bool sets_lock_timeout = false; // SET [LOCAL] lock_timeout, set_config('lock_timeout')
   bool drops_database = false;    // DROP DATABASE
   bool cascades = false;          // DROP ... CASCADE: what depends on it goes too
+  /// Whether `ops` are all the statement does to the schema, under the names the server gives
+  /// (a DML statement: nothing): what offline replay can follow without a `replay:`. False for
+  /// what only running it tells (DO blocks, functions, views, CASCADE, an unnamed table CHECK).
+  bool followed = false;
 };
 
 /// The statements of `sql`, in order, and the parser's error when it stops: the statements before
