@@ -33,7 +33,7 @@ std::vector<std::string> wrap(const std::string& text, std::size_t width = 40) {
   return lines;
 }
 
-/// What a revision's box says, line by line, unescaped: its id, its branch labels, its message's
+/// What a revision's box says, line by line, unescaped: its id, its own branch labels, its message's
 /// first line (the rest is the revision's to tell: `schemagen show`), and what it is (head,
 /// merge, current).
 struct Box {
@@ -47,7 +47,8 @@ Box box_of(const Project& p, const std::string& id, bool current) {
   const auto& map = p.map();
   const auto& message = p.get(id).message;
   Box b{id, "", wrap(message.substr(0, message.find('\n'))), {}};
-  if (const auto labels = map.labels(id); !labels.empty())
+  // its own labels only: the ones it inherits name the branch it is drawn on already
+  if (const auto& labels = p.get(id).branch_labels; !labels.empty())
     b.labels = fmt::format("({})", fmt::join(labels, ", "));
   if (map.is_head(id)) b.marks.push_back("head");
   if (map.is_merge_point(id)) b.marks.push_back("merge");
