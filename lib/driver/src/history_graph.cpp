@@ -33,9 +33,9 @@ std::vector<std::string> wrap(const std::string& text, std::size_t width = 40) {
   return lines;
 }
 
-/// What a revision's box says, line by line, unescaped: its id, its own branch labels, its message's
-/// first line (the rest is the revision's to tell: `schemagen show`), and what it is (head,
-/// merge, current).
+/// What a revision's box says, line by line, unescaped: its id, its own branch labels, its
+/// message's first line (the rest is the revision's to tell: `schemagen show`), and what it is
+/// (head, merge, current).
 struct Box {
   std::string id;
   std::string labels; // "(a, b)" or empty
