@@ -126,8 +126,14 @@ int main(int argc, char** argv) {
   history_cmd->add_flag("-v,--verbose", hist.verbose, "the full entry of each");
   history_cmd->add_flag("-i,--indicate-current", hist.indicate_current,
                         "mark the database's revision(s)");
-  history_cmd->add_option("--format", hist.format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  history_cmd
+      ->add_option("--format", hist.format, "text or json; with --graph dot, mmd, svg or png")
+      ->check(CLI::IsMember({"text", "json", "dot", "mmd", "svg", "png"}));
+  history_cmd->add_flag("--graph", hist.graph,
+                        "draw the graph: branches, merges, labels, the database's revision");
+  std::string history_output;
+  history_cmd->add_option("-o,--output", history_output,
+                          "with --graph: .svg, .png, .dot or .mmd (default: DOT on stdout)");
   std::string show_rev;
   auto* show_cmd = app.add_subcommand("show", "one revision's full entry");
   show_cmd->add_option("revision", show_rev, "an id, head, current, ...")->required();
@@ -165,6 +171,17 @@ int main(int argc, char** argv) {
       "test", "each revision upgraded, downgraded and upgraded again on a scratch database, and "
               "checked to do what its ops say");
   test_cmd->add_flag("--keep", stairway.keep, "keep the scratch database, and print its URL");
+
+  // pictures
+  driver::ErdOptions erdo;
+  std::string erd_output;
+  auto* erd_cmd = app.add_subcommand(
+      "erd", "the models (or --database, the database) as an entity-relationship diagram");
+  erd_cmd->add_option("-o,--output", erd_output,
+                      "write .svg, .png, .dot or .mmd (default: DOT on stdout)");
+  erd_cmd->add_option("--format", erdo.format, "dot, mmd, svg or png, over -o's extension")
+      ->check(CLI::IsMember({"dot", "mmd", "svg", "png"}));
+  erd_cmd->add_flag("--database", erdo.database, "the live database's schema instead");
 
   driver::InspectOptions inspecto;
   auto* inspect_cmd = app.add_subcommand(
@@ -204,6 +221,8 @@ int main(int argc, char** argv) {
   if (!depfile.empty()) scan.depfile = depfile;
   scan.use_cache = !no_cache;
   if (!embed_depfile.empty()) embed.depfile = embed_depfile;
+  if (!history_output.empty()) hist.output = history_output;
+  if (!erd_output.empty()) erdo.output = erd_output;
 
   // without -n, these serve every database of a `databases:` map in turn; the rest need -n
   auto each = [&](const std::string& format, auto command) {
@@ -237,6 +256,8 @@ int main(int argc, char** argv) {
       rc = each(list.format, [&](const auto& g) { return driver::heads(g, list); });
     else if (*branches_cmd)
       rc = each("text", [&](const auto& g) { return driver::branches(g, list); });
+    else if (*history_cmd && hist.graph) // one picture, of the database -n names
+      rc = driver::history(global, hist);
     else if (*history_cmd)
       rc = each(hist.format, [&](const auto& g) { return driver::history(g, hist); });
     else if (*show_cmd)
@@ -253,6 +274,8 @@ int main(int argc, char** argv) {
       });
     else if (*test_cmd)
       rc = each("text", [&](const auto& g) { return driver::stairway_test(g, stairway); });
+    else if (*erd_cmd)
+      rc = driver::erd(global, erdo);
     else if (*inspect_cmd)
       rc = driver::inspect(global, inspecto);
     else if (*import_cmd)

@@ -1,6 +1,7 @@
 // history, heads, branches, show: where the chain stands. No database needed, except for
 // history's "current" and --indicate-current, and is_current in JSON (read when a URL is set).
 
+#include "picture.hpp"
 #include "project.hpp"
 #include "schemagen/support/files.hpp"
 #include "schemagen/support/json.hpp"
@@ -38,17 +39,18 @@ void print_json_list(const Project& p, const std::vector<std::string>& ids,
   std::cout << "]\n";
 }
 
-/// The database's heads for JSON's is_current, when a URL is configured and the database
-/// answers; otherwise none (is_current is null, not a guess), and a warning says why.
-std::optional<std::vector<std::string>> current_if_reachable(const Project& p,
-                                                             const Global& global) {
+/// The database's heads for JSON's is_current and the graph's mark, when a URL is configured and
+/// the database answers; otherwise none (is_current is null, not a guess; nothing is marked), and
+/// a warning says why, `lacking` being what the output then lacks.
+std::optional<std::vector<std::string>> current_if_reachable(const Project& p, const Global& global,
+                                                             const char* lacking) {
   if (!p.has_url()) return std::nullopt;
   try {
     auto db = p.connect();
     return runtime::read_heads(*db, p.version_table());
   } catch (const DatabaseError& e) {
     if (global.verbosity >= 0)
-      std::cerr << "warning: is_current is null: the database was not read\n" << e.what() << "\n";
+      std::cerr << "warning: " << lacking << ": the database was not read\n" << e.what() << "\n";
     return std::nullopt;
   }
 }
@@ -56,6 +58,17 @@ std::optional<std::vector<std::string>> current_if_reachable(const Project& p,
 } // namespace
 
 ExitCode history(const Global& global, const HistoryOptions& options) {
+  const bool picture_format_given = options.format != "text" && options.format != "json";
+  if (picture_format_given && !options.graph)
+    throw UserError(
+        fmt::format("error: history --format {} is a picture's: add --graph", options.format));
+  if (options.output && !options.graph)
+    throw UserError("error: history -o writes the picture of --graph: add --graph");
+  if (options.graph && options.format == "json")
+    throw UserError("error: history --graph draws: its --format is dot, mmd, svg or png");
+  const auto format = options.graph ? picture_format("history --graph", options.output,
+                                                     picture_format_given ? options.format : "")
+                                    : PictureFormat::dot;
   const auto p = Project::load(global);
   std::string lower = "base", upper = "heads";
   if (!options.range.empty()) {
@@ -69,8 +82,10 @@ ExitCode history(const Global& global, const HistoryOptions& options) {
   if (options.indicate_current || lower == "current" || upper == "current") {
     auto db = p.connect();
     asked = runtime::read_heads(*db, p.version_table());
+  } else if (options.graph) {
+    asked = current_if_reachable(p, global, "the current revision is not marked");
   } else if (options.format == "json") {
-    asked = current_if_reachable(p, global);
+    asked = current_if_reachable(p, global, "is_current is null");
   }
   const auto current = asked.value_or(std::vector<std::string>{});
   auto as_spec = [&](const std::string& s) -> std::string {
@@ -81,6 +96,10 @@ ExitCode history(const Global& global, const HistoryOptions& options) {
     return current.front();
   };
   const auto ids = p.map().range(as_spec(lower), as_spec(upper));
+  if (options.graph) {
+    write_picture(revision_graph(p, ids, current), format, options.output);
+    return ExitCode::ok;
+  }
   if (options.format == "json") {
     print_json_list(p, ids, asked);
     return ExitCode::ok;
@@ -107,7 +126,7 @@ ExitCode heads(const Global& global, const ListOptions& options) {
   const auto p = Project::load(global);
   const auto ids = p.map().heads();
   if (options.format == "json") {
-    print_json_list(p, ids, current_if_reachable(p, global));
+    print_json_list(p, ids, current_if_reachable(p, global, "is_current is null"));
     return ExitCode::ok;
   }
   for (const auto& id : ids)

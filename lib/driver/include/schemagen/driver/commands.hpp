@@ -90,7 +90,9 @@ struct HistoryOptions {
   std::string range; // A:B, A:, :B; empty: base:heads
   bool verbose = false;
   bool indicate_current = false;
-  std::string format = "text";
+  std::string format = "text";    // with graph: "" (by -o's extension), dot, mmd, svg or png
+  bool graph = false;             // --graph: the revisions drawn, the database's marked
+  std::optional<fs::path> output; // with graph: -o; stdout when absent or "-"
 };
 ExitCode history(const Global& global, const HistoryOptions& options);
 ExitCode show(const Global& global, const std::string& rev);
@@ -166,5 +168,17 @@ struct ImportOptions {
 /// scanned, they compare equal to the database. An edited header is left alone, the import
 /// written beside it (FILE.new).
 ExitCode import_models(const Global& global, const ImportOptions& options);
+
+} // namespace schemagen::driver
+
+namespace schemagen::driver {
+
+struct ErdOptions {
+  std::optional<fs::path> output; // -o: .svg, .png, .dot or .mmd; stdout (DOT) when absent or "-"
+  std::string format;             // --format dot|mmd|svg|png, over the extension
+  bool database = false;          // the live schema instead of the models
+};
+/// The models (or the database's schema) as an entity-relationship diagram.
+ExitCode erd(const Global& global, const ErdOptions& options);
 
 } // namespace schemagen::driver
