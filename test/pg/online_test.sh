@@ -46,7 +46,7 @@ for dir in plain online; do
   printf '%s\n' "$v1" > $dir/m.hpp
 done
 printf 'models: {sources: [m.hpp]}\n' > plain/schemagen.yaml
-printf 'models: {sources: [m.hpp]}\nonline_ddl: {batch_size: 1000, lock_timeout_ms: 300}\n' > online/schemagen.yaml
+printf 'models: {sources: [m.hpp]}\nonline_ddl: {batch_size: 1000, lock_timeout_ms: 300, statement_timeout_ms: 60000}\n' > online/schemagen.yaml
 run 0 "$SG" -c plain/schemagen.yaml revision --autogenerate -m tables --rev-id r1 --url "$a"
 cp plain/revisions/*.yaml online/revisions/
 rows="INSERT INTO customers SELECT g FROM generate_series(1, 100) g;
@@ -88,6 +88,7 @@ contains "$out" "No new upgrade operations detected" "the online revision leaves
 run 0 "$SG" -c online/schemagen.yaml upgrade r1:o2 --sql
 script=$out
 contains "$script" "SET LOCAL lock_timeout = '300ms'" "each transaction under the configured lock_timeout"
+contains "$script" "SET LOCAL statement_timeout = '60000ms'" "and the configured statement_timeout"
 contains "$script" "VALIDATE CONSTRAINT" "validated after NOT VALID"
 printf '%s\n' "$script" | "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$c" >/dev/null 2>"$WORK/psql.err" ||
   fail "the online script through psql: $(cat "$WORK/psql.err")"

@@ -114,7 +114,8 @@ const Keys databases_entry_keys = {"url",
 const Keys models_keys = {"sources", "compile_commands", "args"};
 const Keys naming_convention_keys = {"pk", "uq", "fk", "ix", "ck"};
 const Keys hooks_keys = {"pre_upgrade", "post_upgrade", "post_write"};
-const Keys online_ddl_keys = {"enabled", "lock_timeout_ms", "lock_retries", "batch_size"};
+const Keys online_ddl_keys = {"enabled", "lock_timeout_ms", "statement_timeout_ms", "lock_retries",
+                               "batch_size"};
 
 class ConfigReader {
 public:
@@ -213,6 +214,7 @@ public:
       }
     };
     number("lock_timeout_ms", 1, max_lock_timeout_seconds * 1000, o.lock_timeout_ms);
+    number("statement_timeout_ms", 0, max_lock_timeout_seconds * 1000, o.statement_timeout_ms);
     number("lock_retries", 0, 100, o.lock_retries);
     number("batch_size", 1, 100'000'000, o.batch_size);
   }

@@ -33,6 +33,13 @@ std::optional<std::chrono::milliseconds> ddl_lock_timeout(const Project& p) {
   return std::chrono::milliseconds(o.lock_timeout_ms);
 }
 
+/// online_ddl.statement_timeout_ms, when online DDL is on and it is set.
+std::optional<std::chrono::milliseconds> ddl_statement_timeout(const Project& p) {
+  const auto& o = p.config().online_ddl;
+  if (!o.enabled || o.statement_timeout_ms == 0) return std::nullopt;
+  return std::chrono::milliseconds(o.statement_timeout_ms);
+}
+
 /// Runs `fn(sink)` in the database under the advisory lock; a failure rolls back (exit 2).
 template <class Fn>
 void online(const Project& p, Fn fn) {
@@ -80,6 +87,7 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     for (const auto& w : warnings) std::cerr << w << "\n";
     runtime::RunOptions opts;
     opts.ddl_lock_timeout = ddl_lock_timeout(p);
+    opts.ddl_statement_timeout = ddl_statement_timeout(p);
     opts.transaction_per_migration = p.config().transaction_per_migration;
     opts.prelude = offline_prelude(vt, heads);
     // printed whole or not at all: a script cut short by an error would still pipe into a shell
@@ -104,6 +112,7 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
   run.lock_timeout = lock_timeout(p);
   run.transaction_per_migration = p.config().transaction_per_migration;
   run.ddl_lock_timeout = ddl_lock_timeout(p);
+  run.ddl_statement_timeout = ddl_statement_timeout(p);
   run.lock_retries = p.config().online_ddl.lock_retries;
   run.check = [&](dialect::Session& db, const std::vector<std::string>&) {
     p.checksum_drift(db, loud);

@@ -173,6 +173,7 @@ void run_online(dialect::Session& db, const ChainView& chain, const runtime::Ver
       opts.on_resume = run.on_resume;
       opts.call = run.call;
       opts.ddl_lock_timeout = run.ddl_lock_timeout;
+      opts.ddl_statement_timeout = run.ddl_statement_timeout;
       opts.on_step = [&](const revision::Revision& rev, bool upgrade, double ms) {
         done.push_back(rev.id);
         if (run.on_step) run.on_step(rev, upgrade, ms);

@@ -179,6 +179,9 @@ public:
   std::string transaction_lock_timeout(std::chrono::milliseconds timeout) const override {
     return fmt::format("SET LOCAL lock_timeout = '{}ms'", timeout.count());
   }
+  std::string transaction_statement_timeout(std::chrono::milliseconds timeout) const override {
+    return fmt::format("SET LOCAL statement_timeout = '{}ms'", timeout.count());
+  }
   std::string add_interrupted_column_sql(const std::string& log_table) const override {
     return fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS interrupted TEXT", log_table);
   }

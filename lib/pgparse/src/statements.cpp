@@ -280,7 +280,9 @@ private:
 
   void alter_table(const YAML::Node& fields) {
     if (text(fields, "objtype") != "OBJECT_TABLE") return;
-    const auto [schema, table] = relation(fields["relation"]);
+    const auto target = relation(fields["relation"]);
+    const std::string& schema = target.first;
+    const std::string& table = target.second; // named: a lambda below captures them
     for (const auto& item : fields["cmds"]) {
       const auto [kind, cmd] = node(item);
       const auto sub = text(cmd, "subtype");

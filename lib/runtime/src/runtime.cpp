@@ -146,10 +146,15 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
   }
   const auto lock_timeout_sql =
       lock_timeout ? vt.dialect->transaction_lock_timeout(*lock_timeout) : std::string();
+  const auto statement_timeout_sql =
+      options.ddl_statement_timeout
+          ? vt.dialect->transaction_statement_timeout(*options.ddl_statement_timeout)
+          : std::string();
   bool open = false;
   auto begin = [&] {
     sink.begin();
     if (!lock_timeout_sql.empty()) sink.execute(lock_timeout_sql);
+    if (!statement_timeout_sql.empty()) sink.execute(statement_timeout_sql);
     open = true;
   };
   auto commit = [&] {

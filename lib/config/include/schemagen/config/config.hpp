@@ -50,6 +50,7 @@ struct Hooks {
 struct OnlineDdl {
   bool enabled = false;
   long long lock_timeout_ms = 2000; // each transaction's lock_timeout
+  long long statement_timeout_ms = 0; // each transaction's statement_timeout; 0: the server's
   int lock_retries = 5;             // runs again after a lock timeout, backing off
   long batch_size = 10000;          // rows per transaction when a new column's default is filled
 };

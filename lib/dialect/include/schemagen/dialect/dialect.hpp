@@ -205,6 +205,10 @@ public:
   /// What makes the statements of the transaction just begun give up waiting for a lock after
   /// `timeout` ("" where the dialect has no such setting).
   virtual std::string transaction_lock_timeout(std::chrono::milliseconds) const { return ""; }
+  /// What makes the statements of the transaction just begun give up after running `timeout`.
+  virtual std::string transaction_statement_timeout(std::chrono::milliseconds) const {
+    return "";
+  }
   virtual OfflineText offline_text() const { return {}; }
   /// A log table made by an earlier schemagen may lack the `interrupted` column: the statement
   /// that adds it where missing (empty where no earlier version ever made one).

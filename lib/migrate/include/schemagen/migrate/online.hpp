@@ -85,6 +85,8 @@ struct OnlineRun {
   std::string missing_step;
   /// See runtime::RunOptions::ddl_lock_timeout.
   std::optional<std::chrono::milliseconds> ddl_lock_timeout;
+  /// See runtime::RunOptions::ddl_statement_timeout.
+  std::optional<std::chrono::milliseconds> ddl_statement_timeout;
   /// When a statement gives up waiting for a lock (lock_timeout), what the failure rolled back is
   /// run again from where the database stands, up to this many times, waiting 1 s, 2 s, 4 s, ...
   /// (at most 30 s) in between; on_warning is told each time.

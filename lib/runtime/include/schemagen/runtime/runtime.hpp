@@ -128,6 +128,10 @@ struct RunOptions {
   /// each transaction). Unset: 2 s when the run has an online op (a revision written for a busy
   /// database), else the server's setting.
   std::optional<std::chrono::milliseconds> ddl_lock_timeout;
+  /// How long a statement of a transaction may run (set at the start of each); unset: the
+  /// server's setting. What runs outside a transaction (CONCURRENTLY, VALIDATE, a batched fill)
+  /// is not bounded: it blocks no one, and stopping it half-way gains nothing.
+  std::optional<std::chrono::milliseconds> ddl_statement_timeout;
 };
 
 /// The lock_timeout of a run's transactions when a revision has online ops and none is set.
