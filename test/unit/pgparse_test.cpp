@@ -329,3 +329,15 @@ TEST_CASE("format_type_name") {
   CHECK(pgparse::format_type_name({"auth", "role"}) == "auth.role");
   CHECK(pgparse::format_type_name({"citext"}) == "citext");
 }
+
+TEST_CASE("a statement nested deeper than the parse tree can be read is an error at it, no crash") {
+  // PostgreSQL parses it; its JSON parse tree is deeper than yaml-cpp reads (found by fuzzing)
+  const std::string deep = "CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN " +
+                           std::string(3000, '+') + "1;";
+  const auto error = error_of("\n" + deep);
+  INFO(error);
+  CHECK(error.find("db/objects.sql:2:1: error:") == 0);
+  CHECK(error.find("nests too deeply") != std::string::npos);
+  CHECK(pgparse::read_script(deep).error.value_or("").find("nests too deeply") !=
+        std::string::npos);
+}

@@ -50,7 +50,15 @@ YAML::Node parse(std::string_view sql) {
                                : sql.size();
     throw SyntaxError{e->message ? e->message : "syntax error", at};
   }
-  return YAML::Load(result->parse_tree);
+  // the parse tree comes as JSON, read by yaml-cpp, which stops at a depth PostgreSQL's own
+  // parser allows (an expression nested some thousands of parentheses deep)
+  try {
+    return YAML::Load(result->parse_tree);
+  } catch (const YAML::Exception&) {
+    const auto first = sql.find_first_not_of(" \t\r\n"); // where the SQL starts
+    throw SyntaxError{"the statement nests too deeply for schemagen to read its parse tree",
+                      first == std::string_view::npos ? 0 : first};
+  }
 }
 
 namespace {
