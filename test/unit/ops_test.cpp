@@ -610,3 +610,18 @@ TEST_CASE("views and schema objects: YAML round trip, op names, reverse and repl
   CHECK_THROWS_AS(apply(CreateView{std::get<CreateView>(ops[0]).view},
                         states[1]), UserError); // made twice
 }
+
+TEST_CASE("SQL holding a control character is written quoted, since a block scalar cannot hold it") {
+  model::View v;
+  v.name = "v";
+  v.schema = "public";
+  v.sql = std::string("SELECT 1\n-- a NUL \0 and a bell \a here\nFROM t", 44);
+  REQUIRE(v.sql.find('\0') != std::string::npos);
+  const std::vector<Op> ops{CreateView{v}};
+  const auto yaml = text(ops);
+  CHECK(yaml.find("|-") == std::string::npos);
+  CHECK(yaml.find("\\x00") != std::string::npos);
+  const auto back = read(yaml.substr(1));
+  REQUIRE(back.size() == 1);
+  CHECK(std::get<CreateView>(back[0]).view.sql == v.sql);
+}

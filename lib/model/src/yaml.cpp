@@ -2,6 +2,7 @@
 
 #include "schemagen/support/sql.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <vector>
 
@@ -134,8 +135,13 @@ void write_table(std::string& out, const Table& t, bool origins) {
 
 std::string block_scalar(std::string_view text, int indent) {
   // a block keeps SQL readable in review; YAML's block scalars cannot hold leading spaces on the
-  // first line, trailing spaces, tabs at line starts or carriage returns faithfully: quote those
-  const bool plain_lines = text.find('\n') != std::string_view::npos &&
+  // first line, trailing spaces, tabs at line starts, carriage returns or any other control
+  // character faithfully: quote those (a quoted scalar escapes them)
+  const bool printable = std::none_of(text.begin(), text.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
+  });
+  const bool plain_lines = printable && text.find('\n') != std::string_view::npos &&
                            text.find('\r') == std::string_view::npos && !text.empty() &&
                            text.front() != ' ' && text.back() != '\n' &&
                            text.find(" \n") == std::string_view::npos && text.back() != ' ' &&
