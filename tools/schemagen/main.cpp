@@ -91,6 +91,13 @@ int main(int argc, char** argv) {
                         "what the merge is for (default: \"merge <ids>\")");
   merge_cmd->add_option("--branch-label", merge.branch_labels, "a branch label for the merge");
   merge_cmd->add_option("--rev-id", merge.rev_id, "its id instead of a random one");
+  driver::SquashOptions squash;
+  auto* squash_cmd = app.add_subcommand(
+      "squash", "replace the revisions after FROM up to TO with one that builds the same schema");
+  squash_cmd->add_option("range", squash.range, "FROM:TO (FROM may be base)")->required();
+  squash_cmd->add_option("-m,--message", squash.message,
+                         "what the squash is for (default: \"squash <first>..<last>\")");
+  squash_cmd->add_option("--rev-id", squash.rev_id, "its id instead of a random one");
 
   // upgrade, downgrade, stamp
   driver::MigrateOptions up, down;
@@ -242,6 +249,8 @@ int main(int argc, char** argv) {
       rc = driver::revision(global, rev);
     else if (*merge_cmd)
       rc = driver::merge(global, merge);
+    else if (*squash_cmd)
+      rc = driver::squash(global, squash);
     else if (*upgrade_cmd)
       rc = up.sql ? driver::upgrade(global, up)
                   : each("text", [&](const auto& g) { return driver::upgrade(g, up); });

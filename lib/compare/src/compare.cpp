@@ -487,7 +487,7 @@ private:
   /// Views are compared once the models declare one: a database's views are left alone until
   /// then (they were made by hand or by `execute`), as with every kind of schema object.
   void compare_views() {
-    if (models_.views.empty()) return;
+    if (models_.views.empty() && !o_.whole_schema) return; // views the project does not manage
     std::set<Key> recreate;              // database views dropped, and created again after
     std::vector<const model::View*> gone; // database views the models do not have
     std::vector<std::size_t> create, replace;
@@ -658,7 +658,8 @@ private:
     }
     const auto& spelled = canon_.objects.size() == models_.objects.size() ? canon_ : models_;
     for (const auto& d : db_.objects)
-      if (managed.count(d.kind) && (database_grants || !on_database(d)) && !spelled.find_object(d))
+      if ((o_.whole_schema || (managed.count(d.kind) && (database_grants || !on_database(d)))) &&
+          !spelled.find_object(d))
         drop_bucket(d).push_back(ops::DropObject{d});
   }
 

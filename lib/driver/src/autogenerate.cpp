@@ -20,11 +20,6 @@
 
 namespace schemagen::driver {
 
-revision::Revision write_revision(const Project& p, const Global& global,
-                                  const RevisionOptions& options,
-                                  const std::vector<ops::Op>& upgrade,
-                                  const std::vector<ops::Op>& downgrade);
-
 namespace {
 
 bool acknowledged(const revision::Revision& rev, const std::string& rule) {
@@ -328,6 +323,24 @@ std::optional<std::vector<ops::Op>> followed_ops(const std::string& sql, std::st
 
 } // namespace
 
+std::optional<std::vector<ops::Op>> execute_effect(const Project& p, const ops::Execute& e,
+                                                   std::string& why) {
+  if (e.replay) {
+    std::vector<ops::Op> out;
+    for (const auto& lo : *e.replay) out.push_back(lo.op);
+    return out;
+  }
+  const std::string dialect(p.dialect().name());
+  const auto sql = e.sql.count(dialect) ? e.sql.at(dialect)
+                   : e.sql.count("")    ? e.sql.at("")
+                                        : "";
+  if (data_only(sql)) return std::vector<ops::Op>{};
+  // PostgreSQL's SQL is read with its parser: DDL it can follow is replayed as its ops
+  why = "may change the schema in ways replay cannot follow";
+  if (dialect == "postgresql") return followed_ops(sql, why);
+  return std::nullopt;
+}
+
 model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted,
                              const std::vector<std::string>& targets) {
   const auto wanted =
@@ -342,18 +355,10 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
       try {
         if (ops::apply(lo.op, head).exact) continue;
         if (const auto* e = std::get_if<ops::Execute>(&lo.op)) { // SQL with no replay:
-          const std::string dialect(p.dialect().name());
-          auto sql = e->sql.count(dialect) ? e->sql.at(dialect)
-                     : e->sql.count("")         ? e->sql.at("")
-                                                : "";
-          if (data_only(sql)) continue;
-          // PostgreSQL's SQL is read with its parser: DDL it can follow is replayed as its ops
-          std::string why = "may change the schema in ways replay cannot follow";
-          if (dialect == "postgresql") {
-            if (const auto followed = followed_ops(sql, why)) {
-              for (const auto& op : *followed) ops::apply(op, head);
-              continue;
-            }
+          std::string why;
+          if (const auto effect = execute_effect(p, *e, why)) {
+            for (const auto& op : *effect) ops::apply(op, head);
+            continue;
           }
           unaccounted.push_back(fmt::format(
               "{}: warning: revision {}: {} {}; say what it does with replay: [ops] (or "
@@ -428,16 +433,11 @@ void parsed_offline(model::Metadata& m, const dialect::Dialect& d) {
   for (auto& o : m.objects) o.definition = pgparse::canonical(o.sql, o.origin.loc);
 }
 
-Comparison compare_with_head(const config::Config& cfg, const dialect::Dialect& d,
-                             OfflineChain chain) {
-  Comparison out;
-  out.unaccounted = std::move(chain.unaccounted);
-  const auto& head = chain.head;
-  const auto scanned = models_for(cfg, d);
-  const auto schemas = compared_schemas(cfg, scanned);
-  auto models = compared_models(cfg, scanned, schemas);
-  // the replayed schema, restricted like a reflection would be
-  model::Metadata database = d.spelled_like(compared_models(cfg, head, schemas), models);
+/// `models` compared with `database` (replayed) without a server: canonical forms on both sides,
+/// the ops in the models' spelling.
+compare::Result compare_without_server(const config::Config& cfg, const dialect::Dialect& d,
+                                       model::Metadata models, model::Metadata database,
+                                       bool whole_schema = false) {
   if (d.name() == "postgresql") // views in order by what they read
     for (auto* m : {&models, &database})
       for (auto& v : m->views)
@@ -450,8 +450,21 @@ Comparison compare_with_head(const config::Config& cfg, const dialect::Dialect& 
   options.needs_using = [&d](const std::string& from, const std::string& to) {
     return d.offline_needs_using(from, to);
   };
-  // compare canonical forms on both sides; the ops still carry the models' spelling
-  out.result = compare::compare(models, canonical_models, canonical_db, options);
+  options.whole_schema = whole_schema;
+  return compare::compare(models, canonical_models, canonical_db, options);
+}
+
+Comparison compare_with_head(const config::Config& cfg, const dialect::Dialect& d,
+                             OfflineChain chain) {
+  Comparison out;
+  out.unaccounted = std::move(chain.unaccounted);
+  const auto& head = chain.head;
+  const auto scanned = models_for(cfg, d);
+  const auto schemas = compared_schemas(cfg, scanned);
+  auto models = compared_models(cfg, scanned, schemas);
+  // the replayed schema, restricted like a reflection would be
+  out.result = compare_without_server(cfg, d, std::move(models),
+                                      d.spelled_like(compared_models(cfg, head, schemas), models));
   return out;
 }
 
@@ -459,6 +472,11 @@ Comparison compare_with_head(const config::Config& cfg, const dialect::Dialect& 
 
 Comparison compare_offline(const Project& p, const std::vector<std::string>& targets) {
   return compare_with_head(p.config(), p.dialect(), offline_chain({}, &p, targets));
+}
+
+compare::Result compare_replayed(const Project& p, const model::Metadata& from,
+                                 const model::Metadata& to) {
+  return compare_without_server(p.config(), p.dialect(), to, from, true);
 }
 
 void report(const Comparison& c, int verbosity) {

@@ -29,6 +29,17 @@ Comparison compare_offline(const Project& p, const std::vector<std::string>& tar
 model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted,
                              const std::vector<std::string>& targets);
 
+/// What an execute does to the schema, as ops, where replay can know: its replay:, what the
+/// parse follows of its PostgreSQL SQL, nothing for SQL that changes only rows. Otherwise
+/// nullopt, and `why` says what cannot be followed.
+std::optional<std::vector<ops::Op>> execute_effect(const Project& p, const ops::Execute& e,
+                                                   std::string& why);
+
+/// The ops that take schema `from` to schema `to`, both as the chain's ops build them (replayed),
+/// compared as offline comparison compares: canonical forms, ops in `to`'s spelling.
+compare::Result compare_replayed(const Project& p, const model::Metadata& from,
+                                 const model::Metadata& to);
+
 /// Prints what was detected, one op per line, and the warnings (stderr).
 void report(const Comparison& c, int verbosity);
 

@@ -23,12 +23,13 @@ std::string json_revision(const Project& p, const revision::Revision& rev,
   return fmt::format(
       "{{\"revision\": {}, \"down_revisions\": {}, \"depends_on\": {}, \"branch_labels\": {}, "
       "\"message\": {}, \"create_date\": {}, \"path\": {}, \"is_head\": {}, "
-      "\"is_branch_point\": {}, \"is_merge_point\": {}, \"is_current\": {}}}",
-      json::str(rev.id), json::list(rev.down_revisions), json::list(rev.depends_on),
+      "\"is_branch_point\": {}, \"is_merge_point\": {}, \"replaces\": {}, \"is_current\": {}}}",
+      json::str(rev.id), json::list(map.record(rev.id).down_revisions),
+      json::list(map.record(rev.id).depends_on),
       json::list(map.labels(rev.id)), json::str(rev.message), json::str(rev.create_date),
       json::str(display_path(rev.path)), map.is_head(rev.id) ? "true" : "false",
       map.is_branch_point(rev.id) ? "true" : "false", map.is_merge_point(rev.id) ? "true" : "false",
-      is_current);
+      json::list(rev.replaces), is_current);
 }
 
 void print_json_list(const Project& p, const std::vector<std::string>& ids,

@@ -116,7 +116,7 @@ Picture revision_graph(const Project& p, const std::vector<std::string>& ids,
     else if (p.map().is_head(id))
       mermaid_classes += fmt::format("  class {} head\n", node);
 
-    for (const auto& parent : p.get(id).down_revisions) {
+    for (const auto& parent : p.map().record(id).down_revisions) { // a squash for what it replaced
       if (!drawn.contains(parent)) continue;
       dot_edges += fmt::format("  {} -> {};\n", escape::dot_string(parent), escape::dot_string(id));
       mermaid_edges += fmt::format("  r_{} --> {}\n", parent, node);

@@ -79,11 +79,15 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     if (!upgrade && from.empty())
       throw UserError("error: downgrade with --sql needs a range, FROM:TO (the database is not "
                       "asked where it is)");
+    // from or to a revision a squash replaced: over the chain with that squash undone
+    const migrate::RunChain run_chain(p.chain(), migrate::squashes_named(p.chain(), {from, to}));
+    const auto& chain = run_chain.view();
     const std::vector<std::string> heads =
-        from.empty() || from == "base" ? std::vector<std::string>{} : p.map().resolve(from);
+        from.empty() || from == "base" ? std::vector<std::string>{} : chain.map.resolve(from);
     std::vector<std::string> warnings;
-    const auto path =
-        upgrade ? p.map().upgrade_path(to, heads) : p.map().downgrade_path(to, heads, &warnings);
+    const auto path = upgrade ? chain.map.upgrade_path(to, heads)
+                              : chain.map.downgrade_path(to, heads, &warnings);
+    run_chain.refuse_missing(path, heads);
     for (const auto& w : warnings) std::cerr << w << "\n";
     runtime::RunOptions opts;
     opts.ddl_lock_timeout = ddl_lock_timeout(p);
@@ -94,7 +98,7 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
     std::ostringstream script;
     {
       runtime::OfflineSink sink(script, p.dialect());
-      runtime::migrate(p.map(), p.by_id(), vt, sink, path, upgrade, heads, opts);
+      runtime::migrate(chain.map, chain.by_id, vt, sink, path, upgrade, heads, opts);
     }
     std::cout << script.str();
     return ExitCode::ok;
@@ -159,11 +163,21 @@ ExitCode downgrade(const Global& global, const MigrateOptions& options) {
 ExitCode stamp(const Global& global, const StampOptions& options) {
   const auto p = Project::load(global);
   const auto vt = p.version_table();
-  const auto& map = p.map();
   auto [from, to] = split_range(options.target);
-  const auto targets = map.resolve(to);
+  // the rows, read under the lock online, may stand inside a squash: the chain with every
+  // squash a name reaches undone
+  std::optional<migrate::RunChain> run_chain;
+  auto chain_for = [&](std::vector<std::string> names) -> const migrate::ChainView& {
+    names.push_back(from);
+    names.push_back(to);
+    run_chain.emplace(p.chain(), migrate::squashes_named(p.chain(), names));
+    return run_chain->view();
+  };
 
   auto plan = [&](const std::vector<std::string>& current) {
+    const auto& chain = chain_for(current);
+    const auto& map = chain.map;
+    const auto targets = map.resolve(to);
     std::vector<std::string> next;
     if (!options.purge)
       for (const auto& h : current) {
@@ -179,7 +193,7 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
     std::vector<std::string> forgotten;
     for (const auto& id : after)
       if (std::find(before.begin(), before.end(), id) == before.end())
-        logged.emplace_back(id, p.get(id).checksum);
+        logged.emplace_back(id, chain.by_id.at(id)->checksum);
     for (const auto& id : before)
       if (std::find(after.begin(), after.end(), id) == after.end()) forgotten.push_back(id);
     return std::tuple{next, logged, forgotten};
@@ -187,7 +201,8 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
 
   if (options.sql) {
     const std::vector<std::string> current =
-        from.empty() || from == "base" ? std::vector<std::string>{} : map.resolve(from);
+        from.empty() || from == "base" ? std::vector<std::string>{}
+                                       : chain_for({}).map.resolve(from);
     auto [next, logged, forgotten] = plan(current);
     std::ostringstream script; // whole or not at all, as upgrade --sql
     {
@@ -204,7 +219,7 @@ ExitCode stamp(const Global& global, const StampOptions& options) {
     std::vector<std::string> unknown; // rows naming no revision file: what --purge is for
     if (options.purge)
       std::erase_if(current, [&](const auto& h) {
-        if (map.contains(h)) return false;
+        if (migrate::knows(p.chain(), h)) return false;
         unknown.push_back(h);
         return true;
       });
@@ -253,7 +268,23 @@ ExitCode current(const Global& global, const ListOptions& options) {
   }
   if (options.verbose)
     std::cout << fmt::format("Current revision(s) for {}:\n", sql::redact_url(p.url()));
+  const auto replaced = revision::replaced_by(p.revisions());
   for (const auto& h : heads) {
+    if (!p.map().contains(h) && replaced.count(h)) { // a revision a squash replaced
+      const auto& squash = p.get(replaced.at(h));
+      const auto* rev = p.by_id().count(h) ? &p.get(h) : nullptr;
+      std::cout << (rev ? fmt::format("{} -> {}, {}", where(rev->down_revisions), h, rev->message)
+                        : h)
+                << (squash.replaces.back() == h
+                        ? fmt::format(" (squashed into {}, which builds the same schema: the "
+                                      "next upgrade records the database as at {})",
+                                      squash.id, squash.id)
+                        : fmt::format(" (inside squash {}: the next upgrade runs the revisions "
+                                      "it replaced after this one, then goes on from {})",
+                                      squash.id, squash.id))
+                << partly(h) << "\n";
+      continue;
+    }
     if (!p.map().contains(h))
       throw UserError(
           fmt::format("error: the database is at revision {}, which no revision file declares", h));

@@ -145,7 +145,9 @@ std::string comma(const std::vector<std::string>& v) {
 std::string revision_line(const Project& p, const revision::Revision& rev, const LineOptions& o) {
   const auto& map = p.map();
   std::string text = rev.id;
-  const std::string down = rev.down_revisions.empty() ? "<base>" : comma(rev.down_revisions);
+  // as the graph reads it: a branch begun before a squash goes on from the squash
+  const auto& downs = map.contains(rev.id) ? map.record(rev.id).down_revisions : rev.down_revisions;
+  const std::string down = downs.empty() ? "<base>" : comma(downs);
   if (o.parents) {
     text = rev.depends_on.empty() ? fmt::format("{} -> {}", down, text)
                                   : fmt::format("{} ({}) -> {}", down, comma(rev.depends_on), text);
@@ -163,6 +165,10 @@ std::string revision_line(const Project& p, const revision::Revision& rev, const
   if (o.tree) {
     if (map.is_branch_point(rev.id)) text += " (branchpoint)";
     if (map.is_merge_point(rev.id)) text += " (mergepoint)";
+    if (!rev.replaces.empty())
+      text += fmt::format(" (squash of {})", rev.replaces.size() == 1
+                                                 ? rev.replaces.front()
+                                                 : rev.replaces.front() + ".." + rev.replaces.back());
   }
   if (o.doc) text += ", " + rev.message.substr(0, rev.message.find('\n'));
   return text;
@@ -170,13 +176,17 @@ std::string revision_line(const Project& p, const revision::Revision& rev, const
 
 std::string revision_entry(const Project& p, const revision::Revision& rev, bool current) {
   const auto& map = p.map();
-  const std::string down = rev.down_revisions.empty() ? "<base>" : comma(rev.down_revisions);
+  const auto& downs = map.contains(rev.id) ? map.record(rev.id).down_revisions : rev.down_revisions;
+  const std::string down = downs.empty() ? "<base>" : comma(downs);
   std::string out =
       fmt::format("Rev: {}{}{}{}{}\n", rev.id, map.is_head(rev.id) ? " (head)" : "",
                   map.is_branch_point(rev.id) ? " (branchpoint)" : "",
                   map.is_merge_point(rev.id) ? " (mergepoint)" : "", current ? " (current)" : "");
   out += fmt::format("{}: {}\n", map.is_merge_point(rev.id) ? "Merges" : "Parent", down);
   if (!rev.depends_on.empty()) out += fmt::format("Also depends on: {}\n", comma(rev.depends_on));
+  if (!rev.replaces.empty())
+    out += fmt::format("Replaces: {} (a database at any of them goes on through them)\n",
+                       comma(rev.replaces));
   if (map.is_branch_point(rev.id))
     out += fmt::format("Branches into: {}\n", comma(map.children(rev.id)));
   const auto labels = map.labels(rev.id);

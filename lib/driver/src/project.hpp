@@ -24,7 +24,7 @@ public:
   const revision::RevisionMap& map() const { return *map_; }
   const revision::Revision& get(const std::string& id) const { return *by_id_.at(id); }
   const std::map<std::string, const revision::Revision*>& by_id() const { return by_id_; }
-  migrate::ChainView chain() const { return {*map_, by_id_}; }
+  migrate::ChainView chain() const { return {*map_, by_id_, revisions_}; }
   const std::vector<revision::Revision>& revisions() const { return revisions_; }
   runtime::VersionTable version_table() const;
   /// The revision directories: script_location, then version_locations.
@@ -56,6 +56,27 @@ using migrate::where;
 
 /// The parents a new revision gets from --head (default "head"; --splice allows a non-head).
 std::vector<std::string> new_revision_parents(const Project& p, const RevisionOptions& options);
+
+/// A new revision file, rendered through the project's template and read back, not yet written.
+struct NewRevision {
+  fs::path path;
+  std::string text;
+  revision::Revision parsed;
+};
+/// Renders a new revision with the given ops (and, a squash's, the revisions it `replaces`).
+/// Validates before anything is written: the template renders, the result parses back as a
+/// revision file saying what was given. Writes nothing.
+NewRevision render_revision(const Project& p, const Global& global, const RevisionOptions& options,
+                            const std::vector<ops::Op>& upgrade,
+                            const std::vector<ops::Op>& downgrade,
+                            const std::vector<std::string>& replaces = {});
+/// Writes a rendered revision once the graph is valid with it, then runs the post_write hooks.
+revision::Revision write_revision(const Project& p, const Global& global, NewRevision rev);
+/// Both: what revision, merge and autogenerate write.
+revision::Revision write_revision(const Project& p, const Global& global,
+                                  const RevisionOptions& options,
+                                  const std::vector<ops::Op>& upgrade,
+                                  const std::vector<ops::Op>& downgrade);
 
 /// The revision directories of `cfg`: script_location, then version_locations.
 std::vector<fs::path> version_dirs(const config::Config& cfg);

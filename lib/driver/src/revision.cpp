@@ -44,13 +44,10 @@ std::vector<std::string> new_revision_parents(const Project& p, const RevisionOp
   return downs;
 }
 
-/// Writes a new revision with the given ops; shared by revision, merge and autogenerate.
-/// Validates everything before a byte is written: the template renders, the result parses
-/// back as a revision file, and the graph stays valid with it.
-revision::Revision write_revision(const Project& p, const Global& global,
-                                  const RevisionOptions& options,
-                                  const std::vector<ops::Op>& upgrade,
-                                  const std::vector<ops::Op>& downgrade) {
+NewRevision render_revision(const Project& p, const Global& global,
+                            const RevisionOptions& options, const std::vector<ops::Op>& upgrade,
+                            const std::vector<ops::Op>& downgrade,
+                            const std::vector<std::string>& replaces) {
   const auto& cfg = p.config();
   const auto& map = p.map();
 
@@ -121,7 +118,16 @@ revision::Revision write_revision(const Project& p, const Global& global,
     throw UserError(fmt::format("{}: error: the revision template does not exist (template in {})",
                                 display_path(cfg.template_path), display_path(cfg.file)));
   }
-  const std::string text = render::revision_file(template_text, template_name, f);
+  std::string text = render::revision_file(template_text, template_name, f);
+  if (!replaces.empty()) { // a squash's: beside its down_revision, whatever the template says
+    const auto at = text.starts_with("down_revision:") ? 0 : text.find("\ndown_revision:");
+    const auto end = at == std::string::npos ? at : text.find('\n', at + 1);
+    if (end == std::string::npos)
+      throw UserError(fmt::format("{}: error: the revision template writes no down_revision line "
+                                  "to put the squash's replaces: beside; nothing written",
+                                  template_name));
+    text.insert(end + 1, fmt::format("replaces: [{}]\n", fmt::join(replaces, ", ")));
+  }
   const fs::path path = dir / (render::file_name(cfg.file_template, id, options.message) + ".yaml");
   if (fs::exists(path))
     throw UserError(fmt::format("{}: error: exists already", display_path(path)));
@@ -136,22 +142,33 @@ revision::Revision write_revision(const Project& p, const Global& global,
                     e.what(), display_path(cfg.template_path)));
   }
   if (parsed.id != id || parsed.down_revisions != downs ||
-      parsed.branch_labels != options.branch_labels)
+      parsed.branch_labels != options.branch_labels || parsed.replaces != replaces)
     throw UserError(
         fmt::format("{}: error: the revision template does not write revision, down_revision and "
                     "branch_labels as given; nothing written",
                     display_path(cfg.template_path)));
-  std::vector<revision::Record> records;
-  for (const auto& r : p.revisions()) records.push_back(r.record());
-  records.push_back(parsed.record());
-  revision::RevisionMap check(std::move(records)); // a label used twice, say
+  return {path, std::move(text), std::move(parsed)};
+}
 
-  write_file_atomic(path, text);
+revision::Revision write_revision(const Project& p, const Global& global, NewRevision rev) {
+  const auto& cfg = p.config();
+  auto all = p.revisions();
+  all.push_back(rev.parsed);
+  revision::build_map(all); // the graph stays valid with it: a label used twice, say
+  const auto& path = rev.path;
+  write_file_atomic(path, rev.text);
   if (global.verbosity >= 0)
     std::cerr << fmt::format("Generating {} ...  done\n", display_path(path));
   run_hooks(cfg.hooks.post_write, "post_write", cfg.dir,
             {{"SCHEMAGEN_REVISION_FILE", fs::absolute(path).string()}});
-  return parsed;
+  return std::move(rev.parsed);
+}
+
+revision::Revision write_revision(const Project& p, const Global& global,
+                                  const RevisionOptions& options,
+                                  const std::vector<ops::Op>& upgrade,
+                                  const std::vector<ops::Op>& downgrade) {
+  return write_revision(p, global, render_revision(p, global, options, upgrade, downgrade));
 }
 
 ExitCode autogenerate_revision(const Project& p, const Global& global,

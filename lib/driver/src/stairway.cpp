@@ -269,7 +269,7 @@ ExitCode check_linear(const Global& global) {
         branch.push_back(id);
     if (branch.empty()) branch.push_back(h); // another head depends_on this one
     std::vector<std::string> from;
-    for (const auto& d : p.get(branch.front()).down_revisions)
+    for (const auto& d : p.map().record(branch.front()).down_revisions)
       if (std::find(branch.begin(), branch.end(), d) == branch.end()) from.push_back(d);
     lines.push_back(fmt::format("  from {}: {} (head)", where(from), fmt::join(branch, " -> ")));
   }

@@ -37,7 +37,7 @@ struct Chain::Impl {
   }
 
   /// The graph and what the guard reads: no ops needed.
-  migrate::ChainView view() const { return {map, by_id}; }
+  migrate::ChainView view() const { return {map, by_id, revisions}; }
   /// With every revision's ops, for a run.
   migrate::ChainView with_ops() const {
     if (texts.empty()) return view();
@@ -56,7 +56,7 @@ struct Chain::Impl {
       for (const auto& r : p->revisions) p->by_id[r.id] = &r;
       parsed = std::move(p);
     });
-    return {map, parsed->by_id};
+    return {map, parsed->by_id, parsed->revisions};
   }
 };
 
@@ -85,7 +85,6 @@ std::vector<std::string> words(std::string_view list) {
 
 Chain Chain::from_embedded(std::span<const EmbeddedRevision> files) {
   std::vector<revision::Revision> revisions;
-  std::vector<revision::Record> records;
   std::vector<std::pair<std::string, std::string_view>> texts;
   revisions.reserve(files.size());
   for (const auto& f : files) {
@@ -94,15 +93,15 @@ Chain Chain::from_embedded(std::span<const EmbeddedRevision> files) {
     r.down_revisions = words(f.down_revisions);
     r.depends_on = words(f.depends_on);
     r.branch_labels = words(f.branch_labels);
+    r.replaces = words(f.replaces);
     r.message = f.message;
     r.checksum = f.checksum;
     r.path = std::string(f.file);
     r.down_loc = r.depends_loc = SourceLoc{std::string(f.file), 1, 0};
-    records.push_back(r.record());
     revisions.push_back(std::move(r));
     texts.emplace_back(f.file, f.text);
   }
-  auto impl = std::make_shared<Impl>(std::move(revisions), revision::RevisionMap(std::move(records)));
+  auto impl = std::make_shared<Impl>(std::move(revisions)); // a squash in the place of its run
   impl->texts = std::move(texts);
   return Chain(std::move(impl));
 }
@@ -127,10 +126,10 @@ void check(dialect::Session& db, const Chain::Impl& chain, const runtime::Versio
                         id));
   };
   for (const auto& h : heads)
-    if (!chain.map.contains(h)) throw ahead(h);
+    if (!migrate::knows(chain.view(), h)) throw ahead(h);
   const auto applied = runtime::read_checksums(db, vt);
   for (const auto& [id, checksum] : applied)
-    if (!chain.map.contains(id)) throw ahead(id);
+    if (!migrate::knows(chain.view(), id)) throw ahead(id);
   // the checksums just read: asking the database again costs two more round trips at startup
   if (const auto changed = migrate::changed_since_applied(chain.view(), applied); !changed.empty())
     throw IncompatibleDatabase(

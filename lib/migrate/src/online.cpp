@@ -15,6 +15,54 @@ std::string where(const std::vector<std::string>& heads) {
   return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));
 }
 
+bool knows(const ChainView& chain, const std::string& id) {
+  if (chain.map.contains(id) || chain.by_id.count(id)) return true;
+  return std::any_of(chain.revisions.begin(), chain.revisions.end(), [&](const auto& r) {
+    return std::find(r.replaces.begin(), r.replaces.end(), id) != r.replaces.end();
+  });
+}
+
+std::vector<std::string> squashes_named(const ChainView& chain,
+                                        const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const auto& s : chain.revisions) {
+    if (s.replaces.empty() || !chain.map.contains(s.id)) continue;
+    const bool named = std::any_of(names.begin(), names.end(), [&](const std::string& name) {
+      // a target's revision: what comes before "@", "+" or "-" ("id@head", "id+1", "id-2")
+      const auto id = std::string_view(name).substr(0, name.find_first_of("@+-:"));
+      return std::any_of(s.replaces.begin(), s.replaces.end(), [&](const std::string& r) {
+        return id == r || (id.size() >= 4 && r.starts_with(id) && !chain.map.contains(r));
+      });
+    });
+    if (named) out.push_back(s.id);
+  }
+  return out;
+}
+
+RunChain::RunChain(const ChainView& chain, std::vector<std::string> expand)
+    : expand_(std::move(expand)) {
+  if (expand_.empty()) {
+    view_.emplace(chain);
+    return;
+  }
+  map_ = std::make_unique<revision::RevisionMap>(
+      revision::build_expanded_map(chain.revisions, expand_, parts_));
+  by_id_ = chain.by_id;
+  for (const auto& r : parts_.alias) by_id_[r.id] = &r;
+  view_.emplace(ChainView{*map_, by_id_, chain.revisions});
+}
+
+void RunChain::refuse_missing(const std::vector<std::string>& ids,
+                              const std::vector<std::string>& heads) const {
+  for (const auto& id : ids)
+    if (const auto it = parts_.missing.find(id); it != parts_.missing.end())
+      throw UserError(fmt::format(
+          "error: the database is at {}, inside squash {}; going on from there needs revision "
+          "{}, which the squash replaced and whose file is gone: restore the file from version "
+          "control (a database inside a squash runs the revisions it replaced)",
+          where(heads), it->second, id));
+}
+
 namespace {
 
 /// Where TARGET is resolved from: the heads before a revision an earlier run left unfinished in
@@ -97,11 +145,19 @@ void check_steps(const ChainView& chain, const Plan& p, const OnlineRun& run) {
 
 } // namespace
 
-Plan plan(dialect::Session& db, const ChainView& chain, const runtime::VersionTable& vt,
+Plan plan(dialect::Session& db, const ChainView& given, const runtime::VersionTable& vt,
           std::vector<std::string> heads, const std::string& target, bool upgrade) {
   Plan p;
   p.heads = std::move(heads);
   p.resume = runtime::read_interrupted(db, vt);
+  // a database at a revision a squash replaced (or a target among them) runs on the chain with
+  // that squash undone
+  auto named = p.heads;
+  named.push_back(target);
+  if (p.resume) named.push_back(p.resume->revision);
+  p.expanded = squashes_named(given, named);
+  const RunChain run_chain(given, p.expanded);
+  const auto& chain = run_chain.view();
   if (const auto& r = p.resume) {
     if (!chain.map.contains(r->revision))
       throw UserError(fmt::format(
@@ -121,6 +177,7 @@ Plan plan(dialect::Session& db, const ChainView& chain, const runtime::VersionTa
   p.path = upgrade ? chain.map.upgrade_path(target, from)
                    : chain.map.downgrade_path(target, from, &p.warnings);
   if (p.resume && p.resume->upgrade == upgrade) std::erase(p.path, p.resume->revision);
+  run_chain.refuse_missing(p.path, p.heads);
   return p;
 }
 
@@ -144,10 +201,14 @@ void run_online(dialect::Session& db, const ChainView& chain, const runtime::Ver
   const auto lock = db.lock(vt.lock_key(), run.lock_timeout);
   runtime::OnlineSink sink(db);
   std::vector<std::string> done; // what a failure may have rolled back
+  std::optional<RunChain> ran;   // the chain the run ran on
   auto fail = [&](const Error& e) {
     if (run.on_failure) run.on_failure();
     sink.rollback();
-    auto message = e.what() + rolled_back_note(db, chain, vt, done, run.upgrade) +
+    // asked on the chain the run ran on: one that went through a squash's replaced revisions
+    // may have stopped among them
+    auto message = e.what() + rolled_back_note(db, ran ? ran->view() : chain, vt, done,
+                                               run.upgrade) +
                    interrupted_note(db, vt, run);
     // a refusal of the revision's (an op this dialect cannot run) stays a UserError, as
     // migrate.hpp documents it: only the message grows
@@ -165,7 +226,8 @@ void run_online(dialect::Session& db, const ChainView& chain, const runtime::Ver
         if (run.on_nothing && attempt == 0) run.on_nothing(p.heads);
         return;
       }
-      const ChainView full = run.with_ops ? run.with_ops() : chain;
+      ran.emplace(run.with_ops ? run.with_ops() : chain, p.expanded);
+      const ChainView& full = ran->view();
       check_steps(full, p, run);
       runtime::RunOptions opts;
       opts.transaction_per_migration = run.transaction_per_migration;

@@ -16,7 +16,8 @@ namespace {
 
 constexpr std::string_view known_keys[] = {"revision",   "down_revision", "branch_labels",
                                            "depends_on", "message",       "create_date",
-                                           "upgrade",    "downgrade",     "acknowledge"};
+                                           "upgrade",    "downgrade",     "acknowledge",
+                                           "replaces"};
 
 /// null, a string, or a list of strings.
 std::vector<std::string> id_list(const yaml::Reader& r, const YAML::Node& n,
@@ -120,6 +121,12 @@ Revision parse_revision(const fs::path& path, std::string_view text) {
   rev.message = r.optional_string(root, "message").value_or("");
   rev.create_date = r.optional_string(root, "create_date").value_or("");
   if (const auto ack = root["acknowledge"]) rev.acknowledged = acknowledged_rules(r, ack);
+  rev.replaces = id_list(r, root["replaces"], "replaces");
+  for (const auto& replaced : rev.replaces)
+    if (!valid_revision_id(replaced) || replaced == rev.id)
+      r.fail(root["replaces"],
+             replaced == rev.id ? fmt::format("revision {} replaces itself", replaced)
+                                : fmt::format("replaces: '{}' is not a revision id", replaced));
   rev.upgrade = ops::read_ops(r, r.required(root, "upgrade", "a revision file"), "upgrade");
   rev.downgrade = ops::read_ops(r, r.required(root, "downgrade", "a revision file"), "downgrade");
   rev.checksum = ops_checksum(rev.ops(true), rev.ops(false));
@@ -165,10 +172,158 @@ std::vector<Revision> load_revisions(const std::vector<fs::path>& dirs) {
   return out;
 }
 
+namespace {
+
+/// The squashes of a chain and what each replaces, and how a name of a replaced revision reads
+/// in the graph that holds the squash instead.
+class Squashes {
+public:
+  explicit Squashes(const std::vector<Revision>& revisions) {
+    for (const auto& r : revisions) by_id_[r.id] = &r;
+    for (const auto& s : revisions)
+      for (const auto& id : s.replaces) {
+        const auto [it, fresh] = replaced_.emplace(id, &s);
+        if (!fresh)
+          throw RevisionError(s.record().loc,
+                              fmt::format("revision {} is replaced by both squash {} and squash {}",
+                                          id, it->second->id, s.id));
+      }
+    for (const auto& [id, squash] : replaced_)
+      if (const auto* r = find(id); r && !r->replaces.empty())
+        throw RevisionError(squash->record().loc,
+                            fmt::format("squash {} replaces squash {}: squashes do not nest; "
+                                        "squash a range that holds no squash",
+                                        squash->id, id));
+    for (const auto& [id, squash] : replaced_) {
+      const auto* r = find(id);
+      if (!r) continue; // its file is gone: nothing left to check
+      const auto& list = squash->replaces;
+      const auto at = std::find(list.begin(), list.end(), id) - list.begin();
+      const auto expected = at == 0 ? graph_names(squash->down_revisions, *squash)
+                                    : std::vector<std::string>{list[at - 1]};
+      if (graph_names(r->down_revisions, *r, squash) != expected)
+        throw RevisionError(r->down_loc.known() ? r->down_loc : r->record().loc,
+                            fmt::format("revision {} is not where squash {} says it is: its "
+                                        "down_revision is {}, where the squash's replaces: "
+                                        "puts {}",
+                                        id, squash->id, fmt::join(r->down_revisions, ", "),
+                                        expected.empty() ? std::string("base")
+                                                         : fmt::format("{}", fmt::join(expected, ", "))));
+    }
+  }
+
+  const Revision* find(const std::string& id) const {
+    const auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second;
+  }
+  /// The squash that replaces `id`, if one does.
+  const Revision* squash_of(const std::string& id) const {
+    const auto it = replaced_.find(id);
+    return it == replaced_.end() ? nullptr : it->second;
+  }
+  const std::map<std::string, const Revision*>& replaced() const { return replaced_; }
+
+  /// `names` (a down_revision or depends_on of `of`) as the graph holds them: the last revision a
+  /// squash replaces is that squash (the same database state). Another replaced revision is
+  /// inside a squash: an error, unless `within`, the squash `of` itself is part of, replaces it.
+  std::vector<std::string> graph_names(const std::vector<std::string>& names, const Revision& of,
+                                       const Revision* within = nullptr) const {
+    std::vector<std::string> out;
+    for (const auto& name : names) {
+      const auto* squash = squash_of(name);
+      if (!squash || squash == within) {
+        out.push_back(name);
+      } else if (squash->replaces.back() == name) {
+        out.push_back(squash->id);
+      } else {
+        throw RevisionError(of.down_loc.known() ? of.down_loc : of.record().loc,
+                            fmt::format("revision {} goes on from {}, which squash {} replaces "
+                                        "part-way: make it go on from {} (the squash) instead",
+                                        of.id, name, squash->id, squash->id));
+      }
+    }
+    return out;
+  }
+  /// `r`'s record as the graph holds it.
+  Record record(const Revision& r, const Revision* within = nullptr) const {
+    auto rec = r.record();
+    rec.down_revisions = graph_names(r.down_revisions, r, within);
+    rec.depends_on = graph_names(r.depends_on, r, within);
+    return rec;
+  }
+
+private:
+  std::map<std::string, const Revision*> by_id_;
+  std::map<std::string, const Revision*> replaced_;
+};
+
+} // namespace
+
+std::map<std::string, std::string> replaced_by(const std::vector<Revision>& revisions) {
+  std::map<std::string, std::string> out;
+  const Squashes squashes(revisions);
+  for (const auto& [id, squash] : squashes.replaced()) out.emplace(id, squash->id);
+  return out;
+}
+
 RevisionMap build_map(const std::vector<Revision>& revisions) {
+  const Squashes squashes(revisions);
   std::vector<Record> records;
   records.reserve(revisions.size());
-  for (const auto& r : revisions) records.push_back(r.record());
+  for (const auto& r : revisions)
+    if (!squashes.squash_of(r.id)) records.push_back(squashes.record(r));
+  return RevisionMap(std::move(records));
+}
+
+RevisionMap build_expanded_map(const std::vector<Revision>& revisions,
+                               const std::vector<std::string>& expand, Expanded& out) {
+  const Squashes squashes(revisions);
+  auto expanded = [&](const Revision& squash) {
+    return std::find(expand.begin(), expand.end(), squash.id) != expand.end();
+  };
+  out = {};
+  // stubs and aliases first, so that the records below can point into a vector that is done
+  std::size_t stubs = 0;
+  for (const auto& r : revisions)
+    if (expanded(r))
+      for (const auto& id : r.replaces) stubs += squashes.find(id) ? 0 : 1;
+  out.alias.reserve(stubs + expand.size());
+  std::vector<Record> records;
+  for (const auto& r : revisions) {
+    if (const auto* squash = squashes.squash_of(r.id)) {
+      if (!expanded(*squash)) continue;
+      auto rec = squashes.record(r, squash);
+      rec.branch_labels.clear(); // the squash carries them
+      rec.depends_on.clear();    // and what they depend on
+      records.push_back(std::move(rec));
+      continue;
+    }
+    if (!expanded(r)) {
+      records.push_back(squashes.record(r));
+      continue;
+    }
+    for (std::size_t i = 0; i < r.replaces.size(); ++i) {
+      if (squashes.find(r.replaces[i])) continue;
+      Revision stub;
+      stub.id = r.replaces[i];
+      stub.down_revisions =
+          i == 0 ? squashes.graph_names(r.down_revisions, r) : std::vector{r.replaces[i - 1]};
+      stub.message = fmt::format("replaced by squash {}; its file is gone", r.id);
+      stub.path = r.path;
+      out.missing.emplace(stub.id, r.id);
+      records.push_back(stub.record());
+      out.alias.push_back(std::move(stub));
+    }
+    Revision alias = r; // the squash's id, labels and checksum; no ops: the state of the last
+    alias.down_revisions = {r.replaces.back()};
+    alias.upgrade.clear();
+    alias.downgrade.clear();
+    alias.replaces.clear();
+    auto rec = alias.record();
+    rec.depends_on = squashes.graph_names(r.depends_on, r);
+    records.push_back(std::move(rec));
+    out.alias.push_back(std::move(alias));
+  }
   return RevisionMap(std::move(records));
 }
 

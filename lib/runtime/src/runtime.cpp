@@ -162,13 +162,19 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
     open = false;
   };
 
+  // a revision's parents as the graph holds them: one written before a squash landed goes on
+  // from the squash
+  auto parents = [&](const revision::Revision& rev) -> const std::vector<std::string>& {
+    return map.contains(rev.id) ? map.record(rev.id).down_revisions : rev.down_revisions;
+  };
   // the version table: the heads after `rev` is applied or undone, as Alembic's HeadMaintainer
   // keeps them
   auto move_heads = [&](const revision::Revision& rev, bool up) {
     const auto& id = rev.id;
+    const auto& downs = parents(rev);
     std::vector<std::string> replaced, added;
     if (up) {
-      for (const auto& d : rev.down_revisions)
+      for (const auto& d : downs)
         if (std::find(heads.begin(), heads.end(), d) != heads.end()) replaced.push_back(d);
       applied.insert(id);
       std::erase_if(heads, [&](const auto& h) {
@@ -184,7 +190,7 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
     } else {
       applied.erase(id);
       std::erase(heads, id);
-      for (const auto& d : rev.down_revisions) {
+      for (const auto& d : downs) {
         bool child_applied = false;
         for (const auto& c : map.children(d)) child_applied = child_applied || applied.count(c);
         if (!child_applied && std::find(heads.begin(), heads.end(), d) == heads.end()) {
@@ -235,7 +241,7 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
     bool heads_moved = resumed;
     const auto& id = rev.id;
     const std::string line = fmt::format("Running {} {}", up ? "upgrade" : "downgrade",
-                                         arrow(rev.down_revisions, id, up));
+                                         arrow(parents(rev), id, up));
     if (options.on_start) options.on_start(fmt::format("{}, {}", line, rev.message));
     sink.comment(line);
     const auto started = std::chrono::steady_clock::now();

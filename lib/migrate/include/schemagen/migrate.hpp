@@ -46,6 +46,7 @@ class Session;
 struct EmbeddedRevision {
   std::string_view file, text;
   std::string_view id, down_revisions, depends_on, branch_labels, message, checksum;
+  std::string_view replaces; // a squash's (last: a file generated before squashes has none)
 };
 
 /// A revision chain, parsed and checked: the revision files' graph.

@@ -20,6 +20,10 @@ struct Options {
   /// Online DDL (PostgreSQL): the changes to existing tables written by make_online(), a new
   /// column's default filled in batches of this many rows. Unset: the plain form.
   std::optional<long> online_batch_size;
+  /// The models are a whole schema (two schemas a chain replays, compared by a squash): a kind of
+  /// view or schema object they have none of is dropped from the database side, not left alone
+  /// as a kind the project does not manage.
+  bool whole_schema = false;
 };
 
 struct Result {

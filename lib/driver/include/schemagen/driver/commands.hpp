@@ -113,6 +113,18 @@ struct RevisionOptions {
 ExitCode revision(const Global& global, const RevisionOptions& options);
 ExitCode merge(const Global& global, const RevisionOptions& options);
 
+struct SquashOptions {
+  std::string range; // FROM:TO — the revision before the run (or base), and its last
+  std::string message;
+  std::string rev_id;
+};
+/// Replaces the revisions after FROM up to TO with one revision that builds TO's schema from
+/// FROM's and back, recording the ids it replaces (`replaces:`): their files stay, and a database
+/// at any of them goes on through them. Refuses, writing nothing, a range with a merge, a branch
+/// leaving its middle, a squash inside it, or an execute whose effect on the schema replay
+/// cannot know.
+ExitCode squash(const Global& global, const SquashOptions& options);
+
 } // namespace schemagen::driver
 
 namespace schemagen::driver {

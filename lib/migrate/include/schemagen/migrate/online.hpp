@@ -28,10 +28,45 @@ std::string dialect_names();
 /// The dialect that serves `url` (by its scheme); UserError when none does.
 const dialect::Dialect& dialect_for_url(std::string_view url);
 
-/// A revision chain as a run needs it: its graph and its revisions by id.
+/// A revision chain as a run needs it: its graph and its revisions by id (those a squash
+/// replaced among them), and every revision in load order.
 struct ChainView {
   const revision::RevisionMap& map;
   const std::map<std::string, const revision::Revision*>& by_id;
+  const std::vector<revision::Revision>& revisions;
+};
+
+/// Whether the chain knows revision `id`: one of its graph, or one a squash of it replaced (a
+/// database may stand there; its file may be gone).
+bool knows(const ChainView& chain, const std::string& id);
+
+/// The squashes (ids) that replaced a revision `names` name: version-table rows, a revision an
+/// earlier run left partly applied, or a target ("id", "id@+1", "id-2", a prefix of four or more).
+std::vector<std::string> squashes_named(const ChainView& chain,
+                                        const std::vector<std::string>& names);
+
+/// The chain a database inside a squash runs on: the squashes `expand` undone, their replaced
+/// revisions in the graph and each squash a step without ops from the last of them (see
+/// revision::build_expanded_map). With nothing to expand, the chain itself.
+class RunChain {
+public:
+  RunChain(const ChainView& chain, std::vector<std::string> expand);
+  RunChain(const RunChain&) = delete; // its view points into it
+  RunChain& operator=(const RunChain&) = delete;
+  const ChainView& view() const { return *view_; }
+  /// The squashes undone.
+  const std::vector<std::string>& expanded() const { return expand_; }
+  /// UserError when `ids` (revisions a run would apply or undo) hold a replaced revision whose
+  /// file is gone, naming it, the squash, and where the database is.
+  void refuse_missing(const std::vector<std::string>& ids,
+                      const std::vector<std::string>& heads) const;
+
+private:
+  std::vector<std::string> expand_;
+  revision::Expanded parts_;
+  std::unique_ptr<revision::RevisionMap> map_;
+  std::map<std::string, const revision::Revision*> by_id_;
+  std::optional<ChainView> view_;
 };
 
 /// What `upgrade`/`downgrade TARGET` would do from where the database is.
@@ -40,6 +75,9 @@ struct Plan {
   std::optional<runtime::Interrupted> resume; // a revision an earlier run left partly applied
   std::vector<std::string> path;              // the revisions to run after finishing `resume`
   std::vector<std::string> warnings;          // what was ambiguous and how it was resolved
+  /// The squashes the database is inside of (or the target reaches into): the path is over the
+  /// chain with them undone (RunChain).
+  std::vector<std::string> expanded;
   bool nothing() const { return path.empty() && !resume; }
 };
 
