@@ -26,6 +26,11 @@ int main(int argc, char** argv) {
   bool verbose = false, quiet = false;
   app.add_flag("-v,--verbose", verbose, "say more");
   app.add_flag("-q,--quiet", quiet, "say less");
+  app.add_option("-j,--jobs", global.jobs,
+                 "a fleet's databases migrated at once (upgrade, downgrade, current, check)")
+      ->check(CLI::Range(1, 256));
+  app.add_flag("--fail-fast", global.fail_fast,
+               "a fleet: the first database that fails stops the rest");
 
   // init, list_templates
   driver::InitOptions init;
@@ -252,15 +257,24 @@ int main(int argc, char** argv) {
     else if (*squash_cmd)
       rc = driver::squash(global, squash);
     else if (*upgrade_cmd)
-      rc = up.sql ? driver::upgrade(global, up)
-                  : each("text", [&](const auto& g) { return driver::upgrade(g, up); });
+      rc = up.sql ? driver::upgrade(global, up) : each("text", [&](const auto& g) {
+        return driver::serves_fleet(g)
+                   ? driver::run_fleet(g, {driver::FleetCommand::migrate, true, up.target})
+                   : driver::upgrade(g, up);
+      });
     else if (*downgrade_cmd)
-      rc = down.sql ? driver::downgrade(global, down)
-                    : each("text", [&](const auto& g) { return driver::downgrade(g, down); });
+      rc = down.sql ? driver::downgrade(global, down) : each("text", [&](const auto& g) {
+        return driver::serves_fleet(g)
+                   ? driver::run_fleet(g, {driver::FleetCommand::migrate, false, down.target})
+                   : driver::downgrade(g, down);
+      });
     else if (*stamp_cmd)
       rc = driver::stamp(global, stamp);
     else if (*current_cmd)
-      rc = each(list.format, [&](const auto& g) { return driver::current(g, list); });
+      rc = each(list.format, [&](const auto& g) {
+        return driver::serves_fleet(g) ? driver::run_fleet(g, {driver::FleetCommand::current})
+                                       : driver::current(g, list);
+      });
     else if (*heads_cmd)
       rc = each(list.format, [&](const auto& g) { return driver::heads(g, list); });
     else if (*branches_cmd)
@@ -278,6 +292,8 @@ int main(int argc, char** argv) {
         // the chain's shape first: it needs no database, and a branch is said even when the
         // check cannot run
         const auto shape = linear ? driver::check_linear(g) : ExitCode::ok;
+        if (!checko.offline && !committed && driver::serves_fleet(g))
+          return std::max(shape, driver::run_fleet(g, {driver::FleetCommand::check}));
         return std::max(shape,
                         committed ? driver::check_committed(g, checko) : driver::check(g, checko));
       });

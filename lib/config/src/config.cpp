@@ -97,7 +97,8 @@ const Keys top_level_keys = {"script_location",
                              "lock_timeout",
                              "online_ddl",
                              "dialect",
-                             "schema_map"};
+                             "schema_map",
+                             "fleet"};
 const Keys database_keys = {"url"};
 const Keys databases_entry_keys = {"url",
                                    "dialect",
@@ -110,12 +111,14 @@ const Keys databases_entry_keys = {"url",
                                    "version_table_schema",
                                    "include_schemas",
                                    "exclude_tables",
-                                   "online_ddl"};
+                                   "online_ddl",
+                                   "fleet"};
 const Keys models_keys = {"sources", "compile_commands", "args"};
 const Keys naming_convention_keys = {"pk", "uq", "fk", "ix", "ck"};
 const Keys hooks_keys = {"pre_upgrade", "post_upgrade", "post_write"};
 const Keys online_ddl_keys = {"enabled", "lock_timeout_ms", "statement_timeout_ms", "lock_retries",
                                "batch_size"};
+const Keys fleet_keys = {"urls", "file", "query", "schemas", "jobs"};
 
 class ConfigReader {
 public:
@@ -219,6 +222,36 @@ public:
     number("batch_size", 1, 100'000'000, o.batch_size);
   }
 
+  /// `fleet:` — where its databases come from (one of urls, file, query), and how many at once.
+  void fleet(const YAML::Node& v, Fleet& f) const {
+    r_.expect_map(v, "fleet", fleet_keys);
+    f = Fleet{};
+    f.at = r_.loc(v);
+    int sources = 0;
+    if (const auto n = v["urls"]) {
+      f.urls = strs(n, "fleet.urls");
+      ++sources;
+    }
+    if (const auto n = v["file"]) {
+      f.file = path(n, "fleet.file");
+      ++sources;
+    }
+    if (const auto n = v["query"]) {
+      f.query = str(n, "fleet.query");
+      if (f.query.empty()) r_.fail(n, "fleet.query is empty");
+      ++sources;
+    }
+    if (sources != 1)
+      r_.fail(v, "fleet: takes exactly one of urls (a list), file (one per line) and query (SQL "
+                 "run on the configured database)");
+    if (const auto n = v["schemas"]) f.schemas = r_.boolean(n, "fleet.schemas");
+    if (const auto n = v["jobs"]) {
+      const auto jobs = r_.integer(n, "fleet.jobs");
+      if (jobs < 1 || jobs > 256) r_.fail(n, "fleet.jobs must be a whole number from 1 to 256");
+      f.jobs = static_cast<int>(jobs);
+    }
+  }
+
   void database_settings(const YAML::Node& n, Config& c) const {
     if (const auto v = n["script_location"]) c.script_location = path(v, "script_location");
     if (const auto v = n["version_locations"]) {
@@ -239,6 +272,7 @@ public:
       c.dialect_at = r_.loc(v);
     }
     if (const auto v = n["online_ddl"]) online_ddl(v, c.online_ddl);
+    if (const auto v = n["fleet"]) fleet(v, c.fleet);
     if (const auto v = n["schema_map"]) {
       if (!v.IsMap()) r_.fail(v, "schema_map must map a schema the models name to the one it is "
                                  "kept in (auth: main)");
@@ -271,6 +305,7 @@ std::vector<std::string> keys() {
   add("naming_convention.", naming_convention_keys);
   add("hooks.", hooks_keys);
   add("online_ddl.", online_ddl_keys);
+  add("fleet.", fleet_keys);
   return out;
 }
 

@@ -81,10 +81,23 @@ bool Project::has_url() const { return names_database(global_, cfg_); }
 
 std::string Project::url() const { return database_url(global_, cfg_); }
 
+void Project::serve_schema(const std::string& schema) {
+  for (auto& rev : revisions_)
+    for (auto* ops : {&rev.upgrade, &rev.downgrade})
+      for (auto& lo : *ops) ops::move_schema(lo.op, "public", schema);
+  cfg_.schema_map["public"] = schema;
+  cfg_.version_table_schema = schema;
+  std::erase(cfg_.include_schemas, "public");
+  cfg_.include_schemas.push_back(schema); // the other tenants are not this one's drift
+  tenant_schema_ = schema;
+}
+
 std::unique_ptr<dialect::Session> Project::connect() const {
   // a relative path in a URL starts where the URL was written: the configuration's directory,
   // or the working directory for --url and $SCHEMAGEN_DATABASE_URL
   auto db = dialect().connect(url(), url_given(global_) ? fs::current_path() : cfg_.dir);
+  if (tenant_schema_) // unqualified SQL (an execute, a view's query) lands in the tenant's schema
+    db->execute(fmt::format("SET search_path TO {}, public", sql::quote_ident(*tenant_schema_)));
   if (const auto& old = cfg_.unsuffixed_version_table; !old.empty()) {
     // made by a schemagen that gave every database one schemagen_version: not at base
     const auto vt = version_table();

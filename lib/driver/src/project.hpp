@@ -37,6 +37,11 @@ public:
   const dialect::Dialect& dialect() const;
   std::unique_ptr<dialect::Session> connect() const;
 
+  /// Serves one tenant's schema of the configured database (`fleet: {schemas: true}`): the
+  /// chain's objects in `public` go into `schema`, the version table too, comparisons see that
+  /// schema as the models' `public`, and connections search it first.
+  void serve_schema(const std::string& schema);
+
   /// Warns on stderr about applied revisions whose ops changed since; returns their ids.
   std::vector<std::string> checksum_drift(dialect::Session& db, bool warn) const;
 
@@ -47,6 +52,7 @@ private:
   std::unique_ptr<revision::RevisionMap> map_;
   std::map<std::string, const revision::Revision*> by_id_;
   mutable const dialect::Dialect* dialect_ = nullptr; // resolved when first asked
+  std::optional<std::string> tenant_schema_;           // serve_schema()'s
 };
 
 /// The dialect `cfg` serves with `global`'s URL: see Project::dialect(). UserError for a URL no

@@ -55,6 +55,20 @@ struct OnlineDdl {
   long batch_size = 10000;          // rows per transaction when a new column's default is filled
 };
 
+/// `fleet:`: many databases (or schemas of one) that one chain serves, migrated together by
+/// upgrade, downgrade, current and check. Exactly one of urls, file and query says which.
+struct Fleet {
+  std::vector<std::string> urls; // listed here (may hold passwords: never printed)
+  fs::path file;                 // one URL (or schema) per line; blank lines and # comments skipped
+  std::string query;             // SQL run on the configured database; each row's first column
+  /// Each entry is a schema of the configured database, not a URL: the chain's objects in
+  /// `public` go into it, and its version table too (schema per tenant).
+  bool schemas = false;
+  int jobs = 1; // connections at once (-j overrides)
+  SourceLoc at; // where `fleet:` is written
+  bool configured() const { return at.known(); }
+};
+
 struct Config {
   fs::path file;                            // the schemagen.yaml read
   fs::path dir;                             // its directory: relative paths start here
@@ -95,6 +109,7 @@ struct Config {
   /// Schemas the models name → the schema they are kept in (SQLite has one: `auth: main`).
   std::map<std::string, std::string> schema_map;
   OnlineDdl online_ddl;
+  Fleet fleet;
 };
 
 /// The configuration file to use: `explicit_path` (-c), else $SCHEMAGEN_CONFIG, else the first

@@ -24,7 +24,25 @@ struct Global {
   int verbosity = 0;                    // -v: 1, -q: -1
   std::map<std::string, std::string> x; // -x key=value: the revision template's own fields
   bool online_ddl = false;              // --online-ddl (revision, diff): as online_ddl: true
+  int jobs = 0;                         // -j: a fleet's members at once (0: fleet.jobs)
+  bool fail_fast = false;               // --fail-fast: a fleet member's failure stops the rest
 };
+
+/// What a fleet run does to each member.
+enum class FleetCommand { migrate, current, check };
+struct FleetOptions {
+  FleetCommand command = FleetCommand::migrate;
+  bool upgrade = true;  // migrate: upgrade or downgrade
+  std::string target;   // migrate: the revision
+};
+/// Whether upgrade, downgrade, current and check serve a fleet here: `fleet:` configured (for
+/// the database -n picks), and no --url or $SCHEMAGEN_DATABASE_URL naming one database.
+bool serves_fleet(const Global& global);
+/// Runs one command on every member of the fleet, -j (or fleet.jobs) at a time: a progress line
+/// on stderr, then a table (database, from, to, time, result) and a summary on stdout, each
+/// failed member's whole error on stderr. A failure does not stop the others unless
+/// --fail-fast. The exit code is the worst member's.
+ExitCode run_fleet(const Global& global, const FleetOptions& options);
 
 /// Runs `command` for the database -n names, or, without -n, for each database of a
 /// `databases:` map in turn: text output headed by "[name]", JSON output (`json`) gathered into one

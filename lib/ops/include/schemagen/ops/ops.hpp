@@ -220,4 +220,9 @@ bool reversible(const Op& op);
 /// The downgrade of `upgrade`: each op reversed, in reverse order.
 std::vector<Op> reverse_all(const std::vector<Op>& upgrade);
 
+/// `op` with everything in schema `from` moved to schema `to`: its tables, the tables its foreign
+/// keys refer to, enums, views, schema objects, types spelled "from.name", and what an execute's
+/// replay says. SQL text is not rewritten: unqualified, it goes where the search_path says.
+void move_schema(Op& op, const std::string& from, const std::string& to);
+
 } // namespace schemagen::ops
