@@ -2,6 +2,7 @@
 # Starts a throwaway PostgreSQL cluster for the tests: initdb into a temporary directory (as the
 # postgres user when run as root), a free port on 127.0.0.1, password authentication over TCP.
 # Writes STATE_DIR/env for the tests to source; test/pg/stop.sh stops it and removes everything.
+# $SCHEMAGEN_TEST_PG_OPTIONS adds server settings ("-c max_locks_per_transaction=10").
 set -euo pipefail
 state=${1:?usage: start.sh STATE_DIR}
 "$(dirname "$0")/stop.sh" "$state" 2>/dev/null || true
@@ -24,7 +25,7 @@ chmod 600 "$root/pwfile"
 for attempt in $(seq 1 20); do
   port=$((20000 + (RANDOM * 7 + attempt) % 40000))
   if "${as_owner[@]}" "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 start \
-      -o "-p $port -k $root -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50" >/dev/null 2>&1; then
+      -o "-p $port -k $root -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50 ${SCHEMAGEN_TEST_PG_OPTIONS:-}" >/dev/null 2>&1; then
     cat > "$state/env" <<EOT
 export SCHEMAGEN_TEST_PG_BIN='$bin'
 export SCHEMAGEN_TEST_PG_ROOT='$root'

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <set>
 #include <thread>
 
 namespace schemagen::migrate {
@@ -143,6 +144,47 @@ void check_steps(const ChainView& chain, const Plan& p, const OnlineRun& run) {
   for (const auto& id : p.path) check(id, run.upgrade);
 }
 
+/// Whether the run must commit after each revision because its transaction would hold more
+/// relation locks than the server's lock table has room for (max_locks_per_transaction): told
+/// through `warn`. A revision that alone would not fit is refused before anything runs, saying
+/// what to set. Half the table is counted on: other sessions hold locks in it too.
+bool split_for_locks(dialect::Session& db, const ChainView& chain, const Plan& p,
+                     const OnlineRun& run, const std::function<void(const std::string&)>& warn) {
+  const auto sql = db.dialect().lock_slots_sql();
+  if (sql.empty()) return false;
+  const auto rows = db.query(sql);
+  if (rows.empty() || rows[0].size() < 3) return false;
+  const auto number = [&](std::size_t i) { return std::stoll(rows[0].at(i).value_or("0")); };
+  const long long slots = number(0), per_transaction = number(1), processes = number(2);
+  const auto room = static_cast<std::size_t>(slots / 2);
+  std::set<std::string> whole;
+  auto count = [&](const std::string& id, bool upgrade) {
+    std::set<std::string> own;
+    const auto& rev = *chain.by_id.at(id);
+    for (const auto& lo : upgrade ? rev.upgrade : rev.downgrade) ops::locked_relations(lo.op, own);
+    if (own.size() > room)
+      throw UserError(fmt::format(
+          "{}: error: revision {} ({}) locks about {} tables, indexes and sequences in one "
+          "transaction, and the server's lock table has room for {} (max_locks_per_transaction "
+          "{} x {} server processes and prepared transactions), of which a run counts on half: set "
+          "max_locks_per_transaction = {} or more in postgresql.conf and restart the server, or "
+          "split the revision; nothing ran",
+          display_path(rev.path), id, upgrade ? "upgrade" : "downgrade", own.size(), slots,
+          per_transaction, processes,
+          (2 * static_cast<long long>(own.size()) + processes - 1) / std::max(processes, 1LL)));
+    whole.insert(own.begin(), own.end());
+  };
+  if (p.resume) count(p.resume->revision, p.resume->upgrade);
+  for (const auto& id : p.path) count(id, run.upgrade);
+  if (run.transaction_per_migration || whole.size() <= room) return false;
+  if (warn)
+    warn(fmt::format("warning: the run locks about {} tables, indexes and sequences, more than one "
+                     "transaction has room for (max_locks_per_transaction {} x {}): each revision "
+                     "commits on its own (as transaction_per_migration: true)",
+                     whole.size(), per_transaction, processes));
+  return true;
+}
+
 } // namespace
 
 Plan plan(dialect::Session& db, const ChainView& given, const runtime::VersionTable& vt,
@@ -230,7 +272,9 @@ void run_online(dialect::Session& db, const ChainView& chain, const runtime::Ver
       const ChainView& full = ran->view();
       check_steps(full, p, run);
       runtime::RunOptions opts;
-      opts.transaction_per_migration = run.transaction_per_migration;
+      opts.transaction_per_migration =
+          run.transaction_per_migration ||
+          split_for_locks(db, full, p, run, attempt == 0 ? run.on_warning : nullptr);
       opts.on_start = run.on_start;
       opts.on_resume = run.on_resume;
       opts.call = run.call;

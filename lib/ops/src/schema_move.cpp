@@ -1,4 +1,5 @@
-// move_schema: a chain written for one schema run in another (a tenant's, fleet.schemas).
+// move_schema: a chain written for one schema run in another (a tenant's, fleet.schemas); and
+// locked_relations: what an op locks, for a transaction's lock slots.
 
 #include "schemagen/ops/ops.hpp"
 
@@ -85,6 +86,57 @@ struct Mover {
 
 void move_schema(Op& op, const std::string& from, const std::string& to) {
   Mover{from, to}(op);
+}
+
+void locked_relations(const Op& op, std::set<std::string>& into) {
+  auto rel = [&](const std::string& schema, const std::string& name) {
+    into.insert(schema + "." + name);
+  };
+  // a table made or dropped whole: itself, its TOAST table and index, its key's and unique
+  // constraints' and indexes' indexes, the sequences its columns own, the tables it refers to
+  auto whole_table = [&](const model::Table& t) {
+    rel(t.schema, t.name);
+    rel(t.schema, t.name + "#toast");
+    rel(t.schema, t.name + "#toast_index");
+    if (t.primary_key) rel(t.schema, t.name + "#pkey");
+    for (const auto& u : t.unique_constraints) rel(t.schema, t.name + "#" + u.name);
+    for (const auto& ix : t.indexes) rel(t.schema, ix.name);
+    for (const auto& c : t.columns)
+      if (c.autoincrement || c.identity != model::Identity::none)
+        rel(t.schema, t.name + "#" + c.name + "_seq");
+    for (const auto& fk : t.foreign_keys) rel(fk.referred_schema, fk.referred_table);
+  };
+  std::visit(
+      [&](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, CreateTable>) {
+          whole_table(o.table);
+        } else if constexpr (std::is_same_v<T, DropTable>) {
+          if (o.existing) whole_table(*o.existing);
+          else rel(o.schema, o.name);
+        } else if constexpr (std::is_same_v<T, CreateIndex>) {
+          rel(o.schema, o.table);
+          rel(o.schema, o.index.name);
+        } else if constexpr (std::is_same_v<T, DropIndex>) {
+          rel(o.schema, o.table);
+          rel(o.schema, o.name);
+        } else if constexpr (std::is_same_v<T, CreateForeignKey>) {
+          rel(o.schema, o.table);
+          rel(o.constraint.referred_schema, o.constraint.referred_table);
+        } else if constexpr (std::is_same_v<T, CreateUniqueConstraint>) {
+          rel(o.schema, o.table);
+          rel(o.schema, o.constraint.name);
+        } else if constexpr (std::is_same_v<T, CreateView> || std::is_same_v<T, ReplaceView> ||
+                             std::is_same_v<T, DropView>) {
+          rel(o.view.schema, o.view.name);
+          for (const auto& d : o.view.depends_on) into.insert(d);
+        } else if constexpr (requires { o.schema; o.table; }) {
+          rel(o.schema, o.table);
+        } else if constexpr (requires { o.schema; o.name; }) {
+          rel(o.schema, o.name);
+        }
+      },
+      op);
 }
 
 } // namespace schemagen::ops

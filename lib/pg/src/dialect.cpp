@@ -182,6 +182,17 @@ public:
   std::string transaction_statement_timeout(std::chrono::milliseconds timeout) const override {
     return fmt::format("SET LOCAL statement_timeout = '{}ms'", timeout.count());
   }
+  std::string lock_slots_sql() const override {
+    // the table has room for max_locks_per_transaction objects per server process (every
+    // backend the server may start, background workers included) and prepared transaction
+    return "SELECT m * n, m, n FROM (SELECT "
+           "current_setting('max_locks_per_transaction')::bigint AS m, "
+           "current_setting('max_connections')::bigint + "
+           "current_setting('autovacuum_max_workers')::bigint + 1 + "
+           "current_setting('max_worker_processes')::bigint + "
+           "current_setting('max_wal_senders')::bigint + "
+           "current_setting('max_prepared_transactions')::bigint AS n) s";
+  }
   std::string add_interrupted_column_sql(const std::string& log_table) const override {
     return fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS interrupted TEXT", log_table);
   }

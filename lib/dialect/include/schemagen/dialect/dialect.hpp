@@ -210,6 +210,11 @@ public:
     return "";
   }
   virtual OfflineText offline_text() const { return {}; }
+  /// A query of one row: how many relation locks the server's shared lock table holds, and what
+  /// sizes it: max_locks_per_transaction × the server's processes and prepared transactions
+  /// (columns: slots, max_locks_per_transaction, processes). Empty where a transaction's locks
+  /// are not bounded so.
+  virtual std::string lock_slots_sql() const { return ""; }
   /// A log table made by an earlier schemagen may lack the `interrupted` column: the statement
   /// that adds it where missing (empty where no earlier version ever made one).
   virtual std::string add_interrupted_column_sql(const std::string& log_table_qualified) const {

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -224,5 +225,11 @@ std::vector<Op> reverse_all(const std::vector<Op>& upgrade);
 /// keys refer to, enums, views, schema objects, types spelled "from.name", and what an execute's
 /// replay says. SQL text is not rewritten: unqualified, it goes where the search_path says.
 void move_schema(Op& op, const std::string& from, const std::string& to);
+
+/// Adds to `into` the relations running `op` locks until its transaction ends, as PostgreSQL
+/// counts them in its shared lock table: the tables it names, and what it creates or drops with
+/// them (a table's indexes, its TOAST table and index, its sequences). An estimate, on the high
+/// side: what a transaction's lock slots are checked against before it runs.
+void locked_relations(const Op& op, std::set<std::string>& into);
 
 } // namespace schemagen::ops
