@@ -180,9 +180,10 @@ compare::Options compare_options(const config::Config& cfg, const dialect::Diale
 /// `models` with each column's type as `database` has it, where the database has that column
 /// (under its name, or the one it is renamed from).
 model::Metadata with_types_of(model::Metadata models, const model::Metadata& database) {
+  const model::TableIndex tables(database.tables);
   for (auto& t : models.tables) {
-    const auto* d = database.find_table(t.schema, t.name);
-    if (!d && t.renamed_from) d = database.find_table(t.schema, *t.renamed_from);
+    const auto* d = tables.find(t.schema, t.name);
+    if (!d && t.renamed_from) d = tables.find(t.schema, *t.renamed_from);
     if (!d) continue;
     for (auto& c : t.columns) {
       const auto* dc = d->find_column(c.name);
