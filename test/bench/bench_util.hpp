@@ -161,6 +161,10 @@ public:
     auto it = values_.find("--" + name);
     return it == values_.end() ? fallback : std::atoi(it->second.c_str());
   }
+  std::string text(const std::string& name, std::string fallback) const {
+    auto it = values_.find("--" + name);
+    return it == values_.end() ? fallback : it->second;
+  }
   fs::path path(const std::string& name, fs::path fallback) const {
     auto it = values_.find("--" + name);
     return it == values_.end() ? fallback : fs::path(it->second);

@@ -115,7 +115,7 @@ Table bare(Table t) {
 class Comparer {
 public:
   Comparer(const Metadata& models, const Metadata& canonical, const Metadata& db, const Options& o)
-      : models_(models), canon_(canonical), db_(db), o_(o) {}
+      : models_(models), canon_(canonical), db_(db), o_(o), db_tables_(db.tables) {}
 
   Result run() {
     compare_schemas();
@@ -165,9 +165,7 @@ public:
 
 private:
   const Table* find(const std::string& schema, const std::string& name) const {
-    for (const auto& t : db_.tables)
-      if (t.schema == schema && t.name == name) return &t;
-    return nullptr;
+    return db_tables_.find(schema, name);
   }
 
   void compare_schemas() {
@@ -698,6 +696,7 @@ private:
   const Metadata& canon_;
   const Metadata& db_;
   const Options& o_;
+  const model::TableIndex db_tables_; // one lookup per model table: a linear find was quadratic
   Buckets b_;
   DiagnosticList diags_;
   std::vector<std::string> warnings_;

@@ -175,9 +175,10 @@ compare::Options compare_options(const config::Config& cfg, const dialect::Diale
 /// `models` with each column's type as `database` has it, where the database has that column
 /// (under its name, or the one it is renamed from).
 model::Metadata with_types_of(model::Metadata models, const model::Metadata& database) {
+  const model::TableIndex tables(database.tables);
   for (auto& t : models.tables) {
-    const auto* d = database.find_table(t.schema, t.name);
-    if (!d && t.renamed_from) d = database.find_table(t.schema, *t.renamed_from);
+    const auto* d = tables.find(t.schema, t.name);
+    if (!d && t.renamed_from) d = tables.find(t.schema, *t.renamed_from);
     if (!d) continue;
     for (auto& c : t.columns) {
       const auto* dc = d->find_column(c.name);
@@ -216,16 +217,29 @@ void refuse_unfinished(const Project& p, dialect::Session& db) {
 }
 } // namespace
 
+namespace {
+/// With `on`, how long each phase took since the last, on stderr ("reflect: 12.3 ms"): -v
+/// prints it, and the benchmarks read it.
+class PhaseTimer {
+public:
+  explicit PhaseTimer(bool on) : on_(on) {}
+  void operator()(const char* name) {
+    const auto now = std::chrono::steady_clock::now();
+    if (on_)
+      std::cerr << fmt::format("{}: {:.1f} ms\n", name,
+                               std::chrono::duration<double, std::milli>(now - started_).count());
+    started_ = now;
+  }
+
+private:
+  bool on_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+} // namespace
+
 Comparison compare_online(const Project& p, dialect::Session& db,
                           const std::optional<std::vector<std::string>>& at, bool timings) {
-  auto started = std::chrono::steady_clock::now();
-  auto phase = [&](const char* name) {
-    const auto now = std::chrono::steady_clock::now();
-    if (timings)
-      std::cerr << fmt::format("{}: {:.1f} ms\n", name,
-                               std::chrono::duration<double, std::milli>(now - started).count());
-    started = now;
-  };
+  PhaseTimer phase(timings);
   const auto& cfg = p.config();
   refuse_unfinished(p, db);
   if (at) { // the same revisions applied, however the version table's rows spell them
@@ -681,7 +695,9 @@ ExitCode autogenerate_revision(const Project& p, const Global& global,
     auto db = p.connect();
     c = compare_online(p, *db, targets, global.verbosity > 0);
   }
+  PhaseTimer phase(global.verbosity > 0);
   report(c, global.verbosity);
+  phase("report");
   // said now, not when an upgrade meets it
   std::vector<std::string> refused;
   for (const auto* ops : {&c.result.upgrade, &c.result.downgrade})
@@ -699,10 +715,12 @@ ExitCode autogenerate_revision(const Project& p, const Global& global,
     return ExitCode::ok;
   }
   const auto written = write_revision(p, global, options, c.result.upgrade, c.result.downgrade);
+  phase("write");
   if (lint_revisions({&written}, p, false, global.verbosity < 0) > 0)
     std::cerr
         << "Review the warnings above; accept them with acknowledge: [rule, ...] in the revision "
            "(`schemagen check --strict` fails until then).\n";
+  phase("lint");
   return ExitCode::ok;
 }
 

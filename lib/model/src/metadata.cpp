@@ -93,6 +93,24 @@ const Table* Metadata::find_table(std::string_view schema, std::string_view name
   return it == tables.end() ? nullptr : &*it;
 }
 
+TableIndex::TableIndex(const std::vector<Table>& tables) {
+  by_name_.reserve(tables.size());
+  for (const auto& t : tables) by_name_.emplace(key(t.schema, t.name), &t);
+}
+
+const Table* TableIndex::find(std::string_view schema, std::string_view name) const {
+  const auto it = by_name_.find(key(schema, name));
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+// a NUL is in no identifier: schema and name cannot run into each other
+std::string TableIndex::key(std::string_view schema, std::string_view name) {
+  std::string k;
+  k.reserve(schema.size() + 1 + name.size());
+  k.append(schema).push_back('\0');
+  return k.append(name);
+}
+
 std::string_view to_string(Identity identity) {
   switch (identity) {
   case Identity::none: return "";

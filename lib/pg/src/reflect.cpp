@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fnmatch.h>
 #include <map>
+#include <unordered_map>
 
 namespace schemagen::pg {
 
@@ -21,20 +23,34 @@ std::string action(std::string_view code) {
   }
 }
 
-constexpr const char* tables_sql = R"(
-SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class')
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
-ORDER BY 1, 2)";
+// The catalog queries below join pg_description rather than call obj_description() and
+// col_description() per row (each a SQL function run as a query of its own: most of the time of
+// a reflection of thousands of tables), and are ordered, where at all, by oid rather than by
+// name: canonicalize() puts tables and their constraints and indexes in name order anyway, and
+// sorting tens of thousands of rows by text cost as much as reading them.
 
+constexpr const char* tables_sql = R"(
+SELECT n.nspname, c.relname, ds.description
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description ds
+       ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[]))";
+
+// every column of every relation in the schemas, with its relation's oid and its number: the
+// constraints' keys are named from them. A default is deparsed without its relation (relid 0)
+// unless it is a generated column's, the only kind that can read columns: given a relation,
+// pg_get_expr() opens it, which in a fresh session builds its relcache entry, and for thousands
+// of tables that was most of the query's time.
 constexpr const char* columns_sql = R"(
 SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid), a.attidentity, col_description(c.oid, a.attnum),
-       owned.refobjid IS NOT NULL
+       pg_get_expr(d.adbin, CASE WHEN a.attgenerated <> '' THEN d.adrelid ELSE 0 END), a.attidentity, ds.description,
+       owned.refobjid IS NOT NULL, a.attrelid, a.attnum
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_description ds
+       ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum
 LEFT JOIN (SELECT DISTINCT dep.refobjid, dep.refobjsubid  -- sequences a column owns (serial)
            FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
            WHERE dep.deptype = 'a' AND dep.classid = 'pg_class'::regclass
@@ -42,24 +58,25 @@ LEFT JOIN (SELECT DISTINCT dep.refobjid, dep.refobjsubid  -- sequences a column 
        ON owned.refobjid = c.oid AND owned.refobjsubid = a.attnum
 WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
   AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY n.nspname, c.relname, a.attnum)";
+ORDER BY a.attrelid, a.attnum)";
 
+// the key columns by number (conkey, confkey), named from the columns read: an ARRAY subquery
+// over pg_attribute per constraint cost more than the rest of the query
 constexpr const char* constraints_sql = R"(
-SELECT n.nspname, c.relname, con.conname, con.contype,
-       ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
-             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord)::text[],
-       fn.nspname, fc.relname,
-       ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
-             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)::text[],
-       con.confdeltype, con.confupdtype,
+SELECT n.nspname, c.relname, con.conname, con.contype, con.conrelid, con.conkey,
+       fn.nspname, fc.relname, con.confrelid, con.confkey, con.confdeltype, con.confupdtype,
        CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-WHERE con.contype IN ('p', 'u', 'f', 'c') AND n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p')
-ORDER BY 1, 2, 3)";
+WHERE con.contype IN ('p', 'u', 'f', 'c') AND n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p'))";
+
+// the columns of relations a foreign key refers to outside the schemas read
+constexpr const char* referred_columns_sql = R"(
+SELECT a.attrelid, a.attnum, a.attname FROM pg_attribute a
+WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped)";
 
 // an INVALID index (what an interrupted concurrent build leaves) is no index: missing, and the
 // build that makes it drops that one first
@@ -73,14 +90,38 @@ JOIN pg_class t ON t.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_am am ON am.oid = i.relam
 WHERE n.nspname = ANY($1::text[]) AND t.relkind IN ('r', 'p', 'm') AND ix.indisvalid
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid AND c.contype IN ('p', 'u', 'x'))
-ORDER BY 1, 2, 3)";
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid AND c.contype IN ('p', 'u', 'x')))";
 
 constexpr const char* enums_sql = R"(
 SELECT n.nspname, t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text[]
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
 WHERE n.nspname = ANY($1::text[])
 GROUP BY 1, 2 ORDER BY 1, 2)";
+
+/// Column names by relation oid and column number, to name constraint keys with.
+class ColumnNames {
+public:
+  void add(std::string_view relation, std::string_view number, std::string_view name) {
+    auto& names = by_relation_[std::string(relation)];
+    const auto n = static_cast<std::size_t>(std::stoi(std::string(number)));
+    if (names.size() <= n) names.resize(n + 1);
+    names[n] = name;
+  }
+  bool knows(const std::string& relation) const { return by_relation_.count(relation) > 0; }
+  /// The names of the columns an int2[] of column numbers ("{2,1}") lists, in its order.
+  std::vector<std::string> of(const std::string& relation, std::string_view numbers) const {
+    std::vector<std::string> out;
+    const auto it = by_relation_.find(relation);
+    for (const auto& n : parse_array(numbers)) {
+      const auto at = static_cast<std::size_t>(std::stoi(n));
+      out.push_back(it != by_relation_.end() && at < it->second.size() ? it->second[at] : "");
+    }
+    return out;
+  }
+
+private:
+  std::unordered_map<std::string, std::vector<std::string>> by_relation_;
+};
 
 constexpr const char* schemas_sql =
     "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY 1";
@@ -169,8 +210,10 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
     if (!skip(v.schema, v.name)) views.emplace(std::pair{v.schema, v.name}, std::move(v));
   }
 
+  ColumnNames names;
   r = db.exec(columns_sql, {schemas});
   for (int i = 0; i < r.rows(); ++i) {
+    names.add(r.get(i, 9), r.get(i, 10), r.get(i, 2));
     if (auto* v = view(r, i)) { // a view's columns say only what they are called and hold
       model::Column c;
       c.name = r.get(i, 2);
@@ -199,12 +242,23 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
   }
 
   r = db.exec(constraints_sql, {schemas});
+  { // a foreign key may refer to a table whose columns were not read (another schema's)
+    std::vector<std::string> unknown;
+    for (int i = 0; i < r.rows(); ++i)
+      if (r.get(i, 3) == "f" && table(r, i) && !names.knows(std::string(r.get(i, 8))))
+        unknown.emplace_back(r.get(i, 8));
+    if (!unknown.empty()) {
+      auto referred = db.exec(referred_columns_sql, {"{" + fmt::format("{}", fmt::join(unknown, ",")) + "}"});
+      for (int i = 0; i < referred.rows(); ++i)
+        names.add(referred.get(i, 0), referred.get(i, 1), referred.get(i, 2));
+    }
+  }
   for (int i = 0; i < r.rows(); ++i) {
     auto* t = table(r, i);
     if (!t) continue;
     const std::string name(r.get(i, 2));
     const auto type = r.get(i, 3);
-    auto columns = parse_array(r.get(i, 4));
+    auto columns = names.of(std::string(r.get(i, 4)), r.get(i, 5));
     if (type == "p") {
       t->primary_key = model::PrimaryKey{name, columns};
     } else if (type == "u") {
@@ -213,14 +267,14 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
       model::ForeignKey fk;
       fk.name = name;
       fk.columns = columns;
-      fk.referred_schema = r.get(i, 5);
-      fk.referred_table = r.get(i, 6);
-      fk.referred_columns = parse_array(r.get(i, 7));
-      fk.on_delete = action(r.get(i, 8));
-      fk.on_update = action(r.get(i, 9));
+      fk.referred_schema = r.get(i, 6);
+      fk.referred_table = r.get(i, 7);
+      fk.referred_columns = names.of(std::string(r.get(i, 8)), r.get(i, 9));
+      fk.on_delete = action(r.get(i, 10));
+      fk.on_update = action(r.get(i, 11));
       t->foreign_keys.push_back(std::move(fk));
     } else if (type == "c") {
-      t->checks.push_back({name, std::string(r.get(i, 10)), {}});
+      t->checks.push_back({name, std::string(r.get(i, 12)), {}});
     }
   }
 

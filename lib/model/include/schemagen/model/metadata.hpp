@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace schemagen::model {
@@ -163,6 +164,19 @@ struct Metadata {
   const Table* find_table(std::string_view schema, std::string_view name) const;
   const View* find_view(std::string_view schema, std::string_view name) const;
   const DbObject* find_object(const DbObject& like) const; // the same kind, schema, name, target
+};
+
+/// A Metadata's tables by schema and name, for code that looks up many of them: find_table() is a
+/// linear search, and one per table of a schema of thousands is quadratic. It points into the
+/// vector it was built from, which must neither change nor move while it is used.
+class TableIndex {
+public:
+  explicit TableIndex(const std::vector<Table>& tables);
+  const Table* find(std::string_view schema, std::string_view name) const;
+
+private:
+  static std::string key(std::string_view schema, std::string_view name);
+  std::unordered_map<std::string, const Table*> by_name_;
 };
 
 /// Sorts everything whose order carries no meaning (tables, enums, constraints and indexes by

@@ -1,0 +1,159 @@
+// Scale benchmark (issue 14, "Linear to 10,000 tables"). For each size N (1,000, 5,000 and
+// 10,000 tables by default: the tables of tables.hpp, models differing in a tenth of them by an
+// added column), measures `schemagen revision --autogenerate` against its own database of those
+// tables, cold (headers parsed: an empty scan cache) and warm (headers unchanged since the last
+// scan, the median of three runs), with each phase's time as `schemagen -v` prints it and the
+// peak memory. Targets: warm under 1 s at 10,000 tables, and the time after the scan growing no
+// faster than the schema (per table at the largest size within 1.25x of the smallest's). A run
+// that fails, or detects other than one operation per differing table, fails the benchmark.
+//   scale_bench [--sizes 1000,5000,10000] [--dir DIR] [--schemagen BINARY]
+
+#include "bench_util.hpp"
+#include "tables.hpp"
+
+#include <fmt/format.h>
+#include <sstream>
+
+using namespace bench;
+
+namespace {
+
+/// "1000,5000,10000" as numbers.
+std::vector<int> sizes_of(const std::string& list) {
+  std::vector<int> out;
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(std::atoi(item.c_str()));
+  return out;
+}
+
+// the phases `schemagen -v revision --autogenerate` times, in order
+constexpr const char* phases[] = {"scan",   "reflect", "normalize", "compare",
+                                  "report", "write",   "lint"};
+
+struct Row {
+  int tables = 0;
+  Measure cold, warm;
+  std::map<std::string, double> warm_phases, cold_phases;
+};
+
+double after_scan(const std::map<std::string, double>& phase) {
+  double ms = 0;
+  for (const auto& [name, t] : phase)
+    if (name != "scan") ms += t;
+  return ms;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  const Args args(argc, argv);
+  const auto sizes = sizes_of(args.text("sizes", "1000,5000,10000"));
+  const fs::path dir = args.path("dir", fs::temp_directory_path() / "schemagen-scale-bench");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+
+  Cluster pg(dir / "pg");
+  if (!pg.ok()) return 1;
+  const std::string psql = pg.psql();
+  // another build's binary may be given, to measure before and after a change side by side
+  const std::string sg = args.path("schemagen", SCHEMAGEN_BIN).string();
+  Checked must;
+  std::vector<Row> rows;
+  for (const int tables : sizes) {
+    const int differing = tables / 10;
+    const auto at = dir / fmt::format("t{}", tables);
+    const auto project = at / "schemagen";
+    // a database of its own, so that every size is reflected alone
+    const std::string db = fmt::format("scale_{}", tables);
+    const std::string url = pg.url().substr(0, pg.url().rfind('/') + 1) + db;
+    std::string sql;
+    for (int i = 0; i < tables; ++i) sql += table_sql(i);
+    write(at / "schema.sql", sql);
+    write_models(project, at / "alembic", tables, differing);
+    must(run({psql, "-X", "-q", pg.url(), "-c", "CREATE DATABASE " + db}, at, at / "create.log"),
+         "creating the database", at / "create.log");
+    must(run({psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", (at / "schema.sql").string()},
+             at, at / "schema.log"),
+         "creating the tables", at / "schema.log");
+    if (must.failures()) return 1;
+
+    setenv("SCHEMAGEN_DATABASE_URL", url.c_str(), 1);
+    setenv("SCHEMAGEN_CACHE_DIR", (at / "cache").c_str(), 1);
+    auto clear = [&] {
+      for (const auto& e : fs::directory_iterator(project / "revisions")) fs::remove_all(e.path());
+    };
+    Row row;
+    row.tables = tables;
+    std::vector<long> found; // per run: the operations detected
+    auto phases_of = [&](const fs::path& log, std::map<std::string, double>& into) {
+      const auto text = read(log);
+      for (const auto* name : phases) into[name] = phase_ms(text, name);
+      long n = 0;
+      for (auto pos = text.find("Detected "); pos != std::string::npos;
+           pos = text.find("Detected ", pos + 1))
+        ++n;
+      found.push_back(n);
+    };
+    const std::vector<std::string> autogenerate{
+        sg, "-v", "revision", "--autogenerate", "-m", "scale", "--rev-id", "5ca1e0000000"};
+    row.cold = must(run(autogenerate, project, at / "cold.log"),
+                    "schemagen revision --autogenerate (cold)", at / "cold.log");
+    phases_of(at / "cold.log", row.cold_phases);
+    clear();
+    // each phase's median over the warm runs
+    std::map<std::string, std::vector<double>> warm_runs;
+    row.warm = must(median(3, autogenerate, project, at / "warm.log",
+                           [&] {
+                             std::map<std::string, double> p;
+                             phases_of(at / "warm.log", p);
+                             for (const auto& [name, ms] : p) warm_runs[name].push_back(ms);
+                             clear();
+                           }),
+                    "schemagen revision --autogenerate (warm)", at / "warm.log");
+    if (must.failures()) return 1;
+    for (auto& [name, all] : warm_runs) {
+      std::sort(all.begin(), all.end());
+      row.warm_phases[name] = all[all.size() / 2];
+    }
+    for (const auto n : found)
+      if (n != differing) {
+        fmt::print(stderr, "{} tables: the models add a column to {}, but a run detected {} "
+                           "operations\n",
+                   tables, differing, n);
+        return 1;
+      }
+    rows.push_back(std::move(row));
+    fs::remove_all(at / "schema.sql");
+  }
+
+  fmt::print("scale benchmark: `schemagen revision --autogenerate`, models differing in a tenth of "
+             "the tables (one added column each)\n");
+  fmt::print("{:>7} {:<6} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>6} {:>9}\n",
+             "tables", "cache", "wall ms", "scan", "reflect", "normal.", "compare", "report",
+             "write", "lint", "after", "peak MiB");
+  for (const auto& r : rows)
+    for (const auto& [label, m, p] :
+         {std::tuple{"warm", &r.warm, &r.warm_phases}, {"cold", &r.cold, &r.cold_phases}})
+      fmt::print("{:>7} {:<6} {:>9.0f} {:>9.0f} {:>8.0f} {:>8.0f} {:>8.0f} {:>8.0f} {:>7.0f} "
+                 "{:>7.0f} {:>6.0f} {:>9.1f}\n",
+                 r.tables, label, m->ms, p->at("scan"), p->at("reflect"), p->at("normalize"),
+                 p->at("compare"), p->at("report"), p->at("write"), p->at("lint"),
+                 after_scan(*p), m->peak_kb / 1024.0);
+  if (rows.empty()) return 0;
+  const auto& small = rows.front();
+  const auto& large = rows.back();
+  const double per_small = after_scan(small.warm_phases) / small.tables;
+  const double per_large = after_scan(large.warm_phases) / large.tables;
+  fmt::print("{:<66} {}\n", "target", "measured");
+  fmt::print("{:<66} {:.0f} ms: {}\n",
+             fmt::format("autogenerate warm < 1 s at {} tables", large.tables), large.warm.ms,
+             verdict(large.warm.ms < 1000));
+  fmt::print("{:<66} {:.3f} / {:.3f} ms: {}\n",
+             fmt::format("after the scan, per table: at {} within 1.25x of at {}", large.tables,
+                         small.tables),
+             per_large, per_small, verdict(per_large <= 1.25 * per_small));
+  fmt::print("{:<66} {:.0f} MiB: {}\n",
+             fmt::format("peak memory warm at {} tables < 400 MiB", large.tables),
+             large.warm.peak_kb / 1024.0, verdict(large.warm.peak_kb < 400 * 1024));
+  return 0;
+}
