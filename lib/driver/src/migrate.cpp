@@ -14,10 +14,6 @@ namespace schemagen::driver {
 
 namespace {
 
-std::chrono::milliseconds lock_timeout(const Project& p) {
-  return std::chrono::milliseconds(static_cast<long long>(p.config().lock_timeout_seconds * 1000));
-}
-
 /// "FROM:TO" → {FROM, TO}; no colon → {"", spec}.
 std::pair<std::string, std::string> split_range(const std::string& spec) {
   const auto colon = spec.find(':');
@@ -40,11 +36,11 @@ std::optional<std::chrono::milliseconds> ddl_statement_timeout(const Project& p)
   return std::chrono::milliseconds(o.statement_timeout_ms);
 }
 
-/// Runs `fn(sink)` in the database under the advisory lock; a failure rolls back (exit 2).
+/// Runs `fn(sink)` in the database under the run's lock; a failure rolls back (exit 2).
 template <class Fn>
 void online(const Project& p, Fn fn) {
   auto db = p.connect();
-  const auto lock = db->lock(p.version_table().lock_key(), lock_timeout(p));
+  const auto lock = db->lock(p.lock_request());
   runtime::OnlineSink sink(*db);
   try {
     fn(*db, sink);
@@ -113,7 +109,10 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
   migrate::OnlineRun run;
   run.target = options.target;
   run.upgrade = upgrade;
-  run.lock_timeout = lock_timeout(p);
+  const auto lock = p.lock_request();
+  run.lock_timeout = lock.timeout;
+  run.lock = lock.kind;
+  run.lock_expiry = lock.expiry;
   run.transaction_per_migration = p.config().transaction_per_migration;
   run.ddl_lock_timeout = ddl_lock_timeout(p);
   run.ddl_statement_timeout = ddl_statement_timeout(p);

@@ -27,6 +27,8 @@ public:
   migrate::ChainView chain() const { return {*map_, by_id_, revisions_}; }
   const std::vector<revision::Revision>& revisions() const { return revisions_; }
   runtime::VersionTable version_table() const;
+  /// The run's lock on it as the configuration says (lock_timeout, lock, lock_expiry).
+  dialect::LockRequest lock_request() const;
   /// The revision directories: script_location, then version_locations.
   std::vector<fs::path> version_dirs() const;
 
