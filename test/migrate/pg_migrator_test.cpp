@@ -158,7 +158,12 @@ TEST_CASE("lock = table on the application's PGconn*: a live row holds the run o
   CHECK(m.current() == Ids{r1});
   // its run died: once the row expired, the next run takes it over
   value(url, "UPDATE schemagen_version_lock SET expires = now() - interval '1 second' RETURNING 1");
+  std::vector<std::string> warnings;
+  m.on_warning([&](const std::string& w) { warnings.push_back(w); });
   m.upgrade();
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("took over the lock (lock table public.schemagen_version_lock) from run "
+                         "other on host elsewhere, pid 7, which expired at") != std::string::npos);
   CHECK(m.current() == Ids{r2});
   CHECK(value(url, "SELECT count(*) FROM schemagen_version_lock") == "0");
 

@@ -93,7 +93,9 @@ sql "$kdb" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname
 sql "$kdb" "UPDATE sleepy SET seconds = 0"
 [ "$(q "$kdb" "SELECT owner FROM $lock_table")" = "$dead_owner" ] || fail "the killed run's row is left behind"
 SCHEMAGEN_DATABASE_URL=$kdb run 0 "$SG" upgrade head
-contains "$err" "Running upgrade 222222222222 -> 333333333333" "the next run took the stale lock over and ran"
+contains "$err" "warning: took over the lock (lock table $lock_table) from run $dead_owner on host $(hostname), pid" \
+  "the next run took the stale lock over, saying whose"
+contains "$err" "Running upgrade 222222222222 -> 333333333333" "and ran"
 [ "$(q "$kdb" "SELECT version_num FROM schemagen_version")" = 444444444444 ] || fail "taken over: version"
 [ "$(q "$kdb" "SELECT count(*) FROM $lock_table")" = 0 ] || fail "taken over: released"
 

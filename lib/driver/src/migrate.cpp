@@ -40,7 +40,9 @@ std::optional<std::chrono::milliseconds> ddl_statement_timeout(const Project& p)
 template <class Fn>
 void online(const Project& p, Fn fn) {
   auto db = p.connect();
-  const auto lock = db->lock(p.lock_request());
+  auto request = p.lock_request();
+  request.on_warning = [](const std::string& w) { std::cerr << w << "\n"; };
+  const auto lock = db->lock(request);
   runtime::OnlineSink sink(*db);
   try {
     fn(*db, sink);

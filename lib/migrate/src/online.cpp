@@ -198,7 +198,9 @@ std::vector<std::string> changed_since_applied(dialect::Session& db, const Chain
 
 void run_online(dialect::Session& db, const ChainView& chain, const runtime::VersionTable& vt,
                 const OnlineRun& run) {
-  const auto lock = db.lock(vt.lock_request(run.lock_timeout, run.lock, run.lock_expiry));
+  auto request = vt.lock_request(run.lock_timeout, run.lock, run.lock_expiry);
+  request.on_warning = run.on_warning;
+  const auto lock = db.lock(request);
   runtime::OnlineSink sink(db);
   std::vector<std::string> done; // what a failure may have rolled back
   std::optional<RunChain> ran;   // the chain the run ran on

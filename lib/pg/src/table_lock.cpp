@@ -73,7 +73,7 @@ public:
         owner_(random_run_id()), expiry_(request.expiry), watch_(std::move(watch)),
         cancel_(PQgetCancel(run.handle()), PQfreeCancel) {
     create_table();
-    take(request.timeout);
+    take(request);
     heartbeat_ = std::thread([this] { beat(); });
   }
 
@@ -105,17 +105,34 @@ private:
     db_->take_notices(); // "already exists, skipping"
   }
 
-  void take(std::chrono::milliseconds timeout) {
+  /// A row's run, as messages name it.
+  static constexpr std::string_view who =
+      "'run ' || owner || ' on host ' || host || ', pid ' || pid";
+
+  void take(const dialect::LockRequest& request) {
+    // returns the row it replaced, if any: a run that died holding the lock is worth a word
     const auto sql = fmt::format(
-        "INSERT INTO {} AS l (id, owner, host, pid, started, expires) VALUES (1, $1, $2, "
+        "WITH before AS (SELECT {1} || ', which expired at ' || expires AS who FROM {0}) "
+        "INSERT INTO {0} AS l (id, owner, host, pid, started, expires) VALUES (1, $1, $2, "
         "$3::integer, now(), now() + $4::bigint * INTERVAL '1 second') ON CONFLICT (id) DO "
         "UPDATE SET owner = EXCLUDED.owner, host = EXCLUDED.host, pid = EXCLUDED.pid, started = "
-        "EXCLUDED.started, expires = EXCLUDED.expires WHERE l.expires < now() RETURNING 1",
-        table_);
+        "EXCLUDED.started, expires = EXCLUDED.expires WHERE l.expires < now() RETURNING (SELECT "
+        "who FROM before)",
+        table_, who);
     const std::vector<std::optional<std::string>> params = {
         owner_, host_name(), std::to_string(::getpid()), std::to_string(expiry_.count())};
+    const auto timeout = request.timeout;
     const auto deadline = Clock::now() + timeout;
-    while (db_->exec(sql, params).rows() == 0) {
+    for (;;) {
+      const auto taken = db_->exec(sql, params);
+      if (taken.rows() == 1) {
+        if (!taken.is_null(0, 0) && request.on_warning)
+          request.on_warning(fmt::format(
+              "warning: took over the lock (lock table {}) from {}, unreleased: that run died or "
+              "lost the database",
+              table_, taken.get(0, 0)));
+        return;
+      }
       if (Clock::now() >= deadline)
         throw DatabaseError(fmt::format(
             "error: another migration holds the lock on this version table ({}); gave up after "
@@ -127,13 +144,11 @@ private:
 
   /// Who holds the lock, as the row says.
   std::string holder() {
-    auto r = db_->exec(fmt::format("SELECT owner, host, pid::text, started::text, expires::text "
-                                   "FROM {}",
-                                   table_));
+    auto r = db_->exec(fmt::format("SELECT {} || ', since ' || started || '; expires ' || expires "
+                                   "|| ' unless renewed' FROM {}",
+                                   who, table_));
     if (r.rows() == 0) return fmt::format("lock table {}: released just now", table_);
-    return fmt::format("lock table {}: run {} on host {}, pid {}, since {}; expires {} unless "
-                       "renewed",
-                       table_, r.get(0, 0), r.get(0, 1), r.get(0, 2), r.get(0, 3), r.get(0, 4));
+    return fmt::format("lock table {}: {}", table_, r.get(0, 0));
   }
 
   /// The heartbeat thread: the only user of db_ until the destructor has joined it.

@@ -112,6 +112,8 @@ struct LockRequest {
   /// A table lock's row expires this long after its last renewal: a run that died without
   /// releasing it holds it no longer.
   std::chrono::seconds expiry{30};
+  /// Told when a table lock was taken over from a run that died holding it ("warning: ...").
+  std::function<void(const std::string&)> on_warning;
 };
 
 /// The database behind a connection, where it differs from what the dialect assumes.
