@@ -86,7 +86,7 @@ public:
     heartbeat_.join();
     try {
       db_->exec(fmt::format("DELETE FROM {} WHERE owner = $1", table_), {owner_});
-    } catch (...) { // unreachable now: the row expires, and the next run takes it over
+    } catch (...) { // the database out of reach: the row expires, and the next run takes it over
     }
   }
 
@@ -124,8 +124,10 @@ private:
     const auto timeout = request.timeout;
     const auto deadline = Clock::now() + timeout;
     for (;;) {
+      const auto sent = Clock::now();
       const auto taken = db_->exec(sql, params);
       if (taken.rows() == 1) {
+        renewed_ = sent; // the row expires no sooner than expiry_ after this
         if (!taken.is_null(0, 0) && request.on_warning)
           request.on_warning(fmt::format(
               "warning: took over the lock (lock table {}) from {}, unreleased: that run died or "
@@ -159,8 +161,6 @@ private:
         table_);
     const std::vector<std::optional<std::string>> params = {owner_,
                                                             std::to_string(expiry_.count())};
-    // the row's expiry counts from when it was written, which is after this
-    auto renewed = Clock::now();
     std::unique_lock held(m_);
     while (!wake_.wait_for(held, std::chrono::duration_cast<Clock::duration>(expiry_) / 3,
                            [this] { return stopping_; })) {
@@ -169,14 +169,14 @@ private:
       std::string failure;
       try {
         if (db_->exec(renew_sql, params).rows() == 1)
-          renewed = sent;
+          renewed_ = sent; // written after this: the row expires no sooner than expiry_ after it
         else
           return lose("its row was taken over by another run");
       } catch (const Error& e) {
         failure = e.what();
         db_->reset(); // the next beat tries on a new connection
       }
-      if (Clock::now() - renewed >= expiry_)
+      if (Clock::now() - renewed_ >= expiry_)
         return lose(fmt::format("it could not be renewed for {} s: {}", expiry_.count(), failure));
       held.lock();
     }
@@ -195,6 +195,7 @@ private:
   std::unique_ptr<Connection> db_;
   std::string table_, owner_;
   std::chrono::seconds expiry_;
+  Clock::time_point renewed_; // before the last write of the row that succeeded
   std::shared_ptr<LockWatch> watch_;
   std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel_;
   std::mutex m_;
