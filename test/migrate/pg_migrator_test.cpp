@@ -135,3 +135,41 @@ TEST_CASE("a failing revision on PostgreSQL leaves the database as it was") {
   CHECK(m.current().empty());
   CHECK(value(url, "SELECT to_regclass('accounts') IS NULL") == "t");
 }
+
+TEST_CASE("lock = table on the application's PGconn*: a live row holds the run off, an expired "
+          "one is taken over, and the row is released after a failure too") {
+  Admin admin;
+  const auto url = admin.fresh("migrator_table_lock");
+  PGconn* app = PQconnectdb(url.c_str());
+  REQUIRE(PQstatus(app) == CONNECTION_OK);
+  Migrator::Options options;
+  options.lock = Migrator::Options::Lock::table;
+  options.lock_timeout = std::chrono::seconds(0);
+  // the lock's own connection is opened like the application's (PQconninfo), password included
+  Migrator m(app, chain("  - execute: UPDATE accounts SET email = NULL WHERE id = 2"), options);
+  m.upgrade(r1);
+  CHECK(value(url, "SELECT count(*) FROM schemagen_version_lock") == "0"); // released
+
+  // another run's live row
+  value(url, "INSERT INTO schemagen_version_lock VALUES (1, 'other', 'elsewhere', 7, now(), "
+             "now() + interval '1 hour') RETURNING 1");
+  CHECK_THROWS_WITH_AS(m.upgrade(), doctest::Contains("run other on host elsewhere, pid 7"),
+                       DatabaseError);
+  CHECK(m.current() == Ids{r1});
+  // its run died: once the row expired, the next run takes it over
+  value(url, "UPDATE schemagen_version_lock SET expires = now() - interval '1 second' RETURNING 1");
+  std::vector<std::string> warnings;
+  m.on_warning([&](const std::string& w) { warnings.push_back(w); });
+  m.upgrade();
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("took over the lock (lock table public.schemagen_version_lock) from run "
+                         "other on host elsewhere, pid 7, which expired at") != std::string::npos);
+  CHECK(m.current() == Ids{r2});
+  CHECK(value(url, "SELECT count(*) FROM schemagen_version_lock") == "0");
+
+  Migrator failing(url, chain("  - execute: SELECT no_such_function()"), options);
+  m.downgrade(r1);
+  CHECK_THROWS_WITH_AS(failing.upgrade(), doctest::Contains("no_such_function"), Error);
+  CHECK(value(url, "SELECT count(*) FROM schemagen_version_lock") == "0");
+  PQfinish(app);
+}

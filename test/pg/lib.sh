@@ -37,3 +37,19 @@ schema() {
   printf '%s\n' "$dump" |
     { grep -v -e '^--' -e '^SET ' -e '^SELECT pg_catalog' -e '^$' -e '^\\restrict' -e '^\\unrestrict' || true; }
 }
+
+# concurrent_upgrades URL REVISIONS: six `upgrade head` at once in the current directory's project;
+# all must succeed, and the REVISIONS revisions each run once across them.
+concurrent_upgrades() {
+  local pids=() n runs
+  for n in 1 2 3 4 5 6; do
+    SCHEMAGEN_DATABASE_URL=$1 "$SG" upgrade head >"conc$n.out" 2>"conc$n.err" &
+    pids+=($!)
+  done
+  for n in 0 1 2 3 4 5; do
+    wait "${pids[$n]}" || fail "concurrent upgrade $((n + 1)) failed: $(cat "conc$((n + 1)).err")"
+  done
+  checked
+  runs=$(cat conc*.err | grep -c "Running upgrade")
+  [ "$runs" = "$2" ] || fail "each revision should run once across six concurrent upgrades, ran $runs times"
+}

@@ -31,12 +31,12 @@ TEST_CASE("a commit refuses the references the run broke, not those broken befor
   }
   sqlite::Session s(file);
   {
-    auto lock = s.lock(0, std::chrono::seconds(5));
+    auto lock = s.lock({.timeout = std::chrono::seconds(5)});
     s.execute("INSERT INTO parent VALUES (7)");
     CHECK_NOTHROW(s.commit()); // the old orphan is not this run's doing
   }
   {
-    auto lock = s.lock(0, std::chrono::seconds(5));
+    auto lock = s.lock({.timeout = std::chrono::seconds(5)});
     s.execute("INSERT INTO child VALUES (2, 43)");
     try {
       s.commit();
@@ -59,7 +59,7 @@ TEST_CASE("another connection's commit between two transactions of one run stops
     c.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)");
   }
   sqlite::Session s(file);
-  auto lock = s.lock(0, std::chrono::seconds(5));
+  auto lock = s.lock({.timeout = std::chrono::seconds(5)});
   s.execute("INSERT INTO t VALUES (1)");
   s.commit();
   s.begin(); // nobody came between: the run goes on
@@ -72,4 +72,11 @@ TEST_CASE("another connection's commit between two transactions of one run stops
   CHECK_THROWS_AS(s.begin(), DatabaseError);
   sqlite::Connection c(file);
   CHECK(c.query("SELECT group_concat(id) FROM t").at(0).at(0) == "1,2,3");
+}
+
+TEST_CASE("lock: table is refused on SQLite, which has its own write lock") {
+  sqlite::Session s(fresh("table_lock"));
+  CHECK_THROWS_WITH_AS(s.lock({.kind = dialect::LockKind::table}),
+                       doctest::Contains("lock: table is for PostgreSQL-compatible engines"),
+                       UserError);
 }

@@ -138,6 +138,8 @@ naming_convention: {pk: "pk_{table}", uq: "uq_{table}_{column_0}", fk: "fk_{tabl
 hooks: {pre_upgrade: ["./backup.sh"], post_upgrade: ["./notify.sh", "true"], post_write: ["clang-format -i"]}
 log_level: debug
 lock_timeout: 7
+lock: table
+lock_expiry: 9
 )");
   const auto c = config::load(dir.path / "schemagen.yaml");
   CHECK(c.script_location == dir.path / "migrations");
@@ -171,12 +173,16 @@ lock_timeout: 7
   CHECK(c.hooks.post_write == std::vector<config::Hook>{{"clang-format -i", "clang-format -i"}});
   CHECK(c.log_level == "debug");
   CHECK(c.lock_timeout_seconds == 7);
+  CHECK(c.lock == "table");
+  CHECK(c.lock_expiry_seconds == 9);
   // and every one of them differs from its default, so that a key read into nothing shows
   const config::Config defaults;
   CHECK(c.file_template != defaults.file_template);
   CHECK(c.compare_server_default != defaults.compare_server_default);
   CHECK(c.lock_timeout_seconds != defaults.lock_timeout_seconds);
   CHECK(c.log_level != defaults.log_level);
+  CHECK(c.lock != defaults.lock);
+  CHECK(c.lock_expiry_seconds != defaults.lock_expiry_seconds);
   CHECK(c.version_table != defaults.version_table);
   CHECK(c.version_table_schema != defaults.version_table_schema);
 
@@ -197,8 +203,12 @@ TEST_CASE("every key of a databases: entry is read") {
     version_table_schema: meta
     include_schemas: [public, one]
     exclude_tables: ["tmp_*", legacy]
+    lock: advisory
+    lock_expiry: 120
 )");
   const auto c = config::load(dir.path / "schemagen.yaml", "one");
+  CHECK(c.lock == "advisory");
+  CHECK(c.lock_expiry_seconds == 120);
   CHECK(c.database_name == "one");
   CHECK(c.url == "postgresql://one/db");
   CHECK(c.models.sources == std::vector<fs::path>{dir.path / "one.hpp"});
@@ -226,6 +236,12 @@ TEST_CASE("mistakes in the configuration name the file and the line") {
         std::string::npos);
   CHECK(error_of(dir.path / "nope.yaml").find("nope.yaml: error: cannot read") !=
         std::string::npos);
+  write_file_atomic(file, "models: {sources: [a.hpp]}\nlock: redis\n");
+  CHECK(error_of(file).find("schemagen.yaml:2:7: error: lock must be advisory or table") !=
+        std::string::npos);
+  write_file_atomic(file, "models: {sources: [a.hpp]}\nlock_expiry: 0\n");
+  CHECK(error_of(file).find("schemagen.yaml:2:14: error: lock_expiry must be a number of seconds "
+                            "from 1 to 86400") != std::string::npos);
 }
 
 TEST_CASE("a databases: map serves several databases, picked with -n") {

@@ -98,7 +98,9 @@ const Keys top_level_keys = {"script_location",
                              "online_ddl",
                              "dialect",
                              "schema_map",
-                             "fleet"};
+                             "fleet",
+                             "lock",
+                             "lock_expiry"};
 const Keys database_keys = {"url"};
 const Keys databases_entry_keys = {"url",
                                    "dialect",
@@ -112,7 +114,9 @@ const Keys databases_entry_keys = {"url",
                                    "include_schemas",
                                    "exclude_tables",
                                    "online_ddl",
-                                   "fleet"};
+                                   "fleet",
+                                   "lock",
+                                   "lock_expiry"};
 const Keys models_keys = {"sources", "compile_commands", "args"};
 const Keys naming_convention_keys = {"pk", "uq", "fk", "ix", "ck"};
 const Keys hooks_keys = {"pre_upgrade", "post_upgrade", "post_write"};
@@ -273,6 +277,18 @@ public:
     }
     if (const auto v = n["online_ddl"]) online_ddl(v, c.online_ddl);
     if (const auto v = n["fleet"]) fleet(v, c.fleet);
+    if (const auto v = n["lock"]) {
+      c.lock = str(v, "lock");
+      if (c.lock != "advisory" && c.lock != "table")
+        r_.fail(v, "lock must be advisory or table (a row in a lock table, for engines whose "
+                   "advisory locks lock nothing)");
+    }
+    if (const auto v = n["lock_expiry"]) {
+      c.lock_expiry_seconds = r_.integer(v, "lock_expiry");
+      // renewed every third of it: a second is the least that leaves a heartbeat room
+      if (c.lock_expiry_seconds < 1 || c.lock_expiry_seconds > 86400)
+        r_.fail(v, "lock_expiry must be a number of seconds from 1 to 86400");
+    }
     if (const auto v = n["schema_map"]) {
       if (!v.IsMap()) r_.fail(v, "schema_map must map a schema the models name to the one it is "
                                  "kept in (auth: main)");

@@ -59,4 +59,6 @@ IndexState Session::index_state(const std::string&, const std::string&) {
   return IndexState::absent;
 }
 
+Engine Session::engine() { return {std::string(dialect().name()), LockKind::advisory, false}; }
+
 } // namespace schemagen::dialect

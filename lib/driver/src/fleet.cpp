@@ -79,22 +79,7 @@ void migrate_member(const Project& p, const FleetOptions& o, Outcome& out) {
   if (p.config().fleet.schemas && o.upgrade && o.command == FleetCommand::migrate)
     db->execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", sql::quote_ident(vt.schema)));
   out.from = where(runtime::read_heads(*db, vt));
-  migrate::OnlineRun run;
-  run.target = o.target;
-  run.upgrade = o.upgrade;
-  run.lock_timeout =
-      std::chrono::milliseconds(static_cast<long long>(p.config().lock_timeout_seconds * 1000));
-  run.transaction_per_migration = p.config().transaction_per_migration;
-  const auto& online = p.config().online_ddl;
-  if (online.enabled) {
-    run.ddl_lock_timeout = std::chrono::milliseconds(online.lock_timeout_ms);
-    if (online.statement_timeout_ms)
-      run.ddl_statement_timeout = std::chrono::milliseconds(online.statement_timeout_ms);
-  }
-  run.lock_retries = online.lock_retries;
-  run.reconnect = [&] { return p.connect(); };
-  run.missing_step = "which only the application that registers it (Migrator::register_step) can "
-                     "run: migrate with the application";
+  auto run = online_run(p, o.target, o.upgrade);
   std::size_t steps = 0;
   run.on_step = [&](const revision::Revision&, bool, double) { ++steps; };
   migrate::run_online(*db, p.chain(), vt, run);

@@ -14,10 +14,6 @@ namespace schemagen::driver {
 
 namespace {
 
-std::chrono::milliseconds lock_timeout(const Project& p) {
-  return std::chrono::milliseconds(static_cast<long long>(p.config().lock_timeout_seconds * 1000));
-}
-
 /// "FROM:TO" → {FROM, TO}; no colon → {"", spec}.
 std::pair<std::string, std::string> split_range(const std::string& spec) {
   const auto colon = spec.find(':');
@@ -40,11 +36,13 @@ std::optional<std::chrono::milliseconds> ddl_statement_timeout(const Project& p)
   return std::chrono::milliseconds(o.statement_timeout_ms);
 }
 
-/// Runs `fn(sink)` in the database under the advisory lock; a failure rolls back (exit 2).
+/// Runs `fn(sink)` in the database under the run's lock; a failure rolls back (exit 2).
 template <class Fn>
 void online(const Project& p, Fn fn) {
   auto db = p.connect();
-  const auto lock = db->lock(p.version_table().lock_key(), lock_timeout(p));
+  auto request = p.lock_request();
+  request.on_warning = [](const std::string& w) { std::cerr << w << "\n"; };
+  const auto lock = db->lock(request);
   runtime::OnlineSink sink(*db);
   try {
     fn(*db, sink);
@@ -68,6 +66,30 @@ std::vector<std::pair<std::string, std::string>> hook_env(const Project& p) {
   if (!p.config().database_name) return {};
   return {{"SCHEMAGEN_DATABASE_NAME", *p.config().database_name}};
 }
+
+} // namespace
+
+migrate::OnlineRun online_run(const Project& p, const std::string& target, bool upgrade) {
+  migrate::OnlineRun run;
+  run.target = target;
+  run.upgrade = upgrade;
+  const auto lock = p.lock_request();
+  run.lock_timeout = lock.timeout;
+  run.lock = lock.kind;
+  run.lock_expiry = lock.expiry;
+  run.transaction_per_migration = p.config().transaction_per_migration;
+  run.ddl_lock_timeout = ddl_lock_timeout(p);
+  run.ddl_statement_timeout = ddl_statement_timeout(p);
+  run.lock_retries = p.config().online_ddl.lock_retries;
+  run.reconnect = [&p] { return p.connect(); };
+  run.missing_step = fmt::format(
+      "which only the application that registers it (Migrator::register_step) can run: migrate "
+      "with the application, or {} the command line only as far as the revision before it",
+      upgrade ? "upgrade" : "downgrade");
+  return run;
+}
+
+namespace {
 
 ExitCode migrate_command(const Global& global, const MigrateOptions& options, bool upgrade) {
   const auto p = Project::load(global);
@@ -110,23 +132,11 @@ ExitCode migrate_command(const Global& global, const MigrateOptions& options, bo
   if (upgrade) run_hooks(p.config().hooks.pre_upgrade, "pre_upgrade", p.config().dir, hook_env(p));
   const bool loud = global.verbosity >= 0;
   bool line_open = false; // "Running ... " printed, its "done" not yet
-  migrate::OnlineRun run;
-  run.target = options.target;
-  run.upgrade = upgrade;
-  run.lock_timeout = lock_timeout(p);
-  run.transaction_per_migration = p.config().transaction_per_migration;
-  run.ddl_lock_timeout = ddl_lock_timeout(p);
-  run.ddl_statement_timeout = ddl_statement_timeout(p);
-  run.lock_retries = p.config().online_ddl.lock_retries;
+  auto run = online_run(p, options.target, upgrade);
   run.check = [&](dialect::Session& db, const std::vector<std::string>&) {
     p.checksum_drift(db, loud);
   };
-  run.reconnect = [&] { return p.connect(); };
   run.on_warning = [](const std::string& w) { std::cerr << w << "\n"; };
-  run.missing_step = fmt::format(
-      "which only the application that registers it (Migrator::register_step) can run: migrate "
-      "with the application, or {} the command line only as far as the revision before it",
-      verb);
   if (loud) {
     run.on_nothing = [verb](const std::vector<std::string>& heads) {
       std::cerr << fmt::format("Nothing to {}: the database is at {}\n", verb, where(heads));

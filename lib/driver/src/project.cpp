@@ -38,6 +38,15 @@ runtime::VersionTable Project::version_table() const {
   return runtime::VersionTable{cfg_.version_table_schema, cfg_.version_table, &dialect()};
 }
 
+dialect::LockRequest Project::lock_request() const {
+  std::optional<dialect::LockKind> kind;
+  if (cfg_.lock)
+    kind = *cfg_.lock == "table" ? dialect::LockKind::table : dialect::LockKind::advisory;
+  return version_table().lock_request(
+      std::chrono::milliseconds(static_cast<long long>(cfg_.lock_timeout_seconds * 1000)), kind,
+      std::chrono::seconds(cfg_.lock_expiry_seconds));
+}
+
 std::optional<std::string> url_given(const Global& global) {
   if (global.url) return *global.url;
   if (const char* env = std::getenv("SCHEMAGEN_DATABASE_URL")) return std::string(env);

@@ -27,6 +27,8 @@ public:
   migrate::ChainView chain() const { return {*map_, by_id_, revisions_}; }
   const std::vector<revision::Revision>& revisions() const { return revisions_; }
   runtime::VersionTable version_table() const;
+  /// The run's lock on it as the configuration says (lock_timeout, lock, lock_expiry).
+  dialect::LockRequest lock_request() const;
   /// The revision directories: script_location, then version_locations.
   std::vector<fs::path> version_dirs() const;
 
@@ -59,6 +61,11 @@ private:
 /// dialect serves, an unknown `dialect:`, or the two disagreeing.
 const dialect::Dialect& dialect_for(const Global& global, const config::Config& cfg);
 using migrate::where;
+
+/// An online upgrade or downgrade to `target` with the project's settings: the lock, its
+/// timeouts, online DDL's, transaction_per_migration, reconnecting. What it prints is the
+/// caller's to add.
+migrate::OnlineRun online_run(const Project& p, const std::string& target, bool upgrade);
 
 /// The parents a new revision gets from --head (default "head"; --splice allows a non-head).
 std::vector<std::string> new_revision_parents(const Project& p, const RevisionOptions& options);

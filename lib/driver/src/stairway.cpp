@@ -141,8 +141,7 @@ private:
   void migrate(const revision::Revision& rev, bool upgrade) {
     // as every run takes it: the lock is also where a dialect readies the connection for one
     // (SQLite creates the file there, and turns foreign keys off for table rebuilds)
-    const auto lock = db_.lock(vt_.lock_key(), std::chrono::milliseconds(static_cast<long long>(
-                                                   p_.config().lock_timeout_seconds * 1000)));
+    const auto lock = db_.lock(p_.lock_request());
     runtime::OnlineSink sink(db_);
     runtime::RunOptions options;
     options.prelude = runtime::version_table_prelude(db_, vt_);

@@ -213,6 +213,10 @@ void Migrator::run(const std::string& target, bool upgrade) {
   run.target = target;
   run.upgrade = upgrade;
   run.lock_timeout = options_.lock_timeout;
+  if (options_.lock != Options::Lock::automatic)
+    run.lock = options_.lock == Options::Lock::table ? dialect::LockKind::table
+                                                     : dialect::LockKind::advisory;
+  run.lock_expiry = options_.lock_expiry;
   run.transaction_per_migration = options_.transaction_per_migration;
   run.check = [&](dialect::Session& db, const std::vector<std::string>& heads) {
     check(db, chain, c.vt, heads);

@@ -240,7 +240,9 @@ std::vector<std::string> changed_since_applied(dialect::Session& db, const Chain
 
 void run_online(dialect::Session& db, const ChainView& chain, const runtime::VersionTable& vt,
                 const OnlineRun& run) {
-  const auto lock = db.lock(vt.lock_key(), run.lock_timeout);
+  auto request = vt.lock_request(run.lock_timeout, run.lock, run.lock_expiry);
+  request.on_warning = run.on_warning;
+  const auto lock = db.lock(request);
   runtime::OnlineSink sink(db);
   std::vector<std::string> done; // what a failure may have rolled back
   std::optional<RunChain> ran;   // the chain the run ran on
@@ -275,6 +277,7 @@ void run_online(dialect::Session& db, const ChainView& chain, const runtime::Ver
       opts.transaction_per_migration =
           run.transaction_per_migration ||
           split_for_locks(db, full, p, run, attempt == 0 ? run.on_warning : nullptr);
+      opts.ddl_alone = db.engine().ddl_alone;
       opts.on_start = run.on_start;
       opts.on_resume = run.on_resume;
       opts.call = run.call;

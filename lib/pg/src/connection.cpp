@@ -56,6 +56,10 @@ Connection::Connection(const std::string& url) {
     throw DatabaseError(fmt::format("error: cannot connect to {}: {}", sql::redact_url(url),
                                     sql::redact_text(reason, password)));
   }
+  receive_notices();
+}
+
+void Connection::receive_notices() {
   PQsetNoticeReceiver(
       conn_,
       [](void* self, const PGresult* r) {
@@ -63,6 +67,33 @@ Connection::Connection(const std::string& url) {
       },
       this);
 }
+
+std::unique_ptr<Connection> Connection::another() const {
+  // the parameters this one was opened with, password included (a borrowed connection's too)
+  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfo(conn_),
+                                                                       PQconninfoFree);
+  if (!options) throw DatabaseError("error: out of memory reading the connection's parameters");
+  std::vector<const char*> keywords, values;
+  std::string password;
+  for (auto* o = options.get(); o->keyword; ++o) {
+    if (!o->val) continue;
+    keywords.push_back(o->keyword);
+    values.push_back(o->val);
+    if (std::string_view(o->keyword) == "password") password = o->val;
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  auto* raw = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/0);
+  auto out = std::unique_ptr<Connection>(new Connection(raw, true));
+  if (PQstatus(raw) != CONNECTION_OK)
+    throw DatabaseError(fmt::format(
+        "error: cannot open a second connection to database {} on {}:{}: {}", PQdb(conn_),
+        PQhost(conn_), PQport(conn_), sql::redact_text(trim(PQerrorMessage(raw)), password)));
+  out->receive_notices();
+  return out;
+}
+
+Connection::Connection(pg_conn* opened, bool owned) : conn_(opened), owned_(owned) {}
 
 Connection::Connection(pg_conn* borrowed) : conn_(borrowed), owned_(false) {
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
@@ -99,6 +130,8 @@ Result Connection::exec(std::string_view sql,
                             values.data(), nullptr, nullptr, 0),
                sql);
 }
+
+void Connection::reset() { PQreset(conn_); }
 
 bool Connection::in_transaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
 int Connection::server_version() const { return PQserverVersion(conn_); }

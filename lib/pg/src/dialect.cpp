@@ -1,6 +1,6 @@
 // The PostgreSQL dialect: a libpq connection as a dialect::Session (transactional DDL, the
-// session advisory lock, catalog reflection, normalisation by the server), and ops compiled one
-// by one (ddl.cpp): PostgreSQL alters every table in place.
+// session advisory lock or a lock table's row, catalog reflection, normalisation by the server),
+// and ops compiled one by one (ddl.cpp): PostgreSQL alters every table in place.
 
 #include "schemagen/pg/pg.hpp"
 
@@ -9,6 +9,7 @@
 #include "schemagen/pg/ddl.hpp"
 #include "schemagen/pg/reflect.hpp"
 #include "schemagen/support/sql.hpp"
+#include "table_lock.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -65,7 +66,9 @@ public:
   void* native_handle() noexcept override { return db_.handle(); }
   Connection& connection() { return db_; }
 
-  void execute(const std::string& sql) override { db_.exec(sql); }
+  void execute(const std::string& sql) override {
+    watched([&] { db_.exec(sql); });
+  }
   dialect::Rows query(const std::string& sql,
                       const std::vector<std::optional<std::string>>& params) override {
     auto r = db_.exec(sql, params);
@@ -75,11 +78,11 @@ public:
     return rows;
   }
   void begin() override {
-    db_.exec("BEGIN");
+    watched([&] { db_.exec("BEGIN"); });
     open_ = true;
   }
   void commit() override {
-    db_.exec("COMMIT");
+    watched([&] { db_.exec("COMMIT"); });
     open_ = false;
   }
   void rollback() noexcept override {
@@ -90,8 +93,15 @@ public:
     } catch (...) {
     }
   }
-  std::unique_ptr<dialect::Lock> lock(long long key, std::chrono::milliseconds timeout) override {
-    return std::make_unique<AdvisoryLock>(db_, key, timeout);
+  std::unique_ptr<dialect::Lock> lock(const dialect::LockRequest& request) override {
+    if (request.kind.value_or(engine().lock) == dialect::LockKind::advisory)
+      return std::make_unique<AdvisoryLock>(db_, request.key, request.timeout);
+    watch_ = std::make_shared<LockWatch>();
+    return table_lock(db_, request, watch_);
+  }
+  dialect::Engine engine() override {
+    if (!engine_) engine_ = pg::engine(db_);
+    return *engine_;
   }
   bool has_table(const std::string& schema, const std::string& table) override {
     return db_.exec("SELECT to_regclass($1) IS NOT NULL", {sql::qualified(schema, table)})
@@ -130,8 +140,24 @@ public:
   }
 
 private:
+  /// Runs `f` unless the run's table lock was lost; a statement that failed because losing it
+  /// cancelled it says so instead of "canceling statement due to user request".
+  template <typename F>
+  void watched(F f) {
+    if (!watch_) return f();
+    watch_->check();
+    try {
+      f();
+    } catch (const QueryError&) {
+      watch_->check();
+      throw;
+    }
+  }
+
   Connection db_;
   bool open_ = false;
+  std::shared_ptr<LockWatch> watch_; // the table lock's, when the run holds one
+  std::optional<dialect::Engine> engine_;
 };
 
 class Dialect : public dialect::Dialect {

@@ -175,7 +175,8 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
   std::map<std::pair<std::string, std::string>, std::size_t> index_of;
   auto skip = [&](const std::string& schema, const std::string& table) {
     if (schema == options.version_table_schema &&
-        (table == options.version_table || table == options.version_table + "_log"))
+        (table == options.version_table || table == options.version_table + "_log" ||
+         table == options.version_table + "_lock"))
       return true;
     return dialect::excluded(options.exclude_tables, schema, table);
   };

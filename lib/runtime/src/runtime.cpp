@@ -254,7 +254,8 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
         continue;
       }
       try {
-        if (!stmt.transactional) { // e.g. CREATE INDEX CONCURRENTLY: outside any transaction
+        // e.g. CREATE INDEX CONCURRENTLY: outside any transaction
+        if (!stmt.transactional || options.ddl_alone) {
           if (!heads_moved) move_heads(rev, up);
           heads_moved = true;
           sink.execute(vt.log_insert_sql(id, rev.checksum, marker(up, k)));
@@ -286,8 +287,12 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
               .count());
   };
 
+  // the version tables' DDL, too, each statement on its own where DDL stands alone
+  if (options.ddl_alone)
+    for (const auto& statement : options.prelude) sink.execute(statement);
   begin();
-  for (const auto& statement : options.prelude) sink.execute(statement);
+  if (!options.ddl_alone)
+    for (const auto& statement : options.prelude) sink.execute(statement);
   if (options.resume) {
     const auto& r = *options.resume;
     if (options.on_resume)

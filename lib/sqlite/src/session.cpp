@@ -219,7 +219,13 @@ void Session::rollback() noexcept {
   }
 }
 
-std::unique_ptr<dialect::Lock> Session::lock(long long, std::chrono::milliseconds timeout) {
+std::unique_ptr<dialect::Lock> Session::lock(const dialect::LockRequest& request) {
+  // one writer per file is SQLite's own rule: a lock table would only add a second lock
+  if (request.kind == dialect::LockKind::table)
+    throw UserError(fmt::format("error: lock: table is for PostgreSQL-compatible engines; SQLite "
+                                "({}) is locked by its own write lock: remove the setting",
+                                file_.string()));
+  const auto timeout = request.timeout;
   if (pending_) { // the run writes: now the file is created
     c_.reset();
     c_.emplace(file_, true);

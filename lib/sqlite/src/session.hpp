@@ -23,7 +23,7 @@ public:
   void begin() override;
   void commit() override;
   void rollback() noexcept override;
-  std::unique_ptr<dialect::Lock> lock(long long key, std::chrono::milliseconds timeout) override;
+  std::unique_ptr<dialect::Lock> lock(const dialect::LockRequest& request) override;
   bool has_table(const std::string& schema, const std::string& table) override;
   bool has_column(const std::string& schema, const std::string& table,
                   const std::string& column) override;

@@ -133,6 +133,14 @@ public:
     std::filesystem::path base;
     /// One transaction per revision instead of one for the whole run.
     bool transaction_per_migration = false;
+    /// How runs keep each other out: PostgreSQL's advisory lock, or a row in
+    /// `<version_table>_lock` renewed while the run lives, for engines whose advisory locks lock
+    /// nothing (CockroachDB, YugabyteDB before 2.25). `automatic`: the one the server's engine
+    /// needs. SQLite refuses `table`: its write lock serves.
+    enum class Lock { automatic, advisory, table };
+    Lock lock = Lock::automatic;
+    /// With a lock table: a run's row not renewed for this long (the run died) is taken over.
+    std::chrono::seconds lock_expiry = std::chrono::seconds(30);
   };
 
   Migrator(std::string url, Chain chain, Options options);

@@ -102,6 +102,10 @@ struct Config {
   Hooks hooks;
   std::string log_level = "info";
   double lock_timeout_seconds = 60; // how long a run waits for another run's lock
+  /// The run's lock: "advisory" or "table"; unset: the one the engine needs (a lock table on
+  /// CockroachDB and YugabyteDB before 2.25, else advisory).
+  std::optional<std::string> lock;
+  long long lock_expiry_seconds = 30; // a table lock's row, unless renewed, expires after this
   /// The database kind when no URL says it (`dialect: sqlite`, for --sql and --offline without a
   /// URL); a URL's scheme must agree with it.
   std::optional<std::string> dialect;

@@ -71,7 +71,7 @@ struct ReflectOptions {
   std::vector<std::string> schemas;        // the schemas to read
   std::vector<std::string> exclude_tables; // fnmatch patterns, on "table" or "schema.table"
   std::string version_table_schema = "public";
-  std::string version_table = "schemagen_version"; // never reflected, nor its _log
+  std::string version_table = "schemagen_version"; // never reflected, nor its _log, _lock
 };
 
 /// Whether `table` in `schema` matches one of the exclude_tables patterns.
@@ -95,6 +95,34 @@ using Rows = std::vector<std::vector<std::optional<std::string>>>;
 class Lock {
 public:
   virtual ~Lock() = default;
+};
+
+/// How a run keeps the other runs on its version table out.
+///   advisory — PostgreSQL's session advisory lock (SQLite: its write lock on the file);
+///   table    — a row in a lock table beside the version table, for PostgreSQL-compatible
+///              engines whose advisory locks lock nothing (CockroachDB, YugabyteDB before 2.25).
+enum class LockKind { advisory, table };
+
+/// What Session::lock() is asked for.
+struct LockRequest {
+  long long key = 0;         // the advisory lock's key (VersionTable::lock_key)
+  std::string schema, table; // the lock table (VersionTable::lock_table)
+  std::chrono::milliseconds timeout{60000};
+  std::optional<LockKind> kind; // unset: the one the engine needs (Engine::lock)
+  /// A table lock's row expires this long after its last renewal: a run that died without
+  /// releasing it holds it no longer.
+  std::chrono::seconds expiry{30};
+  /// Told when a table lock was taken over from a run that died holding it ("warning: ...").
+  std::function<void(const std::string&)> on_warning;
+};
+
+/// The database behind a connection, where it differs from what the dialect assumes.
+struct Engine {
+  std::string name;                   // "PostgreSQL", "CockroachDB", "YugabyteDB", "Citus"
+  LockKind lock = LockKind::advisory; // the lock that works on it
+  /// Its DDL cannot share a transaction with other DDL: each statement of a revision runs on
+  /// its own, the version log recording how far the revision got (as around CONCURRENTLY).
+  bool ddl_alone = false;
 };
 
 class Dialect;
@@ -121,9 +149,11 @@ public:
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
 
-  /// Waits at most `timeout` for the run's lock (`key` names the version table), then throws
-  /// DatabaseError saying who holds it.
-  virtual std::unique_ptr<Lock> lock(long long key, std::chrono::milliseconds timeout) = 0;
+  /// Waits at most `request.timeout` for the run's lock, then throws DatabaseError saying who
+  /// holds it. A kind this database has no use for is a UserError.
+  virtual std::unique_ptr<Lock> lock(const LockRequest& request) = 0;
+  /// What the database is (asked of the server once).
+  virtual Engine engine();
 
   virtual bool has_table(const std::string& schema, const std::string& table) = 0;
   virtual bool has_column(const std::string& schema, const std::string& table,

@@ -98,6 +98,9 @@ struct OnlineRun {
   std::string target;
   bool upgrade = true;
   std::chrono::milliseconds lock_timeout{60000};
+  /// The run's lock (advisory or a lock table's row); unset: the one the engine needs.
+  std::optional<dialect::LockKind> lock;
+  std::chrono::seconds lock_expiry{30}; // a table lock's row, unless renewed
   bool transaction_per_migration = false;
   /// Called under the lock with the version table's rows, before anything is planned or runs:
   /// the command line warns of changed revisions, a Migrator refuses a database it does not know.

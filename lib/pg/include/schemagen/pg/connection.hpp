@@ -56,11 +56,18 @@ public:
   bool in_transaction() const;
   /// The server's version number, e.g. 150004.
   int server_version() const;
+  /// Closes and opens again with the same parameters (after the connection was lost).
+  void reset();
+  /// A new connection with the parameters this one was opened with (a borrowed one's too).
+  std::unique_ptr<Connection> another() const;
   /// What the server said as NOTICEs since the last call.
   std::vector<std::string> take_notices();
   pg_conn* handle() const { return conn_; }
 
 private:
+  Connection(pg_conn* opened, bool owned);
+  void receive_notices();
+
   pg_conn* conn_ = nullptr;
   bool owned_ = true;
   std::vector<std::string> notices_;

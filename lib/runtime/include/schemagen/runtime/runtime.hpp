@@ -40,6 +40,14 @@ struct VersionTable {
   std::string log_delete_sql(const std::string& rev) const;
   /// The lock key of this version table: runs on one table serialise.
   long long lock_key() const;
+  /// The table a table lock keeps its row in (LockKind::table).
+  std::string lock_table() const { return table + "_lock"; }
+  /// This table's lock as Session::lock() takes it; `kind` unset: the engine's.
+  dialect::LockRequest lock_request(std::chrono::milliseconds timeout,
+                                    std::optional<dialect::LockKind> kind = std::nullopt,
+                                    std::chrono::seconds expiry = std::chrono::seconds(30)) const {
+    return {lock_key(), schema, lock_table(), timeout, kind, expiry};
+  }
 };
 
 /// A revision a run left partly applied: the version table already counts it (or, downgrading,
@@ -111,6 +119,10 @@ private:
 
 struct RunOptions {
   bool transaction_per_migration = false;
+  /// Every statement on its own, outside a transaction, the version log recording how far its
+  /// revision got (as around CONCURRENTLY): for engines whose DDL cannot share a transaction with
+  /// other DDL (dialect::Engine::ddl_alone). A failure leaves the revision to be resumed.
+  bool ddl_alone = false;
   /// Called after each revision with its id, direction and the time it took.
   std::function<void(const revision::Revision&, bool upgrade, double ms)> on_step;
   /// Called before each revision ("Running upgrade a -> b, message").
