@@ -361,17 +361,18 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
       p.map().applied_set(resolved(p, targets).value_or(std::vector<std::string>{}));
   const std::set<std::string> in(wanted.begin(), wanted.end());
   model::Metadata head;
+  ops::Replay replay(head);
   for (const auto& id : p.map().upgrade_path("heads", {})) {
     if (!targets.empty() && !in.count(id)) continue; // another branch's
 
     const auto& rev = p.get(id);
     for (const auto& lo : rev.upgrade) {
       try {
-        if (ops::apply(lo.op, head).exact) continue;
+        if (replay.apply(lo.op).exact) continue;
         if (const auto* e = std::get_if<ops::Execute>(&lo.op)) { // SQL with no replay:
           std::string why;
           if (const auto effect = execute_effect(p, *e, why)) {
-            for (const auto& op : *effect) ops::apply(op, head);
+            for (const auto& op : *effect) replay.apply(op);
             continue;
           }
           unaccounted.push_back(fmt::format(

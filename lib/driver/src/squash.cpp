@@ -71,15 +71,16 @@ std::vector<ops::Op> squashed(const Project& p, const std::vector<Step>& steps,
         out.push_back(ops::DropSchema{schema});
   };
   std::vector<ops::Op> effect;
+  ops::Replay replay(state);
   for (const auto& s : steps) {
     try {
       if (kept_as_written(p, s, effect)) {
         flush();
         out.push_back(s.op->op);
-        for (const auto& op : effect) ops::apply(op, state);
+        for (const auto& op : effect) replay.apply(op);
         stretch_start = state;
       } else {
-        ops::apply(s.op->op, state);
+        replay.apply(s.op->op);
       }
     } catch (const UserError& e) {
       throw UserError(s.op->loc,
@@ -96,12 +97,13 @@ std::vector<ops::Op> squashed(const Project& p, const std::vector<Step>& steps,
 /// The schema `ops` build from `start`, their executes followed as the squash follows them.
 model::Metadata replayed(const Project& p, model::Metadata start, const std::vector<ops::Op>& ops) {
   std::string why;
+  ops::Replay replay(start);
   for (const auto& op : ops) {
     if (const auto* e = std::get_if<ops::Execute>(&op)) {
       for (const auto& o : execute_effect(p, *e, why).value_or(std::vector<ops::Op>{}))
-        ops::apply(o, start);
+        replay.apply(o);
     } else {
-      ops::apply(op, start);
+      replay.apply(op);
     }
   }
   model::canonicalize(start);

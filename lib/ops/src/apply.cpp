@@ -4,22 +4,58 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <unordered_map>
 
 namespace schemagen::ops {
 
+using model::TableIndex;
+
+/// Positions rather than pointers: a push_back may move the tables.
+struct Replay::Hashes {
+  std::unordered_map<std::string, std::size_t> tables;      // TableIndex::key -> position
+  std::unordered_map<std::string, std::size_t> index_names; // (schema, index) -> how many
+
+  explicit Hashes(const std::vector<model::Table>& all) {
+    position(all);
+    for (const auto& t : all)
+      for (const auto& ix : t.indexes) ++index_names[TableIndex::key(t.schema, ix.name)];
+  }
+  /// emplace keeps the first of two tables of one name, the one a linear search finds
+  void position(const std::vector<model::Table>& all) {
+    tables.clear();
+    for (std::size_t i = 0; i < all.size(); ++i)
+      tables.emplace(TableIndex::key(all[i].schema, all[i].name), i);
+  }
+  void forget_index(const std::string& schema, const std::string& name) {
+    const auto it = index_names.find(TableIndex::key(schema, name));
+    if (it != index_names.end() && --it->second == 0) index_names.erase(it);
+  }
+};
+
 namespace {
 
+/// One op applied. Without hashes (a lone apply(), where building them would cost more than the
+/// one search it saves) the lookups search linearly; with a Replay's, they hash, and whatever
+/// changes the tables or their indexes updates the hashes in the same step.
 class Applier {
 public:
-  Applier(const Op& op, model::Metadata& m) : op_(op), m_(m) {}
+  Applier(const Op& op, model::Metadata& m, Replay::Hashes* h) : op_(op), m_(m), h_(h) {}
 
   [[noreturn]] void fail(const std::string& why) const {
     throw UserError(fmt::format("error: {}: {}", describe(op_), why));
   }
 
-  model::Table& table(const std::string& schema, const std::string& name) {
+  model::Table* find_table(const std::string& schema, const std::string& name) {
+    if (h_) {
+      const auto it = h_->tables.find(TableIndex::key(schema, name));
+      return it == h_->tables.end() ? nullptr : &m_.tables[it->second];
+    }
     for (auto& t : m_.tables)
-      if (t.schema == schema && t.name == name) return t;
+      if (t.schema == schema && t.name == name) return &t;
+    return nullptr;
+  }
+  model::Table& table(const std::string& schema, const std::string& name) {
+    if (auto* t = find_table(schema, name)) return *t;
     fail(fmt::format("no table {}.{}", schema, name));
   }
   model::View& view(const std::string& schema, const std::string& name) {
@@ -44,9 +80,25 @@ public:
       if (e.schema == schema && e.name == name) return e;
     fail(fmt::format("no enum type {}.{}", schema, name));
   }
-  bool has_table(const std::string& schema, const std::string& name) const {
-    return std::any_of(m_.tables.begin(), m_.tables.end(),
-                       [&](const auto& t) { return t.schema == schema && t.name == name; });
+  bool has_table(const std::string& schema, const std::string& name) {
+    return find_table(schema, name) != nullptr;
+  }
+  bool has_index(const std::string& schema, const std::string& name) const {
+    if (h_) return h_->index_names.contains(TableIndex::key(schema, name));
+    for (const auto& t : m_.tables)
+      if (t.schema == schema)
+        for (const auto& ix : t.indexes)
+          if (ix.name == name) return true;
+    return false;
+  }
+  /// Erases `t`'s indexes that `gone` says go, and forgets their names.
+  template <class Pred>
+  std::size_t erase_indexes(model::Table& t, Pred gone) {
+    return std::erase_if(t.indexes, [&](const model::Index& ix) {
+      if (!gone(ix)) return false;
+      if (h_) h_->forget_index(t.schema, ix.name);
+      return true;
+    });
   }
   void constraint_name_free(const model::Table& t, const std::string& name) {
     auto taken = [&](const auto& list) {
@@ -66,7 +118,7 @@ public:
     if (t.primary_key && contains(t.primary_key->columns, col)) t.primary_key.reset();
     std::erase_if(t.unique_constraints, [&](const auto& u) { return contains(u.columns, col); });
     std::erase_if(t.foreign_keys, [&](const auto& fk) { return contains(fk.columns, col); });
-    std::erase_if(t.indexes, [&](const auto& ix) { return contains(ix.columns, col); });
+    erase_indexes(t, [&](const auto& ix) { return contains(ix.columns, col); });
     for (auto& other : m_.tables)
       for (const auto& fk : other.foreign_keys)
         if (fk.referred_schema == t.schema && fk.referred_table == t.name &&
@@ -95,6 +147,11 @@ public:
             [&](const CreateTable& o) {
               if (has_table(o.table.schema, o.table.name)) fail("the table exists already");
               m_.tables.push_back(o.table);
+              if (!h_) return;
+              h_->tables.emplace(TableIndex::key(o.table.schema, o.table.name),
+                                 m_.tables.size() - 1);
+              for (const auto& ix : o.table.indexes)
+                ++h_->index_names[TableIndex::key(o.table.schema, ix.name)];
             },
             [&](const DropTable& o) {
               table(o.schema, o.name);
@@ -105,8 +162,13 @@ public:
                     fail(fmt::format("foreign key {} of {} references it", fk.name,
                                      other.qualified_name()));
               std::erase_if(m_.tables, [&](const auto& t) {
-                return t.schema == o.schema && t.name == o.name;
+                if (t.schema != o.schema || t.name != o.name) return false;
+                if (h_)
+                  for (const auto& ix : t.indexes) h_->forget_index(t.schema, ix.name);
+                return true;
               });
+              if (h_) h_->position(m_.tables); // the tables after it moved up: linear, as the
+                                               // search for foreign keys to it is
             },
             [&](const RenameTable& o) {
               auto& t = table(o.schema, o.name);
@@ -116,6 +178,11 @@ public:
                 for (auto& fk : other.foreign_keys)
                   if (fk.referred_schema == o.schema && fk.referred_table == o.name)
                     fk.referred_table = o.new_name;
+              if (h_) {
+                auto node = h_->tables.extract(TableIndex::key(o.schema, o.name));
+                node.key() = TableIndex::key(o.schema, o.new_name);
+                h_->tables.insert(std::move(node));
+              }
               t.name = o.new_name;
             },
             [&](const AddColumn& o) {
@@ -146,16 +213,15 @@ public:
             },
             [&](const CreateIndex& o) {
               auto& t = table(o.schema, o.table);
-              for (const auto& other : m_.tables)
-                if (other.schema == o.schema)
-                  for (const auto& ix : other.indexes)
-                    if (ix.name == o.index.name) fail("an index of that name exists already");
+              if (has_index(o.schema, o.index.name)) fail("an index of that name exists already");
               t.indexes.push_back(o.index);
+              if (h_) ++h_->index_names[TableIndex::key(o.schema, o.index.name)];
             },
             [&](const DropIndex& o) {
-              for (auto& t : m_.tables)
-                if (t.schema == o.schema)
-                  if (std::erase_if(t.indexes, [&](const auto& ix) { return ix.name == o.name; }))
+              if (has_index(o.schema, o.name)) // which table has it is not hashed
+                for (auto& t : m_.tables)
+                  if (t.schema == o.schema &&
+                      erase_indexes(t, [&](const auto& ix) { return ix.name == o.name; }))
                     return;
               fail(fmt::format("no index {} in schema {}", o.name, o.schema));
             },
@@ -242,7 +308,7 @@ public:
                 return;
               }
               for (const auto& r : *o.replay) // what the revision says the SQL does
-                if (!apply(r.op, m_).exact) result.exact = false;
+                if (!Applier(r.op, m_, h_).run().exact) result.exact = false;
             },
             [&](const BulkInsert& o) { table(o.schema, o.table); },
             [](const Call&) {}, // a data step: the schema stays as it is
@@ -275,10 +341,20 @@ public:
 private:
   const Op& op_;
   model::Metadata& m_;
+  Replay::Hashes* h_; // null: search
 };
 
 } // namespace
 
-ApplyResult apply(const Op& op, model::Metadata& metadata) { return Applier(op, metadata).run(); }
+ApplyResult apply(const Op& op, model::Metadata& metadata) {
+  return Applier(op, metadata, nullptr).run();
+}
+
+Replay::Replay(model::Metadata& metadata)
+    : metadata_(metadata), hashes_(std::make_unique<Hashes>(metadata.tables)) {}
+
+Replay::~Replay() = default;
+
+ApplyResult Replay::apply(const Op& op) { return Applier(op, metadata_, hashes_.get()).run(); }
 
 } // namespace schemagen::ops

@@ -388,11 +388,12 @@ model::Metadata replayed_schema(const revision::RevisionMap& map,
                                 const std::vector<std::string>& applied) {
   const std::set<std::string> in(applied.begin(), applied.end());
   model::Metadata schema;
+  ops::Replay replay(schema);
   for (const auto& id : map.upgrade_path("heads", {})) {
     if (!in.count(id)) continue;
     for (const auto& lo : revisions.at(id)->upgrade) {
       try {
-        ops::apply(lo.op, schema); // an execute without replay: its SQL is not followed
+        replay.apply(lo.op); // an execute without replay: its SQL is not followed
       } catch (const UserError&) {
         // an op on what the chain did not make (a table there before the chain was adopted): the
         // schema stays without it, and a dialect reads such a table from the database it runs on

@@ -173,9 +173,10 @@ class TableIndex {
 public:
   explicit TableIndex(const std::vector<Table>& tables);
   const Table* find(std::string_view schema, std::string_view name) const;
+  /// What the index hashes a table by; for other maps of tables keyed the same way.
+  static std::string key(std::string_view schema, std::string_view name);
 
 private:
-  static std::string key(std::string_view schema, std::string_view name);
   std::unordered_map<std::string, const Table*> by_name_;
 };
 
