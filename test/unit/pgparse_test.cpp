@@ -341,3 +341,13 @@ TEST_CASE("a statement nested deeper than the parse tree can be read is an error
   CHECK(pgparse::read_script(deep).error.value_or("").find("nests too deeply") !=
         std::string::npos);
 }
+
+TEST_CASE("a NUL byte in SQL is an error where it is, not the end of what is read") {
+  // the parser reads a C string: without the check, what follows the NUL was read by nobody
+  const std::string text("-- a\nCREATE FUNCTION f() RETURNS trigger\0 LANGUAGE plpgsql AS 'x';", 66);
+  REQUIRE(text.find('\0') != std::string::npos);
+  CHECK(error_of(text) == "db/objects.sql:2:36: error: a NUL byte, which SQL text cannot hold");
+  const auto script = pgparse::read_script(text);
+  REQUIRE(script.error);
+  CHECK(script.error_offset == text.find('\0'));
+}

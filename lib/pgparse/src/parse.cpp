@@ -37,6 +37,10 @@ std::size_t byte_of_character(std::string_view text, std::size_t n) {
 } // namespace
 
 YAML::Node parse(std::string_view sql) {
+  // the parser reads a C string, and the server would read no further either: what follows a
+  // NUL byte would be parsed by nobody, and the offsets of what came before it are not the text's
+  if (const auto nul = sql.find('\0'); nul != std::string_view::npos)
+    throw SyntaxError{"a NUL byte, which SQL text cannot hold", nul};
   const std::string input(sql); // the parser wants a NUL-terminated string
   const std::unique_ptr<PgQueryParseResult, void (*)(PgQueryParseResult*)> result(
       new PgQueryParseResult(pg_query_parse(input.c_str())), [](PgQueryParseResult* r) {
