@@ -181,3 +181,35 @@ TEST_CASE("a changed function is replaced, or made again when what it returns ch
   CHECK(described(run(models, db).upgrade) ==
         Lines{"drop_function public.f()", "create_function public.f()"});
 }
+
+TEST_CASE("the offline canonical spelling: blanks squeezed, names folded, literal casts dropped") {
+  CHECK(compare::canonical_type("numeric( 10 ,\t2 )") == "numeric(10,2)");
+  CHECK(compare::canonical_type("  TIMESTAMP(3)   WITH\nTIME ZONE ") ==
+        "timestamp(3) with time zone");
+  CHECK(compare::canonical_type("VARCHAR (20)[]") == "character varying(20)[]");
+  CHECK(compare::canonical_type("\"Auth\".Role") == "\"Auth\".role");
+  CHECK(compare::canonical_type("char") == "character(1)");
+  // the precision in the middle, however it is spelled
+  CHECK(compare::canonical_type("timestamptz(3)") == "timestamp(3) with time zone");
+  CHECK(compare::canonical_type("time (6)   without time zone") == "time(6) without time zone");
+
+  model::Metadata m;
+  m.tables.push_back(table("t", "INT"));
+  auto& t = m.tables.back();
+  t.columns[1].server_default = "'draft'::text";
+  t.checks.push_back({"ck", "( (a  >=  0) AND (b <> ''::text) )", {}});
+  model::Index ix;
+  ix.name = "ix";
+  ix.columns = {"lower( b )", "a"};
+  ix.where = "(b IS NOT NULL)";
+  t.indexes.push_back(ix);
+  const auto c = compare::canonical_text(m);
+  const auto& ct = c.tables.front();
+  CHECK(ct.columns[0].type == "integer");
+  CHECK(ct.columns[1].server_default == "'draft'");
+  CHECK(ct.checks[0].expression == "(a >= 0) AND(b <> '')");
+  CHECK(ct.indexes[0].columns == std::vector<std::string>{"lower(b)", "a"});
+  CHECK(ct.indexes[0].where == "b IS NOT NULL");
+  CHECK(compare::same_default(std::string("'5'"), std::string(" 5 ")));
+  CHECK_FALSE(compare::same_default(std::string("'5x'"), std::string("5")));
+}

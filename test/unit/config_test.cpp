@@ -103,6 +103,24 @@ TEST_CASE("no part of a password shows, however malformed the URL") {
         "connect to postgresql://u:***@h/d failed");
 }
 
+TEST_CASE("read_file reads every byte back, empty, large or binary, and names what it cannot") {
+  TempDir dir;
+  std::string big;
+  for (int i = 0; big.size() < 3 * 65536 + 7; ++i) big += static_cast<char>(i * 31 % 256);
+  for (const std::string& content : {std::string(), std::string("x"), big}) {
+    write_file_atomic(dir.path / "f", content);
+    CHECK(read_file(dir.path / "f") == content);
+  }
+  try {
+    (void)read_file(dir.path / "missing");
+    FAIL("a missing file was read");
+  } catch (const UserError& e) {
+    CHECK(std::string(e.what()).find("missing: error: cannot read: No such file") !=
+          std::string::npos);
+  }
+  CHECK_THROWS_AS((void)read_file(dir.path), UserError); // a directory is no file
+}
+
 TEST_CASE("the configuration is found by -c, $SCHEMAGEN_CONFIG, or upwards") {
   TempDir dir;
   fs::create_directories(dir.path / "a/b");

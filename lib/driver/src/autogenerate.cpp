@@ -69,6 +69,24 @@ std::size_t lint_revisions(const std::vector<const revision::Revision*>& revs, c
   return print_findings(findings_of(revs, p), strict, quiet);
 }
 
+/// With `on`, how long each phase took since the last, on stderr ("reflect: 12.3 ms"): -v
+/// prints it, and the benchmarks read it.
+class PhaseTimer {
+public:
+  explicit PhaseTimer(bool on) : on_(on) {}
+  void operator()(const char* name) {
+    const auto now = std::chrono::steady_clock::now();
+    if (on_)
+      std::cerr << fmt::format("{}: {:.1f} ms\n", name,
+                               std::chrono::duration<double, std::milli>(now - started_).count());
+    started_ = now;
+  }
+
+private:
+  bool on_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
 // -- the offline chain: replayed head schema, what replay could not follow, lint findings --
 
 struct OfflineChain {
@@ -80,7 +98,7 @@ struct OfflineChain {
 void put(std::string& out, std::string_view s) {
   out += fmt::format("{}:", s.size()) + std::string(s);
 }
-std::optional<std::string> get(std::string_view in, std::size_t& pos) {
+std::optional<std::string_view> get(std::string_view in, std::size_t& pos) {
   const auto colon = in.find(':', pos);
   if (colon == std::string_view::npos) return std::nullopt;
   std::size_t n = 0;
@@ -90,7 +108,7 @@ std::optional<std::string> get(std::string_view in, std::size_t& pos) {
   }
   if (colon + 1 + n > in.size()) return std::nullopt;
   pos = colon + 1 + n;
-  return std::string(in.substr(colon + 1, n));
+  return in.substr(colon + 1, n);
 }
 
 std::string encode(const OfflineChain& c) {
@@ -116,14 +134,14 @@ std::optional<OfflineChain> decode(std::string_view in) {
   c.head = std::move(*head);
   auto n = get(in, pos);
   if (!n) return std::nullopt;
-  for (auto k = std::stoul(*n); k--;) {
+  for (auto k = std::stoul(std::string(*n)); k--;) {
     auto u = get(in, pos);
     if (!u) return std::nullopt;
-    c.unaccounted.push_back(*u);
+    c.unaccounted.emplace_back(*u);
   }
   n = get(in, pos);
   if (!n) return std::nullopt;
-  for (auto k = std::stoul(*n); k--;) {
+  for (auto k = std::stoul(std::string(*n)); k--;) {
     std::string fields[6];
     for (auto& f : fields) {
       auto v = get(in, pos);
@@ -217,25 +235,6 @@ void refuse_unfinished(const Project& p, dialect::Session& db) {
 }
 } // namespace
 
-namespace {
-/// With `on`, how long each phase took since the last, on stderr ("reflect: 12.3 ms"): -v
-/// prints it, and the benchmarks read it.
-class PhaseTimer {
-public:
-  explicit PhaseTimer(bool on) : on_(on) {}
-  void operator()(const char* name) {
-    const auto now = std::chrono::steady_clock::now();
-    if (on_)
-      std::cerr << fmt::format("{}: {:.1f} ms\n", name,
-                               std::chrono::duration<double, std::milli>(now - started_).count());
-    started_ = now;
-  }
-
-private:
-  bool on_;
-  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-};
-} // namespace
 
 Comparison compare_online(const Project& p, dialect::Session& db,
                           const std::optional<std::vector<std::string>>& at, bool timings) {
@@ -266,9 +265,9 @@ Comparison compare_online(const Project& p, dialect::Session& db,
                             "--offline",
                             where(current), where(wanted), wanted.size() == 1 ? "s" : ""));
   }
-  const auto scanned = models_for(cfg, p.dialect());
+  auto scanned = models_for(cfg, p.dialect());
   const auto schemas = compared_schemas(cfg, scanned);
-  const auto models = compared_models(cfg, scanned, schemas);
+  const auto models = compared_models(cfg, std::move(scanned), schemas);
   phase("scan");
   const auto database = p.dialect().spelled_like(
       db.reflect({schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table}),
@@ -457,7 +456,7 @@ compare::Result compare_without_server(const config::Config& cfg, const dialect:
     for (auto* m : {&models, &database})
       for (auto& v : m->views)
         if (v.depends_on.empty()) v.depends_on = pgparse::references(v.sql, v.origin.loc);
-  auto canonical_db = d.canonical_offline(database);
+  auto canonical_db = d.canonical_offline(std::move(database));
   auto canonical_models = d.canonical_offline(models);
   parsed_offline(canonical_db, d);
   parsed_offline(canonical_models, d);
@@ -469,17 +468,19 @@ compare::Result compare_without_server(const config::Config& cfg, const dialect:
   return compare::compare(models, canonical_models, canonical_db, options);
 }
 
+/// The models compared with the schema `chain` builds; `phase` times the scan and the comparison.
 Comparison compare_with_head(const config::Config& cfg, const dialect::Dialect& d,
-                             OfflineChain chain) {
+                             OfflineChain chain, PhaseTimer&& phase = PhaseTimer(false)) {
   Comparison out;
   out.unaccounted = std::move(chain.unaccounted);
-  const auto& head = chain.head;
-  const auto scanned = models_for(cfg, d);
+  auto scanned = models_for(cfg, d);
+  phase("scan");
   const auto schemas = compared_schemas(cfg, scanned);
-  auto models = compared_models(cfg, scanned, schemas);
+  auto models = compared_models(cfg, std::move(scanned), schemas);
   // the replayed schema, restricted like a reflection would be
-  out.result = compare_without_server(cfg, d, std::move(models),
-                                      d.spelled_like(compared_models(cfg, head, schemas), models));
+  auto head = d.spelled_like(compared_models(cfg, std::move(chain.head), schemas), models);
+  out.result = compare_without_server(cfg, d, std::move(models), std::move(head));
+  phase("compare");
   return out;
 }
 
@@ -533,9 +534,11 @@ ExitCode check(const Global& global, const DiffOptions& options) {
   std::size_t changed = 0;
   std::vector<std::string> behind; // revisions the database has yet to apply
   if (offline) { // from the cache while no revision changed: a pre-commit hook should not be felt
+    PhaseTimer phase(global.verbosity > 0);
     auto chain = offline_chain(global, nullptr, options.heads);
-    findings = chain.findings;
-    c = compare_with_head(cfg, dialect_for(global, cfg), std::move(chain));
+    findings = std::move(chain.findings);
+    phase("replay");
+    c = compare_with_head(cfg, dialect_for(global, cfg), std::move(chain), std::move(phase));
   } else {
     const auto p = Project::load(global);
     auto db = p.connect();
@@ -639,7 +642,7 @@ ExitCode inspect(const Global& global, const InspectOptions& options) {
       auto db = p.connect();
       m = db->normalize(m);
     } else if (options.canonical) {
-      m = p.dialect().canonical_offline(m);
+      m = p.dialect().canonical_offline(std::move(m));
     }
   } else {
     auto db = p.connect();

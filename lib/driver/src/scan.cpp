@@ -85,7 +85,7 @@ model::Metadata with_objects(model::Metadata models, std::vector<model::DbObject
 model::Metadata scan_models(const config::Config& cfg) {
   auto objects = read_objects(cfg, "nothing compared"); // quick, and its errors are the user's
   auto result = run_scan(scan_options(cfg, true), "nothing compared");
-  return with_objects(result.get(), std::move(objects));
+  return with_objects(std::move(result).take(), std::move(objects));
 }
 
 namespace {

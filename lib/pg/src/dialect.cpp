@@ -180,13 +180,12 @@ public:
                                             const std::filesystem::path&) const override {
     return std::make_unique<Session>(url);
   }
-  model::Metadata canonical_offline(const model::Metadata& m) const override {
+  model::Metadata canonical_offline(model::Metadata m) const override {
     // a server's spelling (normalize's, reflect's) must not meet an offline one: offline
     // definitions are whatever canonical_text makes of the SQL, or none
-    auto in = m;
-    for (auto& v : in.views) v.definition.clear();
-    for (auto& o : in.objects) o.definition.clear();
-    return compare::canonical_text(in);
+    for (auto& v : m.views) v.definition.clear();
+    for (auto& o : m.objects) o.definition.clear();
+    return compare::canonical_text(std::move(m));
   }
   bool offline_needs_using(const std::string& from, const std::string& to) const override {
     return compare::textual_needs_using(from, to);

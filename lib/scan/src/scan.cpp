@@ -129,6 +129,11 @@ Result run_parse(ParseInput input, const model::NamingConvention& naming) {
 
 } // namespace
 
+model::Metadata Result::take() && {
+  get();
+  return std::move(*metadata);
+}
+
 const model::Metadata& Result::get() {
   if (!metadata) {
     if (auto m = model::from_binary(binary))
@@ -185,8 +190,9 @@ Result scan(const Options& options) {
     if (auto hit = cache->lookup(); hit && hit->payload.find(separator) != std::string::npos) {
       Result r;
       const auto at = hit->payload.find(separator);
-      r.yaml = hit->payload.substr(0, at);
       r.binary = hit->payload.substr(at + separator.size());
+      hit->payload.resize(at);
+      r.yaml = std::move(hit->payload);
       r.dependencies = std::move(hit->dependencies);
       r.from_cache = true;
       return r;

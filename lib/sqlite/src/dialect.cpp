@@ -148,8 +148,8 @@ public:
                                const model::Metadata& models) const override {
     return sqlite::spelled_like(std::move(database), models);
   }
-  model::Metadata canonical_offline(const model::Metadata& m) const override {
-    return sqlite::normalize(m); // SQLite needs no server: the same spelling as online
+  model::Metadata canonical_offline(model::Metadata m) const override {
+    return sqlite::normalize(std::move(m)); // SQLite needs no server: the same spelling as online
   }
   bool same_type(const std::string& a, const std::string& b) const override {
     return affinity(a) == affinity(b); // what SQLite keeps of a declared type

@@ -109,7 +109,8 @@ std::optional<ContentCache::Hit> ContentCache::lookup() {
     }
     hit.dependencies.push_back(path);
   }
-  hit.payload = text.substr(pos);
+  text.erase(0, pos); // the payload, without copying what can be tens of megabytes
+  hit.payload = std::move(text);
   if (refreshed) store(hit.payload, hit.dependencies);
   return hit;
 }

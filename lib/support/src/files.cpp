@@ -2,12 +2,12 @@
 
 #include "schemagen/support/diagnostics.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fstream>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,13 +16,33 @@ namespace fs = std::filesystem;
 namespace schemagen {
 
 std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  auto fail = [&] {
     throw UserError(
         fmt::format("{}: error: cannot read: {}", display_path(path), std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return std::move(ss).str();
+  };
+  // sized once and read straight in: caches of tens of megabytes are read on every run
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail();
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) fail();
+  std::string out;
+  // one byte more than the file holds, so that its end is seen without growing the string
+  out.resize(S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : 0);
+  std::size_t have = 0;
+  for (;;) {
+    if (have == out.size()) out.resize(std::max<std::size_t>(2 * out.size(), 4096));
+    const auto n = ::read(fd, out.data() + have, out.size() - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail();
+    if (n == 0) break;
+    have += static_cast<std::size_t>(n);
+  }
+  out.resize(have);
+  return out;
 }
 
 void write_file_atomic(const fs::path& path, std::string_view content) {

@@ -57,7 +57,7 @@ Result compare(const model::Metadata& models, const model::Metadata& canonical,
 /// A textual canonical form, for comparing without a server: PostgreSQL's own spellings of
 /// types (int8 → bigint, VARCHAR(40) → character varying(40), ...), defaults without the
 /// literal casts PostgreSQL adds, CURRENT_TIMESTAMP as now(), and so on.
-model::Metadata canonical_text(const model::Metadata& m);
+model::Metadata canonical_text(model::Metadata m);
 std::string canonical_type(std::string_view type);
 
 /// Whether type `to` holds less than `from`: a shorter string, a smaller number, less precision.

@@ -205,7 +205,7 @@ public:
     return database;
   }
   /// The canonical spelling used to compare without a connection.
-  virtual model::Metadata canonical_offline(const model::Metadata& m) const = 0;
+  virtual model::Metadata canonical_offline(model::Metadata m) const = 0;
   /// Whether two column types (as normalize or reflection spell them) are the same to this
   /// database (SQLite: the same affinity).
   virtual bool same_type(const std::string& a, const std::string& b) const { return a == b; }

@@ -37,6 +37,8 @@ struct Result {
   bool ok() const { return !diagnostics.has_errors(); }
   /// The metadata, parsed from `yaml` when it came from the cache.
   const model::Metadata& get();
+  /// The metadata, moved out of a result that is done with.
+  model::Metadata take() &&;
 };
 
 /// Parses the headers as one translation unit and builds their metadata. Never throws for
