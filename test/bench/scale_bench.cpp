@@ -7,7 +7,7 @@
 // faster than the schema (per table at the largest size within 1.25x of the smallest's). Beside
 // it, at the sizes of --alembic-sizes up to 5,000, Alembic (Debian's python3-alembic)
 // autogenerates the same change from equivalent SQLAlchemy models against the same database
-// (once at 5,000 tables and above, where a run takes minutes; else the median of three), with its
+// (once at 5,000 tables, where a run takes over a minute; else the median of three), with its
 // time, its peak memory and schemagen's speed-up. Target: schemagen with the headers parsed at
 // least 25x faster than Alembic. A run of either side that fails, or detects other than one
 // operation per differing table, fails the benchmark.
