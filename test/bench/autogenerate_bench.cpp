@@ -41,25 +41,7 @@ int main(int argc, char** argv) {
            dir, dir / "schema.log"),
        "creating the database", dir / "schema.log");
 
-  write(dir / "alembic/alembic.ini", "[alembic]\nscript_location = .\n");
-  write(dir / "alembic/script.py.mako",
-        "\"\"\"${message}\"\"\"\nrevision = ${repr(up_revision)}\ndown_revision = "
-        "${repr(down_revision)}\n"
-        "branch_labels = None\ndepends_on = None\nfrom alembic import op\nimport sqlalchemy as sa\n"
-        "def upgrade():\n    ${upgrades if upgrades else 'pass'}\ndef downgrade():\n    "
-        "${downgrades if downgrades else 'pass'}\n");
-  write(dir / "alembic/env.py",
-        fmt::format(
-            "import sys\nsys.path.insert(0, '.')\nfrom alembic import context\nfrom sqlalchemy "
-            "import create_engine\n"
-            "import models\nengine = create_engine('{}')\nwith engine.connect() as connection:\n"
-            "    context.configure(connection=connection, target_metadata=models.metadata, "
-            "compare_type=True,\n"
-            "                      compare_server_default=True)\n    with "
-            "context.begin_transaction():\n"
-            "        context.run_migrations()\n",
-            "postgresql+psycopg2" + url.substr(url.find(':'))));
-  fs::create_directories(dir / "alembic/versions");
+  alembic_project(dir / "alembic", psycopg2_url(url));
 
   const std::string sg = SCHEMAGEN_BIN;
   setenv("SCHEMAGEN_DATABASE_URL", url.c_str(), 1);
@@ -73,11 +55,6 @@ int main(int argc, char** argv) {
                sgdir, dir / "cold.log"),
            "schemagen revision --autogenerate (cold)", dir / "cold.log");
   clear(sgdir / "revisions");
-  auto count = [](const std::string& text, const std::string& what) {
-    long n = 0;
-    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-    return n;
-  };
   // Both sides are timed the same way, the median of three runs; what each run detected is kept
   // for the parity check below.
   std::vector<long> found_runs, alembic_found_runs;
@@ -87,23 +64,13 @@ int main(int argc, char** argv) {
              sgdir, dir / "warm.log",
              [&] {
                warm_log = read(dir / "warm.log");
-               found_runs.push_back(count(warm_log, "Detected "));
+               found_runs.push_back(occurrences(warm_log, "Detected "));
                clear(sgdir / "revisions");
              }),
       "schemagen revision --autogenerate (warm)", dir / "warm.log");
   const auto alembic =
-      must(median(3, {"/usr/bin/python3", "-m", "alembic", "revision", "--autogenerate", "-m", "x"},
-                  dir / "alembic", dir / "alembic.log",
-                  [&] {
-                    long n = 0; // Alembic's generated revision: its op.* calls in upgrade()
-                    for (const auto& e : fs::directory_iterator(dir / "alembic/versions")) {
-                      if (e.path().extension() != ".py") continue;
-                      const auto text = read(e.path());
-                      n += count(text.substr(0, text.find("def downgrade")), "op.");
-                    }
-                    alembic_found_runs.push_back(n);
-                    clear(dir / "alembic/versions");
-                  }),
+      must(median(3, alembic_autogenerate, dir / "alembic", dir / "alembic.log",
+                  [&] { alembic_found_runs.push_back(take_alembic_ops(dir / "alembic")); }),
            "alembic revision --autogenerate (python3-alembic)", dir / "alembic.log");
   if (must.failures()) return 1;
   // parity: every run of each side detected the change the models make, one op per table

@@ -101,6 +101,64 @@ inline double phase_ms(const std::string& log, const std::string& phase) {
 
 inline const char* verdict(bool ok) { return ok ? "ok" : "MISSED"; }
 
+/// How many times `what` occurs in `text`.
+inline long occurrences(const std::string& text, const std::string& what) {
+  long n = 0;
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  return n;
+}
+
+// ---- Alembic (Debian's python3-alembic), beside schemagen ----------------------------------
+
+/// `alembic revision --autogenerate`, run in an alembic_project() directory.
+inline const std::vector<std::string> alembic_autogenerate{
+    "/usr/bin/python3", "-m", "alembic", "revision", "--autogenerate", "-m", "x"};
+
+/// SQLAlchemy's spelling (psycopg2) of a postgresql:// URL.
+inline std::string psycopg2_url(const std::string& url) {
+  return "postgresql+psycopg2" + url.substr(url.find(':'));
+}
+
+/// An Alembic project in `dir`: alembic.ini, script.py.mako, an empty versions/ and an env.py
+/// comparing the SQLAlchemy models of models.py beside them (write_models() writes it) with the
+/// database at SQLAlchemy's `url`, types and server defaults included as schemagen compares them;
+/// `configure` adds keyword arguments to context.configure() (", render_as_batch=True").
+inline void alembic_project(const fs::path& dir, const std::string& url,
+                            const std::string& configure = "") {
+  write(dir / "alembic.ini", "[alembic]\nscript_location = .\n");
+  write(dir / "script.py.mako",
+        "\"\"\"${message}\"\"\"\nrevision = ${repr(up_revision)}\ndown_revision = "
+        "${repr(down_revision)}\n"
+        "branch_labels = None\ndepends_on = None\nfrom alembic import op\nimport sqlalchemy as sa\n"
+        "def upgrade():\n    ${upgrades if upgrades else 'pass'}\ndef downgrade():\n    "
+        "${downgrades if downgrades else 'pass'}\n");
+  write(dir / "env.py",
+        "import sys\nsys.path.insert(0, '.')\nfrom alembic import context\nfrom sqlalchemy "
+        "import create_engine\nimport models\nengine = create_engine('" +
+            url +
+            "')\nwith engine.connect() as connection:\n"
+            "    context.configure(connection=connection, target_metadata=models.metadata, "
+            "compare_type=True,\n"
+            "                      compare_server_default=True" +
+            configure +
+            ")\n    with context.begin_transaction():\n        context.run_migrations()\n");
+  fs::create_directories(dir / "versions");
+}
+
+/// The operations in upgrade() of the revisions Alembic wrote into `dir`/versions (their op.
+/// calls), which are then removed, so that the next run autogenerates from the same head.
+inline long take_alembic_ops(const fs::path& dir) {
+  long n = 0;
+  for (const auto& e : fs::directory_iterator(dir / "versions")) {
+    if (e.path().extension() == ".py") {
+      const auto text = read(e.path());
+      n += occurrences(text.substr(0, text.find("def downgrade")), "op.");
+    }
+    fs::remove_all(e.path());
+  }
+  return n;
+}
+
 /// Runs that must succeed: a failed one is printed with the start of its log and counted.
 class Checked {
 public:

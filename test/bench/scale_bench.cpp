@@ -4,14 +4,21 @@
 // tables, cold (headers parsed: an empty scan cache) and warm (headers unchanged since the last
 // scan, the median of three runs), with each phase's time as `schemagen -v` prints it and the
 // peak memory. Targets: warm under 1 s at 10,000 tables, and the time after the scan growing no
-// faster than the schema (per table at the largest size within 1.25x of the smallest's). A run
-// that fails, or detects other than one operation per differing table, fails the benchmark.
-//   scale_bench [--sizes 1000,5000,10000] [--dir DIR] [--schemagen BINARY]
+// faster than the schema (per table at the largest size within 1.25x of the smallest's). Beside
+// it, at the sizes of --alembic-sizes up to 5,000, Alembic (Debian's python3-alembic)
+// autogenerates the same change from equivalent SQLAlchemy models against the same database
+// (once at 5,000 tables, where a run takes over a minute; else the median of three), with its
+// time, its peak memory and schemagen's speed-up. Target: schemagen with the headers parsed at
+// least 25x faster than Alembic. A run of either side that fails, or detects other than one
+// operation per differing table, fails the benchmark.
+//   scale_bench [--sizes 1000,5000,10000] [--alembic-sizes 1000,5000] [--dir DIR]
+//               [--schemagen BINARY]
 
 #include "bench_util.hpp"
 #include "tables.hpp"
 
 #include <fmt/format.h>
+#include <optional>
 #include <sstream>
 
 using namespace bench;
@@ -30,9 +37,15 @@ std::vector<int> sizes_of(const std::string& list) {
 constexpr const char* phases[] = {"scan",   "reflect", "normalize", "compare",
                                   "report", "write",   "lint"};
 
+// Alembic runs at these sizes at the most: at 10,000 tables one run would take a long time
+constexpr int alembic_max = 5000;
+constexpr double alembic_target = 25; // schemagen cold at least this many times faster
+
 struct Row {
   int tables = 0;
   Measure cold, warm;
+  std::optional<Measure> alembic; // none where Alembic did not run
+  int alembic_runs = 0;
   std::map<std::string, double> warm_phases, cold_phases;
 };
 
@@ -48,6 +61,7 @@ double after_scan(const std::map<std::string, double>& phase) {
 int main(int argc, char** argv) {
   const Args args(argc, argv);
   const auto sizes = sizes_of(args.text("sizes", "1000,5000,10000"));
+  const auto alembic_sizes = sizes_of(args.text("alembic-sizes", "1000,5000"));
   const fs::path dir = args.path("dir", fs::temp_directory_path() / "schemagen-scale-bench");
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -88,11 +102,7 @@ int main(int argc, char** argv) {
     auto phases_of = [&](const fs::path& log, std::map<std::string, double>& into) {
       const auto text = read(log);
       for (const auto* name : phases) into[name] = phase_ms(text, name);
-      long n = 0;
-      for (auto pos = text.find("Detected "); pos != std::string::npos;
-           pos = text.find("Detected ", pos + 1))
-        ++n;
-      found.push_back(n);
+      found.push_back(occurrences(text, "Detected "));
     };
     const std::vector<std::string> autogenerate{
         sg, "-v", "revision", "--autogenerate", "-m", "scale", "--rev-id", "5ca1e0000000"};
@@ -115,13 +125,27 @@ int main(int argc, char** argv) {
       std::sort(all.begin(), all.end());
       row.warm_phases[name] = all[all.size() / 2];
     }
-    for (const auto n : found)
-      if (n != differing) {
-        fmt::print(stderr, "{} tables: the models add a column to {}, but a run detected {} "
-                           "operations\n",
-                   tables, differing, n);
-        return 1;
-      }
+    // Alembic against the same database, from models.py beside the headers
+    std::vector<long> alembic_found; // per run: the operations in its revision's upgrade()
+    if (tables <= alembic_max &&
+        std::find(alembic_sizes.begin(), alembic_sizes.end(), tables) != alembic_sizes.end()) {
+      alembic_project(at / "alembic", psycopg2_url(url));
+      row.alembic_runs = tables >= alembic_max ? 1 : 3;
+      row.alembic =
+          must(median(row.alembic_runs, alembic_autogenerate, at / "alembic", at / "alembic.log",
+                      [&] { alembic_found.push_back(take_alembic_ops(at / "alembic")); }),
+               "alembic revision --autogenerate (python3-alembic)", at / "alembic.log");
+      if (must.failures()) return 1;
+    }
+    for (const auto& [side, runs] : {std::pair{"schemagen", &found}, {"Alembic", &alembic_found}})
+      for (const auto n : *runs)
+        if (n != differing) {
+          fmt::print(stderr,
+                     "{} tables: the models add a column to {}, but a run of {} detected "
+                     "{} operations\n",
+                     tables, differing, side, n);
+          return 1;
+        }
     rows.push_back(std::move(row));
     fs::remove_all(at / "schema.sql");
   }
@@ -139,6 +163,21 @@ int main(int argc, char** argv) {
                  r.tables, label, m->ms, p->at("scan"), p->at("reflect"), p->at("normalize"),
                  p->at("compare"), p->at("report"), p->at("write"), p->at("lint"),
                  after_scan(*p), m->peak_kb / 1024.0);
+  fmt::print("beside Alembic (python3-alembic), the same database and change from SQLAlchemy "
+             "models; speed-up = Alembic's wall / schemagen's\n");
+  fmt::print("{:>7} {:>12} {:>9} {:>9} {:>9} {:>9}   {}\n", "tables", "alembic ms", "runs",
+             "peak MiB", "cold x", "warm x",
+             fmt::format("target: cold >= {:.0f}x", alembic_target));
+  for (const auto& r : rows) {
+    if (!r.alembic) {
+      fmt::print("{:>7} {:>12} {:>9} {:>9} {:>9} {:>9}   -\n", r.tables, "-", "-", "-", "-", "-");
+      continue;
+    }
+    const double cold_x = r.alembic->ms / r.cold.ms, warm_x = r.alembic->ms / r.warm.ms;
+    fmt::print("{:>7} {:>12.0f} {:>9} {:>9.1f} {:>8.1f}x {:>8.1f}x   {}\n", r.tables, r.alembic->ms,
+               r.alembic_runs == 1 ? "1" : fmt::format("median {}", r.alembic_runs),
+               r.alembic->peak_kb / 1024.0, cold_x, warm_x, verdict(cold_x >= alembic_target));
+  }
   if (rows.empty()) return 0;
   const auto& small = rows.front();
   const auto& large = rows.back();
@@ -155,5 +194,11 @@ int main(int argc, char** argv) {
   fmt::print("{:<66} {:.0f} MiB: {}\n",
              fmt::format("peak memory warm at {} tables < 400 MiB", large.tables),
              large.warm.peak_kb / 1024.0, verdict(large.warm.peak_kb < 400 * 1024));
+  for (const auto& r : rows)
+    if (r.alembic)
+      fmt::print("{:<66} {:.1f}x: {}\n",
+                 fmt::format("headers parsed >= {:.0f}x faster than Alembic at {} tables",
+                             alembic_target, r.tables),
+                 r.alembic->ms / r.cold.ms, verdict(r.alembic->ms / r.cold.ms >= alembic_target));
   return 0;
 }

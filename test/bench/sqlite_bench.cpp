@@ -100,23 +100,8 @@ bool autogenerate(const fs::path& dir, int tables, int differing, int runs) {
   if (must.failures()) return false;
   fs::copy_file(sgdir / "bench.db", aldir / "bench.db");
 
-  write(aldir / "alembic.ini", "[alembic]\nscript_location = .\n");
-  write(aldir / "script.py.mako",
-        "\"\"\"${message}\"\"\"\nrevision = ${repr(up_revision)}\ndown_revision = "
-        "${repr(down_revision)}\n"
-        "branch_labels = None\ndepends_on = None\nfrom alembic import op\nimport sqlalchemy as sa\n"
-        "def upgrade():\n    ${upgrades if upgrades else 'pass'}\ndef downgrade():\n    "
-        "${downgrades if downgrades else 'pass'}\n");
   // batch mode, as SQLite wants it: ALTER TABLE cannot do most of what autogenerate finds
-  write(aldir / "env.py",
-        "import sys\nsys.path.insert(0, '.')\nfrom alembic import context\nfrom sqlalchemy "
-        "import create_engine\nimport models\nengine = create_engine('sqlite:///bench.db')\n"
-        "with engine.connect() as connection:\n"
-        "    context.configure(connection=connection, target_metadata=models.metadata, "
-        "compare_type=True,\n"
-        "                      compare_server_default=True, render_as_batch=True)\n"
-        "    with context.begin_transaction():\n        context.run_migrations()\n");
-  fs::create_directories(aldir / "versions");
+  alembic_project(aldir, "sqlite:///bench.db", ", render_as_batch=True");
 
   std::set<std::string> expected;
   for (int i = 0; i < differing; ++i) expected.insert(fmt::format("t{}.note", i));
@@ -157,8 +142,7 @@ bool autogenerate(const fs::path& dir, int tables, int differing, int runs) {
                                 }),
                          "schemagen revision --autogenerate (warm)", dir / "warm.log");
   const auto alembic =
-      must(median(runs, {python, "-m", "alembic", "revision", "--autogenerate", "-m", "x"}, aldir,
-                  dir / "alembic.log",
+      must(median(runs, alembic_autogenerate, aldir, dir / "alembic.log",
                   [&] {
                     check("Alembic", alembic_ops(only_file(aldir / "versions", ".py")));
                     clear(aldir / "versions");
