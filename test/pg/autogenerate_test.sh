@@ -172,6 +172,15 @@ struct SG_TABLE("s") S { SG_COLUMN(primary_key, autoincrement) std::int64_t id; 
 nothing differently_named "CREATE TABLE t (id int PRIMARY KEY, a int, CONSTRAINT some_other_name UNIQUE (a));
 CREATE INDEX legacy_ix ON t (a)" '
 struct SG_TABLE("t") SG_INDEX("ix_new_name", columns = "a") T { SG_COLUMN(primary_key) int id; SG_COLUMN(unique) std::optional<int> a; };'
+# an index's keys as reflection names them (columns from the columns read, quoted where SQL
+# needs it; expressions deparsed) and as normalisation does (pg_get_indexdef), with every order
+nothing index_keys 'CREATE TABLE t (id int PRIMARY KEY, "Name" text, "select" int, w int);
+CREATE INDEX ix_keys ON t ("Name" DESC, lower("Name") NULLS FIRST, "select" DESC NULLS LAST, id, (w + 1) DESC)
+  WHERE w > 0' '
+struct SG_TABLE("t")
+    SG_INDEX("ix_keys", columns = "\"Name\" DESC, lower(\"Name\") NULLS FIRST, \"select\" DESC NULLS LAST, id, (w + 1) DESC", where = "w > 0") T {
+  SG_COLUMN(primary_key) int id; SG_COLUMN(name = "Name") std::optional<std::string> name;
+  SG_COLUMN(name = "select") std::optional<int> sel; std::optional<int> w; };'
 
 # ---- determinism: the same inputs give the same file, but for its id and date --------------
 # (each run must write the revision, and it must hold the change: three empty files compare equal)

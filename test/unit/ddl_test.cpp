@@ -112,6 +112,12 @@ TEST_CASE("names and words that reach SQL: enum types, index entries, access met
   CHECK(sql::index_element("lower(email)") == "(lower(email))");
   CHECK(sql::index_element("(total * 2)") == "(total * 2)");
   CHECK(sql::index_element("\"a\" || \"b\"") == "(\"a\" || \"b\")");
+  // an expression's ordering stays outside its parentheses
+  CHECK(sql::index_element("lower(\"Name\") NULLS FIRST") == "(lower(\"Name\")) NULLS FIRST");
+  CHECK(sql::index_element("lower(a) desc nulls last") == "(lower(a)) desc nulls last");
+  CHECK(sql::index_element("(w + 1) DESC") == "(w + 1) DESC");
+  CHECK(sql::index_element("(a) + (b) ASC") == "((a) + (b)) ASC");
+  CHECK(sql::index_element("nulls_first(x)") == "(nulls_first(x))");
   // methods are lower-cased names; actions only PostgreSQL's own
   CHECK(sql::access_method("GIN") == "gin");
   CHECK(sql::access_method("x; DROP TABLE victim") == "\"x; drop table victim\"");

@@ -120,15 +120,41 @@ Result Connection::exec(std::string_view sql) {
   return check(conn_, PQexec(conn_, text.c_str()), sql);
 }
 
+namespace {
+std::vector<const char*> values_of(const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+} // namespace
+
 Result Connection::exec(std::string_view sql,
                         const std::vector<std::optional<std::string>>& params) {
   std::string text(sql);
-  std::vector<const char*> values;
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const auto values = values_of(params);
   return check(conn_,
                PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
                             values.data(), nullptr, nullptr, 0),
                sql);
+}
+
+void Connection::send(std::string_view sql,
+                      const std::vector<std::optional<std::string>>& params) {
+  sent_ = std::string(sql);
+  const auto values = values_of(params);
+  if (!PQsendQueryParams(conn_, sent_.c_str(), static_cast<int>(values.size()), nullptr,
+                         values.data(), nullptr, nullptr, 0))
+    throw QueryError(sent_, trim(PQerrorMessage(conn_)), "");
+}
+
+Result Connection::receive() {
+  // one statement gives one result, then NULL; an error may come as the last result
+  PGresult* last = nullptr;
+  while (PGresult* r = PQgetResult(conn_)) {
+    if (last) PQclear(last);
+    last = r;
+  }
+  return check(conn_, last, sent_);
 }
 
 void Connection::reset() { PQreset(conn_); }

@@ -1,8 +1,10 @@
 #include "schemagen/pg/reflect.hpp"
 
 #include "catalog.hpp"
+#include "schemagen/support/diagnostics.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fnmatch.h>
@@ -37,14 +39,15 @@ LEFT JOIN pg_description ds
 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[]))";
 
 // every column of every relation in the schemas, with its relation's oid and its number: the
-// constraints' keys are named from them. A default is deparsed without its relation (relid 0)
+// constraints' and indexes' keys are named from them. Unordered: sorting 100,000 rows on the
+// server spilled to disk, and the client puts each relation's columns in order by number. A default is deparsed without its relation (relid 0)
 // unless it is a generated column's, the only kind that can read columns: given a relation,
 // pg_get_expr() opens it, which in a fresh session builds its relcache entry, and for thousands
 // of tables that was most of the query's time.
 constexpr const char* columns_sql = R"(
 SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, CASE WHEN a.attgenerated <> '' THEN d.adrelid ELSE 0 END), a.attidentity, ds.description,
-       owned.refobjid IS NOT NULL, a.attrelid, a.attnum
+       owned.refobjid IS NOT NULL, a.attrelid, a.attnum, quote_ident(a.attname)
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -57,8 +60,7 @@ LEFT JOIN (SELECT DISTINCT dep.refobjid, dep.refobjsubid  -- sequences a column 
              AND dep.refclassid = 'pg_class'::regclass) owned
        ON owned.refobjid = c.oid AND owned.refobjsubid = a.attnum
 WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
-  AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY a.attrelid, a.attnum)";
+  AND a.attnum > 0 AND NOT a.attisdropped)";
 
 // the key columns by number (conkey, confkey), named from the columns read: an ARRAY subquery
 // over pg_attribute per constraint cost more than the rest of the query
@@ -79,11 +81,16 @@ SELECT a.attrelid, a.attnum, a.attname FROM pg_attribute a
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped)";
 
 // an INVALID index (what an interrupted concurrent build leaves) is no index: missing, and the
-// build that makes it drops that one first
+// build that makes it drops that one first. A key that is a column is named from the columns
+// read (pg_get_indexdef() per key was a third of a reflection); only an index with expressions
+// has its expression keys deparsed (NULL for its column keys).
 constexpr const char* indexes_sql = R"(
 SELECT n.nspname, t.relname, i.relname, ix.indisunique, am.amname,
-       {},
-       pg_get_expr(ix.indpred, ix.indrelid, true)
+       ix.indrelid, ix.indkey::text, ix.indoption::text,
+       CASE WHEN ix.indexprs IS NOT NULL THEN ARRAY(
+         SELECT CASE WHEN ix.indkey[k - 1] = 0 THEN pg_get_indexdef(ix.indexrelid, k, true) END
+         FROM generate_series(1, ix.indnkeyatts) k ORDER BY k)::text[] END,
+       pg_get_expr(ix.indpred, ix.indrelid, true), ix.indnkeyatts
 FROM pg_index ix
 JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_class t ON t.oid = ix.indrelid
@@ -98,30 +105,88 @@ FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e
 WHERE n.nspname = ANY($1::text[])
 GROUP BY 1, 2 ORDER BY 1, 2)";
 
-/// Column names by relation oid and column number, to name constraint keys with.
+/// A decimal number as the server prints it (an oid, a column number), or -1.
+long number(std::string_view text) {
+  long n = -1;
+  std::from_chars(text.data(), text.data() + text.size(), n);
+  return n;
+}
+
+/// The numbers of an int2vector as the server prints it ("2 1").
+std::vector<long> numbers(std::string_view text) {
+  std::vector<long> out;
+  for (std::size_t at = 0; at < text.size();) {
+    const auto space = std::min(text.find(' ', at), text.size());
+    out.push_back(number(text.substr(at, space - at)));
+    at = space + 1;
+  }
+  return out;
+}
+
+/// Column names by relation oid and column number, to name constraint and index keys with.
 class ColumnNames {
 public:
-  void add(std::string_view relation, std::string_view number, std::string_view name) {
+  struct Name {
+    std::string plain, quoted; // as written in SQL (quote_ident)
+  };
+  void add(std::string_view relation, std::string_view column, std::string_view name,
+           std::string_view quoted = {}) {
     auto& names = by_relation_[std::string(relation)];
-    const auto n = static_cast<std::size_t>(std::stoi(std::string(number)));
+    const auto n = static_cast<std::size_t>(std::max(0L, number(column)));
     if (names.size() <= n) names.resize(n + 1);
-    names[n] = name;
+    names[n] = {std::string(name), std::string(quoted.empty() ? name : quoted)};
   }
   bool knows(const std::string& relation) const { return by_relation_.count(relation) > 0; }
+  /// The column `relation` numbers `n`, or nullptr.
+  const Name* find(const std::string& relation, long n) const {
+    const auto it = by_relation_.find(relation);
+    if (it == by_relation_.end() || n < 0 || static_cast<std::size_t>(n) >= it->second.size())
+      return nullptr;
+    return &it->second[static_cast<std::size_t>(n)];
+  }
   /// The names of the columns an int2[] of column numbers ("{2,1}") lists, in its order.
   std::vector<std::string> of(const std::string& relation, std::string_view numbers) const {
     std::vector<std::string> out;
-    const auto it = by_relation_.find(relation);
     for (const auto& n : parse_array(numbers)) {
-      const auto at = static_cast<std::size_t>(std::stoi(n));
-      out.push_back(it != by_relation_.end() && at < it->second.size() ? it->second[at] : "");
+      const auto* name = find(relation, number(n));
+      out.push_back(name ? name->plain : "");
     }
     return out;
   }
 
 private:
-  std::unordered_map<std::string, std::vector<std::string>> by_relation_;
+  std::unordered_map<std::string, std::vector<Name>> by_relation_;
 };
+
+/// An index's keys as pg_get_indexdef() spells each (a column quoted as needed, an expression
+/// deparsed), with DESC and NULLS as `indoption` says where they are not the default.
+std::vector<std::string> index_keys(const pg::Result& r, int row, const ColumnNames& names) {
+  const std::string relation(r.get(row, 5));
+  const auto keys = numbers(r.get(row, 6));
+  const auto options = numbers(r.get(row, 7));
+  const auto expressions = parse_array(r.get(row, 8));
+  const auto key_count = static_cast<std::size_t>(number(r.get(row, 10)));
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < key_count && k < keys.size(); ++k) {
+    std::string key;
+    if (keys[k] != 0) {
+      const auto* name = names.find(relation, keys[k]);
+      if (!name)
+        throw UserError(fmt::format("error: reflecting index {}: column {} of relation {} was not "
+                                    "read",
+                                    r.get(row, 2), keys[k], relation));
+      key = name->quoted;
+    } else if (k < expressions.size()) {
+      key = expressions[k];
+    }
+    const long option = k < options.size() ? options[k] : 0;
+    const bool desc = option & 1, nulls_first = option & 2;
+    if (desc) key += nulls_first ? " DESC" : " DESC NULLS LAST";
+    else if (nulls_first) key += " NULLS FIRST";
+    out.push_back(std::move(key));
+  }
+  return out;
+}
 
 constexpr const char* schemas_sql =
     "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY 1";
@@ -164,11 +229,28 @@ void reflect_objects(pg::Connection& db, const Options& options, const std::stri
   }
 }
 
+/// A second connection to read on while `db` reads the rest, when one can be had and would see
+/// what `db` sees: outside a transaction (within one, `db` could hold changes no other
+/// connection sees, and its snapshot is its own). Else nullptr, and `db` reads everything.
+std::unique_ptr<pg::Connection> side_connection(pg::Connection& db) {
+  if (db.in_transaction()) return nullptr;
+  try {
+    return db.another();
+  } catch (const std::exception&) { // max_connections reached, say: slower, not wrong
+    return nullptr;
+  }
+}
+
 } // namespace
 
 model::Metadata reflect(pg::Connection& db, const Options& options) {
   const std::string schemas = pg::array_literal(options.schemas);
   model::Metadata m;
+  // A check's expression is deparsed against its table, which the server opens, building the
+  // table's cache entry in a fresh session: most of the constraints query's time, and as much as
+  // the columns'. So the constraints are read on a second connection meanwhile.
+  auto side = side_connection(db);
+  if (side) side->send(constraints_sql, {schemas});
   auto r = db.exec(schemas_sql, {schemas});
   for (int i = 0; i < r.rows(); ++i) m.schemas.emplace_back(r.get(i, 0));
 
@@ -213,8 +295,13 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
 
   ColumnNames names;
   r = db.exec(columns_sql, {schemas});
-  for (int i = 0; i < r.rows(); ++i) {
-    names.add(r.get(i, 9), r.get(i, 10), r.get(i, 2));
+  std::vector<std::pair<std::pair<long, long>, int>> in_order; // (relation, number) → row
+  in_order.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i)
+    in_order.push_back({{number(r.get(i, 9)), number(r.get(i, 10))}, i});
+  std::sort(in_order.begin(), in_order.end());
+  for (const auto& [_, i] : in_order) {
+    names.add(r.get(i, 9), r.get(i, 10), r.get(i, 2), r.get(i, 11));
     if (auto* v = view(r, i)) { // a view's columns say only what they are called and hold
       model::Column c;
       c.name = r.get(i, 2);
@@ -242,7 +329,8 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
     t->columns.push_back(std::move(c));
   }
 
-  r = db.exec(constraints_sql, {schemas});
+  r = side ? side->receive() : db.exec(constraints_sql, {schemas});
+  side.reset();
   { // a foreign key may refer to a table whose columns were not read (another schema's)
     std::vector<std::string> unknown;
     for (int i = 0; i < r.rows(); ++i)
@@ -279,8 +367,7 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
     }
   }
 
-  static const std::string indexes = fmt::format(indexes_sql, catalog::index_columns_sql);
-  r = db.exec(indexes, {schemas});
+  r = db.exec(indexes_sql, {schemas});
   for (int i = 0; i < r.rows(); ++i) {
     auto* t = table(r, i);
     auto* v = t ? nullptr : view(r, i);
@@ -289,8 +376,8 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
     ix.name = r.get(i, 2);
     ix.unique = r.get(i, 3) == "t";
     ix.method = r.get(i, 4);
-    ix.columns = parse_array(r.get(i, 5));
-    ix.where = r.optional(i, 6);
+    ix.columns = index_keys(r, i, names);
+    ix.where = r.optional(i, 9);
     (t ? t->indexes : v->indexes).push_back(std::move(ix));
   }
 

@@ -1,6 +1,7 @@
 #include "schemagen/support/sql.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
 #include <array>
 #include <cctype>
 #include <optional>
@@ -212,6 +213,38 @@ bool column_options(std::string_view rest) {
            c == '"';
   });
 }
+
+/// Whether `text` is one parenthesised whole: "(a + 1)", not "(a) + (b)".
+bool enclosed(std::string_view text) {
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')') return false;
+  int depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+    if (depth == 0 && i + 1 < text.size()) return false;
+  }
+  return true;
+}
+
+/// `entry` split into what it orders by and the ordering words at its end (" DESC NULLS LAST"),
+/// which stay outside the parentheses an expression is written in.
+std::pair<std::string_view, std::string_view> without_order(std::string_view entry) {
+  auto body = entry;
+  for (bool found = true; found;) {
+    found = false;
+    for (std::string_view word : {" NULLS FIRST", " NULLS LAST", " ASC", " DESC"}) {
+      if (body.size() <= word.size()) continue;
+      const auto tail = body.substr(body.size() - word.size());
+      if (!std::equal(tail.begin(), tail.end(), word.begin(), word.end(), [](char a, char b) {
+            return std::toupper(static_cast<unsigned char>(a)) == b;
+          }))
+        continue;
+      body.remove_suffix(word.size());
+      while (!body.empty() && body.back() == ' ') body.remove_suffix(1);
+      found = true;
+    }
+  }
+  return {body, entry.substr(body.size())};
+}
 } // namespace
 
 std::string index_element(const std::string& entry) {
@@ -226,8 +259,9 @@ std::string index_element(const std::string& entry) {
       i += entry[i] == '"' ? 2 : 1;
     if (i < entry.size() && column_options(std::string_view(entry).substr(i + 1))) return entry;
   }
-  if (entry.empty() || (entry.front() == '(' && entry.back() == ')')) return entry;
-  return "(" + entry + ")";
+  const auto [body, order] = without_order(entry);
+  if (body.empty() || enclosed(body)) return entry;
+  return fmt::format("({}){}", body, order);
 }
 
 std::optional<std::string> referential_action(std::string_view text) {

@@ -52,6 +52,12 @@ public:
   /// Runs one statement with text parameters ($1, $2, ...); nullopt is NULL.
   Result exec(std::string_view sql, const std::vector<std::optional<std::string>>& params);
 
+  /// Sends one statement with text parameters and returns at once; receive() waits for its
+  /// result. Nothing else runs on the connection in between.
+  void send(std::string_view sql, const std::vector<std::optional<std::string>>& params);
+  /// The result of what send() sent: a QueryError names that SQL and the server's message.
+  Result receive();
+
   /// Whether the connection is inside a transaction block.
   bool in_transaction() const;
   /// The server's version number, e.g. 150004.
@@ -70,6 +76,7 @@ private:
 
   pg_conn* conn_ = nullptr;
   bool owned_ = true;
+  std::string sent_; // what send() sent, for receive()'s errors
   std::vector<std::string> notices_;
 };
 
