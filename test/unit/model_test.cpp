@@ -162,6 +162,22 @@ TEST_CASE("the binary form reads back exactly, origins included, and refuses gar
   v.depends_on = {"app.sums"};
   v.origin.loc = SourceLoc{"a.hpp", 8, 1};
   m.views = {v};
+  // schema objects too: a cached chain without them once asked for every extension again
+  DbObject ext;
+  ext.kind = ObjectKind::extension;
+  ext.name = "citext";
+  ext.sql = "CREATE EXTENSION IF NOT EXISTS citext";
+  DbObject trigger;
+  trigger.kind = ObjectKind::trigger;
+  trigger.schema = "app";
+  trigger.name = "sums_touch";
+  trigger.target = "app.sums";
+  trigger.sql = "CREATE TRIGGER sums_touch BEFORE UPDATE ON app.sums FOR EACH ROW EXECUTE "
+                "FUNCTION app.touch()";
+  trigger.definition = "CREATE TRIGGER sums_touch ...";
+  trigger.depends_on = {"app.touch"};
+  trigger.origin.loc = SourceLoc{"db/t.sql", 4, 1};
+  m.objects = {ext, trigger};
   const auto bytes = to_binary(m);
   auto back = from_binary(bytes);
   REQUIRE(back);
@@ -178,6 +194,16 @@ TEST_CASE("the binary form reads back exactly, origins included, and refuses gar
   CHECK(w.depends_on == v.depends_on);
   CHECK(w.sql == v.sql);
   CHECK(w.origin.loc == v.origin.loc);
+  REQUIRE(back->objects.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto &was = m.objects[i], &is = back->objects[i];
+    CHECK(is.kind == was.kind);
+    CHECK(is.describe() == was.describe());
+    CHECK(is.sql == was.sql);
+    CHECK(is.definition == was.definition);
+    CHECK(is.depends_on == was.depends_on);
+    CHECK(is.origin.loc == was.origin.loc);
+  }
   CHECK_FALSE(from_binary(bytes.substr(0, bytes.size() - 3)));
   CHECK_FALSE(from_binary("not a cache"));
 }

@@ -3,12 +3,19 @@
 
 #include "project.hpp"
 #include "schemagen/compare/compare.hpp"
+#include "schemagen/scan/scan.hpp"
 
 namespace schemagen::driver {
 
 model::Metadata scan_models(const config::Config& cfg);
 /// The models as database kind `d` keeps them: schema_map applied, then the dialect's lowering.
 model::Metadata models_for(const config::Config& cfg, const dialect::Dialect& d);
+/// The scan of the configuration's model headers (from the scan's cache when no header changed),
+/// not yet read into metadata; its errors are a UserError.
+scan::Result scan_for(const config::Config& cfg);
+/// models_for() from a scan_for() result.
+model::Metadata models_for(const config::Config& cfg, const dialect::Dialect& d,
+                           scan::Result scanned);
 
 struct Comparison {
   compare::Result result;

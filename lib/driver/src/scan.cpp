@@ -145,6 +145,17 @@ model::Metadata models_for(const config::Config& cfg, const dialect::Dialect& d)
   return d.lower(map_schemas(scan_models(cfg), cfg.schema_map));
 }
 
+scan::Result scan_for(const config::Config& cfg) {
+  return run_scan(scan_options(cfg, true), "nothing compared");
+}
+
+model::Metadata models_for(const config::Config& cfg, const dialect::Dialect& d,
+                           scan::Result scanned) {
+  auto objects = read_objects(cfg, "nothing compared");
+  return d.lower(map_schemas(with_objects(std::move(scanned).take(), std::move(objects)),
+                             cfg.schema_map));
+}
+
 ExitCode scan(const Global& global, const ScanOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const auto cfg = config::load(config::find(global.config, fs::current_path()), global.name);

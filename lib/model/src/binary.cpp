@@ -83,7 +83,7 @@ private:
   bool ok_ = true;
 };
 
-constexpr std::uint32_t magic = 0x53474d32; // "SGM2": with views
+constexpr std::uint32_t magic = 0x53474d33; // "SGM3": with views and schema objects
 
 void write(Out& o, const Column& c) {
   o.str(c.name);
@@ -208,6 +208,17 @@ std::string to_binary(const Metadata& m) {
     o.strs(v.depends_on);
     o.loc(v.origin);
   }
+  o.u32(static_cast<std::uint32_t>(m.objects.size()));
+  for (const auto& x : m.objects) {
+    o.u32(static_cast<std::uint32_t>(x.kind));
+    o.str(x.schema);
+    o.str(x.name);
+    o.str(x.target);
+    o.str(x.sql);
+    o.str(x.definition);
+    o.strs(x.depends_on);
+    o.loc(x.origin);
+  }
   return o.take();
 }
 
@@ -280,6 +291,20 @@ std::optional<Metadata> from_binary(std::string_view data) {
     v.depends_on = in.strs();
     v.origin = in.loc();
     m.views.push_back(std::move(v));
+  }
+  for (auto n = in.count(); n-- && in.ok();) {
+    DbObject x;
+    const auto kind = in.u32();
+    if (kind > static_cast<std::uint32_t>(ObjectKind::grant)) return std::nullopt;
+    x.kind = static_cast<ObjectKind>(kind);
+    x.schema = in.str();
+    x.name = in.str();
+    x.target = in.str();
+    x.sql = in.str();
+    x.definition = in.str();
+    x.depends_on = in.strs();
+    x.origin = in.loc();
+    m.objects.push_back(std::move(x));
   }
   if (!in.ok() || !in.done()) return std::nullopt;
   return m;

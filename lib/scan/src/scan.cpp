@@ -195,15 +195,18 @@ Result scan(const Options& options) {
       r.yaml = std::move(hit->payload);
       r.dependencies = std::move(hit->dependencies);
       r.from_cache = true;
+      r.cache_file = cache->path();
       return r;
     }
   }
   Result result = run_parse(std::move(input), options.naming);
   if (options.compile_commands)
     result.dependencies.push_back(*options.compile_commands / "compile_commands.json");
-  if (cache && result.ok())
-    cache->store(result.yaml + std::string(separator) + model::to_binary(*result.metadata),
-                 result.dependencies);
+  if (cache && result.ok()) {
+    if (cache->store(result.yaml + std::string(separator) + model::to_binary(*result.metadata),
+                     result.dependencies))
+      result.cache_file = cache->path();
+  }
   return result;
 }
 

@@ -115,19 +115,21 @@ std::optional<ContentCache::Hit> ContentCache::lookup() {
   return hit;
 }
 
-void ContentCache::store(const std::string& payload, const std::vector<fs::path>& dependencies) {
+bool ContentCache::store(const std::string& payload, const std::vector<fs::path>& dependencies) {
   std::string out = fmt::format("{}\n{}\n", magic, key_hash_);
   for (const auto& dep : dependencies) {
     const FileStamp s = stamp(dep);
     const std::string hash = hash_file(dep);
-    if (s.size < 0 || hash.empty()) return; // cannot vouch for it: no entry
+    if (s.size < 0 || hash.empty()) return false; // cannot vouch for it: no entry
     out += fmt::format("{} {} {} {}\n", s.size, s.mtime_ns, hash, dep.string());
   }
   out += "---\n";
   out += payload;
   try {
     write_file_atomic(file_, out);
+    return true;
   } catch (const std::exception&) {
+    return false;
   }
 }
 

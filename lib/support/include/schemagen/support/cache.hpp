@@ -33,8 +33,12 @@ public:
   ContentCache(std::filesystem::path dir, std::string_view kind, const std::string& key);
 
   std::optional<Hit> lookup();
-  /// Best effort: a cache that cannot be written only costs the next run its speed.
-  void store(const std::string& payload, const std::vector<std::filesystem::path>& dependencies);
+  /// Best effort: a cache that cannot be written only costs the next run its speed. Whether the
+  /// entry was written.
+  bool store(const std::string& payload, const std::vector<std::filesystem::path>& dependencies);
+  /// The entry's file: another entry may name it as a dependency, to be valid only while this
+  /// one's content is unchanged.
+  const std::filesystem::path& path() const { return file_; }
 
 private:
   std::filesystem::path file_;
