@@ -293,11 +293,13 @@ private:
     a.loc = to_loc(sm_, range.getBegin());
     // Parse the options from the source as written, so that errors point at the option itself.
     const auto errors_before = diags_.error_count();
-    const llvm::StringRef written = Lexer::getSourceText(range, sm_, ctx_.getLangOpts());
-    if (written.startswith("SG_")) {
-      if (auto args = macro_arguments(std::string_view(written.data(), written.size()))) {
-        a.options =
-            parse_options(args->first, advance(a.loc, written.data(), args->second), diags_);
+    const llvm::StringRef source = Lexer::getSourceText(range, sm_, ctx_.getLangOpts());
+    // sized: its data() runs on to the end of the file, and measuring that for every annotation
+    // made the scan quadratic in the declarations per file
+    const std::string_view written(source.data(), source.size());
+    if (written.starts_with("SG_")) {
+      if (auto args = macro_arguments(written)) {
+        a.options = parse_options(args->first, advance(a.loc, written, args->second), diags_);
         a.malformed = diags_.error_count() > errors_before;
         return a;
       }
