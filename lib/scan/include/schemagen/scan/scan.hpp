@@ -33,6 +33,7 @@ struct Result {
   DiagnosticList diagnostics;              // compile errors and annotation mistakes, in order
   std::vector<fs::path> dependencies; // every file the parse read: headers and what they include
   bool from_cache = false;
+  bool precompiled = false; // the parse started from the cache's precompiled system headers
 
   bool ok() const { return !diagnostics.has_errors(); }
   /// The metadata, parsed from `yaml` when it came from the cache.
