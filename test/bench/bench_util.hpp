@@ -23,6 +23,7 @@ namespace fs = std::filesystem;
 
 struct Measure {
   double ms = 0;
+  double cpu_ms = 0; // the child's user and system time: less at the mercy of a busy machine
   long peak_kb = 0;
   int exit_code = 0;
 };
@@ -49,6 +50,8 @@ inline Measure run(const std::vector<std::string>& argv, const fs::path& dir, co
   Measure m;
   m.ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const auto ms = [](const timeval& t) { return t.tv_sec * 1000.0 + t.tv_usec / 1000.0; };
+  m.cpu_ms = ms(usage.ru_utime) + ms(usage.ru_stime);
   m.peak_kb = usage.ru_maxrss;
   m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
   return m;

@@ -416,6 +416,7 @@ private:
     }
     for (std::size_t i = 1; i < raw.annotations.size(); ++i)
       add_table_constraint(t, index, raw.annotations[i], raw.annotations.front());
+    table_index_.emplace(std::pair{t.schema, t.name}, index); // a second one is an error; lookups find the first
     tables_.push_back(std::move(t));
   }
 
@@ -949,9 +950,8 @@ private:
   }
 
   const Table* find_table(const std::string& schema, const std::string& name) const {
-    for (const auto& t : tables_)
-      if (t.schema == schema && t.name == name) return &t;
-    return nullptr;
+    const auto it = table_index_.find(std::pair{schema, name});
+    return it == table_index_.end() ? nullptr : &tables_[it->second];
   }
 
   // -- names --
@@ -1015,6 +1015,7 @@ private:
   DiagnosticList& diags_;
   const ReadSqlFile& read_sql_file_;
   std::vector<Table> tables_;
+  std::map<std::pair<std::string, std::string>, std::size_t> table_index_; // (schema, name) → first
   std::vector<View> views_;
   std::map<std::string, model::Enum> enums_; // by C++ name
   std::vector<PendingForeignKey> pending_fks_;

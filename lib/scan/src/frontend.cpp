@@ -10,13 +10,19 @@
 #include <clang/AST/RawCommentList.h>
 #include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/Basic/SourceManager.h>
+#include <clang/Basic/Version.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
+#include <clang/Frontend/FrontendActions.h>
 #include <clang/Lex/Lexer.h>
+#include <clang/Lex/MacroInfo.h>
+#include <clang/Lex/PPCallbacks.h>
+#include <clang/Lex/Preprocessor.h>
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
 #include <fmt/format.h>
 #include <llvm/ADT/SmallString.h>
+#include <llvm/ADT/StringSet.h>
 #include <llvm/Support/Path.h>
 #include <map>
 #include <set>
@@ -293,11 +299,13 @@ private:
     a.loc = to_loc(sm_, range.getBegin());
     // Parse the options from the source as written, so that errors point at the option itself.
     const auto errors_before = diags_.error_count();
-    const llvm::StringRef written = Lexer::getSourceText(range, sm_, ctx_.getLangOpts());
-    if (written.startswith("SG_")) {
-      if (auto args = macro_arguments(std::string_view(written.data(), written.size()))) {
-        a.options =
-            parse_options(args->first, advance(a.loc, written.data(), args->second), diags_);
+    const llvm::StringRef source = Lexer::getSourceText(range, sm_, ctx_.getLangOpts());
+    // sized: its data() runs on to the end of the file, and measuring that for every annotation
+    // made the scan quadratic in the declarations per file
+    const std::string_view written(source.data(), source.size());
+    if (written.starts_with("SG_")) {
+      if (auto args = macro_arguments(written)) {
+        a.options = parse_options(args->first, advance(a.loc, written, args->second), diags_);
         a.malformed = diags_.error_count() > errors_before;
         return a;
       }
@@ -398,36 +406,122 @@ private:
   std::set<const CXXRecordDecl*> tables_;
 };
 
+/// Every file `sm` read but its main file, by real path where it has one.
+void files_read(const SourceManager& sm, std::vector<std::string>& out) {
+  const FileEntry* main = sm.getFileEntryForID(sm.getMainFileID());
+  for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
+    const FileEntry* fe = it->first;
+    if (!fe || fe == main) continue;
+    out.emplace_back(fe->tryGetRealPathName().empty() ? fe->getName()
+                                                      : fe->tryGetRealPathName());
+  }
+}
+
+/// Watches the preprocessor for the prelude. It records the system headers the user's files
+/// include before their first declaration: what the next parse may take precompiled. And when
+/// this parse starts from a prelude, whose headers are then read before the models instead of
+/// where the models include them, it records what could make a difference: anything the user's
+/// files do before they have included each prelude header themselves but include headers and
+/// define macros (the caller checks their names against those the prelude looked at).
+class PreludeWatcher : public PPCallbacks {
+public:
+  PreludeWatcher(const SourceManager& sm, const std::vector<std::string>& prelude,
+                 ParseOutput& out)
+      : sm_(sm), pending_(prelude.begin(), prelude.end()), out_(out) {}
+
+  void InclusionDirective(SourceLocation hash, const Token&, StringRef name, bool angled,
+                          CharSourceRange, const FileEntry* file, StringRef, StringRef,
+                          const Module*, SrcMgr::CharacteristicKind kind) override {
+    if (!leading_ || !angled || !file || kind == SrcMgr::C_User || !in_user_file(hash)) return;
+    std::string spelled = "<" + name.str() + ">";
+    pending_.erase(spelled);
+    if (seen_.insert(spelled).second) out_.leading_includes.push_back(std::move(spelled));
+  }
+
+  void MacroDefined(const Token& name, const MacroDirective*) override { defines(name); }
+  void MacroUndefined(const Token& name, const MacroDefinition&, const MacroDirective*) override {
+    defines(name);
+  }
+  void MacroExpands(const Token& name, const MacroDefinition& md, SourceRange,
+                    const MacroArgs*) override {
+    tests(name, md);
+  }
+  void Defined(const Token& name, const MacroDefinition& md, SourceRange) override {
+    tests(name, md);
+  }
+  void Ifdef(SourceLocation, const Token& name, const MacroDefinition& md) override {
+    tests(name, md);
+  }
+  void Ifndef(SourceLocation, const Token& name, const MacroDefinition& md) override {
+    tests(name, md);
+  }
+  void Elifdef(SourceLocation, const Token& name, const MacroDefinition& md) override {
+    tests(name, md);
+  }
+  void Elifndef(SourceLocation, const Token& name, const MacroDefinition& md) override {
+    tests(name, md);
+  }
+
+  /// Each token the parser reads: the first of the user's files' ends the leading includes.
+  void token(const Token& t) {
+    if (!leading_ || !in_user_file(t.getLocation())) return;
+    leading_ = false;
+    if (!pending_.empty()) out_.prelude_in_place = false; // declared before including it
+  }
+
+  void finish() {
+    if (!pending_.empty()) out_.prelude_in_place = false; // a prelude header nobody includes now
+  }
+
+private:
+  bool in_user_file(SourceLocation loc) const {
+    if (loc.isInvalid()) return false;
+    loc = sm_.getFileLoc(loc);
+    return !sm_.isInSystemHeader(loc) && sm_.getFileEntryForID(sm_.getFileID(loc));
+  }
+  void defines(const Token& name) {
+    if (!pending_.empty() && in_user_file(name.getLocation()))
+      out_.early_macros.push_back(name.getIdentifierInfo()->getName().str());
+  }
+  void tests(const Token& name, const MacroDefinition& md) {
+    if (pending_.empty() || !in_user_file(name.getLocation())) return;
+    if (const MacroInfo* mi = md.getMacroInfo(); mi && sm_.isInSystemHeader(mi->getDefinitionLoc()))
+      out_.prelude_in_place = false; // a system header's macro, defined earlier than it would be
+  }
+
+  const SourceManager& sm_;
+  std::set<std::string> pending_; // prelude headers the user's files have not included yet
+  std::set<std::string> seen_;
+  bool leading_ = true;
+  ParseOutput& out_;
+};
+
 class Consumer : public ASTConsumer {
 public:
-  Consumer(ParseOutput& out, DiagnosticList& diags) : out_(out), diags_(diags) {}
+  Consumer(ParseOutput& out, DiagnosticList& diags, PreludeWatcher& watcher)
+      : out_(out), diags_(diags), watcher_(watcher) {}
 
   void HandleTranslationUnit(ASTContext& ctx) override {
-    auto& sm = ctx.getSourceManager();
+    watcher_.finish();
     out_.compiled = !ctx.getDiagnostics().hasErrorOccurred();
     if (out_.compiled) { // a broken parse would only add noise
       Visitor v(ctx, out_.raw, diags_);
       v.TraverseDecl(ctx.getTranslationUnitDecl());
       v.finish();
     }
-    const FileEntry* main = sm.getFileEntryForID(sm.getMainFileID());
-    for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
-      const FileEntry* fe = it->first;
-      if (!fe || fe == main) continue;
-      llvm::SmallString<256> path(fe->tryGetRealPathName().empty() ? fe->getName()
-                                                                   : fe->tryGetRealPathName());
-      out_.dependencies.push_back(std::string(path));
-    }
+    files_read(ctx.getSourceManager(), out_.dependencies);
   }
 
 private:
   ParseOutput& out_;
   DiagnosticList& diags_;
+  PreludeWatcher& watcher_;
 };
 
 class Action : public ASTFrontendAction {
 public:
-  Action(ParseOutput& out, DiagnosticList& diags) : out_(out), diags_(diags) {}
+  Action(const std::vector<std::string>& prelude, ParseOutput& out, DiagnosticList& diags)
+      : prelude_(prelude), out_(out), diags_(diags) {}
 
   bool BeginInvocation(CompilerInstance& ci) override {
     // Models live in declarations: function bodies are never needed, and skipping them is most
@@ -435,25 +529,107 @@ public:
     ci.getFrontendOpts().SkipFunctionBodies = true;
     return true;
   }
-  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance&, llvm::StringRef) override {
-    return std::make_unique<Consumer>(out_, diags_);
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance& ci, llvm::StringRef) override {
+    Preprocessor& pp = ci.getPreprocessor();
+    auto watcher = std::make_unique<PreludeWatcher>(ci.getSourceManager(), prelude_, out_);
+    PreludeWatcher& w = *watcher;
+    pp.addPPCallbacks(std::move(watcher));
+    pp.setTokenWatcher([&w](const Token& t) { w.token(t); });
+    return std::make_unique<Consumer>(out_, diags_, w);
   }
 
 private:
+  const std::vector<std::string>& prelude_;
   ParseOutput& out_;
   DiagnosticList& diags_;
 };
 
-class Factory : public tooling::FrontendActionFactory {
+/// The names a prelude's preprocessing looks at: a macro the models define or undefine before
+/// they include the prelude's headers themselves changes what those read, unless it is none of
+/// these.
+class NameCollector : public PPCallbacks {
 public:
-  Factory(ParseOutput& out, DiagnosticList& diags) : out_(out), diags_(diags) {}
-  std::unique_ptr<FrontendAction> create() override {
-    return std::make_unique<Action>(out_, diags_);
+  NameCollector(const SourceManager& sm, const LangOptions& lang, llvm::StringSet<>& names)
+      : sm_(sm), lang_(lang), names_(names) {}
+
+  void MacroDefined(const Token& name, const MacroDirective*) override { add(name); }
+  void MacroUndefined(const Token& name, const MacroDefinition&, const MacroDirective*) override {
+    add(name);
+  }
+  void MacroExpands(const Token& name, const MacroDefinition&, SourceRange,
+                    const MacroArgs*) override {
+    add(name);
+  }
+  void Defined(const Token& name, const MacroDefinition&, SourceRange) override { add(name); }
+  void Ifdef(SourceLocation, const Token& name, const MacroDefinition&) override { add(name); }
+  void Ifndef(SourceLocation, const Token& name, const MacroDefinition&) override { add(name); }
+  void Elifdef(SourceLocation, const Token& name, const MacroDefinition&) override { add(name); }
+  void Elifndef(SourceLocation, const Token& name, const MacroDefinition&) override { add(name); }
+  // `#if FOO` tests FOO too, without a callback of its own when it is undefined (then 0)
+  void If(SourceLocation, SourceRange condition, ConditionValueKind) override { words(condition); }
+  void Elif(SourceLocation, SourceRange condition, ConditionValueKind, SourceLocation) override {
+    words(condition);
   }
 
 private:
-  ParseOutput& out_;
-  DiagnosticList& diags_;
+  void add(const Token& name) { names_.insert(name.getIdentifierInfo()->getName()); }
+  void words(SourceRange range) {
+    const StringRef text = Lexer::getSourceText(CharSourceRange::getTokenRange(range), sm_, lang_);
+    for (std::size_t i = 0; i < text.size();) {
+      if (!isAsciiIdentifierStart(text[i])) {
+        ++i;
+        continue;
+      }
+      std::size_t end = i;
+      while (end < text.size() && isAsciiIdentifierContinue(text[end])) ++end;
+      names_.insert(text.substr(i, end - i));
+      i = end;
+    }
+  }
+
+  const SourceManager& sm_;
+  const LangOptions& lang_;
+  llvm::StringSet<>& names_;
+};
+
+/// GeneratePCHAction into `output`, function bodies skipped as the scan skips them, recording
+/// what the prelude read and looked at.
+class PrecompileAction : public GeneratePCHAction {
+public:
+  PrecompileAction(std::string output, Precompiled& result)
+      : output_(std::move(output)), result_(result) {}
+
+  bool BeginInvocation(CompilerInstance& ci) override {
+    ci.getFrontendOpts().OutputFile = output_;
+    ci.getFrontendOpts().SkipFunctionBodies = true;
+    return GeneratePCHAction::BeginInvocation(ci);
+  }
+  bool BeginSourceFileAction(CompilerInstance& ci) override {
+    ci.getPreprocessor().addPPCallbacks(
+        std::make_unique<NameCollector>(ci.getSourceManager(), ci.getLangOpts(), names_));
+    return GeneratePCHAction::BeginSourceFileAction(ci);
+  }
+  void EndSourceFileAction() override {
+    files_read(getCompilerInstance().getSourceManager(), result_.dependencies);
+    for (const auto& name : names_) result_.consulted_names.push_back(name.getKey().str());
+    std::sort(result_.consulted_names.begin(), result_.consulted_names.end());
+    GeneratePCHAction::EndSourceFileAction();
+  }
+
+private:
+  std::string output_;
+  Precompiled& result_;
+  llvm::StringSet<> names_;
+};
+
+/// Makes the tool's frontend action with `make`.
+template <class Make> class Factory : public tooling::FrontendActionFactory {
+public:
+  explicit Factory(Make make) : make_(std::move(make)) {}
+  std::unique_ptr<FrontendAction> create() override { return make_(); }
+
+private:
+  Make make_;
 };
 
 /// Clang's own errors (a header that does not compile) as schemagen diagnostics, in order.
@@ -512,25 +688,60 @@ std::vector<std::string> database_flags(const std::filesystem::path& dir, const 
   return flags;
 }
 
-} // namespace
-
-void parse(const ParseInput& input, ParseOutput& output, DiagnosticList& diags) {
-  std::vector<std::string> flags;
-  std::string working_dir = input.working_dir;
-  if (input.compile_commands)
-    flags = database_flags(*input.compile_commands, input.compile_commands_file, working_dir);
-  flags.insert(flags.end(), input.flags.begin(), input.flags.end());
-  tooling::FixedCompilationDatabase db(working_dir, flags);
-  tooling::ClangTool tool(db, {input.main_file});
+/// Runs the action `make` makes over `file` with the input's flags and `extra`; Clang's errors
+/// go to `diags`. Clang's exit code.
+template <class Make>
+int run_tool(const ParseInput& input, const std::string& file,
+             const std::vector<std::string>& extra, Make make, DiagnosticList& diags) {
+  std::vector<std::string> flags = input.flags;
+  flags.insert(flags.end(), extra.begin(), extra.end());
+  tooling::FixedCompilationDatabase db(input.working_dir, flags);
+  tooling::ClangTool tool(db, {file});
   tool.mapVirtualFile(input.main_file, input.main_code);
   for (const auto& [path, content] : input.virtual_files) tool.mapVirtualFile(path, content);
   DiagnosticCollector collector(diags);
   tool.setDiagnosticConsumer(&collector);
   tool.setPrintErrorMessage(false);
-  Factory factory(output, diags);
-  const int rc = tool.run(&factory);
+  Factory<Make> factory(std::move(make));
+  return tool.run(&factory);
+}
+
+} // namespace
+
+void resolve_compile_commands(ParseInput& input) {
+  if (!input.compile_commands) return;
+  auto flags =
+      database_flags(*input.compile_commands, input.compile_commands_file, input.working_dir);
+  flags.insert(flags.end(), input.flags.begin(), input.flags.end());
+  input.flags = std::move(flags);
+  input.compile_commands.reset();
+}
+
+void parse(const ParseInput& given, ParseOutput& output, DiagnosticList& diags) {
+  ParseInput input = given;
+  resolve_compile_commands(input);
+  std::vector<std::string> extra;
+  if (!input.pch.empty()) extra = {"-include-pch", input.pch};
+  const int rc = run_tool(
+      input, input.main_file, extra,
+      [&] { return std::make_unique<Action>(input.prelude, output, diags); }, diags);
   if (rc != 0 && !diags.has_errors())
     diags.error(SourceLoc{}, "the models could not be parsed (Clang reported no reason)");
 }
+
+bool precompile(const ParseInput& given, const std::string& prelude, const std::string& output,
+                Precompiled& result, std::string& error) {
+  ParseInput input = given;
+  resolve_compile_commands(input);
+  DiagnosticList diags;
+  const int rc = run_tool(
+      input, prelude, {},
+      [&] { return std::make_unique<PrecompileAction>(output, result); }, diags);
+  if (rc == 0 && !diags.has_errors()) return true;
+  error = diags.has_errors() ? diags.items().front().str() : "Clang reported no reason";
+  return false;
+}
+
+std::string clang_version() { return getClangFullVersion(); }
 
 } // namespace schemagen::scan

@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <unistd.h>
 
 namespace schemagen::scan {
 
@@ -107,24 +109,165 @@ ReadSqlFile sql_file_reader(const ParseInput& input, std::vector<std::string>& d
   };
 }
 
-Result run_parse(ParseInput input, const model::NamingConvention& naming) {
-  ParseOutput parsed;
+// ---- the precompiled prelude ----------------------------------------------------------------
+//
+// The system headers the models include before their first declaration (<chrono>, <string>, ...)
+// are most of a parse. With a cache directory, the scan records which they are ("prelude-*"
+// entries, keyed as the result is), precompiles a header including them once ("pch-*" entries,
+// keyed by Clang's version, the flags and the headers; valid while every file the PCH read is
+// unchanged), and later parses start from that PCH. Such a parse reads the prelude's headers
+// before the models instead of where they include them; the PreludeWatcher (frontend.cpp) notes
+// whatever could make that a difference, and then, as after any error, the scan parses again
+// without the PCH. So a PCH never changes a result: at worst it costs a second parse.
+
+/// The last line of a prelude listing whose PCH did not read the models as they are written:
+/// not tried again until the models include other headers first.
+constexpr std::string_view not_in_place = "# not in place";
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const auto end = std::min(text.find('\n', pos), text.size());
+    out.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+struct PreludePch {
+  std::vector<std::string> includes; // "<chrono>"
+  fs::path file, header; // the PCH, and the header it was made from
+  std::vector<fs::path> dependencies;        // every file it read
+  std::set<std::string, std::less<>> names; // every name its preprocessing looked at
+};
+
+/// The PCH of `includes` for the input's flags: the cached one while no file it read changed,
+/// else one built now. nullopt when none can be had (the cache directory is not writable, the
+/// headers do not compile): the parse then reads the headers itself, and reports what is wrong.
+std::optional<PreludePch> prelude_pch(const ParseInput& input,
+                                      const std::vector<std::string>& includes,
+                                      const fs::path& cache_dir) {
+  std::string text;
+  for (const auto& include : includes) text += "#include " + include + "\n";
+  const std::string key = fmt::format("{}\n{}\n{}\n{}", clang_version(), input.working_dir,
+                                      fmt::join(input.flags, "\n"), text);
+  const fs::path stem = cache_dir / ("pch-" + content_hash(key)); // beside its entry
+  PreludePch pch{includes, fs::path(stem) += ".pch", fs::path(stem) += ".hpp", {}, {}};
+  ContentCache entry(cache_dir, "pch", key);
+  std::error_code ec;
+  if (auto hit = entry.lookup(); hit && fs::is_regular_file(pch.file, ec)) {
+    pch.dependencies = std::move(hit->dependencies);
+    for (auto& name : lines(hit->payload)) pch.names.insert(std::move(name));
+    return pch;
+  }
+  // built under a name of its own and renamed into place: no scan ever reads half a PCH
+  const fs::path temp = fs::path(stem) += fmt::format(".{}.tmp", ::getpid());
+  Precompiled built;
+  std::string error; // the parse without the PCH reports what is wrong, in the models' terms
+  try {
+    write_file_if_changed(pch.header, text); // its time stamp is in every PCH made from it
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const bool ok = precompile(input, pch.header.string(), temp.string(), built, error);
+  if (ok) fs::rename(temp, pch.file, ec);
+  if (!ok || ec) {
+    fs::remove(temp, ec);
+    return std::nullopt;
+  }
+  for (auto& dep : built.dependencies) pch.dependencies.emplace_back(std::move(dep));
+  pch.names.insert(built.consulted_names.begin(), built.consulted_names.end());
+  entry.store(fmt::format("{}", fmt::join(built.consulted_names, "\n")), pch.dependencies);
+  return pch;
+}
+
+/// Whether a parse that started from `pch` read the models as a parse without it would have.
+bool read_in_place(const ParseOutput& parsed, const PreludePch& pch) {
+  return parsed.prelude_in_place &&
+         std::none_of(parsed.early_macros.begin(), parsed.early_macros.end(),
+                      [&](const std::string& name) { return pch.names.count(name) > 0; });
+}
+
+struct Parsed {
+  ParseOutput output;
+  DiagnosticList diagnostics;
+  std::vector<fs::path> prelude_dependencies; // the PCH's, when the parse started from one
+};
+
+/// The parse, from the precompiled prelude where the cache directory has one for these models
+/// (`key`: the result cache's). Records the prelude the next parse can start from.
+Parsed parse_with_prelude(ParseInput input, const fs::path& cache_dir, const std::string& key) {
+  resolve_compile_commands(input);
+  ContentCache listing(cache_dir, "prelude", key);
+  std::vector<std::string> recorded;
+  bool refused = false;
+  if (auto hit = listing.lookup()) recorded = lines(hit->payload);
+  if (!recorded.empty() && recorded.back() == not_in_place) {
+    refused = true;
+    recorded.pop_back();
+  }
+  Parsed p;
+  std::optional<PreludePch> pch;
+  if (!recorded.empty() && !refused) pch = prelude_pch(input, recorded, cache_dir);
+  bool in_place = true;
+  if (pch) {
+    input.pch = pch->file.string();
+    input.prelude = pch->includes;
+    parse(input, p.output, p.diagnostics);
+    in_place = read_in_place(p.output, *pch);
+    if (p.output.compiled && in_place) {
+      p.prelude_dependencies = pch->dependencies;
+      std::erase(p.output.dependencies, pch->header.string()); // the cache's, not the models'
+      if (p.output.leading_includes != recorded)
+        listing.store(fmt::format("{}", fmt::join(p.output.leading_includes, "\n")), {});
+      return p;
+    }
+    // again without: errors as a parse without reports them, models read as written
+    const bool failed = !p.output.compiled;
+    input.pch.clear();
+    input.prelude.clear();
+    p = Parsed{};
+    parse(input, p.output, p.diagnostics);
+    std::error_code ec;
+    if (failed && p.output.compiled) fs::remove(pch->file, ec); // unreadable: build it again
+  } else {
+    parse(input, p.output, p.diagnostics);
+  }
+  if (!p.output.compiled) return p;
+  if (!in_place && p.output.leading_includes == recorded)
+    listing.store(fmt::format("{}\n{}", fmt::join(recorded, "\n"), not_in_place), {});
+  else if (p.output.leading_includes != recorded)
+    listing.store(fmt::format("{}", fmt::join(p.output.leading_includes, "\n")), {});
+  return p;
+}
+
+/// The metadata of a parse: the parse's own diagnostics, then the builder's.
+Result build(const ParseInput& input, Parsed parsed, const model::NamingConvention& naming) {
   Result result;
-  parse(input, parsed, result.diagnostics);
-  if (parsed.compiled) { // an annotation's syntax error does not hide the others' mistakes
-    auto metadata = build_metadata(parsed.raw, naming, result.diagnostics,
-                                   sql_file_reader(input, parsed.dependencies));
+  result.diagnostics = std::move(parsed.diagnostics);
+  result.precompiled = !parsed.prelude_dependencies.empty();
+  ParseOutput& out = parsed.output;
+  if (out.compiled) { // an annotation's syntax error does not hide the others' mistakes
+    auto metadata = build_metadata(out.raw, naming, result.diagnostics,
+                                   sql_file_reader(input, out.dependencies));
     if (!result.diagnostics.has_errors()) {
       result.metadata = std::move(metadata);
       result.yaml = model::to_yaml(*result.metadata);
     }
   }
   relativize(result.diagnostics);
-  for (auto& d : parsed.dependencies) result.dependencies.emplace_back(std::move(d));
+  for (auto& d : out.dependencies) result.dependencies.emplace_back(std::move(d));
+  for (auto& d : parsed.prelude_dependencies) result.dependencies.push_back(std::move(d));
   std::sort(result.dependencies.begin(), result.dependencies.end());
   result.dependencies.erase(std::unique(result.dependencies.begin(), result.dependencies.end()),
                             result.dependencies.end());
   return result;
+}
+
+Result run_parse(const ParseInput& input, const model::NamingConvention& naming) {
+  Parsed parsed;
+  parse(input, parsed.output, parsed.diagnostics);
+  return build(input, std::move(parsed), naming);
 }
 
 } // namespace
@@ -199,7 +342,9 @@ Result scan(const Options& options) {
       return r;
     }
   }
-  Result result = run_parse(std::move(input), options.naming);
+  Result result = cache ? build(input, parse_with_prelude(input, *options.cache_dir, key),
+                                options.naming)
+                        : run_parse(input, options.naming);
   if (options.compile_commands)
     result.dependencies.push_back(*options.compile_commands / "compile_commands.json");
   if (cache && result.ok()) {
@@ -222,7 +367,7 @@ Result scan_code(const std::string& code, const std::vector<std::string>& args,
   for (const auto& [path, content] : files)
     input.virtual_files.emplace_back((fs::path(dir) / path).lexically_normal().string(), content);
   input.flags = scan_flags(args);
-  return run_parse(std::move(input), naming);
+  return run_parse(input, naming);
 }
 
 } // namespace schemagen::scan

@@ -34,6 +34,7 @@ struct Result {
   std::vector<fs::path> dependencies; // every file the parse read: headers and what they include
   bool from_cache = false;
   fs::path cache_file; // the cache entry this result came from or went to; empty: none
+  bool precompiled = false; // the parse started from the cache's precompiled system headers
 
   bool ok() const { return !diagnostics.has_errors(); }
   /// The metadata, parsed from `yaml` when it came from the cache.
