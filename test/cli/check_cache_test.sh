@@ -23,13 +23,18 @@ run 0 "$SG" revision --autogenerate -m accounts --rev-id aaaaaaaaaaa1
 
 verdicts() { ls "$SCHEMAGEN_CACHE_DIR" | grep -c '^verdict-'; }
 
-# computed, stored, then answered from the cache with the same words
+# computed (the chain replayed: the revision is new), computed again from the chain's and the
+# scan's cache entries and kept, then answered from the cache with the same words
 run 0 "$SG" check --offline
 first="$out"
 contains "$out" "No new upgrade operations detected" "in step"
-[ "$(verdicts)" = 1 ] || fail "no verdict was kept: $(ls "$SCHEMAGEN_CACHE_DIR")"
+[ "$(verdicts)" = 0 ] || fail "a verdict was kept from a chain just replayed"
 run 0 "$SG" check --offline
+[ "$out" = "$first" ] || fail "the second verdict reads otherwise: [$out] vs [$first]"
+[ "$(verdicts)" = 1 ] || fail "no verdict was kept: $(ls "$SCHEMAGEN_CACHE_DIR")"
+run 0 "$SG" -v check --offline
 [ "$out" = "$first" ] || fail "the cached verdict reads otherwise: [$out] vs [$first]"
+contains "$err" "compare (the verdict from the cache)" "the second check read the verdict"
 
 # expects CODE TEXT WHAT: the next check exits CODE and says TEXT
 expects() { run "$1" "$SG" check --offline; contains "$out$err" "$2" "$3"; }
@@ -43,7 +48,7 @@ expects 0 "No new upgrade operations detected" "a revision added"
 # a revision changed, then deleted
 cp revisions/aaaaaaaaaaa2_*.yaml "$WORK/email.yaml"
 sed -i 's|name: email|name: email2|' revisions/aaaaaaaaaaa2_*.yaml
-expects 1 "email" "a changed revision"
+expects 1 "drop_column accounts.email2" "a changed revision"
 rm revisions/aaaaaaaaaaa2_*.yaml
 expects 1 "add_column accounts.email" "a deleted revision"
 cp "$WORK/email.yaml" revisions/

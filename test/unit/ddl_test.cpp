@@ -117,6 +117,8 @@ TEST_CASE("names and words that reach SQL: enum types, index entries, access met
   CHECK(sql::index_element("lower(a) desc nulls last") == "(lower(a)) desc nulls last");
   CHECK(sql::index_element("(w + 1) DESC") == "(w + 1) DESC");
   CHECK(sql::index_element("(a) + (b) ASC") == "((a) + (b)) ASC");
+  CHECK(sql::index_element("(a || '(') || (b)") == "((a || '(') || (b))");
+  CHECK(sql::index_element("(a || ')(')") == "(a || ')(')");
   CHECK(sql::index_element("nulls_first(x)") == "(nulls_first(x))");
   // methods are lower-cased names; actions only PostgreSQL's own
   CHECK(sql::access_method("GIN") == "gin");

@@ -14,6 +14,7 @@
 #include "schemagen/support/files.hpp"
 #include "schemagen/support/json.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <fmt/format.h>
 #include <set>
@@ -112,6 +113,16 @@ std::optional<std::string_view> get(std::string_view in, std::size_t& pos) {
   return in.substr(colon + 1, n);
 }
 
+/// A field that holds a count, or nullopt (what a damaged cache entry holds: a miss, not an error).
+std::optional<std::size_t> count_field(std::optional<std::string_view> field) {
+  std::size_t n = 0;
+  if (!field || field->empty() ||
+      std::from_chars(field->data(), field->data() + field->size(), n).ptr !=
+          field->data() + field->size())
+    return std::nullopt;
+  return n;
+}
+
 std::string encode(const OfflineChain& c) {
   std::string out;
   put(out, model::to_binary(c.head));
@@ -137,16 +148,16 @@ std::optional<OfflineChain> decode(std::string_view in, bool with_head = true) {
     if (!head) return std::nullopt;
     c.head = std::move(*head);
   }
-  auto n = get(in, pos);
+  auto n = count_field(get(in, pos));
   if (!n) return std::nullopt;
-  for (auto k = std::stoul(std::string(*n)); k--;) {
+  for (auto k = *n; k--;) {
     auto u = get(in, pos);
     if (!u) return std::nullopt;
     c.unaccounted.emplace_back(*u);
   }
-  n = get(in, pos);
+  n = count_field(get(in, pos));
   if (!n) return std::nullopt;
-  for (auto k = std::stoul(std::string(*n)); k--;) {
+  for (auto k = *n; k--;) {
     std::string fields[6];
     for (auto& f : fields) {
       auto v = get(in, pos);
@@ -416,8 +427,7 @@ std::vector<fs::path> revision_files(const config::Config& cfg) {
 /// The chain's entry in the cache: its OfflineChain encoded, and the entry's file.
 struct ChainEntry {
   std::string payload;
-  fs::path file; // empty: not in the cache (it could not be written)
-  bool hit = false; // read from the cache, valid: no revision file changed
+  std::string identity; // read from the cache (ContentCache::Hit::identity); empty: replayed
 };
 
 /// The chain replayed to `targets` (empty: every head) and linted, from the cache while no
@@ -438,7 +448,7 @@ ChainEntry chain_entry(const Global& global, const Project* loaded,
   for (const auto& f : files) key += f.string() + "\n";
   ContentCache cache(default_cache_dir(), "chain", key);
   if (!files.empty() && !fresh)
-    if (auto hit = cache.lookup()) return {std::move(hit->payload), cache.path(), true};
+    if (auto hit = cache.lookup()) return {std::move(hit->payload), std::move(hit->identity)};
   std::optional<Project> own;
   if (!loaded) own.emplace(Project::load(global));
   const Project& p = loaded ? *loaded : *own;
@@ -447,8 +457,8 @@ ChainEntry chain_entry(const Global& global, const Project* loaded,
   std::vector<const revision::Revision*> all;
   for (const auto& r : p.revisions()) all.push_back(&r);
   c.findings = findings_of(all, p);
-  ChainEntry entry{encode(c), {}, false};
-  if (!files.empty() && cache.store(entry.payload, files)) entry.file = cache.path();
+  ChainEntry entry{encode(c), {}};
+  cache.store(entry.payload, files);
   return entry;
 }
 
@@ -535,9 +545,9 @@ std::optional<Verdict> decode_verdict(std::string_view in) {
   Verdict v;
   std::size_t pos = 0;
   for (auto* list : {&v.operations, &v.warnings, &v.unaccounted}) {
-    const auto n = get(in, pos);
+    const auto n = count_field(get(in, pos));
     if (!n) return std::nullopt;
-    for (auto k = std::stoul(std::string(*n)); k--;) {
+    for (auto k = *n; k--;) {
       const auto item = get(in, pos);
       if (!item) return std::nullopt;
       list->emplace_back(*item);
@@ -549,16 +559,25 @@ std::optional<Verdict> decode_verdict(std::string_view in) {
 
 /// What of the configuration decides a comparison, beyond the models' scan and the chain (each
 /// named by its cache entry): a setting read by models_for(), compared_schemas(),
-/// compared_models() or compare_options() must be here.
+/// compared_models() or compare_options() must be here. The objects files are named with their
+/// size and time as they are before they are read, so that one saved while the run reads it
+/// is not taken for what was compared.
 std::string comparison_settings(const config::Config& cfg, const Global& global) {
+  const bool sqlite_objects = (cfg.dialect && *cfg.dialect == "sqlite") ||
+                              cfg.url.starts_with("sqlite:"); // how read_objects() reads them
   std::string out = fmt::format(
       "include_schemas {}\nexclude_tables {}\ncompare_type {}\ncompare_server_default {}\n"
-      "online_ddl {} {}\n",
+      "online_ddl {} {}\nsqlite_objects {}\n",
       fmt::join(cfg.include_schemas, "\t"), fmt::join(cfg.exclude_tables, "\t"),
       cfg.compare_type, cfg.compare_server_default, cfg.online_ddl.enabled || global.online_ddl,
-      cfg.online_ddl.batch_size);
+      cfg.online_ddl.batch_size, sqlite_objects);
   for (const auto& [from, to] : cfg.schema_map) out += "schema_map " + from + "\t" + to + "\n";
-  for (const auto& file : config::object_files(cfg)) out += "objects " + file.string() + "\n";
+  for (const auto& file : config::object_files(cfg)) {
+    std::error_code ec;
+    const auto size = fs::file_size(file, ec);
+    const auto time = fs::last_write_time(file, ec).time_since_epoch().count();
+    out += fmt::format("objects {} {} {}\n", file.string(), ec ? 0 : size, ec ? 0 : time);
+  }
   return out;
 }
 
@@ -567,43 +586,36 @@ struct OfflineCheck {
   Verdict verdict;
 };
 
-/// An offline check: the chain replayed and linted, the models scanned, the two compared. The
-/// verdict is kept in a cache entry of its own, valid while the chain's and the scan's cache
-/// entries and every objects file are unchanged: a run in which neither a revision, a model
-/// header nor the configuration changed reads the findings and the verdict, and nothing else.
+/// An offline check: the chain replayed and linted, the models scanned, the two compared. When
+/// both the chain and the scan come from their caches, the verdict is kept in a cache entry of
+/// its own, keyed by exactly those two entries (their files as read: a rewritten one is another)
+/// and by the settings and objects files: a run in which neither a revision, a model header, an
+/// objects file nor a setting changed reads the findings and the verdict, and nothing else.
 OfflineCheck offline_check(const Global& global, const config::Config& cfg,
                            const std::vector<std::string>& targets, PhaseTimer& phase) {
   const auto& d = dialect_for(global, cfg);
+  const auto settings = comparison_settings(cfg, global); // before anything is read
   auto chain = chain_entry(global, nullptr, targets);
   phase("replay");
   auto scanned = scan_for(cfg);
   phase("scan");
   std::optional<ContentCache> verdicts;
-  if (!chain.file.empty() && !scanned.cache_file.empty()) {
+  if (!chain.identity.empty() && !scanned.cache_entry.empty()) {
     verdicts.emplace(default_cache_dir(), "verdict",
                      fmt::format("check-verdict\n{}\n{}\n{}\n{}\n{}", executable_identity(),
-                                 d.name(), chain.file.string(), scanned.cache_file.string(),
-                                 comparison_settings(cfg, global)));
-    // both entries must have been found valid now: a file that could not be rewritten after a
-    // change still holds what the verdict was computed from
-    if (chain.hit && scanned.from_cache)
-      if (auto hit = verdicts->lookup())
-        if (auto v = decode_verdict(hit->payload))
-          if (auto c = decode(chain.payload, false)) {
-            phase("compare");
-            return {std::move(c->findings), std::move(*v)};
-          }
+                                 d.name(), chain.identity, scanned.cache_entry, settings));
+    if (auto hit = verdicts->lookup())
+      if (auto v = decode_verdict(hit->payload))
+        if (auto c = decode(chain.payload, false)) {
+          phase("compare (the verdict from the cache)");
+          return {std::move(c->findings), std::move(*v)};
+        }
   }
-  const std::vector<fs::path> inputs = {chain.file, scanned.cache_file};
   auto c = decoded(std::move(chain), global, nullptr, targets);
   auto findings = std::move(c.findings);
-  const auto verdict =
-      verdict_of(compare_with_head(cfg, d, std::move(c), models_for(cfg, d, std::move(scanned))));
-  if (verdicts) {
-    auto dependencies = inputs;
-    for (auto& file : config::object_files(cfg)) dependencies.push_back(std::move(file));
-    verdicts->store(encode(verdict), dependencies);
-  }
+  auto models = models_for(cfg, d, std::move(scanned));
+  const auto verdict = verdict_of(compare_with_head(cfg, d, std::move(c), std::move(models)));
+  if (verdicts) verdicts->store(encode(verdict), {});
   phase("compare");
   return {std::move(findings), verdict};
 }
@@ -611,7 +623,8 @@ OfflineCheck offline_check(const Global& global, const config::Config& cfg,
 } // namespace
 
 Comparison compare_offline(const Project& p, const std::vector<std::string>& targets) {
-  return compare_with_head(p.config(), p.dialect(), offline_chain({}, &p, targets),
+  auto chain = offline_chain({}, &p, targets); // the chain's errors before the models'
+  return compare_with_head(p.config(), p.dialect(), std::move(chain),
                            models_for(p.config(), p.dialect()));
 }
 
@@ -679,8 +692,9 @@ ExitCode check(const Global& global, const DiffOptions& options) {
       v = verdict_of(compare_online(p, *db, at));
     } else { // upgrade comes first; whether the models need a revision too, the chain tells
       for (const auto* r : pending) behind.push_back(r->id);
-      v = verdict_of(compare_with_head(cfg, p.dialect(), offline_chain(global, &p, {}),
-                                       models_for(cfg, p.dialect())));
+      auto chain = offline_chain(global, &p, {}); // the chain's errors before the models'
+      v = verdict_of(
+          compare_with_head(cfg, p.dialect(), std::move(chain), models_for(cfg, p.dialect())));
     }
   }
   // -q: no lint lines (an offline check lints the whole chain, long-applied revisions too)

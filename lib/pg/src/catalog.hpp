@@ -2,9 +2,9 @@
 // Views and schema objects as the server spells them, read the same way by reflection (the
 // database's) and by normalisation (the models', once created in a transaction that is rolled
 // back), so that the two sides can only differ where the objects do. Each reader is one catalog
-// query whatever the number of objects, filtered either by schema or by oid. Both sides read on
-// one connection, under its search_path: names and types on it come out unqualified, as
-// format_type() spells column types.
+// query whatever the number of objects, filtered either by schema or by oid. Both sides read
+// under the session's search_path (reflection's second connection is given it): names and types
+// on it come out unqualified, as format_type() spells column types.
 
 #include "schemagen/model/metadata.hpp"
 #include "schemagen/pg/connection.hpp"

@@ -75,11 +75,25 @@ std::unique_ptr<Connection> Connection::another() const {
   if (!options) throw DatabaseError("error: out of memory reading the connection's parameters");
   std::vector<const char*> keywords, values;
   std::string password;
+  // given a list of hosts, the server this one reached, not whichever of them answers first
+  bool listed = false;
+  for (auto* o = options.get(); o->keyword; ++o)
+    if (o->val && (std::string_view(o->keyword) == "host" ||
+                   std::string_view(o->keyword) == "hostaddr"))
+      listed = listed || std::string_view(o->val).find(',') != std::string_view::npos;
+  const std::string host = PQhost(conn_) ? PQhost(conn_) : "";
+  const std::string port = PQport(conn_) ? PQport(conn_) : "";
   for (auto* o = options.get(); o->keyword; ++o) {
-    if (!o->val) continue;
+    const std::string_view keyword(o->keyword);
+    const char* value = !listed                ? o->val
+                        : keyword == "host"     ? host.c_str()
+                        : keyword == "port"     ? port.c_str()
+                        : keyword == "hostaddr" ? nullptr
+                                                : o->val;
+    if (!value) continue;
     keywords.push_back(o->keyword);
-    values.push_back(o->val);
-    if (std::string_view(o->keyword) == "password") password = o->val;
+    values.push_back(value);
+    if (keyword == "password") password = value;
   }
   keywords.push_back(nullptr);
   values.push_back(nullptr);

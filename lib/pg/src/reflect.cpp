@@ -229,13 +229,20 @@ void reflect_objects(pg::Connection& db, const Options& options, const std::stri
   }
 }
 
-/// A second connection to read on while `db` reads the rest, when one can be had and would see
-/// what `db` sees: outside a transaction (within one, `db` could hold changes no other
-/// connection sees, and its snapshot is its own). Else nullptr, and `db` reads everything.
-std::unique_ptr<pg::Connection> side_connection(pg::Connection& db) {
+/// A second connection that has been sent `sql` with `params`, to read on while `db` reads the
+/// rest, when one can be had and sees what `db` sees: outside a transaction (within one, `db`
+/// could hold changes no other connection sees), on the same server, under the same search_path
+/// (deparsed expressions name what is not on it with its schema). Else nullptr, and `db` reads
+/// everything.
+std::unique_ptr<pg::Connection> side_connection(pg::Connection& db, const char* sql,
+                                                const std::vector<std::optional<std::string>>& params) {
   if (db.in_transaction()) return nullptr;
   try {
-    return db.another();
+    const std::string search_path(db.exec_one("SELECT current_setting('search_path')").get(0, 0));
+    auto side = db.another();
+    side->exec("SELECT set_config('search_path', $1, false)", {search_path});
+    side->send(sql, params);
+    return side;
   } catch (const std::exception&) { // max_connections reached, say: slower, not wrong
     return nullptr;
   }
@@ -249,8 +256,7 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
   // A check's expression is deparsed against its table, which the server opens, building the
   // table's cache entry in a fresh session: most of the constraints query's time, and as much as
   // the columns'. So the constraints are read on a second connection meanwhile.
-  auto side = side_connection(db);
-  if (side) side->send(constraints_sql, {schemas});
+  auto side = side_connection(db, constraints_sql, {schemas});
   auto r = db.exec(schemas_sql, {schemas});
   for (int i = 0; i < r.rows(); ++i) m.schemas.emplace_back(r.get(i, 0));
 

@@ -338,7 +338,7 @@ Result scan(const Options& options) {
       r.yaml = std::move(hit->payload);
       r.dependencies = std::move(hit->dependencies);
       r.from_cache = true;
-      r.cache_file = cache->path();
+      r.cache_entry = std::move(hit->identity);
       return r;
     }
   }
@@ -347,11 +347,9 @@ Result scan(const Options& options) {
                         : run_parse(input, options.naming);
   if (options.compile_commands)
     result.dependencies.push_back(*options.compile_commands / "compile_commands.json");
-  if (cache && result.ok()) {
-    if (cache->store(result.yaml + std::string(separator) + model::to_binary(*result.metadata),
-                     result.dependencies))
-      result.cache_file = cache->path();
-  }
+  if (cache && result.ok())
+    cache->store(result.yaml + std::string(separator) + model::to_binary(*result.metadata),
+                 result.dependencies);
   return result;
 }
 

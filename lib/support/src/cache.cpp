@@ -80,14 +80,19 @@ std::optional<ContentCache::Hit> ContentCache::lookup() {
   std::string text;
   std::error_code ec;
   if (!fs::is_regular_file(file_, ec)) return std::nullopt;
+  // the same file before and after it is read: not one another run replaced meanwhile
+  const FileStamp before = stamp(file_);
   try {
     text = read_file(file_);
   } catch (const std::exception&) {
     return std::nullopt;
   }
+  const FileStamp after = stamp(file_);
+  if (before.size != after.size || before.mtime_ns != after.mtime_ns) return std::nullopt;
   std::size_t pos = 0;
   if (next_line(text, pos) != magic || next_line(text, pos) != key_hash_) return std::nullopt;
   Hit hit;
+  hit.identity = fmt::format("{} {} {}", file_.string(), after.size, after.mtime_ns);
   bool refreshed = false;
   for (;;) {
     if (pos >= text.size()) return std::nullopt;
@@ -111,25 +116,26 @@ std::optional<ContentCache::Hit> ContentCache::lookup() {
   }
   text.erase(0, pos); // the payload, without copying what can be tens of megabytes
   hit.payload = std::move(text);
-  if (refreshed) store(hit.payload, hit.dependencies);
+  if (refreshed) {
+    store(hit.payload, hit.dependencies);
+    hit.identity.clear(); // rewritten: what it is now was not read
+  }
   return hit;
 }
 
-bool ContentCache::store(const std::string& payload, const std::vector<fs::path>& dependencies) {
+void ContentCache::store(const std::string& payload, const std::vector<fs::path>& dependencies) {
   std::string out = fmt::format("{}\n{}\n", magic, key_hash_);
   for (const auto& dep : dependencies) {
     const FileStamp s = stamp(dep);
     const std::string hash = hash_file(dep);
-    if (s.size < 0 || hash.empty()) return false; // cannot vouch for it: no entry
+    if (s.size < 0 || hash.empty()) return; // cannot vouch for it: no entry
     out += fmt::format("{} {} {} {}\n", s.size, s.mtime_ns, hash, dep.string());
   }
   out += "---\n";
   out += payload;
   try {
     write_file_atomic(file_, out);
-    return true;
   } catch (const std::exception&) {
-    return false;
   }
 }
 

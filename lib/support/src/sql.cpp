@@ -214,15 +214,23 @@ bool column_options(std::string_view rest) {
   });
 }
 
-/// Whether `text` is one parenthesised whole: "(a + 1)", not "(a) + (b)".
+/// Whether `text` is one parenthesised whole: "(a + 1)", not "(a) + (b)" nor "(a || '(') || (b)"
+/// (parentheses in quotes, 'x' or "x", do not count).
 bool enclosed(std::string_view text) {
   if (text.size() < 2 || text.front() != '(' || text.back() != ')') return false;
   int depth = 0;
+  char quote = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+    const char c = text[i];
+    if (quote) {
+      if (c == quote) quote = 0; // a doubled quote closes and opens again
+      continue;
+    }
+    if (c == '\'' || c == '"') quote = c;
+    depth += c == '(' ? 1 : c == ')' ? -1 : 0;
     if (depth == 0 && i + 1 < text.size()) return false;
   }
-  return true;
+  return depth == 0 && !quote;
 }
 
 /// `entry` split into what it orders by and the ordering words at its end (" DESC NULLS LAST"),

@@ -33,7 +33,7 @@ struct Result {
   DiagnosticList diagnostics;              // compile errors and annotation mistakes, in order
   std::vector<fs::path> dependencies; // every file the parse read: headers and what they include
   bool from_cache = false;
-  fs::path cache_file; // the cache entry this result came from or went to; empty: none
+  std::string cache_entry; // the cache entry it was read from (ContentCache::Hit::identity)
   bool precompiled = false; // the parse started from the cache's precompiled system headers
 
   bool ok() const { return !diagnostics.has_errors(); }

@@ -26,6 +26,9 @@ public:
   struct Hit {
     std::string payload;
     std::vector<std::filesystem::path> dependencies;
+    /// The entry's file as read ("path size mtime"): what another cache keys on to hold what
+    /// was computed from exactly this payload (a rewritten entry has another).
+    std::string identity;
   };
 
   /// The entry for `key` (everything but the files' contents that decides the result) in `dir`;
@@ -33,12 +36,8 @@ public:
   ContentCache(std::filesystem::path dir, std::string_view kind, const std::string& key);
 
   std::optional<Hit> lookup();
-  /// Best effort: a cache that cannot be written only costs the next run its speed. Whether the
-  /// entry was written.
-  bool store(const std::string& payload, const std::vector<std::filesystem::path>& dependencies);
-  /// The entry's file: another entry may name it as a dependency, to be valid only while this
-  /// one's content is unchanged.
-  const std::filesystem::path& path() const { return file_; }
+  /// Best effort: a cache that cannot be written only costs the next run its speed.
+  void store(const std::string& payload, const std::vector<std::filesystem::path>& dependencies);
 
 private:
   std::filesystem::path file_;
