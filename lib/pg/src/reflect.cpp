@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 #include <fnmatch.h>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 namespace schemagen::pg {
@@ -40,27 +41,32 @@ WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::t
 
 // every column of every relation in the schemas, with its relation's oid and its number: the
 // constraints' and indexes' keys are named from them. Unordered: sorting 100,000 rows on the
-// server spilled to disk, and the client puts each relation's columns in order by number. A default is deparsed without its relation (relid 0)
+// server spilled to disk, and the client puts each relation's columns in order by number. Which
+// columns own their sequence (serial) is asked afterwards, of those whose default calls
+// nextval() only: joining pg_depend for every column cost a tenth of the query. A default is
+// deparsed without its relation (relid 0)
 // unless it is a generated column's, the only kind that can read columns: given a relation,
 // pg_get_expr() opens it, which in a fresh session builds its relcache entry, and for thousands
 // of tables that was most of the query's time.
 constexpr const char* columns_sql = R"(
 SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, CASE WHEN a.attgenerated <> '' THEN d.adrelid ELSE 0 END), a.attidentity, ds.description,
-       owned.refobjid IS NOT NULL, a.attrelid, a.attnum, quote_ident(a.attname)
+       a.attrelid, a.attnum, quote_ident(a.attname)
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_description ds
        ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum
-LEFT JOIN (SELECT DISTINCT dep.refobjid, dep.refobjsubid  -- sequences a column owns (serial)
-           FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
-           WHERE dep.deptype = 'a' AND dep.classid = 'pg_class'::regclass
-             AND dep.refclassid = 'pg_class'::regclass) owned
-       ON owned.refobjid = c.oid AND owned.refobjsubid = a.attnum
 WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
   AND a.attnum > 0 AND NOT a.attisdropped)";
+
+// the columns of the relations of $1 that own a sequence (serial): (relation, number)
+constexpr const char* owned_sql = R"(
+SELECT DISTINCT dep.refobjid, dep.refobjsubid
+FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+WHERE dep.deptype = 'a' AND dep.classid = 'pg_class'::regclass
+  AND dep.refclassid = 'pg_class'::regclass AND dep.refobjid = ANY($1::oid[]))";
 
 // the key columns by number (conkey, confkey), named from the columns read: an ARRAY subquery
 // over pg_attribute per constraint cost more than the rest of the query
@@ -126,26 +132,23 @@ std::vector<long> numbers(std::string_view text) {
 /// Column names by relation oid and column number, to name constraint and index keys with.
 class ColumnNames {
 public:
-  struct Name {
-    std::string plain, quoted; // as written in SQL (quote_ident)
-  };
+  // relations as the server prints their oids
   void add(std::string_view relation, std::string_view column, std::string_view name,
            std::string_view quoted = {}) {
-    auto& names = by_relation_[std::string(relation)];
+    auto& names = by_relation_[number(relation)];
     const auto n = static_cast<std::size_t>(std::max(0L, number(column)));
     if (names.size() <= n) names.resize(n + 1);
-    names[n] = {std::string(name), std::string(quoted.empty() ? name : quoted)};
+    names[n].plain = name;
+    if (quoted != name) names[n].quoted = quoted; // else the same as plain
   }
-  bool knows(const std::string& relation) const { return by_relation_.count(relation) > 0; }
-  /// The column `relation` numbers `n`, or nullptr.
-  const Name* find(const std::string& relation, long n) const {
-    const auto it = by_relation_.find(relation);
-    if (it == by_relation_.end() || n < 0 || static_cast<std::size_t>(n) >= it->second.size())
-      return nullptr;
-    return &it->second[static_cast<std::size_t>(n)];
+  bool knows(std::string_view relation) const { return by_relation_.count(number(relation)) > 0; }
+  /// The column `relation` numbers `n` as SQL writes it, or nullptr.
+  const std::string* quoted(std::string_view relation, long n) const {
+    const auto* name = find(relation, n);
+    return !name ? nullptr : name->quoted.empty() ? &name->plain : &name->quoted;
   }
   /// The names of the columns an int2[] of column numbers ("{2,1}") lists, in its order.
-  std::vector<std::string> of(const std::string& relation, std::string_view numbers) const {
+  std::vector<std::string> of(std::string_view relation, std::string_view numbers) const {
     std::vector<std::string> out;
     for (const auto& n : parse_array(numbers)) {
       const auto* name = find(relation, number(n));
@@ -155,7 +158,16 @@ public:
   }
 
 private:
-  std::unordered_map<std::string, std::vector<Name>> by_relation_;
+  struct Name {
+    std::string plain, quoted; // quoted: as SQL writes it (quote_ident), when not plain
+  };
+  const Name* find(std::string_view relation, long n) const {
+    const auto it = by_relation_.find(number(relation));
+    if (it == by_relation_.end() || n < 0 || static_cast<std::size_t>(n) >= it->second.size())
+      return nullptr;
+    return &it->second[static_cast<std::size_t>(n)];
+  }
+  std::unordered_map<long, std::vector<Name>> by_relation_;
 };
 
 /// An index's keys as pg_get_indexdef() spells each (a column quoted as needed, an expression
@@ -170,12 +182,12 @@ std::vector<std::string> index_keys(const pg::Result& r, int row, const ColumnNa
   for (std::size_t k = 0; k < key_count && k < keys.size(); ++k) {
     std::string key;
     if (keys[k] != 0) {
-      const auto* name = names.find(relation, keys[k]);
+      const auto* name = names.quoted(relation, keys[k]);
       if (!name)
         throw UserError(fmt::format("error: reflecting index {}: column {} of relation {} was not "
                                     "read",
                                     r.get(row, 2), keys[k], relation));
-      key = name->quoted;
+      key = *name;
     } else if (k < expressions.size()) {
       key = expressions[k];
     }
@@ -304,10 +316,12 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
   std::vector<std::pair<std::pair<long, long>, int>> in_order; // (relation, number) → row
   in_order.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i)
-    in_order.push_back({{number(r.get(i, 9)), number(r.get(i, 10))}, i});
+    in_order.push_back({{number(r.get(i, 8)), number(r.get(i, 9))}, i});
   std::sort(in_order.begin(), in_order.end());
-  for (const auto& [_, i] : in_order) {
-    names.add(r.get(i, 9), r.get(i, 10), r.get(i, 2), r.get(i, 11));
+  // columns whose default calls nextval(): serial, if the column owns the sequence
+  std::map<std::pair<long, long>, std::pair<model::Table*, std::size_t>> nextval; // → column
+  for (const auto& [at, i] : in_order) {
+    names.add(r.get(i, 8), r.get(i, 9), r.get(i, 2), r.get(i, 10));
     if (auto* v = view(r, i)) { // a view's columns say only what they are called and hold
       model::Column c;
       c.name = r.get(i, 2);
@@ -328,11 +342,21 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
                  : identity == "d" ? model::Identity::by_default
                                    : model::Identity::none;
     c.comment = r.optional(i, 7);
-    if (r.get(i, 8) == "t" && c.server_default && c.server_default->rfind("nextval(", 0) == 0) {
-      c.autoincrement = true; // serial: the sequence is the column's own business
-      c.server_default.reset();
-    }
+    const bool calls_nextval = c.server_default && c.server_default->starts_with("nextval(");
     t->columns.push_back(std::move(c));
+    if (calls_nextval) nextval[at] = {t, t->columns.size() - 1};
+  }
+  if (!nextval.empty()) {
+    std::set<long> relations;
+    for (const auto& [at, _] : nextval) relations.insert(at.first);
+    const auto owned = db.exec(owned_sql, {fmt::format("{{{}}}", fmt::join(relations, ","))});
+    for (int i = 0; i < owned.rows(); ++i)
+      if (const auto it = nextval.find({number(owned.get(i, 0)), number(owned.get(i, 1))});
+          it != nextval.end()) {
+        auto& c = it->second.first->columns[it->second.second];
+        c.autoincrement = true; // serial: the sequence is the column's own business
+        c.server_default.reset();
+      }
   }
 
   r = side ? side->receive() : db.exec(constraints_sql, {schemas});
