@@ -370,6 +370,16 @@ std::optional<std::vector<ops::Op>> execute_effect(const Project& p, const ops::
   return std::nullopt;
 }
 
+bool replay_followed(const Project& p, ops::Replay& replay, const ops::Op& op, std::string& why) {
+  if (replay.apply(op).exact) return true;
+  const auto* e = std::get_if<ops::Execute>(&op);
+  if (!e) return true; // what apply() knows of it is all there is
+  const auto effect = execute_effect(p, *e, why); // SQL with no replay:
+  if (!effect) return false;
+  for (const auto& o : *effect) replay.apply(o);
+  return true;
+}
+
 model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted,
                              const std::vector<std::string>& targets) {
   const auto wanted =
@@ -383,18 +393,12 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
     const auto& rev = p.get(id);
     for (const auto& lo : rev.upgrade) {
       try {
-        if (replay.apply(lo.op).exact) continue;
-        if (const auto* e = std::get_if<ops::Execute>(&lo.op)) { // SQL with no replay:
-          std::string why;
-          if (const auto effect = execute_effect(p, *e, why)) {
-            for (const auto& op : *effect) replay.apply(op);
-            continue;
-          }
+        std::string why;
+        if (!replay_followed(p, replay, lo.op, why))
           unaccounted.push_back(fmt::format(
               "{}: warning: revision {}: {} {}; say what it does with replay: [ops] (or "
               "replay: [] for nothing)",
               lo.loc.str(), id, ops::describe(lo.op), why));
-        }
       } catch (const UserError& e) {
         throw UserError(fmt::format("{}: error: revision {}: the chain cannot be replayed: {}",
                                     lo.loc.str(), id, e.what()));

@@ -3,6 +3,7 @@
 
 #include "project.hpp"
 #include "schemagen/compare/compare.hpp"
+#include "schemagen/ops/apply.hpp"
 #include "schemagen/scan/scan.hpp"
 
 namespace schemagen::driver {
@@ -35,6 +36,10 @@ Comparison compare_offline(const Project& p, const std::vector<std::string>& tar
 /// `unaccounted`.
 model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted,
                              const std::vector<std::string>& targets);
+
+/// Applies `op` to the schema `replay` builds, an execute's effect followed as execute_effect()
+/// knows it. False (and `why` says what) for an execute that does what replay cannot know.
+bool replay_followed(const Project& p, ops::Replay& replay, const ops::Op& op, std::string& why);
 
 /// What an execute does to the schema, as ops, where replay can know: its replay:, what the
 /// parse follows of its PostgreSQL SQL, nothing for SQL that changes only rows. Otherwise

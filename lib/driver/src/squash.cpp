@@ -96,15 +96,10 @@ std::vector<ops::Op> squashed(const Project& p, const std::vector<Step>& steps,
 
 /// The schema `ops` build from `start`, their executes followed as the squash follows them.
 model::Metadata replayed(const Project& p, model::Metadata start, const std::vector<ops::Op>& ops) {
-  std::string why;
   ops::Replay replay(start);
   for (const auto& op : ops) {
-    if (const auto* e = std::get_if<ops::Execute>(&op)) {
-      for (const auto& o : execute_effect(p, *e, why).value_or(std::vector<ops::Op>{}))
-        replay.apply(o);
-    } else {
-      replay.apply(op);
-    }
+    std::string why; // an execute replay cannot follow was refused before
+    (void)replay_followed(p, replay, op, why);
   }
   model::canonicalize(start);
   return start;
