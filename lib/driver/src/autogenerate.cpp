@@ -428,10 +428,11 @@ std::vector<fs::path> revision_files(const config::Config& cfg) {
   return files;
 }
 
-/// The chain's entry in the cache: its OfflineChain encoded, and the entry's file.
+/// The chain's entry in the cache: its OfflineChain encoded, and which entry it was read from.
 struct ChainEntry {
   std::string payload;
   std::string identity; // read from the cache (ContentCache::Hit::identity); empty: replayed
+  std::optional<OfflineChain> replayed; // what was encoded, when this run replayed it
 };
 
 /// The chain replayed to `targets` (empty: every head) and linted, from the cache while no
@@ -452,7 +453,7 @@ ChainEntry chain_entry(const Global& global, const Project* loaded,
   for (const auto& f : files) key += f.string() + "\n";
   ContentCache cache(default_cache_dir(), "chain", key);
   if (!files.empty() && !fresh)
-    if (auto hit = cache.lookup()) return {std::move(hit->payload), std::move(hit->identity)};
+    if (auto hit = cache.lookup()) return {std::move(hit->payload), std::move(hit->identity), {}};
   std::optional<Project> own;
   if (!loaded) own.emplace(Project::load(global));
   const Project& p = loaded ? *loaded : *own;
@@ -461,17 +462,18 @@ ChainEntry chain_entry(const Global& global, const Project* loaded,
   std::vector<const revision::Revision*> all;
   for (const auto& r : p.revisions()) all.push_back(&r);
   c.findings = findings_of(all, p);
-  ChainEntry entry{encode(c), {}};
+  ChainEntry entry{encode(c), {}, {}};
   cache.store(entry.payload, files);
+  entry.replayed = std::move(c);
   return entry;
 }
 
-/// The chain's entry decoded (replayed again when the cache held what does not decode).
+/// The chain the entry holds (replayed again when the cache held what does not decode).
 OfflineChain decoded(ChainEntry entry, const Global& global, const Project* loaded,
                      const std::vector<std::string>& targets) {
+  if (entry.replayed) return std::move(*entry.replayed);
   if (auto c = decode(entry.payload)) return std::move(*c);
-  if (auto c = decode(chain_entry(global, loaded, targets, true).payload)) return std::move(*c);
-  throw std::logic_error("the chain's replay, encoded, does not decode");
+  return std::move(*chain_entry(global, loaded, targets, true).replayed);
 }
 
 OfflineChain offline_chain(const Global& global, const Project* loaded,
