@@ -351,3 +351,11 @@ TEST_CASE("a NUL byte in SQL is an error where it is, not the end of what is rea
   REQUIRE(script.error);
   CHECK(script.error_offset == text.find('\0'));
 }
+
+TEST_CASE("a -- comment ends at a carriage return too, as PostgreSQL's scanner ends it") {
+  // found by fuzzing: the statement after "-- note\r" was taken for part of the comment
+  const auto objects = read("-- note\r\rCREATE EXTENSION pgcrypto;\n");
+  REQUIRE(objects.size() == 1);
+  CHECK(objects[0].name == "pgcrypto");
+  CHECK(objects[0].sql == "CREATE EXTENSION pgcrypto");
+}

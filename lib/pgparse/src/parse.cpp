@@ -71,8 +71,8 @@ std::size_t skip_blank(std::string_view text, std::size_t i, std::size_t end) {
   while (i < end) {
     if (std::isspace(static_cast<unsigned char>(text[i]))) {
       ++i;
-    } else if (text.substr(i, 2) == "--") {
-      const auto eol = text.find('\n', i);
+    } else if (text.substr(i, 2) == "--") { // to the line's end: \n or \r, as PostgreSQL's scanner has it
+      const auto eol = text.find_first_of("\n\r", i);
       i = eol == std::string_view::npos ? end : eol + 1;
     } else if (text.substr(i, 2) == "/*") { // PostgreSQL's block comments nest
       int depth = 0;
