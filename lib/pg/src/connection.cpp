@@ -116,7 +116,17 @@ Connection::Connection(pg_conn* borrowed) : conn_(borrowed), owned_(false) {
 }
 
 Connection::~Connection() {
-  if (conn_ && owned_) PQfinish(conn_);
+  if (!conn_ || !owned_) return;
+  if (pending_) cancel(); // left with a statement running: the server need not finish it
+  PQfinish(conn_);
+}
+
+void Connection::cancel() noexcept {
+  if (PGcancel* request = PQgetCancel(conn_)) {
+    char error[256];
+    PQcancel(request, error, sizeof error); // best effort: the statement may have ended already
+    PQfreeCancel(request);
+  }
 }
 
 static Result check(pg_conn* conn, PGresult* r, std::string_view sql) {
@@ -159,9 +169,11 @@ void Connection::send(std::string_view sql,
   if (!PQsendQueryParams(conn_, sent_.c_str(), static_cast<int>(values.size()), nullptr,
                          values.data(), nullptr, nullptr, 0))
     throw QueryError(sent_, trim(PQerrorMessage(conn_)), "");
+  pending_ = true;
 }
 
 Result Connection::receive() {
+  pending_ = false;
   // one statement gives one result, then NULL; an error may come as the last result
   PGresult* last = nullptr;
   while (PGresult* r = PQgetResult(conn_)) {

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fnmatch.h>
+#include <functional>
+#include <future>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -203,22 +205,32 @@ std::vector<std::string> index_keys(const pg::Result& r, int row, const ColumnNa
 constexpr const char* schemas_sql =
     "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY 1";
 
-/// Views, materialized views and schema objects into `m`, with what each depends on. Views
-/// already hold their columns and indexes (read with the tables'); the rest is read as
+/// Whether reflection leaves the relation out: the version table's, or excluded.
+bool skipped(const Options& options, const std::string& schema, const std::string& name) {
+  if (schema == options.version_table_schema &&
+      (name == options.version_table || name == options.version_table + "_log" ||
+       name == options.version_table + "_lock"))
+    return true;
+  return dialect::excluded(options.exclude_tables, schema, name);
+}
+
+/// What reflect() reads beside the tables' columns and indexes: the constraints, then the views
+/// (without their columns and indexes) and the schema objects, each with what it depends on, as
 /// normalisation reads the models' (catalog.hpp).
-void reflect_objects(pg::Connection& db, const Options& options, const std::string& schemas,
-                     model::Metadata& m, std::map<std::pair<std::string, std::string>, model::View> views) {
+struct Beside {
+  pg::Result constraints;
+  std::vector<model::View> views;
+  std::vector<model::DbObject> objects;
+};
+
+Beside read_beside(pg::Connection& db, const Options& options, const std::string& schemas) {
   using catalog::Filter;
+  Beside out{db.exec(constraints_sql, {schemas}), {}, {}};
   std::map<catalog::Key, std::size_t> view_at, object_at;
   for (auto& [key, v] : catalog::read_views(db, Filter::schemas, schemas)) {
-    auto it = views.find({v.schema, v.name});
-    if (it == views.end()) continue; // excluded
-    it->second.sql = std::move(v.sql);
-    it->second.definition = std::move(v.definition);
-    it->second.materialized = v.materialized;
-    it->second.comment = std::move(v.comment);
-    view_at[key] = m.views.size();
-    m.views.push_back(std::move(it->second));
+    if (skipped(options, v.schema, v.name)) continue;
+    view_at[key] = out.views.size();
+    out.views.push_back(std::move(v));
   }
   using K = model::ObjectKind;
   for (auto kind : {K::extension, K::sequence, K::function, K::trigger, K::policy, K::grant})
@@ -228,37 +240,59 @@ void reflect_objects(pg::Connection& db, const Options& options, const std::stri
           dialect::excluded(options.exclude_tables, o.schema,
                             o.target.substr(o.target.find('.') + 1)))
         continue;
-      if (kind != K::grant) object_at[key] = m.objects.size(); // a grant's depends_on is read
-      m.objects.push_back(std::move(o));
+      if (kind != K::grant) object_at[key] = out.objects.size(); // a grant's depends_on is read
+      out.objects.push_back(std::move(o));
     }
   std::vector<catalog::Key> keys;
   for (const auto& [k, at] : view_at) keys.push_back(k);
   for (const auto& [k, at] : object_at) keys.push_back(k);
   for (auto& [k, deps] : catalog::read_depends(db, keys)) {
-    if (auto v = view_at.find(k); v != view_at.end()) m.views[v->second].depends_on = std::move(deps);
+    if (auto v = view_at.find(k); v != view_at.end()) out.views[v->second].depends_on = std::move(deps);
     else if (auto o = object_at.find(k); o != object_at.end())
-      m.objects[o->second].depends_on = std::move(deps);
+      out.objects[o->second].depends_on = std::move(deps);
   }
+  return out;
 }
 
-/// A second connection that has been sent `sql` with `params`, to read on while `db` reads the
-/// rest, when one can be had and sees what `db` sees: outside a transaction (within one, `db`
-/// could hold changes no other connection sees), on the same server, under the same search_path
-/// (deparsed expressions name what is not on it with its schema). Else nullptr, and `db` reads
-/// everything.
-std::unique_ptr<pg::Connection> side_connection(pg::Connection& db, const char* sql,
-                                                const std::vector<std::optional<std::string>>& params) {
-  if (db.in_transaction()) return nullptr;
-  try {
-    const std::string search_path(db.exec_one("SELECT current_setting('search_path')").get(0, 0));
-    auto side = db.another();
-    side->exec("SELECT set_config('search_path', $1, false)", {search_path});
-    side->send(sql, params);
-    return side;
-  } catch (const std::exception&) { // max_connections reached, say: slower, not wrong
-    return nullptr;
+/// `read` run on a second connection, by a thread of its own, while `db` reads the rest: on
+/// a large schema the catalog work is as much the server's as the client's, and one server
+/// session uses one core. The thread takes the rows as the server sends them, so the server is
+/// never left waiting on a full socket. Only when that connection can be had and sees what `db`
+/// sees: outside a transaction (within one, `db` could hold changes no other connection sees),
+/// on the same server, under the same search_path (deparsed expressions name what is not on it
+/// with its schema). Else result() runs `read` on `db`.
+template <class T> class OnTheSide {
+public:
+  OnTheSide(pg::Connection& db, std::function<T(pg::Connection&)> read)
+      : db_(db), read_(std::move(read)) {
+    if (db.in_transaction()) return;
+    try {
+      const std::string path(db.exec_one("SELECT current_setting('search_path')").get(0, 0));
+      side_ = db.another();
+      side_->exec("SELECT set_config('search_path', $1, false)", {path});
+    } catch (const std::exception&) { // max_connections reached, say: slower, not wrong
+      side_.reset();
+      return;
+    }
+    result_ = std::async(std::launch::async, [this] { return read_(*side_); });
   }
-}
+  OnTheSide(const OnTheSide&) = delete;
+  OnTheSide& operator=(const OnTheSide&) = delete;
+  ~OnTheSide() { // left before result() (an exception): the server need not finish
+    if (!result_.valid()) return;
+    side_->cancel();
+    result_.wait();
+  }
+
+  /// What `read` returned; what it threw, as it would have thrown on `db`.
+  T result() { return result_.valid() ? result_.get() : read_(db_); }
+
+private:
+  pg::Connection& db_;
+  std::function<T(pg::Connection&)> read_;
+  std::unique_ptr<pg::Connection> side_;
+  std::future<T> result_;
+};
 
 } // namespace
 
@@ -267,18 +301,16 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
   model::Metadata m;
   // A check's expression is deparsed against its table, which the server opens, building the
   // table's cache entry in a fresh session: most of the constraints query's time, and as much as
-  // the columns'. So the constraints are read on a second connection meanwhile.
-  auto side = side_connection(db, constraints_sql, {schemas});
+  // the columns'. So the constraints, views and objects are read on a second connection while
+  // this one reads the tables' columns and indexes.
+  OnTheSide<Beside> beside(
+      db, [&](pg::Connection& c) { return read_beside(c, options, schemas); });
   auto r = db.exec(schemas_sql, {schemas});
   for (int i = 0; i < r.rows(); ++i) m.schemas.emplace_back(r.get(i, 0));
 
   std::map<std::pair<std::string, std::string>, std::size_t> index_of;
-  auto skip = [&](const std::string& schema, const std::string& table) {
-    if (schema == options.version_table_schema &&
-        (table == options.version_table || table == options.version_table + "_log" ||
-         table == options.version_table + "_lock"))
-      return true;
-    return dialect::excluded(options.exclude_tables, schema, table);
+  auto skip = [&](const std::string& schema, const std::string& name) {
+    return skipped(options, schema, name);
   };
   r = db.exec(tables_sql, {schemas});
   for (int i = 0; i < r.rows(); ++i) {
@@ -359,8 +391,35 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
       }
   }
 
-  r = side ? side->receive() : db.exec(constraints_sql, {schemas});
-  side.reset();
+  r = db.exec(indexes_sql, {schemas});
+  for (int i = 0; i < r.rows(); ++i) {
+    auto* t = table(r, i);
+    auto* v = t ? nullptr : view(r, i);
+    if (!t && !v) continue;
+    model::Index ix;
+    ix.name = r.get(i, 2);
+    ix.unique = r.get(i, 3) == "t";
+    ix.method = r.get(i, 4);
+    ix.columns = index_keys(r, i, names);
+    ix.where = r.optional(i, 9);
+    (t ? t->indexes : v->indexes).push_back(std::move(ix));
+  }
+
+  r = db.exec(enums_sql, {schemas});
+  for (int i = 0; i < r.rows(); ++i)
+    m.enums.push_back(model::Enum{
+        std::string(r.get(i, 0)), std::string(r.get(i, 1)), parse_array(r.get(i, 2)), {}});
+
+  // last, so that all of the above ran while the side connection read them
+  auto read = beside.result();
+  for (auto& v : read.views)
+    if (auto it = views.find({v.schema, v.name}); it != views.end()) {
+      v.columns = std::move(it->second.columns);
+      v.indexes = std::move(it->second.indexes);
+      m.views.push_back(std::move(v));
+    }
+  m.objects = std::move(read.objects);
+  r = std::move(read.constraints);
   { // a foreign key may refer to a table whose columns were not read (another schema's)
     std::vector<std::string> unknown;
     for (int i = 0; i < r.rows(); ++i)
@@ -397,25 +456,6 @@ model::Metadata reflect(pg::Connection& db, const Options& options) {
     }
   }
 
-  r = db.exec(indexes_sql, {schemas});
-  for (int i = 0; i < r.rows(); ++i) {
-    auto* t = table(r, i);
-    auto* v = t ? nullptr : view(r, i);
-    if (!t && !v) continue;
-    model::Index ix;
-    ix.name = r.get(i, 2);
-    ix.unique = r.get(i, 3) == "t";
-    ix.method = r.get(i, 4);
-    ix.columns = index_keys(r, i, names);
-    ix.where = r.optional(i, 9);
-    (t ? t->indexes : v->indexes).push_back(std::move(ix));
-  }
-
-  r = db.exec(enums_sql, {schemas});
-  for (int i = 0; i < r.rows(); ++i)
-    m.enums.push_back(model::Enum{
-        std::string(r.get(i, 0)), std::string(r.get(i, 1)), parse_array(r.get(i, 2)), {}});
-  reflect_objects(db, options, schemas, m, std::move(views));
   model::canonicalize(m);
   return m;
 }

@@ -53,10 +53,15 @@ public:
   Result exec(std::string_view sql, const std::vector<std::optional<std::string>>& params);
 
   /// Sends one statement with text parameters and returns at once; receive() waits for its
-  /// result. Nothing else runs on the connection in between.
+  /// result. Nothing else runs on the connection in between; a connection closed before
+  /// receive() cancels the statement.
   void send(std::string_view sql, const std::vector<std::optional<std::string>>& params);
   /// The result of what send() sent: a QueryError names that SQL and the server's message.
   Result receive();
+
+  /// Asks the server to cancel the statement running on this connection, if any. Safe to call
+  /// from another thread while this one waits in receive().
+  void cancel() noexcept;
 
   /// Whether the connection is inside a transaction block.
   bool in_transaction() const;
@@ -77,6 +82,7 @@ private:
   pg_conn* conn_ = nullptr;
   bool owned_ = true;
   std::string sent_; // what send() sent, for receive()'s errors
+  bool pending_ = false; // sent and not received: cancelled when the connection is closed
   std::vector<std::string> notices_;
 };
 
