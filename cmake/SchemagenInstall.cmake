@@ -32,6 +32,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/schemagenConfigVersion.cm
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/schemagenConfig.cmake
               ${PROJECT_BINARY_DIR}/schemagenConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/FindLibYAML.cmake
               ${PROJECT_SOURCE_DIR}/cmake/SchemagenScan.cmake
               ${PROJECT_SOURCE_DIR}/cmake/SchemagenRevisions.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/schemagen)

@@ -5,6 +5,7 @@
 
 #include "objects.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 
 using namespace schemagen;

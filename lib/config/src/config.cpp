@@ -128,10 +128,10 @@ class ConfigReader {
 public:
   ConfigReader(const fs::path& file) : r_(display_path(file)), dir_(file.parent_path()) {}
 
-  YAML::Node parse(const std::string& text) const { return r_.parse(text); }
+  yaml::Node parse(const std::string& text) const { return r_.parse(text); }
   const yaml::Reader& reader() const { return r_; }
 
-  std::string str(const YAML::Node& n, std::string_view what,
+  std::string str(const yaml::Node& n, std::string_view what,
                   std::vector<std::string>* unset = nullptr) const {
     const auto text = r_.string(n, what);
     try {
@@ -140,24 +140,24 @@ public:
       r_.fail(n, fmt::format("{}: unterminated '${{'", what));
     }
   }
-  std::vector<std::string> strs(const YAML::Node& n, std::string_view what) const {
+  std::vector<std::string> strs(const yaml::Node& n, std::string_view what) const {
     r_.expect_sequence(n, what);
     std::vector<std::string> out;
     for (const auto& item : n) out.push_back(str(item, what));
     return out;
   }
-  std::vector<Hook> hooks(const YAML::Node& n, std::string_view what) const {
+  std::vector<Hook> hooks(const yaml::Node& n, std::string_view what) const {
     r_.expect_sequence(n, what);
     std::vector<Hook> out;
     for (const auto& item : n)
       out.push_back({str(item, what), sql::redact_text(r_.string(item, what))});
     return out;
   }
-  fs::path path(const YAML::Node& n, std::string_view what) const {
+  fs::path path(const yaml::Node& n, std::string_view what) const {
     return (dir_ / str(n, what)).lexically_normal();
   }
 
-  void models(const YAML::Node& n, Models& m) const {
+  void models(const yaml::Node& n, Models& m) const {
     r_.expect_map(n, "models", models_keys);
     if (const auto s = n["sources"]) {
       m.sources.clear();
@@ -171,7 +171,7 @@ public:
     if (const auto a = n["args"]) m.args = strs(a, "models.args");
   }
 
-  void objects(const YAML::Node& n, std::vector<ObjectsPattern>& out) const {
+  void objects(const yaml::Node& n, std::vector<ObjectsPattern>& out) const {
     out.clear();
     if (n.IsScalar()) {
       out.push_back(pattern(n));
@@ -180,7 +180,7 @@ public:
     r_.expect_sequence(n, "objects");
     for (const auto& item : n) out.push_back(pattern(item));
   }
-  ObjectsPattern pattern(const YAML::Node& n) const {
+  ObjectsPattern pattern(const yaml::Node& n) const {
     auto p = str(n, "objects");
     if (p.empty()) r_.fail(n, "objects: a pattern cannot be empty");
     auto absolute = (dir_ / p).lexically_normal();
@@ -189,7 +189,7 @@ public:
 
   /// The database URL of `map`, if it has one. Null or "" names one that is empty; only
   /// ${VAR:-} defaults that leave it empty name none.
-  void url(const YAML::Node& map, std::string_view what, Config& c) const {
+  void url(const yaml::Node& map, std::string_view what, Config& c) const {
     for (const auto& kv : map) {
       if (kv.first.Scalar() != "url") continue;
       const auto& n = kv.second;
@@ -204,7 +204,7 @@ public:
 
   /// The keys one database may set, at the top level or in its `databases:` entry.
   /// `online_ddl: true`, or a map of its settings (enabled: true by being there).
-  void online_ddl(const YAML::Node& v, OnlineDdl& o) const {
+  void online_ddl(const yaml::Node& v, OnlineDdl& o) const {
     if (v.IsScalar()) {
       o.enabled = r_.boolean(v, "online_ddl");
       return;
@@ -227,7 +227,7 @@ public:
   }
 
   /// `fleet:` — where its databases come from (one of urls, file, query), and how many at once.
-  void fleet(const YAML::Node& v, Fleet& f) const {
+  void fleet(const yaml::Node& v, Fleet& f) const {
     r_.expect_map(v, "fleet", fleet_keys);
     f = Fleet{};
     f.at = r_.loc(v);
@@ -256,7 +256,7 @@ public:
     }
   }
 
-  void database_settings(const YAML::Node& n, Config& c) const {
+  void database_settings(const yaml::Node& n, Config& c) const {
     if (const auto v = n["script_location"]) c.script_location = path(v, "script_location");
     if (const auto v = n["version_locations"]) {
       c.version_locations.clear();
@@ -447,7 +447,7 @@ std::vector<fs::path> object_files(const Config& config) {
 std::vector<std::string> database_names(const fs::path& file) {
   const auto root = ConfigReader(file).parse(read_file(file));
   std::vector<std::string> names;
-  if (const auto dbs = root.IsMap() ? root["databases"] : YAML::Node(); dbs && dbs.IsMap())
+  if (const auto dbs = root.IsMap() ? root["databases"] : yaml::Node(); dbs && dbs.IsMap())
     for (const auto& kv : dbs) names.push_back(kv.first.Scalar());
   return names;
 }

@@ -10,7 +10,7 @@ namespace schemagen::model {
 
 // ---- writing -------------------------------------------------------------------------------
 // A writer for this one format rather than yaml-cpp's Emitter: the format is fixed and small,
-// and the Emitter cost a fifth of a 1,000-table scan. Reading stays with yaml-cpp, and the tests
+// and the Emitter cost a fifth of a 1,000-table scan. Reading is libyaml's, and the tests
 // read every kind of scalar back through it.
 
 namespace {
@@ -140,7 +140,7 @@ std::string block_scalar(std::string_view text, int indent) {
   const bool printable = std::none_of(text.begin(), text.end(), [](char ch) {
     const auto c = static_cast<unsigned char>(ch);
     return (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
-  });
+  }) && !yaml::holds_escaped(text);
   const bool plain_lines = printable && text.find('\n') != std::string_view::npos &&
                            text.find('\r') == std::string_view::npos && !text.empty() &&
                            text.front() != ' ' && text.back() != '\n' &&
@@ -217,7 +217,7 @@ std::string to_yaml(Metadata metadata, bool origins) {
 namespace {
 
 /// origin: "file:line:col" when recorded, else where the node itself stands.
-SourceLoc origin_of(const yaml::Reader& r, const YAML::Node& n) {
+SourceLoc origin_of(const yaml::Reader& r, const yaml::Node& n) {
   const auto o = n["origin"];
   if (!o || !o.IsScalar()) return r.loc(n);
   const std::string text = o.Scalar();
@@ -233,7 +233,7 @@ SourceLoc origin_of(const yaml::Reader& r, const YAML::Node& n) {
 
 } // namespace
 
-Identity read_identity(const yaml::Reader& r, const YAML::Node& n) {
+Identity read_identity(const yaml::Reader& r, const yaml::Node& n) {
   if (!n || n.IsNull()) return Identity::none;
   const auto v = r.string(n, "identity");
   if (v == "always") return Identity::always;
@@ -241,7 +241,7 @@ Identity read_identity(const yaml::Reader& r, const YAML::Node& n) {
   r.fail(n, "identity must be \"always\", \"by default\" or null");
 }
 
-Column read_column(const yaml::Reader& r, const YAML::Node& n) {
+Column read_column(const yaml::Reader& r, const yaml::Node& n) {
   r.expect_map(n, "a column",
                {"name", "type", "nullable", "server_default", "identity", "autoincrement",
                 "comment", "renamed_from", "origin"});
@@ -258,20 +258,20 @@ Column read_column(const yaml::Reader& r, const YAML::Node& n) {
   return c;
 }
 
-PrimaryKey read_primary_key(const yaml::Reader& r, const YAML::Node& n) {
+PrimaryKey read_primary_key(const yaml::Reader& r, const yaml::Node& n) {
   r.expect_map(n, "a primary key", {"name", "columns"});
   return PrimaryKey{r.string(r.required(n, "name", "a primary key"), "name"),
                     r.strings(r.required(n, "columns", "a primary key"), "columns")};
 }
 
-UniqueConstraint read_unique(const yaml::Reader& r, const YAML::Node& n) {
+UniqueConstraint read_unique(const yaml::Reader& r, const yaml::Node& n) {
   r.expect_map(n, "a unique constraint", {"name", "columns", "origin"});
   return UniqueConstraint{r.string(r.required(n, "name", "a unique constraint"), "name"),
                           r.strings(r.required(n, "columns", "a unique constraint"), "columns"),
                           {origin_of(r, n)}};
 }
 
-ForeignKey read_foreign_key(const yaml::Reader& r, const YAML::Node& n) {
+ForeignKey read_foreign_key(const yaml::Reader& r, const yaml::Node& n) {
   r.expect_map(n, "a foreign key",
                {"name", "columns", "referred_schema", "referred_table", "referred_columns",
                 "on_delete", "on_update", "origin"});
@@ -298,7 +298,7 @@ ForeignKey read_foreign_key(const yaml::Reader& r, const YAML::Node& n) {
   return fk;
 }
 
-CheckConstraint read_check(const yaml::Reader& r, const YAML::Node& n) {
+CheckConstraint read_check(const yaml::Reader& r, const yaml::Node& n) {
   r.expect_map(n, "a check constraint", {"name", "expression", "origin"});
   return CheckConstraint{r.string(r.required(n, "name", "a check constraint"), "name"),
                          r.string(r.required(n, "expression", "a check constraint"), "expression"),
@@ -307,7 +307,7 @@ CheckConstraint read_check(const yaml::Reader& r, const YAML::Node& n) {
 
 namespace {
 /// `n` is a map whose keys are among `keys` and `extra` (what an op adds: its table, schema...).
-void expect_keys(const yaml::Reader& r, const YAML::Node& n, std::string_view what,
+void expect_keys(const yaml::Reader& r, const yaml::Node& n, std::string_view what,
                  std::vector<std::string_view> keys,
                  std::initializer_list<std::string_view> extra) {
   keys.insert(keys.end(), extra.begin(), extra.end());
@@ -319,7 +319,7 @@ void expect_keys(const yaml::Reader& r, const YAML::Node& n, std::string_view wh
 }
 } // namespace
 
-Index read_index(const yaml::Reader& r, const YAML::Node& n,
+Index read_index(const yaml::Reader& r, const yaml::Node& n,
                  std::initializer_list<std::string_view> extra_keys) {
   expect_keys(r, n, "an index", {"name", "columns", "unique", "where", "using", "origin"},
               extra_keys);
@@ -337,7 +337,7 @@ Index read_index(const yaml::Reader& r, const YAML::Node& n,
 namespace {
 
 template <class T, class Read>
-std::vector<T> read_list(const yaml::Reader& r, const YAML::Node& n, const char* what, Read read) {
+std::vector<T> read_list(const yaml::Reader& r, const yaml::Node& n, const char* what, Read read) {
   std::vector<T> out;
   if (!n) return out;
   r.expect_sequence(n, what);
@@ -345,7 +345,7 @@ std::vector<T> read_list(const yaml::Reader& r, const YAML::Node& n, const char*
   return out;
 }
 
-Table read_table(const yaml::Reader& r, const YAML::Node& n) {
+Table read_table(const yaml::Reader& r, const yaml::Node& n) {
   r.expect_map(n, "a table",
                {"name", "schema", "comment", "renamed_from", "columns", "primary_key",
                 "unique_constraints", "foreign_keys", "checks", "indexes", "origin"});
@@ -361,7 +361,7 @@ Table read_table(const yaml::Reader& r, const YAML::Node& n) {
   t.foreign_keys = read_list<ForeignKey>(r, n["foreign_keys"], "foreign_keys", read_foreign_key);
   t.checks = read_list<CheckConstraint>(r, n["checks"], "checks", read_check);
   t.indexes =
-      read_list<Index>(r, n["indexes"], "indexes", [](const yaml::Reader& rr, const YAML::Node& i) {
+      read_list<Index>(r, n["indexes"], "indexes", [](const yaml::Reader& rr, const yaml::Node& i) {
         return read_index(rr, i);
       });
   t.origin.loc = origin_of(r, n);
@@ -370,7 +370,7 @@ Table read_table(const yaml::Reader& r, const YAML::Node& n) {
 
 } // namespace
 
-View read_view(const yaml::Reader& r, const YAML::Node& n,
+View read_view(const yaml::Reader& r, const yaml::Node& n,
                std::initializer_list<std::string_view> extra_keys, bool need_sql) {
   expect_keys(r, n, "a view",
               {"name", "schema", "materialized", "comment", "origin", "sql", "columns", "indexes"},
@@ -384,7 +384,7 @@ View read_view(const yaml::Reader& r, const YAML::Node& n,
   if (need_sql && v.sql.empty()) r.fail(n["sql"], "a view's sql is empty");
   v.columns = read_list<Column>(r, n["columns"], "columns", read_column);
   v.indexes =
-      read_list<Index>(r, n["indexes"], "indexes", [](const yaml::Reader& rr, const YAML::Node& i) {
+      read_list<Index>(r, n["indexes"], "indexes", [](const yaml::Reader& rr, const yaml::Node& i) {
         return read_index(rr, i);
       });
   if (!v.indexes.empty() && !v.materialized)
@@ -393,7 +393,7 @@ View read_view(const yaml::Reader& r, const YAML::Node& n,
   return v;
 }
 
-DbObject read_object(const yaml::Reader& r, const YAML::Node& n, std::optional<ObjectKind> kind,
+DbObject read_object(const yaml::Reader& r, const yaml::Node& n, std::optional<ObjectKind> kind,
                      std::initializer_list<std::string_view> extra_keys, bool need_sql) {
   std::vector<std::string_view> keys = {"name", "schema", "target", "origin", "sql"};
   if (!kind) keys.push_back("kind");
@@ -440,11 +440,11 @@ Metadata from_yaml(std::string_view text, const std::string& filename) {
     for (const auto& n : tables) metadata.tables.push_back(read_table(r, n));
   }
   metadata.views = read_list<View>(r, root["views"], "views",
-                                   [](const yaml::Reader& rr, const YAML::Node& v) {
+                                   [](const yaml::Reader& rr, const yaml::Node& v) {
                                      return read_view(rr, v);
                                    });
   metadata.objects = read_list<DbObject>(r, root["objects"], "objects",
-                                         [](const yaml::Reader& rr, const YAML::Node& o) {
+                                         [](const yaml::Reader& rr, const yaml::Node& o) {
                                            return read_object(rr, o);
                                          });
   canonicalize(metadata);

@@ -22,7 +22,7 @@ class OpReader {
 public:
   explicit OpReader(const yaml::Reader& r) : r_(r) {}
 
-  Op read(const std::string& op, const YAML::Node& n) const {
+  Op read(const std::string& op, const yaml::Node& n) const {
     if (op == "create_table") return create_table(n);
     if (op == "drop_table") {
       map(n, op, {"name", "schema", "existing"});
@@ -64,8 +64,8 @@ public:
       o.table = r_.optional_string(n, "table").value_or("");
       if (n["concurrently"]) o.concurrently = r_.boolean(n["concurrently"], "concurrently");
       if (const auto e = n["existing"]) {
-        YAML::Node copy = YAML::Clone(e);
-        if (!copy["name"]) copy["name"] = o.name;
+        yaml::Node copy = e.clone();
+        if (!copy["name"]) copy.set("name", o.name);
         o.existing = model::read_index(r_, copy);
         o.existing->origin.loc = r_.loc(e);
       }
@@ -83,11 +83,11 @@ public:
       map(n, op,
           {"name", "table", "schema", "columns", "referred_schema", "referred_table",
            "referred_columns", "on_delete", "on_update", "online"});
-      YAML::Node fk = YAML::Clone(n);
+      yaml::Node fk = n.clone();
       fk.remove("table");
       fk.remove("schema");
       fk.remove("online");
-      if (!fk["referred_schema"]) fk["referred_schema"] = schema(n);
+      if (!fk["referred_schema"]) fk.set("referred_schema", schema(n));
       auto c = model::read_foreign_key(r_, fk);
       c.origin.loc = r_.loc(n);
       return CreateForeignKey{schema(n), str(n, "table", op), c, flag(n, "online")};
@@ -223,7 +223,7 @@ public:
 
 private:
   /// An op on a schema object ("create_function", "alter_sequence", "revoke"), or nullopt.
-  std::optional<Op> object_op(const std::string& op, const YAML::Node& n) const {
+  std::optional<Op> object_op(const std::string& op, const yaml::Node& n) const {
     for (int k = 0; k <= static_cast<int>(model::ObjectKind::grant); ++k) {
       const auto kind = static_cast<model::ObjectKind>(k);
       const auto names = object_op_names(kind);
@@ -241,21 +241,21 @@ private:
     return std::nullopt;
   }
 
-  void map(const YAML::Node& n, std::string_view op,
+  void map(const yaml::Node& n, std::string_view op,
            std::initializer_list<std::string_view> keys) const {
     r_.expect_map(n, op, keys);
   }
-  YAML::Node req(const YAML::Node& n, const char* key, std::string_view op) const {
+  yaml::Node req(const yaml::Node& n, const char* key, std::string_view op) const {
     return r_.required(n, key, std::string(op));
   }
-  std::string str(const YAML::Node& n, const char* key, std::string_view op) const {
+  std::string str(const yaml::Node& n, const char* key, std::string_view op) const {
     return r_.string(req(n, key, op), key);
   }
-  bool flag(const YAML::Node& n, const char* key) const {
+  bool flag(const yaml::Node& n, const char* key) const {
     return n[key] && r_.boolean(n[key], key);
   }
   /// `online` and `batch_size` of an add_column or drop_column.
-  std::pair<bool, long> online(const YAML::Node& n) const {
+  std::pair<bool, long> online(const yaml::Node& n) const {
     const bool on = flag(n, "online");
     long batch = AddColumn::default_batch_size;
     if (const auto b = n["batch_size"]) {
@@ -266,18 +266,18 @@ private:
     }
     return {on, batch};
   }
-  std::string schema(const YAML::Node& n) const {
+  std::string schema(const yaml::Node& n) const {
     return r_.optional_string(n, "schema").value_or("public");
   }
 
-  Change<std::string> change(const YAML::Node& n, const char* key) const {
+  Change<std::string> change(const yaml::Node& n, const char* key) const {
     const auto v = n[key];
     if (!v) return std::nullopt;
     if (v.IsNull()) return std::optional<std::string>{};
     return std::optional<std::string>{r_.string(v, key)};
   }
 
-  model::Table table(const YAML::Node& n, std::string_view what, const std::string& schema_name,
+  model::Table table(const yaml::Node& n, std::string_view what, const std::string& schema_name,
                      std::optional<std::string> name = std::nullopt) const {
     r_.expect_map(n, what,
                   {"name", "schema", "comment", "columns", "primary_key", "unique", "foreign_keys",
@@ -297,24 +297,24 @@ private:
       for (const auto& item : n[key]) read(item);
     };
     each("unique",
-         [&](const YAML::Node& i) { t.unique_constraints.push_back(model::read_unique(r_, i)); });
-    each("foreign_keys", [&](const YAML::Node& i) {
-      YAML::Node fk = YAML::Clone(i);
-      if (fk.IsMap() && !fk["referred_schema"]) fk["referred_schema"] = t.schema;
+         [&](const yaml::Node& i) { t.unique_constraints.push_back(model::read_unique(r_, i)); });
+    each("foreign_keys", [&](const yaml::Node& i) {
+      yaml::Node fk = i.clone();
+      if (fk.IsMap() && !fk["referred_schema"]) fk.set("referred_schema", t.schema);
       t.foreign_keys.push_back(model::read_foreign_key(r_, fk));
     });
-    each("checks", [&](const YAML::Node& i) { t.checks.push_back(model::read_check(r_, i)); });
+    each("checks", [&](const yaml::Node& i) { t.checks.push_back(model::read_check(r_, i)); });
     t.origin.loc = r_.loc(n);
     return t;
   }
 
-  Op create_table(const YAML::Node& n) const {
+  Op create_table(const yaml::Node& n) const {
     if (!n.IsMap()) r_.fail(n, "create_table must be a map");
     return CreateTable{
         table(n, "create_table", r_.optional_string(n, "schema").value_or("public"))};
   }
 
-  Op alter_column(const YAML::Node& n) const {
+  Op alter_column(const yaml::Node& n) const {
     map(n, "alter_column",
         {"table", "schema", "name", "type", "using", "nullable", "server_default", "comment",
          "identity", "new_name", "existing_type", "existing_nullable", "existing_server_default",
@@ -345,7 +345,7 @@ private:
     return o;
   }
 
-  Op drop_constraint(const YAML::Node& n) const {
+  Op drop_constraint(const yaml::Node& n) const {
     map(n, "drop_constraint", {"name", "table", "schema", "type", "existing", "online"});
     DropConstraint o;
     o.online = flag(n, "online");
@@ -367,13 +367,13 @@ private:
     }
     if (const auto e = n["existing"]) {
       if (!o.type) r_.fail(n, "drop_constraint with existing needs its type");
-      YAML::Node c = YAML::Clone(e);
-      if (c.IsMap() && !c["name"]) c["name"] = o.name;
+      yaml::Node c = e.clone();
+      if (c.IsMap() && !c["name"]) c.set("name", o.name);
       switch (*o.type) {
       case ConstraintType::primary_key: o.existing = model::read_primary_key(r_, c); break;
       case ConstraintType::unique: o.existing = model::read_unique(r_, c); break;
       case ConstraintType::foreign_key:
-        if (c.IsMap() && !c["referred_schema"]) c["referred_schema"] = o.schema;
+        if (c.IsMap() && !c["referred_schema"]) c.set("referred_schema", o.schema);
         o.existing = model::read_foreign_key(r_, c);
         break;
       case ConstraintType::check: o.existing = model::read_check(r_, c); break;
@@ -382,7 +382,7 @@ private:
     return o;
   }
 
-  Literal literal(const YAML::Node& v) const {
+  Literal literal(const yaml::Node& v) const {
     if (!v.IsScalar() && !v.IsNull()) r_.fail(v, "a row value must be a scalar");
     if (v.IsNull()) return {Literal::Kind::null, ""};
     const std::string& s = v.Scalar();
@@ -520,7 +520,7 @@ std::string literal_yaml(const Literal& l) {
 
 } // namespace
 
-std::vector<LocatedOp> read_ops(const yaml::Reader& r, const YAML::Node& list,
+std::vector<LocatedOp> read_ops(const yaml::Reader& r, const yaml::Node& list,
                                 std::string_view what) {
   std::vector<LocatedOp> ops;
   if (!list || list.IsNull()) return ops;

@@ -21,7 +21,7 @@ using namespace detail;
 namespace {
 
 /// What each statement the file may not hold is, and where it belongs instead.
-std::string misplaced(std::string_view kind, const YAML::Node& fields) {
+std::string misplaced(std::string_view kind, const yaml::Node& fields) {
   const auto matview = kind == "CreateTableAsStmt" && text(fields, "objtype") == "OBJECT_MATVIEW";
   if (kind == "ViewStmt" || matview)
     return "a view belongs in the models, as a struct with SG_VIEW, not in an objects file";
@@ -48,7 +48,7 @@ std::string misplaced(std::string_view kind, const YAML::Node& fields) {
 }
 
 /// SQL's name for each statement kind an error may quote.
-std::string statement_name(std::string_view kind, const YAML::Node& fields) {
+std::string statement_name(std::string_view kind, const yaml::Node& fields) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 14> names = {{
       {"CreateStmt", "CREATE TABLE"},
       {"CreateTableAsStmt", "CREATE TABLE AS"},
@@ -140,7 +140,7 @@ struct Granted {
   std::optional<std::string> depends_on; // a relation's or routine's "schema.name"
 };
 
-Granted granted(const YAML::Node& object) {
+Granted granted(const yaml::Node& object) {
   const auto [kind, fields] = node(object);
   if (kind == "RangeVar") {
     const auto name = qualified(fields);
@@ -160,7 +160,7 @@ Granted granted(const YAML::Node& object) {
   return {kind, std::nullopt};
 }
 
-std::string grantee(const YAML::Node& role) {
+std::string grantee(const yaml::Node& role) {
   const auto [kind, fields] = node(role);
   const auto type = text(fields, "roletype");
   if (type == "ROLESPEC_PUBLIC") return "PUBLIC";
@@ -178,7 +178,7 @@ public:
       : text_(text), file_(file), diags_(diags) {}
 
   std::vector<model::DbObject> run() {
-    YAML::Node tree;
+    yaml::Node tree;
     try {
       tree = parse(text_);
     } catch (const SyntaxError& e) {
@@ -193,7 +193,7 @@ public:
   }
 
 private:
-  void statement(const YAML::Node& stmt, std::size_t start, std::string_view sql) {
+  void statement(const yaml::Node& stmt, std::size_t start, std::string_view sql) {
     const auto [kind, fields] = node(stmt);
     model::DbObject o;
     o.sql = std::string(sql);
@@ -235,13 +235,13 @@ private:
     objects_.push_back(std::move(o));
   }
 
-  void on_table(const YAML::Node& range_var, model::DbObject& o) {
+  void on_table(const yaml::Node& range_var, model::DbObject& o) {
     o.target = qualified(range_var);
     o.schema = split(o.target).first;
     o.depends_on.push_back(o.target);
   }
 
-  void function(const YAML::Node& fields, std::size_t start, model::DbObject& o) {
+  void function(const yaml::Node& fields, std::size_t start, model::DbObject& o) {
     o.kind = flag(fields, "is_procedure") ? model::ObjectKind::procedure
                                           : model::ObjectKind::function;
     std::tie(o.schema, o.name) = split(qualified(strings(fields["funcname"])));
@@ -271,7 +271,7 @@ private:
     }
   }
 
-  void sequence(const YAML::Node& fields, model::DbObject& o) {
+  void sequence(const yaml::Node& fields, model::DbObject& o) {
     o.kind = model::ObjectKind::sequence;
     std::tie(o.schema, o.name) = split(qualified(fields["sequence"]));
     for (const auto& item : fields["options"]) {
@@ -287,7 +287,7 @@ private:
   }
 
   /// One object per object the GRANT names, each named "PRIVILEGES ON KIND OBJECT TO GRANTEES".
-  void grant(const YAML::Node& fields, model::DbObject& o) {
+  void grant(const yaml::Node& fields, model::DbObject& o) {
     o.kind = model::ObjectKind::grant;
     o.schema.clear();
     if (text(fields, "targtype") != "ACL_TARGET_OBJECT") {

@@ -36,7 +36,7 @@ std::size_t byte_of_character(std::string_view text, std::size_t n) {
 
 } // namespace
 
-YAML::Node parse(std::string_view sql) {
+yaml::Node parse(std::string_view sql) {
   // the parser reads a C string, and the server would read no further either: what follows a
   // NUL byte would be parsed by nobody, and the offsets of what came before it are not the text's
   if (const auto nul = sql.find('\0'); nul != std::string_view::npos)
@@ -54,11 +54,11 @@ YAML::Node parse(std::string_view sql) {
                                : sql.size();
     throw SyntaxError{e->message ? e->message : "syntax error", at};
   }
-  // the parse tree comes as JSON, read by yaml-cpp, which stops at a depth PostgreSQL's own
+  // the parse tree comes as JSON, which is YAML, read to a depth short of what PostgreSQL's own
   // parser allows (an expression nested some thousands of parentheses deep)
   try {
-    return YAML::Load(result->parse_tree);
-  } catch (const YAML::Exception&) {
+    return yaml::Node::parse(result->parse_tree);
+  } catch (const yaml::ParseError&) {
     const auto first = sql.find_first_not_of(" \t\r\n"); // where the SQL starts
     throw SyntaxError{"the statement nests too deeply for schemagen to read its parse tree",
                       first == std::string_view::npos ? 0 : first};
@@ -96,7 +96,7 @@ std::size_t skip_blank(std::string_view text, std::size_t i, std::size_t end) {
 
 } // namespace
 
-std::pair<std::size_t, std::size_t> span(std::string_view text, const YAML::Node& raw_stmt) {
+std::pair<std::size_t, std::size_t> span(std::string_view text, const yaml::Node& raw_stmt) {
   const auto begin =
       std::min(static_cast<std::size_t>(integer(raw_stmt, "stmt_location")), text.size());
   const auto len = static_cast<std::size_t>(integer(raw_stmt, "stmt_len"));
@@ -127,28 +127,28 @@ void fail(const SyntaxError& e, const SourceLoc& at, std::string_view text, std:
       fmt::format("error: {}: {} (line {}, column {})", what, e.message, loc.line, loc.column));
 }
 
-std::pair<std::string, YAML::Node> node(const YAML::Node& n) {
+std::pair<std::string, yaml::Node> node(const yaml::Node& n) {
   if (!n || !n.IsMap() || n.size() != 1) return {};
   const auto it = n.begin();
   return {it->first.Scalar(), it->second};
 }
 
-std::string text(const YAML::Node& fields, const char* key) {
+std::string text(const yaml::Node& fields, const char* key) {
   const auto v = fields[key];
   return v && v.IsScalar() ? v.Scalar() : std::string();
 }
 
-long long integer(const YAML::Node& fields, const char* key) {
+long long integer(const yaml::Node& fields, const char* key) {
   const auto v = fields[key];
   return v && v.IsScalar() ? v.as<long long>() : 0;
 }
 
-bool flag(const YAML::Node& fields, const char* key) {
+bool flag(const yaml::Node& fields, const char* key) {
   const auto v = fields[key];
   return v && v.IsScalar() && v.Scalar() == "true";
 }
 
-std::vector<std::string> strings(const YAML::Node& list) {
+std::vector<std::string> strings(const yaml::Node& list) {
   std::vector<std::string> out;
   if (!list || !list.IsSequence()) return out;
   for (const auto& item : list)
@@ -157,7 +157,7 @@ std::vector<std::string> strings(const YAML::Node& list) {
   return out;
 }
 
-std::string qualified(const YAML::Node& range_var) {
+std::string qualified(const yaml::Node& range_var) {
   const auto schema = text(range_var, "schemaname");
   return fmt::format("{}.{}", schema.empty() ? "public" : schema, text(range_var, "relname"));
 }
@@ -176,7 +176,7 @@ struct Found {
   std::set<std::string> ctes;
 };
 
-void walk(const YAML::Node& n, Found& found) {
+void walk(const yaml::Node& n, Found& found) {
   if (!n) return; // a field the tree leaves out
   if (n.IsSequence()) {
     for (const auto& item : n) walk(item, found);
@@ -198,7 +198,7 @@ void walk(const YAML::Node& n, Found& found) {
 
 } // namespace
 
-void collect_references(const YAML::Node& tree, std::vector<std::string>& out) {
+void collect_references(const yaml::Node& tree, std::vector<std::string>& out) {
   Found found;
   walk(tree, found);
   // A WITH query's name hides a table of that name only inside the WITH's statement; taking it
@@ -218,7 +218,7 @@ void sort_unique(std::vector<std::string>& names) {
   names.erase(std::unique(names.begin(), names.end()), names.end());
 }
 
-std::string format_type(const YAML::Node& type_name) {
+std::string format_type(const yaml::Node& type_name) {
   auto names = strings(type_name["names"]);
   std::string out = format_type_name(names);
   if (flag(type_name, "pct_type")) out += "%TYPE"; // the column's type, known only to the server
@@ -229,7 +229,7 @@ std::string format_type(const YAML::Node& type_name) {
 namespace {
 
 /// The fields of the DefElem named `name` in the function's options.
-std::optional<YAML::Node> option(const YAML::Node& create_function, std::string_view name) {
+std::optional<yaml::Node> option(const yaml::Node& create_function, std::string_view name) {
   const auto options = create_function["options"];
   if (options && options.IsSequence())
     for (const auto& item : options)
@@ -241,7 +241,7 @@ std::optional<YAML::Node> option(const YAML::Node& create_function, std::string_
 
 } // namespace
 
-std::string function_language(const YAML::Node& create_function) {
+std::string function_language(const yaml::Node& create_function) {
   if (const auto lang = option(create_function, "language")) {
     const auto [kind, fields] = node((*lang)["arg"]);
     if (kind == "String") return text(fields, "sval");
@@ -249,7 +249,7 @@ std::string function_language(const YAML::Node& create_function) {
   return create_function["sql_body"] ? "sql" : "";
 }
 
-std::string function_body(const YAML::Node& create_function) {
+std::string function_body(const yaml::Node& create_function) {
   const auto as = option(create_function, "as");
   if (!as) return "";
   // AS 'body', or AS 'obj_file', 'link_symbol' for C: a List of Strings
@@ -296,7 +296,7 @@ std::string format_type_name(const std::vector<std::string>& names) {
 }
 
 std::vector<std::string> references(std::string_view sql, const SourceLoc& at) {
-  YAML::Node tree;
+  yaml::Node tree;
   try {
     tree = parse(sql);
   } catch (const SyntaxError& e) {
@@ -323,7 +323,7 @@ class Canonical {
 public:
   std::string out;
 
-  void emit(const YAML::Node& n, std::string_view kind) {
+  void emit(const yaml::Node& n, std::string_view kind) {
     if (n.IsSequence()) {
       out += '[';
       bool first = true;
@@ -343,7 +343,7 @@ public:
   }
 
 private:
-  void map(const YAML::Node& n, std::string_view kind) {
+  void map(const yaml::Node& n, std::string_view kind) {
     // a TypeName's fields: its name as format_type() spells it, so that int4 and integer agree
     const bool type_name = n["names"] && n["typemod"];
     out += '{';
@@ -368,20 +368,20 @@ private:
   }
 
   /// A SQL function's body as its parse tree, when it parses; any other body as its text.
-  void function(const YAML::Node& fields) {
+  void function(const yaml::Node& fields) {
     const auto body = function_body(fields);
     if (function_language(fields) != "sql" || body.empty())
       return emit(fields, "CreateFunctionStmt");
-    YAML::Node body_tree;
+    yaml::Node body_tree;
     try {
       body_tree = parse(body);
     } catch (const SyntaxError&) {
       return emit(fields, "CreateFunctionStmt");
     }
-    auto copy = YAML::Clone(fields);
+    auto copy = fields.clone();
     for (const auto& item : copy["options"])
       if (auto [kind, def] = node(item); kind == "DefElem" && text(def, "defname") == "as")
-        def["arg"] = body_tree["stmts"]; // def shares the copy's node: this replaces it there
+        def.set("arg", body_tree["stmts"]); // def is the copy's node: this replaces it there
     emit(copy, "CreateFunctionStmt");
   }
 };
@@ -389,7 +389,7 @@ private:
 } // namespace
 
 std::string canonical(std::string_view sql, const SourceLoc& at) {
-  YAML::Node tree;
+  yaml::Node tree;
   try {
     tree = parse(sql);
   } catch (const SyntaxError& e) {

@@ -23,7 +23,7 @@ constexpr auto nowhere = std::numeric_limits<std::size_t>::max();
 
 /// The smallest "location" under `n`: where the text of an expression starts (an operator's or a
 /// cast's own location is past its first operand's).
-std::size_t first_location(const YAML::Node& n) {
+std::size_t first_location(const yaml::Node& n) {
   std::size_t at = nowhere;
   if (!n) return at;
   if (n.IsSequence()) {
@@ -42,7 +42,7 @@ std::size_t first_location(const YAML::Node& n) {
 
 /// The text of the expression `expr` of `sql`: from its first token to the first `,`, `)` or `;`
 /// outside parentheses, quotes and dollar quotes, or to `bound` (where the next clause starts).
-std::string expression_text(std::string_view sql, const YAML::Node& expr, std::size_t bound) {
+std::string expression_text(std::string_view sql, const yaml::Node& expr, std::size_t bound) {
   const auto start = first_location(expr);
   if (start >= sql.size()) return "";
   bound = std::min(bound, sql.size());
@@ -75,7 +75,7 @@ std::string expression_text(std::string_view sql, const YAML::Node& expr, std::s
 }
 
 /// A TypeName's type as a revision file spells it, with its modifiers: character varying(10).
-std::string type_text(const YAML::Node& type_name) {
+std::string type_text(const yaml::Node& type_name) {
   auto type = format_type(type_name);
   std::vector<std::string> mods;
   for (const auto& m : type_name["typmods"])
@@ -90,7 +90,7 @@ std::string type_text(const YAML::Node& type_name) {
 }
 
 /// SERIAL and its kin: the integer type the column gets, or "" for any other type.
-std::string serial_type(const YAML::Node& type_name) {
+std::string serial_type(const yaml::Node& type_name) {
   const auto names = strings(type_name["names"]);
   if (names.size() != 1) return "";
   const auto& n = names.front();
@@ -100,9 +100,9 @@ std::string serial_type(const YAML::Node& type_name) {
   return "";
 }
 
-std::vector<std::string> column_names(const YAML::Node& list) { return strings(list); }
+std::vector<std::string> column_names(const yaml::Node& list) { return strings(list); }
 
-model::ForeignKey foreign_key(const YAML::Node& constraint, std::vector<std::string> columns) {
+model::ForeignKey foreign_key(const yaml::Node& constraint, std::vector<std::string> columns) {
   model::ForeignKey fk;
   fk.name = text(constraint, "conname");
   fk.columns = std::move(columns);
@@ -121,7 +121,7 @@ struct ColumnFacts {
   std::vector<model::CheckConstraint> checks;
 };
 
-ColumnFacts column(std::string_view sql, const YAML::Node& def, std::size_t bound) {
+ColumnFacts column(std::string_view sql, const yaml::Node& def, std::size_t bound) {
   ColumnFacts f;
   auto& c = f.column;
   c.name = text(def, "colname");
@@ -164,7 +164,7 @@ ColumnFacts column(std::string_view sql, const YAML::Node& def, std::size_t boun
   return f;
 }
 
-std::pair<std::string, std::string> relation(const YAML::Node& range_var) {
+std::pair<std::string, std::string> relation(const yaml::Node& range_var) {
   const auto schema = text(range_var, "schemaname");
   return {schema.empty() ? "public" : schema, text(range_var, "relname")};
 }
@@ -173,7 +173,7 @@ class Reader {
 public:
   Reader(std::string_view sql, Statement& out) : sql_(sql), out_(out) {}
 
-  void statement(const YAML::Node& stmt, std::size_t end) {
+  void statement(const yaml::Node& stmt, std::size_t end) {
     const auto [kind, fields] = node(stmt);
     end_ = end;
     // statements that change no schema
@@ -219,7 +219,7 @@ private:
   std::size_t end_ = 0;
 
   /// SELECT set_config('lock_timeout', ...) anywhere in the statement.
-  static bool calls_set_config_lock_timeout(const YAML::Node& n) {
+  static bool calls_set_config_lock_timeout(const yaml::Node& n) {
     if (!n || n.IsScalar()) return false;
     if (n.IsMap()) {
       if (const auto call = n["FuncCall"]) {
@@ -238,7 +238,7 @@ private:
   }
 
   /// Whether the table is all the statement makes: not inherited, partitioned or typed.
-  bool create_table(const YAML::Node& fields) {
+  bool create_table(const yaml::Node& fields) {
     ops::CreateTable op;
     std::tie(op.table.schema, op.table.name) = relation(fields["relation"]);
     const bool plain = !fields["inhRelations"] && !fields["partspec"] && !fields["partbound"] &&
@@ -278,7 +278,7 @@ private:
     return plain;
   }
 
-  void alter_table(const YAML::Node& fields) {
+  void alter_table(const yaml::Node& fields) {
     if (text(fields, "objtype") != "OBJECT_TABLE") return;
     const auto target = relation(fields["relation"]);
     const std::string& schema = target.first;
@@ -339,7 +339,7 @@ private:
 
   /// NOT VALID, and a unique or primary key constraint USING an index built before, are the
   /// forms that take no long lock: what `online: true` does for the ops.
-  void add_constraint(const std::string& schema, const std::string& table, const YAML::Node& con) {
+  void add_constraint(const std::string& schema, const std::string& table, const yaml::Node& con) {
     const auto type = text(con, "contype");
     const auto name = text(con, "conname");
     const bool not_valid = flag(con, "skip_validation");
@@ -362,7 +362,7 @@ private:
     }
   }
 
-  void create_index(const YAML::Node& fields) {
+  void create_index(const yaml::Node& fields) {
     ops::CreateIndex op;
     std::tie(op.schema, op.table) = relation(fields["relation"]);
     op.index.name = text(fields, "idxname");
@@ -379,7 +379,7 @@ private:
   }
 
   /// Whether its ops are all it drops: tables, indexes, schemas.
-  bool drop(const YAML::Node& fields) {
+  bool drop(const yaml::Node& fields) {
     const auto type = text(fields, "removeType");
     if (text(fields, "behavior") == "DROP_CASCADE") out_.cascades = true;
     for (const auto& object : fields["objects"]) {
@@ -405,7 +405,7 @@ private:
   }
 
   /// Whether it renamed a table or a column, which its op says.
-  bool rename(const YAML::Node& fields) {
+  bool rename(const yaml::Node& fields) {
     const auto type = text(fields, "renameType");
     const auto [schema, table] = relation(fields["relation"]);
     if (type == "OBJECT_TABLE") {
@@ -474,7 +474,7 @@ private:
     return known;
   }
 
-  void transaction(const YAML::Node& fields) {
+  void transaction(const yaml::Node& fields) {
     const auto kind = text(fields, "kind");
     if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START")
       out_.transaction = Statement::Transaction::begin;
@@ -488,7 +488,7 @@ private:
 
 Script read_script(std::string_view sql) {
   Script script;
-  YAML::Node tree;
+  yaml::Node tree;
   try {
     tree = parse(sql);
   } catch (const SyntaxError& e) {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-#include <yaml-cpp/yaml.h>
+#include "schemagen/support/yaml_node.hpp"
 
 namespace schemagen::pgparse::detail {
 
@@ -22,12 +22,12 @@ struct SyntaxError {
 /// The tree pg_query_parse() makes of `sql`: {"version": ..., "stmts": [RawStmt, ...]}, each
 /// RawStmt {"stmt": NODE, "stmt_location": byte offset, "stmt_len": bytes}, the last two left
 /// out when 0 (a length of 0 runs to the end of the input). Throws SyntaxError.
-YAML::Node parse(std::string_view sql);
+yaml::Node parse(std::string_view sql);
 
 /// Where a RawStmt's own text starts and ends in `text`: past the blank space and comments before
 /// it, which libpg_query counts into the statement (a RawStmt starts just after the previous ';'),
 /// and before the blank space after it.
-std::pair<std::size_t, std::size_t> span(std::string_view text, const YAML::Node& raw_stmt);
+std::pair<std::size_t, std::size_t> span(std::string_view text, const yaml::Node& raw_stmt);
 
 /// `at` moved on to the byte `offset` of `text`, the text found there: lines counted from `at`'s,
 /// columns in characters. With `at` unknown, only the file name stays unknown.
@@ -38,35 +38,35 @@ SourceLoc advance(const SourceLoc& at, std::string_view text, std::size_t offset
                        std::string_view what);
 
 /// A node {"Kind": {fields}}: its kind and its fields; an empty kind for anything else.
-std::pair<std::string, YAML::Node> node(const YAML::Node& n);
+std::pair<std::string, yaml::Node> node(const yaml::Node& n);
 
 /// A field as a string ("" when absent), an integer (0 when absent: libpg_query leaves out zeros)
 /// or a flag (false when absent).
-std::string text(const YAML::Node& fields, const char* key);
-long long integer(const YAML::Node& fields, const char* key);
-bool flag(const YAML::Node& fields, const char* key);
+std::string text(const yaml::Node& fields, const char* key);
+long long integer(const yaml::Node& fields, const char* key);
+bool flag(const yaml::Node& fields, const char* key);
 
 /// The strings of a list of String nodes (a qualified name: ["auth", "users"]).
-std::vector<std::string> strings(const YAML::Node& list);
+std::vector<std::string> strings(const yaml::Node& list);
 
 /// "schema.name" of a RangeVar's fields, public when unqualified.
-std::string qualified(const YAML::Node& range_var);
+std::string qualified(const yaml::Node& range_var);
 /// "schema.name" of a qualified name's parts (a function's, catalog.schema.name included).
 std::string qualified(const std::vector<std::string>& parts);
 
 /// The relations (RangeVar) and functions (FuncCall) under `tree`, as "schema.name", minus the
 /// names of the common table expressions defined under it; appended to `out`.
-void collect_references(const YAML::Node& tree, std::vector<std::string>& out);
+void collect_references(const yaml::Node& tree, std::vector<std::string>& out);
 
 /// Sorts `names` and drops repeats.
 void sort_unique(std::vector<std::string>& names);
 
 /// format_type() of a TypeName node's fields: its name, and [] when it is an array.
-std::string format_type(const YAML::Node& type_name);
+std::string format_type(const yaml::Node& type_name);
 
 /// The body of a CreateFunctionStmt given as a string (AS '...' or AS $$...$$), if it has one,
 /// and its language ("sql" when only a SQL-standard body is given).
-std::string function_body(const YAML::Node& create_function);
-std::string function_language(const YAML::Node& create_function);
+std::string function_body(const yaml::Node& create_function);
+std::string function_language(const yaml::Node& create_function);
 
 } // namespace schemagen::pgparse::detail

@@ -20,7 +20,7 @@ constexpr std::string_view known_keys[] = {"revision",   "down_revision", "branc
                                            "replaces"};
 
 /// null, a string, or a list of strings.
-std::vector<std::string> id_list(const yaml::Reader& r, const YAML::Node& n,
+std::vector<std::string> id_list(const yaml::Reader& r, const yaml::Node& n,
                                  std::string_view what) {
   if (!n || n.IsNull()) return {};
   if (n.IsScalar()) return {n.Scalar()};
@@ -29,14 +29,14 @@ std::vector<std::string> id_list(const yaml::Reader& r, const YAML::Node& n,
 
 /// acknowledge: a rule name, or a list of them; each must name a lint rule (or be "all"), else
 /// it is an error at its own line, with the closest rule when one is close.
-std::vector<std::string> acknowledged_rules(const yaml::Reader& r, const YAML::Node& n) {
+std::vector<std::string> acknowledged_rules(const yaml::Reader& r, const yaml::Node& n) {
   auto known = lint::rules();
   known.emplace_back("all");
   const auto names = id_list(r, n, "acknowledge");
   for (std::size_t i = 0; i < names.size(); ++i) {
     const auto& name = names[i];
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-    const YAML::Node at = n.IsSequence() ? n[i] : n;
+    const yaml::Node at = n.IsSequence() ? n[i] : n;
     std::string best;
     std::size_t best_distance = 3;
     for (const auto& rule : known)

@@ -25,8 +25,34 @@ bool looks_like_non_string(std::string_view s) {
   return end && *end == '\0';
 }
 
+/// The code point of the UTF-8 sequence of `n` bytes at `s[i]` (n from 2 to 4).
+char32_t code_point(std::string_view s, std::size_t i, std::size_t n) {
+  char32_t cp = static_cast<unsigned char>(s[i]) & (0x7F >> n);
+  for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  return cp;
+}
+
+/// How many bytes the UTF-8 sequence starting with `lead` has (1 for anything else).
+std::size_t sequence_length(std::string_view s, std::size_t i) {
+  const unsigned char lead = static_cast<unsigned char>(s[i]);
+  const std::size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  if (i + n > s.size()) return 1;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 1;
+  return n;
+}
+
+/// A character a YAML reader refuses in a document (a C1 control, U+FFFE, U+FFFF) or reads as a
+/// line break (U+0085, U+2028, U+2029), or a byte order mark: written as an escape.
+bool needs_escape(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF ||
+         cp == 0xFFFE || cp == 0xFFFF;
+}
+
+
 /// Whether `s` can stand unquoted inside a flow collection ({...} or [...]).
 bool plain_safe(std::string_view s) {
+  if (holds_escaped(s)) return false;
   if (looks_like_non_string(s) || s.front() == ' ' || s.back() == ' ') return false;
   if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(s.front()) != std::string_view::npos)
     return false;
@@ -43,11 +69,31 @@ bool plain_safe(std::string_view s) {
 
 } // namespace
 
+bool holds_escaped(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto n = sequence_length(s, i);
+    if (n > 1 && needs_escape(code_point(s, i, n))) return true;
+    i += n;
+  }
+  return false;
+}
+
 std::string quote(std::string_view s) {
   if (plain_safe(s)) return std::string(s);
   std::string out = "\"";
-  for (char ch : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char ch = s[i];
     const unsigned char c = static_cast<unsigned char>(ch);
+    if (const auto n = sequence_length(s, i); n > 1) {
+      const char32_t cp = code_point(s, i, n);
+      if (needs_escape(cp))
+        out += cp <= 0xFF ? fmt::format("\\x{:02x}", static_cast<unsigned>(cp))
+                          : fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
+      else
+        out.append(s.substr(i, n));
+      i += n - 1;
+      continue;
+    }
     switch (c) {
     case '"': out += "\\\""; break;
     case '\\': out += "\\\\"; break;
@@ -64,31 +110,31 @@ std::string quote(std::string_view s) {
   return out + '"';
 }
 
-YAML::Node Reader::parse(std::string_view text) const {
+yaml::Node Reader::parse(std::string_view text) const {
   try {
-    return YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
+    return yaml::Node::parse(text);
+  } catch (const ParseError& e) {
     throw UserError(SourceLoc{filename_, static_cast<unsigned>(e.mark.line + 1),
                               static_cast<unsigned>(e.mark.column + 1)},
-                    fmt::format("malformed YAML: {}", e.msg));
+                    fmt::format("malformed YAML: {}", e.message));
   }
 }
 
-SourceLoc Reader::loc(const YAML::Node& node) const {
+SourceLoc Reader::loc(const yaml::Node& node) const {
   const auto mark = node.Mark();
   if (mark.is_null()) return SourceLoc{filename_};
   return SourceLoc{filename_, static_cast<unsigned>(mark.line + 1),
                    static_cast<unsigned>(mark.column + 1)};
 }
 
-void Reader::fail(const YAML::Node& node, const std::string& message) const {
+void Reader::fail(const yaml::Node& node, const std::string& message) const {
   throw UserError(loc(node), message);
 }
 
-void Reader::expect_map(const YAML::Node& node, std::string_view what,
+void Reader::expect_map(const yaml::Node& node, std::string_view what,
                         std::initializer_list<std::string_view> allowed) const {
   if (!node.IsMap()) fail(node, fmt::format("{} must be a map", what));
-  std::map<std::string, YAML::Mark, std::less<>> seen;
+  std::map<std::string, yaml::Mark, std::less<>> seen;
   for (const auto& kv : node) {
     const auto key = kv.first.Scalar();
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
@@ -108,30 +154,30 @@ void Reader::expect_map(const YAML::Node& node, std::string_view what,
   }
 }
 
-void Reader::expect_sequence(const YAML::Node& node, std::string_view what) const {
+void Reader::expect_sequence(const yaml::Node& node, std::string_view what) const {
   if (!node.IsSequence()) fail(node, fmt::format("{} must be a list", what));
 }
 
-std::string Reader::string(const YAML::Node& node, std::string_view what) const {
+std::string Reader::string(const yaml::Node& node, std::string_view what) const {
   if (!node.IsScalar()) fail(node, fmt::format("{} must be a string", what));
   return node.Scalar();
 }
 
-bool Reader::boolean(const YAML::Node& node, std::string_view what) const {
+bool Reader::boolean(const yaml::Node& node, std::string_view what) const {
   bool value = false;
-  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
+  if (!node.IsScalar() || !node.decode(value))
     fail(node, fmt::format("{} must be true or false", what));
   return value;
 }
 
-long long Reader::integer(const YAML::Node& node, std::string_view what) const {
+long long Reader::integer(const yaml::Node& node, std::string_view what) const {
   long long value = 0;
-  if (!node.IsScalar() || !YAML::convert<long long>::decode(node, value))
+  if (!node.IsScalar() || !node.decode(value))
     fail(node, fmt::format("{} must be an integer", what));
   return value;
 }
 
-std::vector<std::string> Reader::strings(const YAML::Node& node, std::string_view what,
+std::vector<std::string> Reader::strings(const yaml::Node& node, std::string_view what,
                                          bool lenient) const {
   if (lenient && node.IsScalar()) return {node.Scalar()};
   expect_sequence(node, what);
@@ -140,13 +186,13 @@ std::vector<std::string> Reader::strings(const YAML::Node& node, std::string_vie
   return out;
 }
 
-YAML::Node Reader::required(const YAML::Node& map, const char* key, std::string_view what) const {
+yaml::Node Reader::required(const yaml::Node& map, const char* key, std::string_view what) const {
   auto node = map[key];
   if (!node) fail(map, fmt::format("{} has no '{}'", what, key));
   return node;
 }
 
-std::optional<std::string> Reader::optional_string(const YAML::Node& map, const char* key) const {
+std::optional<std::string> Reader::optional_string(const yaml::Node& map, const char* key) const {
   const auto node = map[key];
   if (!node || node.IsNull()) return std::nullopt;
   return string(node, key);

@@ -29,15 +29,15 @@ std::string to_flow(const Index& ix, bool origins = false);
 /// A flow list of names: "[a, b]".
 std::string to_flow(const std::vector<std::string>& names);
 
-Column read_column(const yaml::Reader& r, const YAML::Node& n);
-PrimaryKey read_primary_key(const yaml::Reader& r, const YAML::Node& n);
-UniqueConstraint read_unique(const yaml::Reader& r, const YAML::Node& n);
-ForeignKey read_foreign_key(const yaml::Reader& r, const YAML::Node& n);
-CheckConstraint read_check(const yaml::Reader& r, const YAML::Node& n);
+Column read_column(const yaml::Reader& r, const yaml::Node& n);
+PrimaryKey read_primary_key(const yaml::Reader& r, const yaml::Node& n);
+UniqueConstraint read_unique(const yaml::Reader& r, const yaml::Node& n);
+ForeignKey read_foreign_key(const yaml::Reader& r, const yaml::Node& n);
+CheckConstraint read_check(const yaml::Reader& r, const yaml::Node& n);
 /// An index; with `extra_keys`, a map that may also hold those keys (an op's table, schema...).
-Index read_index(const yaml::Reader& r, const YAML::Node& n,
+Index read_index(const yaml::Reader& r, const yaml::Node& n,
                  std::initializer_list<std::string_view> extra_keys = {});
-Identity read_identity(const yaml::Reader& r, const YAML::Node& n);
+Identity read_identity(const yaml::Reader& r, const yaml::Node& n);
 
 /// A view or a schema object as a block map (its SQL is a block scalar) at `indent`, and back;
 /// `extra_keys` as for read_index. The first line has no indent of its own: "name: ...".
@@ -45,10 +45,10 @@ std::string to_block(const View& v, int indent, bool origins = false);
 /// Without `kind:` when `with_kind` is false (an op's name says it).
 std::string to_block(const DbObject& o, int indent, bool origins = false, bool with_kind = true);
 /// Without `need_sql`, a missing sql reads as empty (a drop that does not say what it dropped).
-View read_view(const yaml::Reader& r, const YAML::Node& n,
+View read_view(const yaml::Reader& r, const yaml::Node& n,
                std::initializer_list<std::string_view> extra_keys = {}, bool need_sql = true);
 /// With `kind` (an op's name says it), the map has no `kind:` of its own.
-DbObject read_object(const yaml::Reader& r, const YAML::Node& n,
+DbObject read_object(const yaml::Reader& r, const yaml::Node& n,
                      std::optional<ObjectKind> kind = std::nullopt,
                      std::initializer_list<std::string_view> extra_keys = {},
                      bool need_sql = true);

@@ -9,7 +9,7 @@
 namespace schemagen::ops {
 
 /// Reads a list of ops; `what` names the list in errors ("upgrade").
-std::vector<LocatedOp> read_ops(const yaml::Reader& r, const YAML::Node& list,
+std::vector<LocatedOp> read_ops(const yaml::Reader& r, const yaml::Node& list,
                                 std::string_view what);
 
 /// The ops as the YAML value of a list key: " []" when empty, else a newline and one
