@@ -130,4 +130,10 @@ cmp -s before.yaml out/meta.yaml || fail "a failed scan changed the output"
 printf 'models:\n  sources: [missing.hpp]\n' > schemagen.yaml
 run 1 "$SG" scan
 contains "$err" "missing.hpp: error: model header not found" "missing header"
+
+# SCHEMAGEN_SCAN_JOBS must be a count; 1 keeps the headers one translation unit.
+for bad in 0 two 2x -1; do
+  SCHEMAGEN_SCAN_JOBS=$bad run 1 "$SG" scan
+  contains "$err" "error: SCHEMAGEN_SCAN_JOBS is '$bad': it must be a whole number from 1" "jobs $bad"
+done
 finish

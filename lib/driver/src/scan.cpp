@@ -12,7 +12,10 @@
 #include "schemagen/support/files.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <fmt/format.h>
 #include <iostream>
 
@@ -27,6 +30,15 @@ scan::Options scan_options(const config::Config& cfg, bool use_cache) {
   opts.compile_commands = cfg.models.compile_commands;
   opts.naming = cfg.naming_convention;
   if (use_cache) opts.cache_dir = default_cache_dir();
+  if (const char* jobs = std::getenv("SCHEMAGEN_SCAN_JOBS"); jobs && *jobs) {
+    unsigned n = 0;
+    const auto [end, ec] = std::from_chars(jobs, jobs + std::strlen(jobs), n);
+    if (ec != std::errc() || *end || n == 0)
+      throw UserError(fmt::format("error: SCHEMAGEN_SCAN_JOBS is '{}': it must be a whole number "
+                                  "from 1 (1: the headers as one translation unit)",
+                                  jobs));
+    opts.jobs = n;
+  }
   return opts;
 }
 
@@ -181,7 +193,10 @@ ExitCode scan(const Global& global, const ScanOptions& options) {
             .count();
     std::cerr << fmt::format("scanned {} header{} in {:.1f} ms{}\n", opts.sources.size(),
                              opts.sources.size() == 1 ? "" : "s", ms,
-                             result.from_cache ? " (from the cache)" : "");
+                             result.from_cache ? " (from the cache)"
+                             : result.parts > 1
+                                 ? fmt::format(" ({} translation units in parallel)", result.parts)
+                                 : "");
   }
   return ExitCode::ok;
 }

@@ -14,6 +14,7 @@
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
 #include <clang/Frontend/FrontendActions.h>
+#include <clang/Lex/HeaderSearch.h>
 #include <clang/Lex/Lexer.h>
 #include <clang/Lex/MacroInfo.h>
 #include <clang/Lex/PPCallbacks.h>
@@ -24,6 +25,7 @@
 #include <llvm/ADT/SmallString.h>
 #include <llvm/ADT/StringSet.h>
 #include <llvm/Support/Path.h>
+#include <llvm/Support/VirtualFileSystem.h>
 #include <map>
 #include <set>
 
@@ -496,6 +498,73 @@ private:
   ParseOutput& out_;
 };
 
+/// Each identifier in `text` (the words of an #if condition), to `f`.
+template <class F> void each_identifier(StringRef text, F f) {
+  for (std::size_t i = 0; i < text.size();) {
+    if (!isAsciiIdentifierStart(text[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && isAsciiIdentifierContinue(text[end])) ++end;
+    f(text.substr(i, end - i));
+    i = end;
+  }
+}
+
+/// Records MacroUse for a part of a split parse: every macro defined or undefined in a file, and
+/// every name tested while undefined (by #ifdef, defined(), or a word of an #if).
+class MacroWatcher : public PPCallbacks {
+public:
+  MacroWatcher(Preprocessor& pp, MacroUse& out) : pp_(pp), sm_(pp.getSourceManager()), out_(out) {}
+
+  void MacroDefined(const Token& name, const MacroDirective* md) override {
+    const SourceLocation at = sm_.getFileLoc(md->getLocation());
+    const FileEntry* file = at.isValid() ? sm_.getFileEntryForID(sm_.getFileID(at)) : nullptr;
+    if (!file) return; // built in, or from the command line: the same for every part
+    out_.definitions.emplace_back(
+        name.getIdentifierInfo()->getName().str(),
+        fmt::format("{}:{}", file->getName().str(), sm_.getFileOffset(at)));
+  }
+  void MacroUndefined(const Token&, const MacroDefinition&, const MacroDirective*) override {
+    out_.undefines = true;
+  }
+  void Defined(const Token& name, const MacroDefinition& md, SourceRange) override { tests(name, md); }
+  void Ifdef(SourceLocation, const Token& name, const MacroDefinition& md) override { tests(name, md); }
+  void Ifndef(SourceLocation, const Token& name, const MacroDefinition& md) override { tests(name, md); }
+  void Elifdef(SourceLocation, const Token& name, const MacroDefinition& md) override { tests(name, md); }
+  void Elifndef(SourceLocation, const Token& name, const MacroDefinition& md) override { tests(name, md); }
+  void If(SourceLocation, SourceRange condition, ConditionValueKind) override { words(condition); }
+  void Elif(SourceLocation, SourceRange condition, ConditionValueKind, SourceLocation) override {
+    words(condition);
+  }
+
+  void EndOfMainFile() override {
+    auto& headers = pp_.getHeaderSearchInfo();
+    for (auto it = sm_.fileinfo_begin(); it != sm_.fileinfo_end(); ++it)
+      if (it->first)
+        if (const auto* guard =
+                headers.getFileInfo(it->first).getControllingMacro(pp_.getExternalSource()))
+          out_.include_guards.push_back(guard->getName().str());
+  }
+
+private:
+  void tests(const Token& name, const MacroDefinition& md) {
+    if (!md.getMacroInfo()) out_.tested_undefined.push_back(name.getIdentifierInfo()->getName().str());
+  }
+  void words(SourceRange range) {
+    each_identifier(
+        Lexer::getSourceText(CharSourceRange::getTokenRange(range), sm_, pp_.getLangOpts()),
+        [&](StringRef word) {
+          if (!pp_.isMacroDefined(word)) out_.tested_undefined.push_back(word.str());
+        });
+  }
+
+  Preprocessor& pp_;
+  const SourceManager& sm_;
+  MacroUse& out_;
+};
+
 class Consumer : public ASTConsumer {
 public:
   Consumer(ParseOutput& out, DiagnosticList& diags, PreludeWatcher& watcher)
@@ -520,8 +589,9 @@ private:
 
 class Action : public ASTFrontendAction {
 public:
-  Action(const std::vector<std::string>& prelude, ParseOutput& out, DiagnosticList& diags)
-      : prelude_(prelude), out_(out), diags_(diags) {}
+  Action(const std::vector<std::string>& prelude, bool watch_macros, ParseOutput& out,
+         DiagnosticList& diags)
+      : prelude_(prelude), watch_macros_(watch_macros), out_(out), diags_(diags) {}
 
   bool BeginInvocation(CompilerInstance& ci) override {
     // Models live in declarations: function bodies are never needed, and skipping them is most
@@ -535,11 +605,13 @@ public:
     PreludeWatcher& w = *watcher;
     pp.addPPCallbacks(std::move(watcher));
     pp.setTokenWatcher([&w](const Token& t) { w.token(t); });
+    if (watch_macros_) pp.addPPCallbacks(std::make_unique<MacroWatcher>(pp, out_.macros));
     return std::make_unique<Consumer>(out_, diags_, w);
   }
 
 private:
   const std::vector<std::string>& prelude_;
+  bool watch_macros_;
   ParseOutput& out_;
   DiagnosticList& diags_;
 };
@@ -574,17 +646,8 @@ public:
 private:
   void add(const Token& name) { names_.insert(name.getIdentifierInfo()->getName()); }
   void words(SourceRange range) {
-    const StringRef text = Lexer::getSourceText(CharSourceRange::getTokenRange(range), sm_, lang_);
-    for (std::size_t i = 0; i < text.size();) {
-      if (!isAsciiIdentifierStart(text[i])) {
-        ++i;
-        continue;
-      }
-      std::size_t end = i;
-      while (end < text.size() && isAsciiIdentifierContinue(text[end])) ++end;
-      names_.insert(text.substr(i, end - i));
-      i = end;
-    }
+    each_identifier(Lexer::getSourceText(CharSourceRange::getTokenRange(range), sm_, lang_),
+                    [&](StringRef word) { names_.insert(word); });
   }
 
   const SourceManager& sm_;
@@ -696,7 +759,12 @@ int run_tool(const ParseInput& input, const std::string& file,
   std::vector<std::string> flags = input.flags;
   flags.insert(flags.end(), extra.begin(), extra.end());
   tooling::FixedCompilationDatabase db(input.working_dir, flags);
-  tooling::ClangTool tool(db, {file});
+  // a file system of its own, whose working directory is its own: the process-wide one that
+  // ClangTool takes by default changes the process's (chdir), which parts of a split scan
+  // (scan.cpp) running on other threads would race on
+  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> files(
+      llvm::vfs::createPhysicalFileSystem().release());
+  tooling::ClangTool tool(db, {file}, std::make_shared<PCHContainerOperations>(), files);
   tool.mapVirtualFile(input.main_file, input.main_code);
   for (const auto& [path, content] : input.virtual_files) tool.mapVirtualFile(path, content);
   DiagnosticCollector collector(diags);
@@ -724,7 +792,8 @@ void parse(const ParseInput& given, ParseOutput& output, DiagnosticList& diags) 
   if (!input.pch.empty()) extra = {"-include-pch", input.pch};
   const int rc = run_tool(
       input, input.main_file, extra,
-      [&] { return std::make_unique<Action>(input.prelude, output, diags); }, diags);
+      [&] { return std::make_unique<Action>(input.prelude, input.watch_macros, output, diags); },
+      diags);
   if (rc != 0 && !diags.has_errors())
     diags.error(SourceLoc{}, "the models could not be parsed (Clang reported no reason)");
 }

@@ -16,6 +16,7 @@ namespace schemagen::scan {
 struct ParseInput {
   std::string main_file;          // absolute path of the synthetic translation unit
   std::string main_code;          // its text: #include of every header
+  std::vector<std::string> headers; // those headers, absolute (none: main_code is all there is)
   std::vector<std::string> flags; // compiler flags, without the file name
   std::optional<std::filesystem::path> compile_commands; // also take flags from here
   std::string compile_commands_file; // the file whose flags to take (the first header)
@@ -24,6 +25,18 @@ struct ParseInput {
   // A precompiled prelude (precompile()) to start from, and the includes it holds ("<chrono>")
   std::string pch;
   std::vector<std::string> prelude;
+  // A part of a split parse (scan.cpp): record what the parts must agree on (ParseOutput::macros)
+  bool watch_macros = false;
+};
+
+/// What a part of a split parse did with macros outside its precompiled prelude: where the
+/// parse reads each part as if the parts before it had not been read, these are what could
+/// make that read differently.
+struct MacroUse {
+  std::vector<std::pair<std::string, std::string>> definitions; // (name, "file:offset")
+  std::vector<std::string> tested_undefined; // names tested or read in #if while undefined
+  std::vector<std::string> include_guards;   // the macros that guard whole files read
+  bool undefines = false;                    // an #undef
 };
 
 struct ParseOutput {
@@ -39,6 +52,7 @@ struct ParseOutput {
   // ... and false when they did more before that: declared something, tested a system header's
   // macro, or never included a prelude header. Then the parse may not read as one without would.
   bool prelude_in_place = true;
+  MacroUse macros; // with ParseInput::watch_macros
 };
 
 /// Runs the parse. Compile errors and misplaced annotations go to `diags`. Throws UserError when

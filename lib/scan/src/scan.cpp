@@ -13,8 +13,11 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <fstream>
+#include <future>
 #include <iterator>
+#include <map>
 #include <set>
+#include <thread>
 #include <unistd.h>
 
 namespace schemagen::scan {
@@ -192,11 +195,118 @@ struct Parsed {
   ParseOutput output;
   DiagnosticList diagnostics;
   std::vector<fs::path> prelude_dependencies; // the PCH's, when the parse started from one
+  unsigned parts = 1;
 };
+
+// ---- the split parse ------------------------------------------------------------------------
+//
+// From a precompiled prelude, most of a parse is the models themselves, and several headers can
+// be parsed as several translation units, each a run of them, on threads of their own. Each part
+// is read as if the parts before it had not been, which reads the models as one translation
+// unit would as long as every header includes what it uses (else a part does not compile) and no
+// part's macros change how another reads. So the split is kept only when every part compiled
+// with no diagnostic, and (MacroUse) no part undefined a macro, no macro was defined in two
+// places, and no name a part tested while undefined is defined anywhere other than as the guard
+// of a whole file; else the headers are parsed as one translation unit, as without the split. A
+// header several parts read (one they all include) gives its declarations once, where the first
+// part read it, as the one translation unit would.
+
+/// `headers` cut into at most `parts` runs of about the same size in bytes, in order.
+std::vector<std::vector<std::string>> runs_of(const std::vector<std::string>& headers,
+                                              unsigned parts) {
+  std::vector<std::uintmax_t> sizes;
+  std::uintmax_t total = 0;
+  for (const auto& h : headers) {
+    std::error_code ec;
+    const auto size = fs::file_size(h, ec);
+    sizes.push_back(ec ? 0 : size);
+    total += sizes.back();
+  }
+  std::vector<std::vector<std::string>> runs(1);
+  std::uintmax_t so_far = 0;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    // a new run once this one holds its share, while headers are left for the runs to come
+    const auto share = total * runs.size() / parts;
+    if (!runs.back().empty() && so_far >= share && runs.size() < parts) runs.emplace_back();
+    runs.back().push_back(headers[i]);
+    so_far += sizes[i];
+  }
+  return runs;
+}
+
+/// Whether the parts read the models as one translation unit would (above).
+bool agree(const std::vector<Parsed>& parts) {
+  std::map<std::string, std::string, std::less<>> defined_at;
+  std::set<std::string, std::less<>> guards;
+  for (const auto& part : parts) {
+    const auto& m = part.output.macros;
+    if (!part.output.compiled || !part.diagnostics.items().empty() || m.undefines) return false;
+    for (const auto& [name, at] : m.definitions)
+      if (const auto [it, fresh] = defined_at.emplace(name, at); !fresh && it->second != at)
+        return false;
+    guards.insert(m.include_guards.begin(), m.include_guards.end());
+  }
+  for (const auto& part : parts)
+    for (const auto& name : part.output.macros.tested_undefined)
+      if (defined_at.count(name) && !guards.count(name)) return false;
+  return true;
+}
+
+/// The parts' outputs as one: declarations in order, each once.
+Parsed joined(std::vector<Parsed> parts) {
+  Parsed out;
+  out.parts = static_cast<unsigned>(parts.size());
+  ParseOutput& o = out.output;
+  o.compiled = true;
+  o.leading_includes = parts.front().output.leading_includes; // where the one unit starts
+  std::set<std::string> seen;
+  auto once = [&](auto& into, auto& from) {
+    for (auto& d : from)
+      if (seen.insert(d.cxx_name + "\n" + d.loc.str()).second) into.push_back(std::move(d));
+  };
+  for (auto& part : parts) {
+    auto& p = part.output;
+    once(o.raw.tables, p.raw.tables);
+    once(o.raw.views, p.raw.views);
+    once(o.raw.enums, p.raw.enums);
+    o.dependencies.insert(o.dependencies.end(), p.dependencies.begin(), p.dependencies.end());
+    o.early_macros.insert(o.early_macros.end(), p.early_macros.begin(), p.early_macros.end());
+    o.prelude_in_place = o.prelude_in_place && p.prelude_in_place;
+  }
+  return out;
+}
+
+/// The headers parsed in parts (above) from the prelude `input` names, or nullopt when there
+/// is one part only or the parts do not agree.
+std::optional<Parsed> parse_split(const ParseInput& input, unsigned jobs) {
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  if (jobs < 2 || input.headers.size() < 2 || input.pch.empty()) return std::nullopt;
+  const auto runs = runs_of(input.headers, std::min<unsigned>(jobs, input.headers.size()));
+  if (runs.size() < 2) return std::nullopt;
+  std::vector<Parsed> parts(runs.size());
+  auto parse_part = [&](std::size_t k) {
+    ParseInput in = input;
+    in.watch_macros = true;
+    in.main_file = (fs::path(input.main_file).parent_path() /
+                    fmt::format("schemagen-models-{}.cpp", k + 1))
+                       .string();
+    in.main_code.clear();
+    for (const auto& h : runs[k]) in.main_code += fmt::format("#include \"{}\"\n", h);
+    parse(in, parts[k].output, parts[k].diagnostics);
+  };
+  std::vector<std::future<void>> others;
+  for (std::size_t k = 1; k < runs.size(); ++k)
+    others.push_back(std::async(std::launch::async, parse_part, k));
+  parse_part(0);
+  for (auto& f : others) f.get();
+  if (!agree(parts)) return std::nullopt;
+  return joined(std::move(parts));
+}
 
 /// The parse, from the precompiled prelude where the cache directory has one for these models
 /// (`key`: the result cache's). Records the prelude the next parse can start from.
-Parsed parse_with_prelude(ParseInput input, const fs::path& cache_dir, const std::string& key) {
+Parsed parse_with_prelude(ParseInput input, const fs::path& cache_dir, const std::string& key,
+                          unsigned jobs) {
   resolve_compile_commands(input);
   ContentCache listing(cache_dir, "prelude", key);
   std::vector<std::string> recorded;
@@ -213,7 +323,10 @@ Parsed parse_with_prelude(ParseInput input, const fs::path& cache_dir, const std
   if (pch) {
     input.pch = pch->file.string();
     input.prelude = pch->includes;
-    parse(input, p.output, p.diagnostics);
+    if (auto split = parse_split(input, jobs))
+      p = std::move(*split);
+    else
+      parse(input, p.output, p.diagnostics);
     in_place = read_in_place(p.output, *pch);
     if (p.output.compiled && in_place) {
       p.prelude_dependencies = pch->dependencies;
@@ -246,6 +359,7 @@ Result build(const ParseInput& input, Parsed parsed, const model::NamingConventi
   Result result;
   result.diagnostics = std::move(parsed.diagnostics);
   result.precompiled = !parsed.prelude_dependencies.empty();
+  result.parts = parsed.parts;
   ParseOutput& out = parsed.output;
   if (out.compiled) { // an annotation's syntax error does not hide the others' mistakes
     auto metadata = build_metadata(out.raw, naming, result.diagnostics,
@@ -310,6 +424,7 @@ Result scan(const Options& options) {
     if (!fs::is_regular_file(abs, ec))
       throw UserError(fmt::format("{}: error: model header not found", display_path(abs)));
     input.main_code += fmt::format("#include \"{}\"\n", abs.string());
+    input.headers.push_back(abs.string());
   }
   const fs::path first = fs::absolute(options.sources.front()).lexically_normal();
   input.main_file = (first.parent_path() / "schemagen-models.cpp").string();
@@ -342,7 +457,8 @@ Result scan(const Options& options) {
       return r;
     }
   }
-  Result result = cache ? build(input, parse_with_prelude(input, *options.cache_dir, key),
+  Result result = cache ? build(input,
+                                parse_with_prelude(input, *options.cache_dir, key, options.jobs),
                                 options.naming)
                         : run_parse(input, options.naming);
   if (options.compile_commands)

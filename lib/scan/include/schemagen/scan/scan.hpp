@@ -24,6 +24,9 @@ struct Options {
       compile_commands; // directory of a compile_commands.json to take flags from
   model::NamingConvention naming;
   std::optional<fs::path> cache_dir; // content-hash cache; nullopt: always parse
+  // With precompiled system headers (a cache directory) and several headers: parse them as up to
+  // this many translation units in parallel, when that reads them as one would. 0: one per core.
+  unsigned jobs = 0;
 };
 
 struct Result {
@@ -35,6 +38,7 @@ struct Result {
   bool from_cache = false;
   std::string cache_entry; // the cache entry it was read from (ContentCache::Hit::identity)
   bool precompiled = false; // the parse started from the cache's precompiled system headers
+  unsigned parts = 1;        // translation units parsed in parallel (1: the headers as one)
 
   bool ok() const { return !diagnostics.has_errors(); }
   /// The metadata, parsed from `yaml` when it came from the cache.
