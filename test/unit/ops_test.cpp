@@ -612,6 +612,41 @@ TEST_CASE("views and schema objects: YAML round trip, op names, reverse and repl
                         states[1]), UserError); // made twice
 }
 
+TEST_CASE("a Replay's hashed views and objects do what apply() does, refusals included") {
+  const auto ops = schema_object_ops();
+  const auto reversed = reverse_all(ops);
+  model::Metadata by_apply, by_replay;
+  Replay replay(by_replay);
+  for (const auto* list : {&ops, &reversed, &ops})
+    for (const auto& op : *list) {
+      CAPTURE(describe(op));
+      apply(op, by_apply);
+      replay.apply(op);
+      CHECK(by_replay == by_apply);
+      // whatever apply() refuses now, the Replay refuses too, and the other way round
+      for (const auto& again : ops) {
+        if (!std::holds_alternative<CreateView>(again) && !std::holds_alternative<CreateObject>(again))
+          continue;
+        auto a = by_apply;
+        bool apply_refused = false, replay_refused = false;
+        try {
+          apply(again, a);
+        } catch (const UserError&) {
+          apply_refused = true;
+        }
+        auto r = by_replay;
+        Replay probe(r);
+        try {
+          probe.apply(again);
+        } catch (const UserError&) {
+          replay_refused = true;
+        }
+        CAPTURE(describe(again));
+        CHECK(apply_refused == replay_refused);
+      }
+    }
+}
+
 TEST_CASE("SQL holding a control character is written quoted, since a block scalar cannot hold it") {
   model::View v;
   v.name = "v";

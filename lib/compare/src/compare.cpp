@@ -630,6 +630,7 @@ private:
     };
     const bool database_grants =
         std::any_of(models_.objects.begin(), models_.objects.end(), on_database);
+    const model::ObjectIndex on_db(db_.objects);
     for (std::size_t i = 0; i < models_.objects.size(); ++i) {
       // matched as the database spells it: a function's (int4) is its (integer); the ops carry
       // the statement as declared, under that identity
@@ -638,7 +639,7 @@ private:
       model::DbObject m = models_.objects[i];
       m.target = c.target;
       m.definition.clear();
-      const auto* d = db_.find_object(c);
+      const auto* d = on_db.find(c);
       if (!d) {
         create_bucket(m).push_back(ops::CreateObject{m});
       } else if (!(c == *d)) {
@@ -654,10 +655,11 @@ private:
         }
       }
     }
-    const auto& spelled = canon_.objects.size() == models_.objects.size() ? canon_ : models_;
+    const model::ObjectIndex declared(
+        (canon_.objects.size() == models_.objects.size() ? canon_ : models_).objects);
     for (const auto& d : db_.objects)
       if ((o_.whole_schema || (managed.count(d.kind) && (database_grants || !on_database(d)))) &&
-          !spelled.find_object(d))
+          !declared.find(d))
         drop_bucket(d).push_back(ops::DropObject{d});
   }
 

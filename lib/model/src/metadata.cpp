@@ -111,6 +111,24 @@ std::string TableIndex::key(std::string_view schema, std::string_view name) {
   return k.append(name);
 }
 
+ObjectIndex::ObjectIndex(const std::vector<DbObject>& objects) {
+  by_key_.reserve(objects.size());
+  for (const auto& o : objects) by_key_.emplace(key(o), &o); // the first, as find_object()'s
+}
+
+const DbObject* ObjectIndex::find(const DbObject& like) const {
+  const auto it = by_key_.find(key(like));
+  return it == by_key_.end() ? nullptr : it->second;
+}
+
+std::string ObjectIndex::key(const DbObject& o) {
+  std::string k = TableIndex::key(o.schema, o.name);
+  k.push_back('\0');
+  k.append(o.target).push_back('\0');
+  k.push_back(static_cast<char>('0' + static_cast<int>(o.kind)));
+  return k;
+}
+
 std::string_view to_string(Identity identity) {
   switch (identity) {
   case Identity::none: return "";

@@ -14,11 +14,19 @@ using model::TableIndex;
 struct Replay::Hashes {
   std::unordered_map<std::string, std::size_t> tables;      // TableIndex::key -> position
   std::unordered_map<std::string, std::size_t> index_names; // (schema, index) -> how many
+  std::unordered_map<std::string, std::size_t> views;       // TableIndex::key -> how many
+  std::unordered_map<std::string, std::size_t> objects;     // ObjectIndex::key -> how many
 
-  explicit Hashes(const std::vector<model::Table>& all) {
-    position(all);
-    for (const auto& t : all)
+  explicit Hashes(const model::Metadata& m) {
+    position(m.tables);
+    for (const auto& t : m.tables)
       for (const auto& ix : t.indexes) ++index_names[TableIndex::key(t.schema, ix.name)];
+    for (const auto& v : m.views) ++views[TableIndex::key(v.schema, v.name)];
+    for (const auto& o : m.objects) ++objects[model::ObjectIndex::key(o)];
+  }
+  static void forget(std::unordered_map<std::string, std::size_t>& counts, const std::string& key) {
+    const auto it = counts.find(key);
+    if (it != counts.end() && --it->second == 0) counts.erase(it);
   }
   /// emplace keeps the first of two tables of one name, the one a linear search finds
   void position(const std::vector<model::Table>& all) {
@@ -27,8 +35,7 @@ struct Replay::Hashes {
       tables.emplace(TableIndex::key(all[i].schema, all[i].name), i);
   }
   void forget_index(const std::string& schema, const std::string& name) {
-    const auto it = index_names.find(TableIndex::key(schema, name));
-    if (it != index_names.end() && --it->second == 0) index_names.erase(it);
+    forget(index_names, TableIndex::key(schema, name));
   }
 };
 
@@ -313,9 +320,11 @@ public:
             [&](const BulkInsert& o) { table(o.schema, o.table); },
             [](const Call&) {}, // a data step: the schema stays as it is
             [&](const CreateView& o) {
-              if (m_.find_view(o.view.schema, o.view.name))
+              const auto key = TableIndex::key(o.view.schema, o.view.name);
+              if (h_ ? h_->views.count(key) > 0 : m_.find_view(o.view.schema, o.view.name) != nullptr)
                 fail(fmt::format("view {} exists already", o.view.qualified_name()));
               m_.views.push_back(o.view);
+              if (h_) ++h_->views[key];
             },
             [&](const ReplaceView& o) { view(o.view.schema, o.view.name) = o.view; },
             [&](const DropView& o) {
@@ -323,14 +332,19 @@ public:
               std::erase_if(m_.views, [&](const model::View& v) {
                 return v.schema == o.view.schema && v.name == o.view.name;
               });
+              if (h_) h_->views.erase(TableIndex::key(o.view.schema, o.view.name));
             },
             [&](const CreateObject& o) {
-              if (m_.find_object(o.object)) fail(fmt::format("{} exists already", o.object.describe()));
+              const auto key = model::ObjectIndex::key(o.object);
+              if (h_ ? h_->objects.count(key) > 0 : m_.find_object(o.object) != nullptr)
+                fail(fmt::format("{} exists already", o.object.describe()));
               m_.objects.push_back(o.object);
+              if (h_) ++h_->objects[key];
             },
             [&](const ReplaceObject& o) { object(o.object) = o.object; },
             [&](const DropObject& o) {
               const auto* found = &object(o.object);
+              if (h_) Replay::Hashes::forget(h_->objects, model::ObjectIndex::key(*found));
               std::erase_if(m_.objects, [&](const model::DbObject& x) { return &x == found; });
             },
         },
@@ -351,7 +365,7 @@ ApplyResult apply(const Op& op, model::Metadata& metadata) {
 }
 
 Replay::Replay(model::Metadata& metadata)
-    : metadata_(metadata), hashes_(std::make_unique<Hashes>(metadata.tables)) {}
+    : metadata_(metadata), hashes_(std::make_unique<Hashes>(metadata)) {}
 
 Replay::~Replay() = default;
 

@@ -180,6 +180,20 @@ private:
   std::unordered_map<std::string, const Table*> by_name_;
 };
 
+/// Objects by what find_object() matches (kind, schema, name, target): one hash per lookup where
+/// a find_object() in a loop over objects was quadratic (a grant per table and role, say).
+class ObjectIndex {
+public:
+  explicit ObjectIndex(const std::vector<DbObject>& objects);
+  /// The first object like `like`, as find_object() finds it.
+  const DbObject* find(const DbObject& like) const;
+  /// What the index hashes an object by.
+  static std::string key(const DbObject& o);
+
+private:
+  std::unordered_map<std::string, const DbObject*> by_key_;
+};
+
 /// Sorts everything whose order carries no meaning (tables, enums, constraints and indexes by
 /// name) and recomputes `schemas`; column and enum-value order are kept.
 void canonicalize(Metadata& metadata);

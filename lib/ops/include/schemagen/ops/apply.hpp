@@ -20,8 +20,8 @@ ApplyResult apply(const Op& op, model::Metadata& metadata);
 
 /// apply() for many ops in a row on one Metadata. apply() finds a table by a linear search, so a
 /// chain creating thousands of tables replayed op by op is quadratic; a Replay hashes the tables
-/// (and the index names, which are unique per schema) once and keeps the hashes in step with what
-/// its ops do. Nothing else may change the Metadata while the Replay is in use. Each op does what
+/// (and the index names, which are unique per schema, the views and the schema objects) once and
+/// keeps the hashes in step with what its ops do. Nothing else may change the Metadata while the Replay is in use. Each op does what
 /// apply() does, and fails as it does.
 class Replay {
 public:
