@@ -276,9 +276,26 @@ Parsed joined(std::vector<Parsed> parts) {
   return out;
 }
 
+/// How many of the headers the parts read that are another part's: a part that includes the
+/// headers of others parses them again (models_5.hpp including models_4.hpp, which includes
+/// models_3.hpp, ...), and then the split costs more than it saves.
+std::size_t read_twice(const std::vector<std::vector<std::string>>& runs,
+                       const std::vector<Parsed>& parts) {
+  std::map<std::string, std::size_t, std::less<>> run_of;
+  for (std::size_t k = 0; k < runs.size(); ++k)
+    for (const auto& h : runs[k]) run_of.emplace(h, k);
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < parts.size(); ++k)
+    for (const auto& dep : parts[k].output.dependencies)
+      if (const auto it = run_of.find(dep); it != run_of.end() && it->second != k) ++n;
+  return n;
+}
+
 /// The headers parsed in parts (above) from the prelude `input` names, or nullopt when there
-/// is one part only or the parts do not agree.
-std::optional<Parsed> parse_split(const ParseInput& input, unsigned jobs) {
+/// is one part only or the parts do not agree (then `disagreed`). `overlapped` when the parts
+/// read each other's headers.
+std::optional<Parsed> parse_split(const ParseInput& input, unsigned jobs, bool& disagreed,
+                                  bool& overlapped) {
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
   if (jobs < 2 || input.headers.size() < 2 || input.pch.empty()) return std::nullopt;
   const auto runs = runs_of(input.headers, std::min<unsigned>(jobs, input.headers.size()));
@@ -299,7 +316,11 @@ std::optional<Parsed> parse_split(const ParseInput& input, unsigned jobs) {
     others.push_back(std::async(std::launch::async, parse_part, k));
   parse_part(0);
   for (auto& f : others) f.get();
-  if (!agree(parts)) return std::nullopt;
+  if (!agree(parts)) {
+    disagreed = true;
+    return std::nullopt;
+  }
+  overlapped = read_twice(runs, parts) * 4 > input.headers.size();
   return joined(std::move(parts));
 }
 
@@ -323,10 +344,19 @@ Parsed parse_with_prelude(ParseInput input, const fs::path& cache_dir, const std
   if (pch) {
     input.pch = pch->file.string();
     input.prelude = pch->includes;
-    if (auto split = parse_split(input, jobs))
+    // the split, unless an earlier scan of these headers found it not worth it: its parts read
+    // each other's headers, or could not be read apart though the headers compile as one (a
+    // failure the headers' own errors explain is no reason not to try again)
+    ContentCache one_unit(cache_dir, "split", key);
+    std::optional<Parsed> split;
+    bool disagreed = false, overlapped = false;
+    if (!one_unit.lookup()) split = parse_split(input, jobs, disagreed, overlapped);
+    if (split)
       p = std::move(*split);
     else
       parse(input, p.output, p.diagnostics);
+    if (overlapped || (disagreed && p.output.compiled && p.diagnostics.items().empty()))
+      one_unit.store("parse as one translation unit", {});
     in_place = read_in_place(p.output, *pch);
     if (p.output.compiled && in_place) {
       p.prelude_dependencies = pch->dependencies;
