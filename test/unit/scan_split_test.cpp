@@ -76,10 +76,12 @@ public:
     return r;
   }
 
-private:
-  void write(const std::string& name, const std::string& text) {
+  void write_file(const std::string& name, const std::string& text) {
     write_file_atomic(dir_ / name, text);
   }
+
+private:
+  void write(const std::string& name, const std::string& text) { write_file(name, text); }
   fs::path dir_;
 };
 
@@ -112,6 +114,21 @@ TEST_CASE("headers parsed in parallel give what one translation unit gives") {
   auto one = m.from_prelude(1);
   CHECK(one.parts == 1);
   CHECK(one.yaml == whole.yaml);
+}
+
+TEST_CASE("a header two parts include by different paths gives its declarations once") {
+  Models m;
+  m.write_file("shared/lookup.hpp", "#pragma once\n#include \"../common.hpp\"\n" +
+                                        table("lookup", "Lookup"));
+  m.header("a", "#include \"shared/lookup.hpp\"\n", table("a", "A"));
+  m.header("d", "#include \"./shared/../shared/lookup.hpp\"\n", table("d", "D"));
+  const auto whole = m.whole();
+  INFO(whole.diagnostics.str());
+  REQUIRE(whole.ok());
+  auto split = m.from_prelude(2);
+  CHECK(split.parts == 2);
+  CHECK(split.diagnostics.items().empty());
+  CHECK(split.yaml == whole.yaml); // the lookup table once, where a.hpp put it
 }
 
 TEST_CASE("headers that include each other are parsed as one after the split found so") {

@@ -522,9 +522,11 @@ public:
     const SourceLocation at = sm_.getFileLoc(md->getLocation());
     const FileEntry* file = at.isValid() ? sm_.getFileEntryForID(sm_.getFileID(at)) : nullptr;
     if (!file) return; // built in, or from the command line: the same for every part
-    out_.definitions.emplace_back(
-        name.getIdentifierInfo()->getName().str(),
-        fmt::format("{}:{}", file->getName().str(), sm_.getFileOffset(at)));
+    // by real path: a header reached by two spellings is one place
+    const StringRef path =
+        file->tryGetRealPathName().empty() ? file->getName() : file->tryGetRealPathName();
+    out_.definitions.emplace_back(name.getIdentifierInfo()->getName().str(),
+                                  fmt::format("{}:{}", path.str(), sm_.getFileOffset(at)));
   }
   void MacroUndefined(const Token&, const MacroDefinition&, const MacroDirective*) override {
     out_.undefines = true;

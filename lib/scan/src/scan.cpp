@@ -211,6 +211,13 @@ struct Parsed {
 // header several parts read (one they all include) gives its declarations once, where the first
 // part read it, as the one translation unit would.
 
+/// A translation unit of `headers`, included in order.
+std::string including(const std::vector<std::string>& headers) {
+  std::string code;
+  for (const auto& h : headers) code += fmt::format("#include \"{}\"\n", h);
+  return code;
+}
+
 /// `headers` cut into at most `parts` runs of about the same size in bytes, in order.
 std::vector<std::vector<std::string>> runs_of(const std::vector<std::string>& headers,
                                               unsigned parts) {
@@ -252,17 +259,32 @@ bool agree(const std::vector<Parsed>& parts) {
   return true;
 }
 
-/// The parts' outputs as one: declarations in order, each once.
+/// The parts' outputs as one: declarations in order, each once. A header two parts reach by
+/// different paths ("../common/x.hpp", "common/x.hpp") is one file: the first part's spelling,
+/// the one translation unit's, is kept.
 Parsed joined(std::vector<Parsed> parts) {
   Parsed out;
   out.parts = static_cast<unsigned>(parts.size());
   ParseOutput& o = out.output;
   o.compiled = true;
   o.leading_includes = parts.front().output.leading_includes; // where the one unit starts
+  std::map<std::string, std::string, std::less<>> file_of; // as spelled → the file itself
+  auto file = [&](const std::string& spelled) -> const std::string& {
+    auto it = file_of.find(spelled);
+    if (it == file_of.end()) {
+      std::error_code ec;
+      auto real = fs::weakly_canonical(spelled, ec);
+      it = file_of.emplace(spelled, ec ? spelled : real.string()).first;
+    }
+    return it->second;
+  };
   std::set<std::string> seen;
   auto once = [&](auto& into, auto& from) {
     for (auto& d : from)
-      if (seen.insert(d.cxx_name + "\n" + d.loc.str()).second) into.push_back(std::move(d));
+      if (seen.insert(fmt::format("{}\n{}:{}:{}", d.cxx_name, file(d.loc.file), d.loc.line,
+                                  d.loc.column))
+              .second)
+        into.push_back(std::move(d));
   };
   for (auto& part : parts) {
     auto& p = part.output;
@@ -307,8 +329,7 @@ std::optional<Parsed> parse_split(const ParseInput& input, unsigned jobs, bool& 
     in.main_file = (fs::path(input.main_file).parent_path() /
                     fmt::format("schemagen-models-{}.cpp", k + 1))
                        .string();
-    in.main_code.clear();
-    for (const auto& h : runs[k]) in.main_code += fmt::format("#include \"{}\"\n", h);
+    in.main_code = including(runs[k]);
     parse(in, parts[k].output, parts[k].diagnostics);
   };
   std::vector<std::future<void>> others;
@@ -453,9 +474,9 @@ Result scan(const Options& options) {
     const fs::path abs = fs::absolute(source).lexically_normal();
     if (!fs::is_regular_file(abs, ec))
       throw UserError(fmt::format("{}: error: model header not found", display_path(abs)));
-    input.main_code += fmt::format("#include \"{}\"\n", abs.string());
     input.headers.push_back(abs.string());
   }
+  input.main_code = including(input.headers);
   const fs::path first = fs::absolute(options.sources.front()).lexically_normal();
   input.main_file = (first.parent_path() / "schemagen-models.cpp").string();
   input.flags = scan_flags(options.args);
