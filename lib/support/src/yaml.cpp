@@ -25,23 +25,6 @@ bool looks_like_non_string(std::string_view s) {
   return end && *end == '\0';
 }
 
-/// The code point of the UTF-8 sequence of `n` bytes at `s[i]` (n from 2 to 4).
-char32_t code_point(std::string_view s, std::size_t i, std::size_t n) {
-  char32_t cp = static_cast<unsigned char>(s[i]) & (0x7F >> n);
-  for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  return cp;
-}
-
-/// How many bytes the UTF-8 sequence starting with `lead` has (1 for anything else).
-std::size_t sequence_length(std::string_view s, std::size_t i) {
-  const unsigned char lead = static_cast<unsigned char>(s[i]);
-  const std::size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-  if (i + n > s.size()) return 1;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 1;
-  return n;
-}
-
 /// A character a YAML reader refuses in a document (a C1 control, U+FFFE, U+FFFF) or reads as a
 /// line break (U+0085, U+2028, U+2029), or a byte order mark: written as an escape.
 bool needs_escape(char32_t cp) {
@@ -71,9 +54,9 @@ bool plain_safe(std::string_view s) {
 
 bool holds_escaped(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
-    const auto n = sequence_length(s, i);
-    if (n > 1 && needs_escape(code_point(s, i, n))) return true;
-    i += n;
+    const auto c = utf8_at(s, i);
+    if (c.length > 1 && needs_escape(c.code_point)) return true;
+    i += std::max<std::size_t>(c.length, 1);
   }
   return false;
 }
@@ -84,14 +67,13 @@ std::string quote(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char ch = s[i];
     const unsigned char c = static_cast<unsigned char>(ch);
-    if (const auto n = sequence_length(s, i); n > 1) {
-      const char32_t cp = code_point(s, i, n);
-      if (needs_escape(cp))
-        out += cp <= 0xFF ? fmt::format("\\x{:02x}", static_cast<unsigned>(cp))
-                          : fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
+    if (const auto u = utf8_at(s, i); u.length > 1) {
+      const auto cp = static_cast<unsigned>(u.code_point);
+      if (needs_escape(u.code_point))
+        out += cp <= 0xFF ? fmt::format("\\x{:02x}", cp) : fmt::format("\\u{:04x}", cp);
       else
-        out.append(s.substr(i, n));
-      i += n - 1;
+        out.append(s.substr(i, u.length));
+      i += u.length - 1;
       continue;
     }
     switch (c) {

@@ -1,5 +1,7 @@
 #include "schemagen/support/yaml_node.hpp"
 
+#include "schemagen/support/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -33,31 +35,14 @@ struct Event {
   ~Event() { yaml_event_delete(&e); }
 };
 
-/// The length of the well-formed UTF-8 sequence at `s[i]`, or 0 when there is none.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  const std::size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  const unsigned char d = byte(i + 1);
-  if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d > 0x9F) || (c == 0xF0 && d < 0x90) ||
-      (c == 0xF4 && d > 0x8F))
-    return 0; // overlong, a surrogate, or past U+10FFFF
-  return n;
-}
-
 /// `text` with each byte that is not part of well-formed UTF-8 read as U+FFFD, as yaml-cpp read
 /// it (libyaml refuses such a text); nullopt when it is well-formed, which is the rule.
 std::optional<std::string> as_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size() && utf8_length(text, i) > 0) i += utf8_length(text, i);
-  if (i == text.size()) return std::nullopt;
-  std::string out(text.substr(0, i));
-  while (i < text.size()) {
-    if (const auto n = utf8_length(text, i)) {
+  if (valid_utf8(text)) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() + 2);
+  for (std::size_t i = 0; i < text.size();) {
+    if (const auto n = utf8_at(text, i).length) {
       out.append(text.substr(i, n));
       i += n;
     } else {
@@ -184,12 +169,6 @@ Node Node::operator[](std::string_view key) const {
 Node Node::operator[](std::size_t index) const {
   if (!IsSequence() || index >= data_->children.size()) return {};
   return {tree_, data_->children[index]};
-}
-
-bool Node::decode(std::string& out) const {
-  if (!IsScalar()) return false;
-  out = data_->scalar;
-  return true;
 }
 
 bool Node::decode(bool& out) const {

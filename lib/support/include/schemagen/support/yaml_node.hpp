@@ -83,12 +83,11 @@ public:
   Node operator[](std::size_t index) const;
   Node operator[](int index) const { return (*this)[static_cast<std::size_t>(index)]; }
 
-  /// The scalar as T: std::string, bool (true/false, yes/no, on/off, y/n, as yaml-cpp reads
-  /// them), long long or int; false when it is not one.
+  /// The scalar as a bool (true/false, yes/no, on/off, y/n, as yaml-cpp reads them) or a long
+  /// long; false when it is not one.
   bool decode(bool& out) const;
   bool decode(long long& out) const;
-  bool decode(std::string& out) const;
-  /// As decode(), throwing ParseError where that fails.
+  /// As decode() (long long), throwing ParseError where that fails.
   template <class T> T as() const;
 
   /// Whether both are the same node of the same document.
@@ -156,16 +155,6 @@ private:
   Item item_;
 };
 
-template <> inline std::string Node::as<std::string>() const {
-  std::string out;
-  if (!decode(out)) throw ParseError{"not a scalar", this->Mark()};
-  return out;
-}
-template <> inline bool Node::as<bool>() const {
-  bool out = false;
-  if (!decode(out)) throw ParseError{"not true or false", this->Mark()};
-  return out;
-}
 template <> inline long long Node::as<long long>() const {
   long long out = 0;
   if (!decode(out)) throw ParseError{"not an integer", this->Mark()};
