@@ -67,14 +67,16 @@ checked
 run 0 "$SG" check
 contains "$out" "No new upgrade operations detected" "routine, column, schema and database grants read back as declared (PUBLIC's EXECUTE and USAGE on public not proposed)"
 
-# a grant made outside the models is revoked; the database's grants are the models' once they grant on it
+# a grant made outside the models is revoked; the database's grants are the project's once it has
+# granted on it: the one a revision made and the objects no longer declare is revoked
 sql "$url" "GRANT EXECUTE ON FUNCTION public.add(integer, text) TO sg_writer; GRANT USAGE ON SCHEMA app TO sg_writer"
 sed -i '/ON DATABASE/d' db/grants.sql
 run 0 "$SG" revision --autogenerate -m "tidy grants" --rev-id g4
 contains "$err" "Detected revoke EXECUTE ON FUNCTION public.add(integer, text) TO sg_writer" "a routine grant made by hand"
 lacks "$err" "ON SCHEMA app" "a schema the models do not hold is not theirs"
-lacks "$err" "ON DATABASE" "the database's grants, once no longer declared, are not the models'"
+contains "$err" "Detected revoke CONNECT, TEMPORARY ON DATABASE grants TO sg_reader" "the database grant a revision made, no longer declared"
 run 0 "$SG" upgrade head
+[ "$(q "$url" "SELECT count(*) FROM aclexplode((SELECT datacl FROM pg_database WHERE datname = 'grants')) WHERE grantee = 'sg_reader'::regrole")" = 0 ] || fail "database grant revoked (TEMPORARY stays PUBLIC's)"
 [ "$(q "$url" "SELECT has_function_privilege('sg_writer', 'public.add(integer, text)', 'EXECUTE')")" = t ] &&
   [ "$(q "$url" "SELECT count(*) FROM aclexplode((SELECT proacl FROM pg_proc WHERE proname = 'add')) WHERE grantee = 'sg_writer'::regrole")" = 0 ] || fail "revoked (EXECUTE stays PUBLIC's)"
 checked

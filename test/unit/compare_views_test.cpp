@@ -109,7 +109,25 @@ TEST_CASE("a view changes by CREATE OR REPLACE when its columns allow, else it i
   const auto& replace = std::get<ops::ReplaceView>(r.upgrade[0]);
   CHECK(replace.view.sql == "SELECT a, b FROM t");
   CHECK(replace.existing->sql == "SELECT a FROM t");
+  // CREATE OR REPLACE cannot take the column away again: the way back makes the view again
+  REQUIRE(described(r.downgrade) == Lines{"drop_view v", "create_view v"});
+  CHECK(std::get<ops::DropView>(r.downgrade[0]).view.sql == "SELECT a, b FROM t");
+  CHECK(std::get<ops::CreateView>(r.downgrade[1]).view.sql == "SELECT a FROM t");
+
+  auto same_columns = models; // a new query over the same columns is replaced both ways
+  same_columns.views[0].columns.pop_back();
+  same_columns.views[0].sql = same_columns.views[0].definition = "SELECT a FROM t WHERE a > 0";
+  r = run(same_columns, db);
+  CHECK(described(r.upgrade) == Lines{"replace_view v"});
   CHECK(described(r.downgrade) == Lines{"replace_view v"});
+
+  auto read = db; // one another view reads is made again both ways, with its reader
+  read.views.push_back(view("w", "SELECT a FROM v", {"public.v"}));
+  auto read_models = models;
+  read_models.views.push_back(read.views.back());
+  r = run(read_models, read);
+  CHECK(described(r.upgrade) ==
+        Lines{"drop_view w", "drop_view v", "create_view v", "create_view w"});
 
   models.views[0].columns = {{"b", "text", true, {}, {}, {}, {}, {}, {}}}; // a column goes
   models.views[0].sql = models.views[0].definition = "SELECT b FROM t";
@@ -142,6 +160,96 @@ TEST_CASE("the database's views are left alone while the models declare none") {
   db.objects = {object(model::ObjectKind::function, "f", "()", "CREATE FUNCTION f() ...")};
   const auto r = run(model::Metadata{}, db);
   CHECK(r.upgrade.empty());
+}
+
+TEST_CASE("a kind the revisions made is managed once the models declare none: the last one goes") {
+  using K = model::ObjectKind;
+  model::Metadata db;
+  db.views = {view("v", "SELECT 1 AS x")};
+  db.objects = {object(K::function, "f", "()", "CREATE FUNCTION f() ..."),
+                object(K::sequence, "s", "", "CREATE SEQUENCE s")};
+  compare::Options o;
+  o.managed.views = true;
+  o.managed.objects = {K::function};
+  const auto r = compare::compare({}, {}, db, o);
+  // the sequence is no kind the revisions made: made by hand or by an execute, it stays
+  CHECK(described(r.upgrade) == Lines{"drop_view v", "drop_function public.f()"});
+  CHECK(described(r.downgrade) == Lines{"create_function public.f()", "create_view v"});
+
+  compare::Managed m; // what counts: the ops' own creations, not an execute's replay:
+  ops::Execute e{{{"", "CREATE VIEW w AS SELECT 1"}}, nullptr};
+  m.add(e);
+  CHECK_FALSE(m.views);
+  m.add(ops::CreateView{view("w", "SELECT 1")});
+  auto grant = object(K::grant, "CONNECT ON DATABASE d TO r", "", "GRANT CONNECT ON DATABASE d TO r");
+  m.add(ops::CreateObject{grant});
+  CHECK(m.views);
+  CHECK(m.objects == std::set<K>{K::grant});
+  CHECK(m.database_grants);
+}
+
+TEST_CASE("triggers and grants on a view: made after it, dropped before it, kept when it is made "
+          "again") {
+  using K = model::ObjectKind;
+  auto grant = [](const std::string& on) {
+    auto g = object(K::grant, "SELECT ON TABLE " + on + " TO r", "", "GRANT SELECT ON TABLE " + on + " TO r");
+    g.schema = "";
+    g.depends_on = {on};
+    return g;
+  };
+  auto trigger = object(K::trigger, "v_ins", "public.v", "CREATE TRIGGER v_ins INSTEAD OF ...");
+  trigger.depends_on = {"public.v"};
+  model::Metadata db;
+  db.tables = {table("t", "integer")};
+  model::Metadata models = db;
+  models.views = {view("v", "SELECT a FROM t", {"public.t"})};
+  models.objects = {trigger, grant("public.v")};
+  model::canonicalize(models);
+  auto r = run(models, db);
+  CHECK(described(r.upgrade) == Lines{"create_view v", "create_trigger v_ins on public.v",
+                                      "grant SELECT ON TABLE public.v TO r"});
+  CHECK(described(r.downgrade) == Lines{"revoke SELECT ON TABLE public.v TO r",
+                                        "drop_trigger v_ins on public.v", "drop_view v"});
+
+  // a column type change under the view: the view is made again, and what is on it with it; a
+  // grant the project does not manage (no grant is declared) is kept as the database had it
+  db = models;
+  models.tables[0].columns[0].type = "bigint";
+  r = run(models, db);
+  CHECK(described(r.upgrade) ==
+        Lines{"drop_trigger v_ins on public.v", "revoke SELECT ON TABLE public.v TO r",
+              "drop_view v", "alter_column t.a", "create_view v",
+              "create_trigger v_ins on public.v", "grant SELECT ON TABLE public.v TO r"});
+  auto unmanaged = models;
+  unmanaged.objects = {trigger};
+  r = run(unmanaged, db);
+  CHECK(described(r.upgrade) ==
+        Lines{"drop_trigger v_ins on public.v", "revoke SELECT ON TABLE public.v TO r",
+              "drop_view v", "alter_column t.a", "create_view v",
+              "create_trigger v_ins on public.v", "grant SELECT ON TABLE public.v TO r"});
+
+  // replayed, dropping the view takes what is on it along, as the server does
+  model::Metadata replayed = db;
+  ops::apply(ops::DropView{replayed.views[0]}, replayed);
+  CHECK(replayed.objects.empty());
+}
+
+TEST_CASE("a routine reading a view is made after it and dropped before it") {
+  using K = model::ObjectKind;
+  auto reader = object(K::function, "noted", "()", "CREATE FUNCTION noted() ... FROM w");
+  reader.depends_on = {"public.w"};
+  model::Metadata db;
+  model::Metadata models;
+  models.views = {view("w", "SELECT 1 AS x")};
+  models.objects = {reader};
+  auto r = run(models, db);
+  CHECK(described(r.upgrade) == Lines{"create_view w", "create_function public.noted()"});
+  compare::Options made; // made by the revisions, now declared no more
+  made.managed.views = true;
+  made.managed.objects = {K::function};
+  r = compare::compare(db, db, models, made);
+  CHECK(described(r.upgrade) == Lines{"drop_function public.noted()", "drop_view w"});
+  CHECK(described(r.downgrade) == Lines{"create_view w", "create_function public.noted()"});
 }
 
 TEST_CASE("schema objects: extensions first, routines before tables, triggers after, drops mirrored") {
@@ -180,6 +288,19 @@ TEST_CASE("a changed function is replaced, or made again when what it returns ch
       "CREATE OR REPLACE FUNCTION public.f()\n RETURNS bigint\n LANGUAGE sql\nAS $$ SELECT 2 $$";
   CHECK(described(run(models, db).upgrade) ==
         Lines{"drop_function public.f()", "create_function public.f()"});
+
+  // its grants go with it and are granted again
+  auto g = object(K::grant, "EXECUTE ON FUNCTION public.f() TO r", "", "GRANT EXECUTE ON FUNCTION public.f() TO r");
+  g.schema = "";
+  db.objects.push_back(g);
+  models.objects.push_back(g);
+  const auto r = run(models, db);
+  CHECK(described(r.upgrade) ==
+        Lines{"revoke EXECUTE ON FUNCTION public.f() TO r", "drop_function public.f()",
+              "create_function public.f()", "grant EXECUTE ON FUNCTION public.f() TO r"});
+  CHECK(described(r.downgrade) ==
+        Lines{"revoke EXECUTE ON FUNCTION public.f() TO r", "drop_function public.f()",
+              "create_function public.f()", "grant EXECUTE ON FUNCTION public.f() TO r"});
 }
 
 TEST_CASE("the offline canonical spelling: blanks squeezed, names folded, literal casts dropped") {

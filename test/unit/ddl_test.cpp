@@ -212,9 +212,28 @@ TEST_CASE("a sequence is altered with its CREATE SEQUENCE's options, its value k
   using K = model::ObjectKind;
   auto s = object(K::sequence, "public", "order no", "",
                   "CREATE SEQUENCE IF NOT EXISTS public.\"order no\"\n  AS integer START WITH 10;");
-  CHECK(one(ops::ReplaceObject{s, s}) == "ALTER SEQUENCE public.\"order no\"\n  AS integer START WITH 10");
+  CHECK(one(ops::ReplaceObject{s, s}) ==
+        "ALTER SEQUENCE public.\"order no\"\n  AS integer START WITH 10 INCREMENT BY 1 NO "
+        "MINVALUE NO MAXVALUE CACHE 1 NO CYCLE");
   CHECK(pg::sequence_options("create sequence s increment 2") == " increment 2");
   CHECK(pg::sequence_options("CREATE SEQUENCE s") == "");
+}
+
+TEST_CASE("what a CREATE SEQUENCE leaves out, ALTER SEQUENCE is told as its default") {
+  // ALTER keeps what it is not told: an increment dropped from the declaration must go back to 1
+  CHECK(pg::complete_sequence_options(" START 1000") ==
+        " START 1000 AS bigint INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1 NO CYCLE");
+  CHECK(pg::complete_sequence_options("") == " AS bigint INCREMENT BY 1 NO MINVALUE NO MAXVALUE "
+                                             "START WITH 1 CACHE 1 NO CYCLE");
+  // the first value: the lowest rising, the highest falling, whether given or not
+  CHECK(pg::complete_sequence_options(" increment by -2 maxvalue - 10 no cycle") ==
+        " increment by -2 maxvalue - 10 no cycle AS bigint NO MINVALUE START WITH -10 CACHE 1");
+  CHECK(pg::complete_sequence_options(" INCREMENT -1") ==
+        " INCREMENT -1 AS bigint NO MINVALUE NO MAXVALUE START WITH -1 CACHE 1 NO CYCLE");
+  CHECK(pg::complete_sequence_options(" AS integer MINVALUE 5 CACHE 20 CYCLE") ==
+        " AS integer MINVALUE 5 CACHE 20 CYCLE INCREMENT BY 1 NO MAXVALUE START WITH 5");
+  CHECK(pg::complete_sequence_options(" as smallint increment 3 start with 7 no minvalue") ==
+        " as smallint increment 3 start with 7 no minvalue NO MAXVALUE CACHE 1 NO CYCLE");
 }
 
 TEST_CASE("a grant is revoked: FROM for its last TO, without WITH GRANT OPTION") {

@@ -93,6 +93,17 @@ TEST_CASE("a SQL function depends on what its body references; a syntax error in
   CHECK(objects[1].depends_on ==
         std::vector<std::string>{"auth.active_count", "public.count", "public.logins"});
 
+  // the table an INSERT, UPDATE or DELETE writes is held without the RangeVar wrapper in the tree
+  const auto writers =
+      read("CREATE PROCEDURE clear(n bigint) LANGUAGE sql AS $$ UPDATE app.t SET note = NULL "
+           "WHERE id = n $$;\n"
+           "CREATE FUNCTION add() RETURNS void LANGUAGE sql AS $$ INSERT INTO log SELECT 1 $$;\n"
+           "CREATE PROCEDURE tidy() LANGUAGE sql AS $$ DELETE FROM app.old USING app.keep k $$;");
+  REQUIRE(writers.size() == 3);
+  CHECK(writers[0].depends_on == std::vector<std::string>{"app.t"});
+  CHECK(writers[1].depends_on == std::vector<std::string>{"public.log"});
+  CHECK(writers[2].depends_on == std::vector<std::string>{"app.keep", "app.old"});
+
   CHECK(error_of("\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELEC 1 $$;") ==
         "db/objects.sql:2:52: error: the body of function public.f() does not parse: syntax "
         "error at or near \"SELEC\"");

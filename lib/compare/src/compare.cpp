@@ -48,21 +48,25 @@ bool same_index(const model::Index& a, const model::Index& b) {
 /// first and go last (a column's type may be theirs); sequences and functions precede the tables
 /// whose defaults and triggers use them, unless they read a table made here; triggers and
 /// policies follow their tables; grants follow what they grant on.
+/// Triggers and grants on a view go before it is dropped and after it is made; routines that read
+/// a view made here follow it.
 struct Buckets {
-  std::vector<ops::Op> schemas, create_extensions, enums, drop_views, drop_on_tables, rename_tables,
-      drop_fks, drop_others, rename_columns, add_columns, alter_columns, create_routines,
-      create_tables, create_constraints, create_indexes, create_fks, create_late_routines,
-      create_on_tables, create_views, create_grants, drop_columns, drop_tables, drop_routines,
-      drop_enums, drop_extensions;
+  std::vector<ops::Op> schemas, create_extensions, enums, drop_on_views, drop_views,
+      drop_on_tables, rename_tables, drop_fks, drop_others, rename_columns, add_columns,
+      alter_columns, create_routines, create_tables, create_constraints, create_indexes,
+      create_fks, create_late_routines, create_on_tables, create_views, create_view_routines,
+      create_on_views, create_grants, drop_columns, drop_tables, drop_routines, drop_enums,
+      drop_extensions;
 
   std::vector<ops::Op> all() const {
     std::vector<ops::Op> out;
     for (const auto* b :
-         {&schemas, &create_extensions, &enums, &drop_views, &drop_on_tables, &rename_tables,
-          &drop_fks, &drop_others, &rename_columns, &add_columns, &alter_columns,
-          &create_routines, &create_tables, &create_constraints, &create_indexes, &create_fks,
-          &create_late_routines, &create_on_tables, &create_views, &create_grants, &drop_columns,
-          &drop_tables, &drop_routines, &drop_enums, &drop_extensions})
+         {&schemas, &create_extensions, &enums, &drop_on_views, &drop_views, &drop_on_tables,
+          &rename_tables, &drop_fks, &drop_others, &rename_columns, &add_columns,
+          &alter_columns, &create_routines, &create_tables, &create_constraints,
+          &create_indexes, &create_fks, &create_late_routines, &create_on_tables, &create_views,
+          &create_view_routines, &create_on_views, &create_grants, &drop_columns, &drop_tables,
+          &drop_routines, &drop_enums, &drop_extensions})
       out.insert(out.end(), b->begin(), b->end());
     return out;
   }
@@ -157,6 +161,14 @@ public:
     r.upgrade = b_.all();
     if (o_.online_batch_size) make_online(r.upgrade, models_, db_, *o_.online_batch_size);
     r.downgrade = downgrade_of(r.upgrade, db_, o_);
+    for (auto it = r.downgrade.begin(); it != r.downgrade.end(); ++it) // views that grew
+      if (const auto* back = std::get_if<ops::ReplaceView>(&*it);
+          back && back->existing && grown_.count(dotted(back->view.schema, back->view.name))) {
+        ops::Op drop = ops::DropView{*back->existing};
+        ops::Op create = ops::CreateView{back->view};
+        *it = std::move(create);
+        it = r.downgrade.insert(it, std::move(drop)) + 1;
+      }
     r.warnings = warnings_;
     if (o_.online_batch_size)
       for (auto& w : downgrade_rewrites(r.downgrade, db_)) r.warnings.push_back(std::move(w));
@@ -485,7 +497,8 @@ private:
   /// Views are compared once the models declare one: a database's views are left alone until
   /// then (they were made by hand or by `execute`), as with every kind of schema object.
   void compare_views() {
-    if (models_.views.empty() && !o_.whole_schema) return; // views the project does not manage
+    if (models_.views.empty() && !o_.whole_schema && !o_.managed.views)
+      return; // views the project does not manage
     std::set<Key> recreate;              // database views dropped, and created again after
     std::vector<const model::View*> gone; // database views the models do not have
     std::vector<std::size_t> create, replace;
@@ -503,6 +516,23 @@ private:
     }
     for (const auto& d : db_.views)
       if (!models_.find_view(d.schema, d.name)) gone.push_back(&d);
+    // a view that gains columns is replaced, but its way back drops and makes it again (CREATE
+    // OR REPLACE cannot take columns away): one that others read is made again both ways
+    std::erase_if(replace, [&](std::size_t i) {
+      const auto& m = canonical_view(i);
+      const auto& d = *db_.find_view(m.schema, m.name);
+      if (replaceable(d, m)) return false;
+      const auto name = dotted(m.schema, m.name);
+      const bool read = std::any_of(db_.views.begin(), db_.views.end(), [&](const auto& other) {
+        return &other != &d && reads(other, name);
+      });
+      if (!read) {
+        grown_.insert(name);
+        return false;
+      }
+      recreate.insert({m.schema, m.name});
+      return true;
+    });
 
     // what changes under the database's views: a dropped or recreated view, a table dropped or
     // renamed, a column dropped or whose type changes; and, in turn, the views reading those
@@ -550,6 +580,8 @@ private:
     for (const auto& d : db_.views)
       if (recreate.count({d.schema, d.name})) drops.push_back(&d);
     for (const auto* v : in_dependency_order(drops, true)) b_.drop_views.push_back(ops::DropView{*v});
+    for (const auto& key : recreate) recreated_.insert(dotted(key.first, key.second));
+    recreated_.insert(grown_.begin(), grown_.end()); // what is on them is made again with them
 
     // created or replaced, what is read before its readers
     std::vector<const model::View*> made;
@@ -589,7 +621,9 @@ private:
     for (std::size_t k = 0; k < db.columns.size(); ++k) {
       const auto& a = model.columns[k];
       const auto& b = db.columns[k];
-      const bool same_type = o_.same_type ? o_.same_type(a.type, b.type) : a.type == b.type;
+      // a struct member's type as written ("BIGINT"), the database's as the server spells it
+      const auto ta = canonical_type(a.type), tb = canonical_type(b.type);
+      const bool same_type = o_.same_type ? o_.same_type(ta, tb) : ta == tb;
       if (a.name != b.name || !same_type) return false;
     }
     return true;
@@ -619,18 +653,29 @@ private:
 
   // ---- schema objects ----------------------------------------------------------------------
 
-  /// Objects of the kinds the models declare; a kind they declare none of is not managed. The
-  /// database's own grants are managed only when the models grant on it: the database is the
-  /// server's more than the application's, and named differently from one server to the next.
+  /// Objects of the kinds the models declare or the revisions made (Managed); the database's
+  /// objects of other kinds are left alone. The database's own grants are managed only when the
+  /// models grant on it, or a revision did: the database is the server's more than the
+  /// application's, and named differently from one server to the next. What is on a view made
+  /// again (its triggers, its grants) goes with it and is made again after it, as it is declared
+  /// or, when the project does not manage it, as it was.
   void compare_objects() {
-    std::set<model::ObjectKind> managed;
+    std::set<model::ObjectKind> managed = o_.managed.objects;
     for (const auto& o : models_.objects) managed.insert(o.kind);
-    auto on_database = [](const model::DbObject& o) {
-      return o.kind == model::ObjectKind::grant && o.name.find(" ON DATABASE ") != std::string::npos;
-    };
-    const bool database_grants =
-        std::any_of(models_.objects.begin(), models_.objects.end(), on_database);
+    const bool database_grants = o_.managed.database_grants ||
+                                 std::any_of(models_.objects.begin(), models_.objects.end(),
+                                             grants_on_database);
     const model::ObjectIndex on_db(db_.objects);
+    std::set<const model::DbObject*> remade; // database objects on a view made again, handled
+    std::vector<std::string> remade_routines; // " ON FUNCTION s.f(integer) TO ": grants on it
+    auto remade_under = [&](const model::DbObject& d) {
+      return on_view(d, recreated_) ||
+             (d.kind == model::ObjectKind::grant &&
+              std::any_of(remade_routines.begin(), remade_routines.end(),
+                          [&](const auto& r) { return d.name.find(r) != std::string::npos; }));
+    };
+    model_views_ = names_of(models_.views);
+    db_views_ = names_of(db_.views);
     for (std::size_t i = 0; i < models_.objects.size(); ++i) {
       // matched as the database spells it: a function's (int4) is its (integer); the ops carry
       // the statement as declared, under that identity
@@ -642,12 +687,18 @@ private:
       const auto* d = on_db.find(c);
       if (!d) {
         create_bucket(m).push_back(ops::CreateObject{m});
+      } else if (remade_under(*d)) { // gone with its view or routine: made again after it, as declared
+        remade.insert(d);
+        b_.drop_on_views.push_back(ops::DropObject{*d});
+        create_bucket(m).push_back(ops::CreateObject{m});
       } else if (!(c == *d)) {
         // CREATE OR REPLACE cannot change what a function returns: it is made again
         const bool returns_changed = (m.kind == model::ObjectKind::function) &&
                                      !c.definition.empty() && !d->definition.empty() &&
                                      returns_clause(c.definition) != returns_clause(d->definition);
-        if (returns_changed) { // dropped early: the new one takes its name
+        if (returns_changed) { // dropped early: the new one takes its name, and its grants
+          remade_routines.push_back(
+              fmt::format(" ON FUNCTION {}.{}{} TO ", d->schema, d->name, d->target));
           b_.drop_on_tables.push_back(ops::DropObject{*d});
           create_bucket(m).push_back(ops::CreateObject{m});
         } else {
@@ -657,10 +708,27 @@ private:
     }
     const model::ObjectIndex declared(
         (canon_.objects.size() == models_.objects.size() ? canon_ : models_).objects);
-    for (const auto& d : db_.objects)
-      if ((o_.whole_schema || (managed.count(d.kind) && (database_grants || !on_database(d)))) &&
-          !declared.find(d))
+    for (const auto& d : db_.objects) {
+      if (remade.count(&d) || declared.find(d)) continue;
+      if (o_.whole_schema ||
+          (managed.count(d.kind) && (database_grants || !grants_on_database(d)))) {
         drop_bucket(d).push_back(ops::DropObject{d});
+      } else if (remade_under(d) && !d.sql.empty()) { // not ours, but kept as it was
+        b_.drop_on_views.push_back(ops::DropObject{d});
+        create_bucket(d).push_back(ops::CreateObject{d});
+      }
+    }
+  }
+
+  /// Whether `o` is on one of `views` ("schema.name" each).
+  static bool on_view(const model::DbObject& o, const std::set<std::string>& views) {
+    const auto rel = o.relation();
+    return rel && views.count(*rel) > 0;
+  }
+  static std::set<std::string> names_of(const std::vector<model::View>& views) {
+    std::set<std::string> out;
+    for (const auto& v : views) out.insert(dotted(v.schema, v.name));
+    return out;
   }
 
   std::vector<ops::Op>& create_bucket(const model::DbObject& o) {
@@ -668,12 +736,17 @@ private:
     switch (o.kind) {
     case K::extension: return b_.create_extensions;
     case K::trigger:
-    case K::policy: return b_.create_on_tables;
+    case K::policy: return on_view(o, model_views_) ? b_.create_on_views : b_.create_on_tables;
     case K::grant: return b_.create_grants;
     case K::sequence: return b_.create_routines;
     case K::function:
     case K::procedure:
-      // a body that reads a table made here waits for it (LANGUAGE sql bodies are checked)
+      // a body that reads a view or table made here waits for it (LANGUAGE sql bodies are
+      // checked)
+      for (const auto& op : b_.create_views)
+        if (const auto* v = std::get_if<ops::CreateView>(&op);
+            v && contains(o.depends_on, dotted(v->view.schema, v->view.name)))
+          return b_.create_view_routines;
       for (const auto& op : b_.create_tables)
         if (const auto* t = std::get_if<ops::CreateTable>(&op);
             t && contains(o.depends_on, dotted(t->table.schema, t->table.name)))
@@ -689,7 +762,15 @@ private:
     case K::extension: return b_.drop_extensions;
     case K::trigger:
     case K::policy:
-    case K::grant: return b_.drop_on_tables;
+    case K::grant: return on_view(o, db_views_) ? b_.drop_on_views : b_.drop_on_tables;
+    case K::function:
+    case K::procedure:
+      // one that reads a view dropped here goes first: the way back makes the view before it
+      for (const auto& op : b_.drop_views)
+        if (const auto* v = std::get_if<ops::DropView>(&op);
+            v && contains(o.depends_on, dotted(v->view.schema, v->view.name)))
+          return b_.drop_on_views;
+      return b_.drop_routines;
     default: return b_.drop_routines;
     }
   }
@@ -698,6 +779,9 @@ private:
   const Metadata& canon_;
   const Metadata& db_;
   const Options& o_;
+  std::set<std::string> recreated_; // "schema.name" of each database view dropped and made again
+  std::set<std::string> model_views_, db_views_; // "schema.name" of each view on either side
+  std::set<std::string> grown_; // views replaced with more columns: made again on the way back
   const model::TableIndex db_tables_; // one lookup per model table: a linear find was quadratic
   Buckets b_;
   DiagnosticList diags_;
@@ -705,6 +789,20 @@ private:
 };
 
 } // namespace
+
+bool grants_on_database(const model::DbObject& o) {
+  return o.kind == model::ObjectKind::grant && o.name.find(" ON DATABASE ") != std::string::npos;
+}
+
+void Managed::add(const ops::Op& op) {
+  if (std::holds_alternative<ops::CreateView>(op)) views = true;
+  const model::DbObject* o = nullptr;
+  if (const auto* c = std::get_if<ops::CreateObject>(&op)) o = &c->object;
+  if (const auto* r = std::get_if<ops::ReplaceObject>(&op)) o = &r->object;
+  if (!o) return;
+  objects.insert(o->kind);
+  database_grants = database_grants || grants_on_database(*o);
+}
 
 Result compare(const Metadata& models, const Metadata& canonical, const Metadata& database,
                const Options& options) {

@@ -95,7 +95,30 @@ struct OfflineChain {
   model::Metadata head;
   std::vector<std::string> unaccounted;
   std::vector<Finding> findings;
+  compare::Managed managed; // what kinds of view and object the chain's ops made
 };
+
+/// A Managed as one field: "v" for views, "d" for the database's grants, then each kind's name.
+std::string encode(const compare::Managed& m) {
+  std::string out = std::string(m.views ? "v" : "-") + (m.database_grants ? "d" : "-");
+  for (auto k : m.objects) out += " " + std::string(model::to_string(k));
+  return out;
+}
+std::optional<compare::Managed> decode_managed(std::string_view in) {
+  if (in.size() < 2) return std::nullopt;
+  compare::Managed m;
+  m.views = in[0] == 'v';
+  m.database_grants = in[1] == 'd';
+  for (std::size_t at = 2; at < in.size();) {
+    if (in[at] != ' ') return std::nullopt;
+    const auto end = std::min(in.find(' ', at + 1), in.size());
+    const auto kind = model::object_kind(in.substr(at + 1, end - at - 1));
+    if (!kind) return std::nullopt;
+    m.objects.insert(*kind);
+    at = end;
+  }
+  return m;
+}
 
 void put(std::string& out, std::string_view s) {
   out += fmt::format("{}:", s.size()) + std::string(s);
@@ -126,6 +149,7 @@ std::optional<std::size_t> count_field(std::optional<std::string_view> field) {
 std::string encode(const OfflineChain& c) {
   std::string out;
   put(out, model::to_binary(c.head));
+  put(out, encode(c.managed));
   put(out, std::to_string(c.unaccounted.size()));
   for (const auto& u : c.unaccounted) put(out, u);
   put(out, std::to_string(c.findings.size()));
@@ -148,6 +172,10 @@ std::optional<OfflineChain> decode(std::string_view in, bool with_head = true) {
     if (!head) return std::nullopt;
     c.head = std::move(*head);
   }
+  const auto managed_field = get(in, pos);
+  const auto managed = managed_field ? decode_managed(*managed_field) : std::nullopt;
+  if (!managed) return std::nullopt;
+  c.managed = *managed;
   auto n = count_field(get(in, pos));
   if (!n) return std::nullopt;
   for (auto k = *n; k--;) {
@@ -240,6 +268,20 @@ bool data_only(const std::string& sql) {
 } // namespace
 
 namespace {
+/// What the database's routines read, from their bodies as well: the server's pg_depend has
+/// nothing for a body held as a string, and a routine that reads a view is dropped before the
+/// view (made after it on the way back).
+void with_body_references(model::Metadata& database) {
+  for (auto& o : database.objects) {
+    if (o.kind != model::ObjectKind::function && o.kind != model::ObjectKind::procedure) continue;
+    DiagnosticList ignored; // what does not parse says nothing more
+    for (const auto& parsed : pgparse::read_objects(o.sql, "(database)", ignored))
+      for (const auto& dep : parsed.depends_on)
+        if (std::find(o.depends_on.begin(), o.depends_on.end(), dep) == o.depends_on.end())
+          o.depends_on.push_back(dep);
+  }
+}
+
 /// A database with a revision an earlier run left partly applied is in neither revision's state:
 /// nothing is compared with it until a run finishes that revision.
 void refuse_unfinished(const Project& p, dialect::Session& db) {
@@ -285,9 +327,10 @@ Comparison compare_online(const Project& p, dialect::Session& db,
   const auto schemas = compared_schemas(cfg, scanned);
   const auto models = compared_models(cfg, std::move(scanned), schemas);
   phase("scan");
-  const auto database = p.dialect().spelled_like(
+  auto database = p.dialect().spelled_like(
       db.reflect({schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table}),
       models);
+  if (p.dialect().name() == "postgresql") with_body_references(database);
   phase("reflect");
   // with compare_type off, the models are spelled with the database's column types, so that an
   // expression differs by no cast that follows from a type the comparison was told to ignore
@@ -302,6 +345,7 @@ Comparison compare_online(const Project& p, dialect::Session& db,
   phase("normalize");
   auto options = compare_options(cfg, p.dialect());
   options.needs_using = db.cast_checker(models);
+  options.managed = chain_managed(p, at.value_or(std::vector<std::string>{}));
   Comparison c{compare::compare(models, canonical, database, options), {}};
   phase("compare");
   return c;
@@ -380,18 +424,32 @@ bool replay_followed(const Project& p, ops::Replay& replay, const ops::Op& op, s
   return true;
 }
 
-model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted,
-                             const std::vector<std::string>& targets) {
+namespace {
+/// `f(id, located op)` for each upgrade op from base to `targets` (as replay_chain()), in order.
+template <class F>
+void each_applied_op(const Project& p, const std::vector<std::string>& targets, F&& f) {
   const auto wanted =
       p.map().applied_set(resolved(p, targets).value_or(std::vector<std::string>{}));
   const std::set<std::string> in(wanted.begin(), wanted.end());
-  model::Metadata head;
-  ops::Replay replay(head);
   for (const auto& id : p.map().upgrade_path("heads", {})) {
     if (!targets.empty() && !in.count(id)) continue; // another branch's
+    for (const auto& lo : p.get(id).upgrade) f(id, lo);
+  }
+}
+} // namespace
 
-    const auto& rev = p.get(id);
-    for (const auto& lo : rev.upgrade) {
+compare::Managed chain_managed(const Project& p, const std::vector<std::string>& targets) {
+  compare::Managed managed;
+  each_applied_op(p, targets, [&](const std::string&, const auto& lo) { managed.add(lo.op); });
+  return managed;
+}
+
+model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted,
+                             const std::vector<std::string>& targets, compare::Managed* managed) {
+  model::Metadata head;
+  ops::Replay replay(head);
+  each_applied_op(p, targets, [&](const std::string& id, const auto& lo) {
+      if (managed) managed->add(lo.op);
       try {
         std::string why;
         if (!replay_followed(p, replay, lo.op, why))
@@ -403,8 +461,7 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
         throw UserError(fmt::format("{}: error: revision {}: the chain cannot be replayed: {}",
                                     lo.loc.str(), id, e.what()));
       }
-    }
-  }
+  });
   model::canonicalize(head);
   return head;
 }
@@ -458,7 +515,7 @@ ChainEntry chain_entry(const Global& global, const Project* loaded,
   if (!loaded) own.emplace(Project::load(global));
   const Project& p = loaded ? *loaded : *own;
   OfflineChain c;
-  c.head = replay_chain(p, c.unaccounted, targets);
+  c.head = replay_chain(p, c.unaccounted, targets, &c.managed);
   std::vector<const revision::Revision*> all;
   for (const auto& r : p.revisions()) all.push_back(&r);
   c.findings = findings_of(all, p);
@@ -494,7 +551,7 @@ void parsed_offline(model::Metadata& m, const dialect::Dialect& d) {
 /// the ops in the models' spelling.
 compare::Result compare_without_server(const config::Config& cfg, const dialect::Dialect& d,
                                        model::Metadata models, model::Metadata database,
-                                       bool whole_schema = false) {
+                                       const compare::Managed& managed, bool whole_schema = false) {
   if (d.name() == "postgresql") // views in order by what they read
     for (auto* m : {&models, &database})
       for (auto& v : m->views)
@@ -508,6 +565,7 @@ compare::Result compare_without_server(const config::Config& cfg, const dialect:
     return d.offline_needs_using(from, to);
   };
   options.whole_schema = whole_schema;
+  options.managed = managed;
   return compare::compare(models, canonical_models, canonical_db, options);
 }
 
@@ -520,7 +578,7 @@ Comparison compare_with_head(const config::Config& cfg, const dialect::Dialect& 
   auto models = compared_models(cfg, std::move(scanned), schemas);
   // the replayed schema, restricted like a reflection would be
   auto head = d.spelled_like(compared_models(cfg, std::move(chain.head), schemas), models);
-  out.result = compare_without_server(cfg, d, std::move(models), std::move(head));
+  out.result = compare_without_server(cfg, d, std::move(models), std::move(head), chain.managed);
   return out;
 }
 
@@ -636,7 +694,7 @@ Comparison compare_offline(const Project& p, const std::vector<std::string>& tar
 
 compare::Result compare_replayed(const Project& p, const model::Metadata& from,
                                  const model::Metadata& to) {
-  return compare_without_server(p.config(), p.dialect(), to, from, true);
+  return compare_without_server(p.config(), p.dialect(), to, from, {}, true);
 }
 
 void report(const Comparison& c, int verbosity) {

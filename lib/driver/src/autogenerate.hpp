@@ -33,9 +33,12 @@ Comparison compare_offline(const Project& p, const std::vector<std::string>& tar
 
 /// The chain's upgrade ops replayed in memory from base to `targets` (revision specs; empty: every
 /// head; "base": none); what replay cannot follow (an execute without replay:) goes to
-/// `unaccounted`.
+/// `unaccounted`, and what kinds of view and object the ops made to `managed` when given.
 model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccounted,
-                             const std::vector<std::string>& targets);
+                             const std::vector<std::string>& targets,
+                             compare::Managed* managed = nullptr);
+/// The kinds of view and schema object the chain's ops from base to `targets` made.
+compare::Managed chain_managed(const Project& p, const std::vector<std::string>& targets);
 
 /// Applies `op` to the schema `replay` builds, an execute's effect followed as execute_effect()
 /// knows it. False (and `why` says what) for an execute that does what replay cannot know.

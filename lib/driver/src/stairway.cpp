@@ -168,8 +168,9 @@ private:
     const auto& cfg = p_.config();
     const auto& d = p_.dialect();
     std::vector<std::string> unaccounted;
-    auto replayed =
-        replay_chain(p_, unaccounted, heads_.empty() ? std::vector<std::string>{"base"} : heads_);
+    compare::Managed managed;
+    auto replayed = replay_chain(
+        p_, unaccounted, heads_.empty() ? std::vector<std::string>{"base"} : heads_, &managed);
     unaccounted_before_ = std::exchange(unaccounted_, std::move(unaccounted));
     // the schemas the chain made and those the database has: SQL the ops do not say may have
     // made one (include_schemas narrows this as everywhere else)
@@ -197,6 +198,7 @@ private:
       return d.same_type(a, b);
     };
     options.needs_using = db_.cast_checker(replayed);
+    options.managed = managed;
     return compare::compare(replayed, db_.normalize(replayed), database, options);
   }
 

@@ -39,6 +39,14 @@ bool DbObject::operator==(const DbObject& o) const {
   return kind == o.kind && schema == o.schema && name == o.name && target == o.target && same;
 }
 
+std::optional<std::string> DbObject::relation() const {
+  if (kind == ObjectKind::trigger || kind == ObjectKind::policy) return target;
+  if (kind == ObjectKind::grant && name.find(" ON TABLE ") != std::string::npos &&
+      depends_on.size() == 1)
+    return depends_on.front();
+  return std::nullopt;
+}
+
 std::string DbObject::describe() const {
   const std::string qualified = schema.empty() ? name : schema + "." + name;
   switch (kind) {

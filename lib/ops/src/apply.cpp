@@ -176,6 +176,7 @@ public:
               });
               if (h_) h_->position(m_.tables); // the tables after it moved up: linear, as the
                                                // search for foreign keys to it is
+              drop_objects_on(o.schema, o.name);
             },
             [&](const RenameTable& o) {
               auto& t = table(o.schema, o.name);
@@ -333,6 +334,7 @@ public:
                 return v.schema == o.view.schema && v.name == o.view.name;
               });
               if (h_) h_->views.erase(TableIndex::key(o.view.schema, o.view.name));
+              drop_objects_on(o.view.schema, o.view.name);
             },
             [&](const CreateObject& o) {
               const auto key = model::ObjectIndex::key(o.object);
@@ -353,6 +355,16 @@ public:
   }
 
 private:
+  /// What the server drops with a table or view: its triggers, policies and grants.
+  void drop_objects_on(const std::string& schema, const std::string& name) {
+    const auto rel = schema + "." + name;
+    std::erase_if(m_.objects, [&](const model::DbObject& x) {
+      if (x.relation() != rel) return false;
+      if (h_) Replay::Hashes::forget(h_->objects, model::ObjectIndex::key(x));
+      return true;
+    });
+  }
+
   const Op& op_;
   model::Metadata& m_;
   Replay::Hashes* h_; // null: search

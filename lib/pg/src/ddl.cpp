@@ -3,7 +3,10 @@
 #include "schemagen/support/sql.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <fmt/format.h>
+#include <map>
+#include <set>
 
 namespace schemagen::pg {
 
@@ -102,9 +105,11 @@ std::string revoke_of(const std::string& grant) {
 }
 
 /// A sequence's CREATE SEQUENCE as ALTER SEQUENCE with the same options: ALTER keeps the
-/// sequence's current value, where dropping and creating it would start it again.
+/// sequence's current value, where dropping and creating it would start it again. What ALTER is
+/// not told it keeps, so each option the CREATE leaves out is spelled as its default.
 std::string alter_sequence_of(const model::DbObject& s) {
-  return fmt::format("ALTER SEQUENCE {}{}", qualified(s.schema, s.name), sequence_options(s.sql));
+  return fmt::format("ALTER SEQUENCE {}{}", qualified(s.schema, s.name),
+                     complete_sequence_options(sequence_options(s.sql)));
 }
 
 /// DROP for a schema object.
@@ -203,6 +208,57 @@ std::string sequence_options(const std::string& create_sequence) {
     if (!quoted && (std::isspace(static_cast<unsigned char>(sql[at])) || sql[at] == ';')) break;
   }
   return sql.substr(at);
+}
+
+std::string complete_sequence_options(const std::string& options) {
+  const auto words = words_of(options);
+  // each clause's option word ("MINVALUE" for NO MINVALUE too) and the text of its value
+  std::map<std::string, std::string> given;
+  static const std::set<std::string> starts{"AS",    "INCREMENT", "MINVALUE", "MAXVALUE", "NO",
+                                            "START", "CACHE",     "CYCLE",    "OWNED"};
+  for (std::size_t k = 0; k < words.size(); ++k) {
+    if (!starts.count(words[k].upper)) continue;
+    std::string option = words[k].upper;
+    std::size_t from = words[k].end;
+    if (option == "NO" && k + 1 < words.size()) {
+      given[words[k + 1].upper] = ""; // NO MINVALUE, NO MAXVALUE, NO CYCLE: the default
+      ++k;
+      continue;
+    }
+    std::size_t next = k + 1;
+    if (next < words.size() && (words[next].upper == "BY" || words[next].upper == "WITH")) {
+      from = words[next].end;
+      ++next;
+    }
+    std::size_t until = options.size();
+    for (std::size_t j = next; j < words.size(); ++j)
+      if (starts.count(words[j].upper)) {
+        until = words[j].begin;
+        break;
+      }
+    auto value = options.substr(from, until - from);
+    std::erase_if(value, [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+    given[option] = value;
+  }
+  auto number = [](const std::string& text, long long fallback) {
+    long long n = 0;
+    const auto* end = text.data() + text.size();
+    return !text.empty() && std::from_chars(text.data(), end, n).ptr == end ? n : fallback;
+  };
+  const auto has = [&](const char* o) { return given.count(o) > 0; };
+  std::string out = options;
+  if (!has("AS")) out += " AS bigint";
+  if (!has("INCREMENT")) out += " INCREMENT BY 1";
+  if (!has("MINVALUE")) out += " NO MINVALUE";
+  if (!has("MAXVALUE")) out += " NO MAXVALUE";
+  if (!has("START")) { // the lowest value rising, the highest falling
+    const bool falling = number(has("INCREMENT") ? given["INCREMENT"] : "", 1) < 0;
+    const auto bound = given[falling ? "MAXVALUE" : "MINVALUE"];
+    out += fmt::format(" START WITH {}", bound.empty() ? (falling ? "-1" : "1") : bound);
+  }
+  if (!has("CACHE")) out += " CACHE 1";
+  if (!has("CYCLE")) out += " NO CYCLE";
+  return out;
 }
 
 std::string column_definition(const model::Column& c) {

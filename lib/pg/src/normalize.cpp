@@ -445,6 +445,15 @@ void normalize_objects(pg::Connection& db, const model::Metadata& models, model:
         case K::grant: continue; // compared by their statements
         }
         objects[k].refused = try_keep(db, statements);
+        // what CREATE OR REPLACE cannot change (the return type, a parameter's name): the
+        // revision drops the routine and makes it again, and so does this
+        constexpr std::string_view invalid_function_definition = "42P13";
+        if ((o.kind == K::function || o.kind == K::procedure) && objects[k].refused &&
+            objects[k].refused->sqlstate == invalid_function_definition)
+          objects[k].refused =
+              try_keep(db, {fmt::format("DROP ROUTINE {}{} CASCADE", qualified(o.schema, o.name),
+                                        o.target),
+                            o.sql});
         if (objects[k].refused && !undefined_relation(objects[k].refused))
           refused_at(o, *objects[k].refused);
       }

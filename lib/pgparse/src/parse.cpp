@@ -186,7 +186,11 @@ void walk(const yaml::Node& n, Found& found) {
   for (const auto& kv : n) {
     const auto& key = kv.first.Scalar();
     const auto& value = kv.second;
-    if (key == "RangeVar")
+    // a field typed RangeVar (an INSERT's, UPDATE's or DELETE's relation, SELECT INTO's rel)
+    // holds its fields without the {"RangeVar": ...} a field typed Node has
+    const bool range_var_field = (key == "relation" || key == "rel") && value.IsMap() &&
+                                 !text(value, "relname").empty();
+    if (key == "RangeVar" || range_var_field)
       found.relations.emplace_back(text(value, "schemaname"), text(value, "relname"));
     else if (key == "FuncCall")
       found.functions.push_back(strings(value["funcname"]));

@@ -5,10 +5,29 @@
 #include "schemagen/ops/ops.hpp"
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace schemagen::compare {
+
+/// The kinds of view and schema object a project manages beyond those its models declare: the
+/// kinds its revisions' own ops have made (create_view, create_function, ...). A database's views
+/// and objects of a kind that is neither declared nor made by an op are left alone (made by hand
+/// or by `execute`); of a managed kind, those the models lack are dropped, so removing the last
+/// declaration of a kind drops it too.
+struct Managed {
+  bool views = false;
+  std::set<model::ObjectKind> objects;
+  bool database_grants = false; // grants on the database itself (the server's as much as ours)
+
+  /// Counts what `op` makes; an execute's replay: ops do not count (its SQL made them).
+  void add(const ops::Op& op);
+  bool operator==(const Managed&) const = default;
+};
+
+/// Whether `o` grants something on the database itself.
+bool grants_on_database(const model::DbObject& o);
 
 struct Options {
   bool compare_type = true;
@@ -24,6 +43,8 @@ struct Options {
   /// view or schema object they have none of is dropped from the database side, not left alone
   /// as a kind the project does not manage.
   bool whole_schema = false;
+  /// What the project's revisions have made (see Managed).
+  Managed managed;
 };
 
 struct Result {

@@ -148,6 +148,9 @@ struct DbObject {
   /// "function public.touch_updated_at()", "trigger users_touch on auth.users": what messages
   /// call it, and (with the kind) what identifies it.
   std::string describe() const;
+  /// The table or view ("schema.name") a trigger, policy or grant is on, which the server drops
+  /// with it; nullopt for other objects and for grants on anything else.
+  std::optional<std::string> relation() const;
 };
 
 std::string_view to_string(ObjectKind kind);

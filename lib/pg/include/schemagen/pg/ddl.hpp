@@ -28,5 +28,9 @@ bool is_constraint_trigger(const std::string& sql);
 /// What follows the sequence's name in a CREATE SEQUENCE ("AS integer START WITH 10 ..."), with
 /// its leading blank space; a trailing ';' left out.
 std::string sequence_options(const std::string& create_sequence);
+/// `options` (sequence_options()'s) with each option they leave out spelled as CREATE SEQUENCE's
+/// default (AS bigint, INCREMENT BY 1, NO MINVALUE, NO MAXVALUE, START at the first value, CACHE
+/// 1, NO CYCLE): what an ALTER SEQUENCE needs to leave nothing of a former definition.
+std::string complete_sequence_options(const std::string& options);
 
 } // namespace schemagen::pg
