@@ -67,16 +67,21 @@ TEST_CASE("narrowing: a type that holds less") {
             .empty());
 }
 
-TEST_CASE(
-    "not_null_without_default: NOT NULL on an existing column or a new one, with no default") {
+TEST_CASE("not_null_without_default: SET NOT NULL on an existing column, or a new NOT NULL "
+          "column with no default") {
   CHECK(fired("- alter_column: {table: t, name: c, nullable: false, existing_nullable: true}") ==
         V{lint::not_null_without_default});
   CHECK(fired("- add_column: {table: t, column: {name: c, type: TEXT, nullable: false}}") ==
         V{lint::not_null_without_default});
-  // safe: with a default, or nullable, or on a table this revision creates
+  // a default fills none of the rows there are: SET NOT NULL still scans, and fails on a NULL
   CHECK(fired("- alter_column: {table: t, name: c, nullable: false, existing_nullable: true, "
-              "server_default: \"'x'\"}")
-            .empty());
+              "server_default: \"'x'\"}") == V{lint::not_null_without_default});
+  CHECK(fired("- alter_column: {table: t, name: c, nullable: false, existing_nullable: true, "
+              "existing_server_default: \"'x'\"}") == V{lint::not_null_without_default});
+  CHECK(fired_sql("ALTER TABLE t ALTER COLUMN c SET DEFAULT 'x', ALTER COLUMN c SET NOT NULL;") ==
+        V{lint::not_null_without_default});
+  // safe: a new column with a (non-volatile) default, or nullable, or on a table this revision
+  // creates
   CHECK(fired("- add_column: {table: t, column: {name: c, type: TEXT, nullable: false, "
               "server_default: \"''\"}}")
             .empty());
@@ -117,6 +122,30 @@ TEST_CASE("table_rewrite: type changes and volatile defaults that rewrite the ta
             .empty());
   CHECK(fired("- add_column: {table: t, column: {name: at, type: TIMESTAMPTZ, nullable: false, "
               "server_default: now()}}")
+            .empty());
+}
+
+TEST_CASE("table_rewrite: an identity, serial or stored generated column added to a table") {
+  // every row takes a value: online: true cannot avoid it
+  CHECK(fired("- add_column: {table: t, column: {name: n, type: BIGINT, identity: always}}") ==
+        V{lint::table_rewrite});
+  CHECK(fired("- add_column: {table: t, column: {name: n, type: BIGINT, identity: always}, "
+              "online: true}") == V{lint::table_rewrite});
+  CHECK(fired("- add_column: {table: t, column: {name: n, type: BIGINT, autoincrement: true}}") ==
+        V{lint::prefer_identity, lint::table_rewrite});
+  CHECK(fired_sql("ALTER TABLE t ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY;") ==
+        V{lint::table_rewrite});
+  CHECK(fired_sql("ALTER TABLE t ADD COLUMN n bigserial;") ==
+        V{lint::prefer_identity, lint::table_rewrite});
+  CHECK(fired_sql("ALTER TABLE t ADD COLUMN total numeric GENERATED ALWAYS AS (price * qty) "
+                  "STORED;") == V{lint::table_rewrite});
+  // a table this revision creates has no rows
+  CHECK(fired("- create_table: {name: t, columns: [{name: c, type: TEXT}]}\n"
+              "- add_column: {table: t, column: {name: n, type: BIGINT, identity: always}}")
+            .empty());
+  CHECK(fired_sql("CREATE TABLE t (price numeric, qty bigint);\n"
+                  "ALTER TABLE t ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY,\n"
+                  "  ADD COLUMN total numeric GENERATED ALWAYS AS (price * qty) STORED;")
             .empty());
 }
 
@@ -165,6 +194,39 @@ TEST_CASE("not_null_without_default: quiet on the online form of SET NOT NULL") 
   CHECK(fired("- alter_column: {table: t, name: c, nullable: false, existing_nullable: true, "
               "online: true}")
             .empty());
+  // by hand: a CHECK (c IS NOT NULL) validated earlier in the revision lets SET NOT NULL skip
+  // its scan, in SQL or as ops
+  const std::string not_valid =
+      "ALTER TABLE t ADD CONSTRAINT c_nn CHECK (c IS NOT NULL) NOT VALID;";
+  const std::string validate = "ALTER TABLE t VALIDATE CONSTRAINT c_nn;";
+  const std::string set = "ALTER TABLE t ALTER COLUMN c SET NOT NULL;";
+  CHECK(fired_sql(not_valid + "\n" + validate + "\n" + set).empty());
+  CHECK(fired("- execute: " + not_valid + "\n- execute: " + validate +
+              "\n- alter_column: {table: t, name: c, nullable: false}")
+            .empty());
+  CHECK(fired("- create_check_constraint: {name: c_nn, table: t, expression: c IS NOT NULL, "
+              "online: true}\n"
+              "- alter_column: {table: t, name: c, nullable: false}")
+            .empty());
+  CHECK(fired_sql("ALTER TABLE t ADD CONSTRAINT c_nn CHECK ((\"C\" is  not NULL)) NOT VALID;\n" +
+                  validate + "\nALTER TABLE t ALTER COLUMN \"C\" SET NOT NULL;")
+            .empty());
+  // a check validated with its scan under the lock: that one is reported, SET NOT NULL is not
+  CHECK(fired("- create_check_constraint: {name: c_nn, table: t, expression: c IS NOT NULL}\n"
+              "- alter_column: {table: t, name: c, nullable: false}") ==
+        V{lint::constraint_without_not_valid});
+  // not validated, validated after, dropped before, another column's, another table's, or
+  // proving more than NOT NULL
+  CHECK(fired_sql(not_valid + "\n" + set) == V{lint::not_null_without_default});
+  CHECK(fired_sql(not_valid + "\n" + set + "\n" + validate) == V{lint::not_null_without_default});
+  CHECK(fired_sql(not_valid + "\n" + validate + "\nALTER TABLE t DROP CONSTRAINT c_nn;\n" + set) ==
+        V{lint::not_null_without_default});
+  CHECK(fired_sql(not_valid + "\n" + validate + "\nALTER TABLE t ALTER COLUMN d SET NOT NULL;") ==
+        V{lint::not_null_without_default});
+  CHECK(fired_sql(not_valid + "\n" + validate + "\nALTER TABLE u ALTER COLUMN c SET NOT NULL;") ==
+        V{lint::not_null_without_default});
+  CHECK(fired_sql("ALTER TABLE t ADD CONSTRAINT c_nn CHECK (c IS NOT NULL OR d > 0) NOT VALID;\n" +
+                  validate + "\n" + set) == V{lint::not_null_without_default});
 }
 
 TEST_CASE("renaming_column and renaming_table: the running application still uses the old name") {
@@ -221,6 +283,51 @@ TEST_CASE("prefer_bigint, prefer_identity: integer keys that run out, sequences 
             .empty());
 }
 
+TEST_CASE("prefer_bigint: an integer column the revision makes, then a key of") {
+  const std::string fk = "\n- create_foreign_key: {name: fk, table: t, columns: [u_id], "
+                         "referred_table: u, referred_columns: [id], online: true}";
+  CHECK(fired("- add_column: {table: t, column: {name: u_id, type: INTEGER, nullable: true}}" +
+              fk) == V{lint::prefer_bigint});
+  CHECK(fired("- create_table: {name: t, columns: [{name: u_id, type: SMALLINT}]}" + fk) ==
+        V{lint::prefer_bigint});
+  CHECK(fired("- add_column: {table: t, column: {name: id, type: INTEGER, nullable: true}}\n"
+              "- create_primary_key: {name: pk, table: t, columns: [id]}") ==
+        V{lint::prefer_bigint, lint::index_without_concurrently});
+  CHECK(fired_sql("ALTER TABLE t ADD COLUMN u_id int REFERENCES u (id);") ==
+        V{lint::prefer_bigint, lint::constraint_without_not_valid});
+  CHECK(fired_sql("ALTER TABLE t ADD COLUMN u_id int;\nALTER TABLE t ADD CONSTRAINT fk FOREIGN "
+                  "KEY (u_id) REFERENCES u (id) NOT VALID;") == V{lint::prefer_bigint});
+  // bigint, an integer that is no key, a key of several columns, a key of a column made before
+  CHECK(fired("- add_column: {table: t, column: {name: u_id, type: BIGINT, nullable: true}}" + fk)
+            .empty());
+  CHECK(fired("- add_column: {table: t, column: {name: u_id, type: INTEGER, nullable: true}}")
+            .empty());
+  CHECK(fired("- add_column: {table: t, column: {name: u_id, type: INTEGER, nullable: true}}\n"
+              "- create_foreign_key: {name: fk, table: t, columns: [u_id, v], referred_table: u, "
+              "referred_columns: [id, v], online: true}")
+            .empty());
+  CHECK(fired(fk.substr(1)).empty());
+}
+
+TEST_CASE("prefer_jsonb: json columns") {
+  CHECK(fired("- create_table: {name: t, columns: [{name: a, type: JSON}, {name: b, type: "
+              "'json[]'}]}") == V{lint::prefer_jsonb, lint::prefer_jsonb});
+  CHECK(fired("- add_column: {table: t, column: {name: doc, type: json, nullable: true}}") ==
+        V{lint::prefer_jsonb});
+  CHECK(fired("- alter_column: {table: t, name: doc, type: JSON, existing_type: text}") ==
+        V{lint::prefer_jsonb, lint::table_rewrite});
+  CHECK(fired_sql("CREATE TABLE t (id bigint, doc json);") == V{lint::prefer_jsonb});
+  CHECK(fired_sql("ALTER TABLE t ADD COLUMN doc json;") == V{lint::prefer_jsonb});
+  CHECK(fired_sql("ALTER TABLE t ALTER COLUMN doc TYPE json;") ==
+        V{lint::prefer_jsonb, lint::table_rewrite});
+  // jsonb, and a json value that is not a column
+  CHECK(fired("- create_table: {name: t, columns: [{name: a, type: JSONB}, {name: b, type: "
+              "'jsonb[]'}]}")
+            .empty());
+  CHECK(fired_sql("ALTER TABLE t ADD COLUMN doc jsonb;\nUPDATE t SET doc = '{}'::json::jsonb;")
+            .empty());
+}
+
 TEST_CASE("missing_lock_timeout: a strong lock on an existing table, with no lock_timeout") {
   const std::string add = "- add_column: {table: t, column: {name: c, type: TEXT, nullable: true}}";
   const auto unset = findings(add, {});
@@ -246,9 +353,10 @@ TEST_CASE("missing_lock_timeout: a strong lock on an existing table, with no loc
 
 TEST_CASE("raw SQL: an execute op's statements are judged by the same rules") {
   CHECK(fired_sql("CREATE INDEX ix ON t (c);") == V{lint::index_without_concurrently});
-  CHECK(fired_sql("CREATE INDEX CONCURRENTLY ix ON t (c);").empty());
+  CHECK(fired_sql("CREATE INDEX CONCURRENTLY ix ON t (c);") ==
+        V{lint::concurrently_in_transaction}); // but not in a transaction: below
   CHECK(fired_sql("DROP INDEX ix;") == V{lint::index_without_concurrently});
-  CHECK(fired_sql("DROP INDEX CONCURRENTLY ix;").empty());
+  CHECK(fired_sql("DROP INDEX CONCURRENTLY ix;") == V{lint::concurrently_in_transaction});
   CHECK(fired_sql("CREATE INDEX ix ON t (c);\nDROP INDEX ix;") ==
         V{lint::index_without_concurrently}); // the drop: an index this revision made
   CHECK(fired_sql("CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, c text);\n"
@@ -287,6 +395,56 @@ TEST_CASE("raw SQL: an execute op's statements are judged by the same rules") {
   CHECK(fired_sql("CREATE TABLE t (id int, u_id int REFERENCES u (id), PRIMARY KEY (id));") ==
         V{lint::prefer_bigint, lint::prefer_bigint});
   CHECK(fired_sql("UPDATE t SET c = lower(c) WHERE c <> lower(c);").empty());
+}
+
+TEST_CASE("concurrently_in_transaction: CONCURRENTLY in an execute, which runs in the revision's "
+          "transaction") {
+  CHECK(fired_sql("REINDEX INDEX CONCURRENTLY ix;") == V{lint::concurrently_in_transaction});
+  CHECK(fired_sql("REINDEX (CONCURRENTLY) TABLE t;") == V{lint::concurrently_in_transaction});
+  CHECK(fired_sql("ALTER TABLE t DETACH PARTITION t_2020 CONCURRENTLY;") ==
+        V{lint::concurrently_in_transaction});
+  // on a table the revision creates too: it is the transaction that fails it
+  CHECK(fired_sql("CREATE TABLE t (c text);\nCREATE INDEX CONCURRENTLY ix ON t (c);") ==
+        V{lint::concurrently_in_transaction});
+  const auto f = findings("- execute: CREATE INDEX CONCURRENTLY ix ON t (c)", {"postgresql", true});
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].reason.find("create_index") != std::string::npos);
+  // the ops, which schemagen runs outside the transaction; what may run inside one
+  CHECK(fired("- create_index: {name: ix, table: t, columns: [c], concurrently: true}\n"
+              "- drop_index: {name: iy, table: t, concurrently: true}")
+            .empty());
+  CHECK(fired_sql("REINDEX (CONCURRENTLY false) INDEX ix;\nREFRESH MATERIALIZED VIEW "
+                  "CONCURRENTLY v;")
+            .empty());
+}
+
+TEST_CASE("truncate_cascade: TRUNCATE ... CASCADE empties the tables referring to it") {
+  CHECK(fired_sql("TRUNCATE a CASCADE;") == V{lint::truncate_cascade});
+  CHECK(fired_sql("TRUNCATE TABLE a, b RESTART IDENTITY CASCADE;") == V{lint::truncate_cascade});
+  CHECK(fired_sql("TRUNCATE a, b;\nTRUNCATE c RESTRICT;").empty());
+}
+
+TEST_CASE("domain_constraint: a domain's constraint is checked on all its columns under lock") {
+  CHECK(fired_sql("CREATE DOMAIN positive AS bigint CHECK (VALUE > 0);") ==
+        V{lint::domain_constraint});
+  CHECK(fired_sql("CREATE DOMAIN name_text AS text NOT NULL;") == V{lint::domain_constraint});
+  CHECK(fired_sql("ALTER DOMAIN positive ADD CONSTRAINT small CHECK (VALUE < 100) NOT VALID;") ==
+        V{lint::domain_constraint});
+  CHECK(fired_sql("ALTER DOMAIN positive VALIDATE CONSTRAINT small;") ==
+        V{lint::domain_constraint});
+  CHECK(fired_sql("ALTER DOMAIN name_text SET NOT NULL;") == V{lint::domain_constraint});
+  const auto f = findings("- execute: CREATE DOMAIN positive AS bigint CHECK (VALUE > 0)",
+                          {"postgresql", true});
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].reason.find("changing it later") != std::string::npos);
+  CHECK(f[0].reason.find("create_check_constraint") != std::string::npos);
+  // a domain without constraints, loosened, or a constraint dropped; the table's own check
+  CHECK(fired_sql("CREATE DOMAIN label AS text DEFAULT '';\nALTER DOMAIN label DROP NOT NULL;\n"
+                  "ALTER DOMAIN positive DROP CONSTRAINT small;")
+            .empty());
+  CHECK(fired_sql("ALTER TABLE t ADD CONSTRAINT n_positive CHECK (n > 0) NOT VALID;\n"
+                  "ALTER TABLE t VALIDATE CONSTRAINT n_positive;")
+            .empty());
 }
 
 TEST_CASE("raw SQL: what PostgreSQL's parser rejects, what the finding names, other dialects") {

@@ -5,8 +5,10 @@
 #include "schemagen/support/overloaded.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <fmt/format.h>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -14,7 +16,9 @@ namespace schemagen::lint {
 
 namespace {
 
-using Name = std::pair<std::string, std::string>; // {schema, name}
+using Name = std::pair<std::string, std::string>;  // {schema, name}
+using ColumnName = std::array<std::string, 3>;     // {schema, table, column}
+using ConstraintName = std::array<std::string, 3>; // {schema, table, constraint}
 
 /// A canonical type without its modifiers and array brackets: "character varying".
 std::string base_type(const std::string& type) {
@@ -36,6 +40,42 @@ std::string shortened(std::string_view sql) {
   constexpr std::size_t longest = 72;
   if (out.size() > longest) out = out.substr(0, longest - 3) + "...";
   return out;
+}
+
+/// The column a CHECK expression proves NOT NULL (`c IS NOT NULL`, `("C" IS NOT NULL)`), as the
+/// server names it (unquoted, folded to lower case); "" for any other expression.
+std::string not_null_column(std::string_view e) {
+  auto trim = [&] {
+    while (!e.empty() && std::isspace(static_cast<unsigned char>(e.front()))) e.remove_prefix(1);
+    while (!e.empty() && std::isspace(static_cast<unsigned char>(e.back()))) e.remove_suffix(1);
+  };
+  for (trim(); e.size() > 2 && e.front() == '(' && e.back() == ')'; trim())
+    e = e.substr(1, e.size() - 2);
+  // the words IS NOT NULL, last to first, each after blank space
+  for (const std::string_view word : {"null", "not", "is"}) {
+    if (e.size() <= word.size()) return "";
+    const auto tail = e.substr(e.size() - word.size());
+    for (std::size_t i = 0; i < word.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(tail[i])) != word[i]) return "";
+    e.remove_suffix(word.size());
+    if (!std::isspace(static_cast<unsigned char>(e.back())) && !(word == "is" && e.back() == '"'))
+      return "";
+    trim();
+  }
+  if (e.size() > 2 && e.front() == '"' && e.back() == '"') {
+    std::string name;
+    for (std::size_t i = 1; i + 1 < e.size(); ++i) {
+      name += e[i];
+      if (e[i] == '"' && e[++i] != '"') return ""; // a quote inside is doubled
+    }
+    return name;
+  }
+  std::string name;
+  for (const char c : e) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '$') return "";
+    name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return name;
 }
 
 /// The SQL an execute op runs on `dialect`: its own key's, else the one for every dialect.
@@ -68,7 +108,8 @@ public:
     for (std::size_t i = 0; i < upgrade_.size(); ++i) {
       const auto& lo = upgrade_[i];
       loc_ = lo.loc;
-      if (!std::holds_alternative<ops::Execute>(lo.op)) {
+      raw_ = std::holds_alternative<ops::Execute>(lo.op);
+      if (!raw_) {
         what_ = ops::describe(lo.op);
         op(lo.op);
       } else if (const auto& script = scripts_[i]) {
@@ -85,8 +126,18 @@ private:
   std::set<Name> fresh_;         // tables created in this revision: empty, used by no one yet
   std::set<Name> fresh_indexes_; // indexes created in this revision
   std::set<Name> dropped_;       // tables this revision drops
-  bool lock_timeout_ = false;    // set for what comes now
-  bool lock_reported_ = false;   // missing_lock_timeout is said once a revision
+  /// integer and smallint columns this revision made, not yet reported as keys: their type
+  std::map<ColumnName, std::string> small_ints_;
+  /// this revision's CHECK (c IS NOT NULL) constraints: c, and whether they are validated (which
+  /// lets SET NOT NULL on c skip its scan)
+  struct NotNullCheck {
+    std::string column;
+    bool validated = false;
+  };
+  std::map<ConstraintName, NotNullCheck> not_null_checks_;
+  bool raw_ = false;           // what is judged now is an execute's SQL
+  bool lock_timeout_ = false;  // set for what comes now
+  bool lock_reported_ = false; // missing_lock_timeout is said once a revision
   std::vector<Finding> out_;
   std::string what_; // what the findings name: the op, or the statement
   SourceLoc loc_;
@@ -153,13 +204,50 @@ private:
     if (s.cascades)
       add(destructive, "CASCADE drops whatever depends on it too, tables and their rows "
                        "included; drop the dependent objects by name first");
+    if (s.truncate_cascades)
+      add(truncate_cascade, "CASCADE empties every table with a foreign key to it too, and every "
+                            "table referring to those, for good; TRUNCATE the tables meant by "
+                            "name (without CASCADE it fails, naming them, if another refers to "
+                            "one)");
+    // the runtime runs an execute inside the revision's transaction, whatever its SQL
+    if (s.concurrently)
+      add(concurrently_in_transaction,
+          "PostgreSQL runs CONCURRENTLY only outside a transaction block, and an execute runs in "
+          "the revision's transaction: it fails (cannot run inside a transaction block); build "
+          "or drop the index with the create_index or drop_index op and concurrently: true, "
+          "which schemagen runs outside the transaction; REINDEX or DETACH PARTITION "
+          "CONCURRENTLY has no op: run it by hand, outside a revision");
+    using D = pgparse::Statement::DomainConstraint;
+    if (s.domain_constraint != D::none)
+      add(domain_constraint,
+          fmt::format("{}checks every column of the domain, in every table, under a SHARE lock "
+                      "on each that blocks its writes (NOT VALID only moves the scan to VALIDATE "
+                      "CONSTRAINT, which takes the same lock, unlike a table's); use the base "
+                      "type with a CHECK constraint on each table's column "
+                      "(create_check_constraint, online: true: NOT VALID, then validated while "
+                      "writes go on)",
+                      s.domain_constraint == D::create
+                          ? "a domain's constraint holds on every column of that type, and "
+                            "changing it later takes ALTER DOMAIN, which "
+                          : "ALTER DOMAIN "));
+    for (const auto& [schema, table] : s.rewrites)
+      if (existing(schema, table))
+        add(table_rewrite, "a STORED generated column is computed for every row the table has: "
+                           "PostgreSQL rewrites the table and its indexes under an exclusive "
+                           "lock; add a plain nullable column, fill it in batches, and keep it "
+                           "filled with a trigger (or compute it in a view)");
     for (const auto& [schema, table] : s.locks) locks(schema, table);
     for (const auto& o : s.ops) op(o);
+    for (const auto& v : s.validates)
+      if (const auto it = not_null_checks_.find(v); it != not_null_checks_.end())
+        it->second.validated = true;
   }
 
   // -- the rules on one column's type, wherever a revision chooses it --
 
-  void column_type(const model::Column& c, bool key) {
+  /// The rules on column `c` of `table`; `key`: it is a key of one column.
+  void column_type(const std::string& schema, const std::string& table, const model::Column& c,
+                   bool key) {
     const auto base = base_type(c.type);
     if (base == "character varying" || base == "character")
       add(prefer_text,
@@ -178,6 +266,13 @@ private:
                       "in other zones, and DST makes some ambiguous; use timestamp with time "
                       "zone (timestamptz)",
                       c.name, c.type));
+    if (base == "json")
+      add(prefer_jsonb,
+          fmt::format("{} {} keeps its values as text, parsed again on every access, and has no "
+                      "equality: DISTINCT, UNION, GROUP BY and unique indexes on it fail, and no "
+                      "index serves it; use jsonb, unless the text as written (key order, "
+                      "duplicate keys) must be kept",
+                      c.name, c.type));
     const bool nextval =
         c.server_default && c.server_default->find("nextval(") != std::string::npos;
     if (c.autoincrement || nextval)
@@ -187,12 +282,30 @@ private:
                       "identity: always (GENERATED ALWAYS AS IDENTITY)",
                       c.name));
     const bool generated = c.autoincrement || nextval || c.identity != model::Identity::none;
-    if ((key || generated) && (base == "integer" || base == "smallint"))
-      add(prefer_bigint,
-          fmt::format("{} {} is a key: a busy table runs out of its {} values, and widening it "
-                      "later rewrites the table and every table whose keys refer to it; use "
-                      "bigint",
-                      c.name, c.type, base == "integer" ? "2^31" : "2^15"));
+    if (base != "integer" && base != "smallint") return;
+    if (key || generated)
+      small_key(c.name, c.type);
+    else // a key it may become later in the revision
+      small_ints_[{schema, table, c.name}] = c.type;
+  }
+
+  /// prefer_bigint on `column`, of integer or smallint `type`, a key of one column.
+  void small_key(const std::string& column, const std::string& type) {
+    add(prefer_bigint,
+        fmt::format("{} {} is a key: a busy table runs out of its {} values, and widening it "
+                    "later rewrites the table and every table whose keys refer to it; use bigint",
+                    column, type, base_type(type) == "integer" ? "2^31" : "2^15"));
+  }
+
+  /// A key of one column (a foreign or primary key) made on a column this revision made integer
+  /// or smallint: what create_table says of its own keys.
+  void key(const std::string& schema, const std::string& table,
+           const std::vector<std::string>& columns) {
+    if (columns.size() != 1) return;
+    const auto it = small_ints_.find({schema, table, columns.front()});
+    if (it == small_ints_.end()) return;
+    small_key(columns.front(), it->second);
+    small_ints_.erase(it);
   }
 
   // -- the rules on one op --
@@ -245,6 +358,7 @@ private:
                      locks(o.schema, o.table);
                    },
                    [&](const ops::CreatePrimaryKey& o) {
+                     key(o.schema, o.table, o.constraint.columns);
                      if (!existing(o.schema, o.table)) return;
                      add(index_without_concurrently,
                          "a primary key builds its index while blocking writes (and sets NOT "
@@ -253,13 +367,21 @@ private:
                      locks(o.schema, o.table);
                    },
                    [&](const ops::CreateForeignKey& o) {
+                     key(o.schema, o.table, o.constraint.columns);
                      constraint(o.schema, o.table, o.online, "a foreign key",
                                 fmt::format(" and {} too", o.constraint.referred_table));
                    },
                    [&](const ops::CreateCheckConstraint& o) {
                      constraint(o.schema, o.table, o.online, "a check", "");
+                     // the op's online form validates it; SQL's NOT VALID waits for VALIDATE
+                     if (auto c = not_null_column(o.constraint.expression); !c.empty())
+                       not_null_checks_[{o.schema, o.table, o.constraint.name}] = {
+                           std::move(c), !(raw_ && o.online)};
                    },
-                   [&](const ops::DropConstraint& o) { locks(o.schema, o.table); },
+                   [&](const ops::DropConstraint& o) {
+                     not_null_checks_.erase({o.schema, o.table, o.name});
+                     locks(o.schema, o.table);
+                   },
                    [](const auto&) {},
                },
                op);
@@ -274,18 +396,28 @@ private:
       keys.insert(t.primary_key->columns.front());
     for (const auto& fk : t.foreign_keys)
       if (fk.columns.size() == 1) keys.insert(fk.columns.front());
-    for (const auto& c : t.columns) column_type(c, keys.contains(c.name));
+    for (const auto& c : t.columns) column_type(t.schema, t.name, c, keys.contains(c.name));
   }
 
   void add_column(const ops::AddColumn& o) {
     const auto& c = o.column;
-    column_type(c, false);
+    column_type(o.schema, o.table, c, false);
     if (!existing(o.schema, o.table)) return;
-    if (!c.nullable && !c.server_default && c.identity == model::Identity::none && !c.autoincrement)
+    const bool sequenced = c.identity != model::Identity::none || c.autoincrement;
+    if (!c.nullable && !c.server_default && !sequenced)
       add(not_null_without_default,
           "adding a NOT NULL column with no default fails on a table that has rows; give it a "
           "server_default, or add it nullable, fill it, then set NOT NULL (online: true)");
-    if (compare::volatile_default(c.server_default) && !o.online)
+    // online: true or not, every row there is takes a value from the sequence
+    if (sequenced)
+      add(table_rewrite,
+          fmt::format("{} takes a value from its sequence for every row the table has: "
+                      "PostgreSQL rewrites the table and its indexes under an exclusive lock; add "
+                      "it as a nullable bigint, fill it in batches, set NOT NULL (online: true), "
+                      "then ALTER COLUMN ... ADD GENERATED ALWAYS AS IDENTITY in an execute (and "
+                      "RESTART it past the largest value)",
+                      c.name));
+    else if (compare::volatile_default(c.server_default) && !o.online)
       add(table_rewrite,
           fmt::format("a volatile default ({}) makes PostgreSQL rewrite the whole table under an "
                       "exclusive lock; set online: true (added bare, the default set, the rows "
@@ -299,7 +431,7 @@ private:
       model::Column c;
       c.name = o.new_name.value_or(o.name);
       c.type = *o.type;
-      column_type(c, false);
+      column_type(o.schema, o.table, c, false);
     }
     if (!existing(o.schema, o.table)) return;
     if (o.new_name && *o.new_name != o.name)
@@ -324,15 +456,24 @@ private:
                                      "be told); add a column of the new type and switch over",
                                      *o.type));
     }
-    const bool has_default =
-        (o.server_default && *o.server_default) ||
-        (!o.server_default && o.existing_server_default && *o.existing_server_default);
-    if (o.nullable && !*o.nullable && !has_default && !o.online)
+    // a default changes no row there is: the scan, and the NULLs it may find, stay
+    if (o.nullable && !*o.nullable && !o.online && !proven_not_null(o.schema, o.table, o.name))
       add(not_null_without_default,
-          "SET NOT NULL fails if any row holds NULL, and scans the whole table under an "
-          "exclusive lock; fill the NULLs first, then set online: true (a NOT VALID check, "
-          "validated, lets SET NOT NULL skip the scan)");
+          "SET NOT NULL fails if any row holds NULL (a default fills none of the rows there "
+          "are), and scans the whole table under an exclusive lock; fill the NULLs first, then "
+          "set online: true (a CHECK (c IS NOT NULL) NOT VALID, validated, lets SET NOT NULL "
+          "skip the scan)");
     locks(o.schema, o.table);
+  }
+
+  /// Whether a validated CHECK (column IS NOT NULL) of this revision proves what SET NOT NULL
+  /// would scan for.
+  bool proven_not_null(const std::string& schema, const std::string& table,
+                       const std::string& column) const {
+    return std::any_of(not_null_checks_.begin(), not_null_checks_.end(), [&](const auto& kv) {
+      const auto& [name, check] = kv;
+      return name[0] == schema && name[1] == table && check.validated && check.column == column;
+    });
   }
 
   void drop_index(const ops::DropIndex& o) {

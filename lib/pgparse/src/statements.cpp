@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <limits>
 #include <set>
 
@@ -119,6 +120,7 @@ struct ColumnFacts {
   bool primary_key = false, unique = false;
   std::optional<model::ForeignKey> foreign_key;
   std::vector<model::CheckConstraint> checks;
+  bool stored = false; // GENERATED ALWAYS AS (...) STORED: computed for every row
 };
 
 ColumnFacts column(std::string_view sql, const yaml::Node& def, std::size_t bound) {
@@ -159,6 +161,8 @@ ColumnFacts column(std::string_view sql, const yaml::Node& def, std::size_t boun
       f.foreign_key = foreign_key(con, {c.name});
     } else if (type == "CONSTR_CHECK") {
       f.checks.push_back({text(con, "conname"), expression_text(sql, con["raw_expr"], next), {}});
+    } else if (type == "CONSTR_GENERATED") {
+      f.stored = text(con, "generated_kind") != "v"; // PostgreSQL 18's VIRTUAL: computed on read
     }
   }
   return f;
@@ -167,6 +171,22 @@ ColumnFacts column(std::string_view sql, const yaml::Node& def, std::size_t boun
 std::pair<std::string, std::string> relation(const yaml::Node& range_var) {
   const auto schema = text(range_var, "schemaname");
   return {schema.empty() ? "public" : schema, text(range_var, "relname")};
+}
+
+/// Whether a boolean option is on among a statement's DefElem options, as defGetBoolean() reads
+/// it: named bare, or with true, on or 1.
+bool option(const yaml::Node& options, std::string_view name) {
+  for (const auto& item : options) {
+    const auto [kind, el] = node(item);
+    if (kind != "DefElem" || text(el, "defname") != name) continue;
+    if (!el["arg"]) return true;
+    const auto [type, arg] = node(el["arg"]);
+    if (type == "Boolean") return flag(arg, "boolval");
+    auto value = type == "Integer" ? std::to_string(integer(arg, "ival")) : text(arg, "sval");
+    for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return value != "false" && value != "off" && value != "0";
+  }
+  return false;
 }
 
 class Reader {
@@ -206,6 +226,12 @@ public:
       out_.locks.push_back(relation(fields["relation"]));
     else if (kind == "LockStmt")
       for (const auto& r : fields["relations"]) out_.locks.push_back(relation(node(r).second));
+    else if (kind == "TruncateStmt")
+      out_.truncate_cascades = text(fields, "behavior") == "DROP_CASCADE";
+    else if (kind == "ReindexStmt") // "concurrent" before PostgreSQL 14's option list
+      out_.concurrently = flag(fields, "concurrent") || option(fields["params"], "concurrently");
+    else if (kind == "CreateDomainStmt" || kind == "AlterDomainStmt")
+      domain(kind, fields);
     if (!out_.sets_lock_timeout) out_.sets_lock_timeout = calls_set_config_lock_timeout(stmt);
     // an ALTER TABLE is followed when each of its subcommands became an op
     if (kind == "AlterTableStmt")
@@ -306,6 +332,7 @@ private:
           out_.ops.emplace_back(ops::CreateForeignKey{schema, table, *f.foreign_key});
         for (auto& ck : f.checks)
           out_.ops.emplace_back(ops::CreateCheckConstraint{schema, table, ck});
+        if (f.stored) out_.rewrites.emplace_back(schema, table);
       } else if (sub == "AT_DropColumn") {
         ops::DropColumn d;
         d.schema = schema, d.table = table, d.name = name;
@@ -330,8 +357,13 @@ private:
         ops::DropConstraint d;
         d.schema = schema, d.table = table, d.name = name;
         out_.ops.emplace_back(std::move(d));
-      } else if (sub != "AT_ValidateConstraint") {
-        // VALIDATE CONSTRAINT takes a lock that lets writes go on; everything else blocks them
+      } else if (sub == "AT_ValidateConstraint") {
+        // a lock that lets writes go on
+        out_.validates.push_back({schema, table, name});
+      } else {
+        // everything else blocks writes
+        if (sub == "AT_DetachPartition" && flag(node(cmd["def"]).second, "concurrent"))
+          out_.concurrently = true;
         out_.locks.emplace_back(schema, table);
       }
     }
@@ -374,7 +406,7 @@ private:
                                             : expression_text(sql_, el["expr"], end_));
     }
     if (fields["whereClause"]) op.index.where = expression_text(sql_, fields["whereClause"], end_);
-    op.concurrently = flag(fields, "concurrent");
+    op.concurrently = out_.concurrently = flag(fields, "concurrent");
     out_.ops.emplace_back(std::move(op));
   }
 
@@ -382,6 +414,7 @@ private:
   bool drop(const yaml::Node& fields) {
     const auto type = text(fields, "removeType");
     if (text(fields, "behavior") == "DROP_CASCADE") out_.cascades = true;
+    out_.concurrently = flag(fields, "concurrent");
     for (const auto& object : fields["objects"]) {
       const auto [kind, obj] = node(object);
       auto names = kind == "List" ? strings(obj["items"]) : std::vector<std::string>{};
@@ -394,7 +427,7 @@ private:
         out_.ops.emplace_back(std::move(d));
       } else if (type == "OBJECT_INDEX") {
         ops::DropIndex d; // the table is not named: the lint tells by the index's name
-        d.schema = schema, d.name = names.back(), d.concurrently = flag(fields, "concurrent");
+        d.schema = schema, d.name = names.back(), d.concurrently = out_.concurrently;
         out_.ops.emplace_back(std::move(d));
       } else if (type == "OBJECT_SCHEMA") {
         out_.ops.emplace_back(ops::DropSchema{names.back()});
@@ -472,6 +505,21 @@ private:
                  },
                  op);
     return known;
+  }
+
+  /// CREATE DOMAIN with a CHECK or NOT NULL; ALTER DOMAIN's ADD CONSTRAINT, SET NOT NULL,
+  /// VALIDATE CONSTRAINT (its subtypes C, O, V).
+  void domain(const std::string& kind, const yaml::Node& fields) {
+    using D = Statement::DomainConstraint;
+    if (kind == "AlterDomainStmt") {
+      const auto sub = text(fields, "subtype");
+      if (sub == "C" || sub == "O" || sub == "V") out_.domain_constraint = D::alter;
+      return;
+    }
+    for (const auto& item : fields["constraints"]) {
+      const auto type = text(node(item).second, "contype");
+      if (type == "CONSTR_CHECK" || type == "CONSTR_NOTNULL") out_.domain_constraint = D::create;
+    }
   }
 
   void transaction(const yaml::Node& fields) {

@@ -10,6 +10,7 @@
 #include "schemagen/ops/ops.hpp"
 #include "schemagen/support/diagnostics.hpp"
 
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -58,11 +59,25 @@ struct Statement {
   /// Tables the statement locks against writes beyond what its ops say (ALTER TABLE's other
   /// subcommands, CREATE TRIGGER, LOCK, ...), as {schema, name}.
   std::vector<std::pair<std::string, std::string>> locks;
+  /// Tables it rewrites beyond what its ops say (a column added GENERATED ALWAYS AS (...)
+  /// STORED, computed for every row), as {schema, name}.
+  std::vector<std::pair<std::string, std::string>> rewrites;
+  /// The constraints ALTER TABLE ... VALIDATE CONSTRAINT validates, as {schema, table, name}.
+  std::vector<std::array<std::string, 3>> validates;
   enum class Transaction { none, begin, end };
   Transaction transaction = Transaction::none; // BEGIN/START TRANSACTION; COMMIT/ROLLBACK/END
   bool sets_lock_timeout = false; // SET [LOCAL] lock_timeout, set_config('lock_timeout')
   bool drops_database = false;    // DROP DATABASE
   bool cascades = false;          // DROP ... CASCADE: what depends on it goes too
+  bool truncate_cascades = false; // TRUNCATE ... CASCADE: the tables referring to it are emptied
+  /// CREATE/DROP INDEX, REINDEX, DETACH PARTITION ... CONCURRENTLY: what PostgreSQL refuses to run
+  /// inside a transaction block.
+  bool concurrently = false;
+  /// A constraint on a domain: CREATE DOMAIN with a CHECK or NOT NULL (create); ALTER DOMAIN
+  /// ... ADD CONSTRAINT, SET NOT NULL or VALIDATE CONSTRAINT (alter), which check every column
+  /// of the domain.
+  enum class DomainConstraint { none, create, alter };
+  DomainConstraint domain_constraint = DomainConstraint::none;
   /// Whether `ops` are all the statement does to the schema, under the names the server gives
   /// (a DML statement: nothing): what offline replay can follow without a `replay:`. False for
   /// what only running it tells (DO blocks, functions, views, CASCADE, an unnamed table CHECK).
