@@ -70,5 +70,25 @@ run 1 "$SG" check
 contains "$err" "db/functions/touch.sql:2:1: error: SQLite has views and triggers, no functions" "a function on SQLite"
 contains "$err" "db/functions/touch.sql:5:1: error: SQLite has views and triggers, no grants" "a grant on SQLite"
 lacks "$err" "users.sql" "the trigger is SQLite's too"
+# each other kind, at its own statement
+mkdir -p db/more
+cat > db/more/kinds.sql <<'SQL'
+CREATE EXTENSION citext;
+CREATE SEQUENCE order_no START 100;
+
+CREATE PROCEDURE tidy() LANGUAGE sql AS 'SELECT 1';
+CREATE POLICY own ON users USING (true);
+SQL
+printf 'dialect: sqlite
+models:
+  sources: [models.hpp]
+objects: [db/more/*.sql]
+' > schemagen.yaml
+run 1 "$SG" check
+contains "$err" "db/more/kinds.sql:1:1: error: SQLite has views and triggers, no extensions" "an extension on SQLite"
+contains "$err" "db/more/kinds.sql:2:1: error: SQLite has views and triggers, no sequences" "a sequence on SQLite"
+contains "$err" "db/more/kinds.sql:4:1: error: SQLite has views and triggers, no procedures" "a procedure on SQLite"
+contains "$err" "db/more/kinds.sql:5:1: error: SQLite has views and triggers, no policies" "a policy on SQLite"
+rm -r db/more
 
 finish

@@ -90,6 +90,13 @@ script=$out
 contains "$script" "SET LOCAL lock_timeout = '300ms'" "each transaction under the configured lock_timeout"
 contains "$script" "SET LOCAL statement_timeout = '60000ms'" "and the configured statement_timeout"
 contains "$script" "VALIDATE CONSTRAINT" "validated after NOT VALID"
+# outside a transaction: the batched fill (whose batches wait on rows while holding others) under
+# the session's lock_timeout, given back after it; a concurrent build and a validation, which
+# block no reads or writes while they wait, without it
+fill=$(printf '%s\n' "$script" | grep -B2 '^DO \$schemagen\$')
+contains "$fill" "SET lock_timeout = '300ms';" "the batched fill under lock_timeout"
+contains "$(printf '%s\n' "$script" | grep -A2 -F '$schemagen$;')" "RESET lock_timeout" "the session's setting given back after it"
+[ "$(printf '%s\n' "$script" | grep -c "^SET lock_timeout")" = 1 ] || fail "only the fill has a session lock_timeout: $(grep -B1 '^SET lock_timeout' <<<"$script")"
 printf '%s\n' "$script" | "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$c" >/dev/null 2>"$WORK/psql.err" ||
   fail "the online script through psql: $(cat "$WORK/psql.err")"
 [ "$(schema "$c")" = "$(schema "$b")" ] || fail "--sql through psql made another schema: $(diff <(schema "$c") <(schema "$b"))"
@@ -106,6 +113,18 @@ sleeping() {
     sleep 0.05
   done
   fail "no session came to run $1"
+}
+
+# running PATTERN: the pid of another session of database b running a statement LIKE PATTERN, once
+# one does (empty after 20 s).
+running() {
+  local pid=""
+  for _ in $(seq 400); do
+    pid=$(q "$b" "SELECT pid FROM pg_stat_activity WHERE query LIKE '$1' AND state = 'active' AND pid <> pg_backend_pid()")
+    [ -n "$pid" ] && break
+    sleep 0.05
+  done
+  echo "$pid"
 }
 
 # ---- a transaction holding the table: the run gives up its lock, waits and tries again -----------
@@ -126,14 +145,13 @@ blocker=$!
 sleeping "pg_sleep(60)"
 "$SG" -c online/schemagen.yaml upgrade head --url "$b" >"$WORK/killed.out" 2>"$WORK/killed.err" &
 runner=$!
-building=""
-for _ in $(seq 400); do
-  building=$(q "$b" "SELECT pid FROM pg_stat_activity WHERE query LIKE 'CREATE%INDEX CONCURRENTLY%' AND pid <> pg_backend_pid()")
-  [ -n "$building" ] && break
-  sleep 0.05
-done
+building=$(running "CREATE%INDEX CONCURRENTLY%")
 [ -n "$building" ] || fail "the run never reached a concurrent index build"
 checked
+# the run's lock is held by a session of its own, outside the statements' session: the build
+# commits and may lose its connection without the lock going with it
+holder=$(q "$b" "SELECT string_agg(pid::text, ',') FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+[ -n "$holder" ] && [ "$holder" != "$building" ] || fail "the advisory lock is held by [$holder], the build runs on [$building]"
 sleep 0.3 # inside the build's wait for the old snapshot
 q "$b" "SELECT pg_terminate_backend($building)" >/dev/null
 wait "$runner"
@@ -157,4 +175,54 @@ checked
 checked
 run 0 "$SG" -c online/schemagen.yaml current --url "$b"
 lacks "$out" "partly applied" "done now"
+run 0 "$SG" -c online/schemagen.yaml downgrade r1 --url "$b"
+
+# ---- online_ddl in a databases: entry, lock_retries: 0: a lock not had is given up at once --------
+mkdir -p entry/revisions/main
+cp online/m.hpp entry/
+cp online/revisions/*.yaml entry/revisions/main/
+printf 'models: {sources: [m.hpp]}\ndatabases:\n  main:\n    url: %s\n    version_table: schemagen_version\n    online_ddl: {lock_timeout_ms: 200, lock_retries: 0}\n' "$b" > entry/schemagen.yaml
+"$PGBIN/psql" -X -q "$b" -c "BEGIN; SELECT count(*) FROM orders; SELECT pg_sleep(3); COMMIT" >/dev/null 2>&1 &
+holder=$!
+sleeping "pg_sleep(3)"
+run 2 "$SG" -c entry/schemagen.yaml upgrade head
+contains "$err" "lock timeout" "the server's lock timeout, from the entry's lock_timeout_ms"
+lacks "$err" "trying again" "no retry with lock_retries: 0"
+wait "$holder"
+[ "$(schema "$b")" = "$before" ] || fail "a run that gave up left changes: $(diff <(echo "$before") <(schema "$b"))"
+checked
+run 0 "$SG" -c entry/schemagen.yaml upgrade head
+[ "$(schema "$b")" = "$(schema "$a")" ] || fail "the entry's online run, once the lock is had: $(diff <(schema "$a") <(schema "$b"))"
+checked
+run 0 "$SG" -c entry/schemagen.yaml downgrade r1
+
+# ---- the process killed (SIGKILL) in the middle of the batched fill: the next run goes on ---------
+# every row's update made slow, so that the fill is still running when the process dies
+sql "$b" "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN PERFORM pg_sleep(0.0005); RETURN NEW; END \$\$;
+  CREATE TRIGGER slow BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION slow()"
+"$SG" -c online/schemagen.yaml upgrade head --url "$b" >"$WORK/sigkill.out" 2>"$WORK/sigkill.err" &
+runner=$!
+filling=$(running 'DO $schemagen$%')
+[ -n "$filling" ] || fail "the run never reached the batched fill: $(cat "$WORK/sigkill.err")"
+checked
+sleep 0.5 # a batch or two committed
+kill -9 "$runner"
+wait "$runner" 2>/dev/null
+# the server finds its client gone when the statement ends; it is stopped here at once
+q "$b" "SELECT pg_terminate_backend($filling)" >/dev/null
+for _ in $(seq 100); do
+  [ "$(q "$b" "SELECT count(*) FROM pg_stat_activity WHERE pid = $filling")" = 0 ] && break
+  sleep 0.05
+done
+sql "$b" "DROP TRIGGER slow ON orders; DROP FUNCTION slow()"
+filled=$(q "$b" "SELECT count(*) FROM orders WHERE token IS NOT NULL")
+[ "$filled" -gt 0 ] && [ "$filled" -lt 20000 ] || fail "the fill was cut short in the middle ($filled of 20000 rows filled)"
+run 0 "$SG" -c online/schemagen.yaml current --url "$b"
+contains "$out" "partly applied: its upgrade stopped before statement" "current shows the killed run's revision partly applied"
+run 0 "$SG" -c online/schemagen.yaml upgrade head --url "$b"
+contains "$err" "Resuming the interrupted upgrade of o2" "the next run goes on from the fill"
+[ "$(q "$b" "SELECT count(DISTINCT token) FROM orders WHERE token IS NOT NULL")" = 20000 ] || fail "every row filled, each its own token, after the resumed fill"
+checked
+[ "$(schema "$b")" = "$(schema "$a")" ] || fail "the resumed run made another schema: $(diff <(schema "$a") <(schema "$b"))"
+checked
 finish

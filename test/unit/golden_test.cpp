@@ -15,6 +15,7 @@
 
 #include <cstdlib>
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <filesystem>
 #include <regex>
 
@@ -205,5 +206,47 @@ TEST_CASE("online mode refuses a type change that rewrites the table, at the mod
     CHECK(message.find("public.orders.amount from integer to bigint rewrites the table") !=
           std::string::npos);
     CHECK(message.find("Expand and contract") != std::string::npos);
+  }
+}
+
+TEST_CASE("online mode refuses an identity or serial column added to a table with rows") {
+  const auto database = model::from_yaml(R"(tables:
+  - name: orders
+    schema: public
+    columns:
+      - {name: id, type: bigint, nullable: false}
+)",
+                                         "database.yaml");
+  for (const char* how : {"identity: always", "autoincrement: true"}) {
+    CAPTURE(how);
+    const auto models = model::from_yaml(fmt::format(R"(tables:
+  - name: orders
+    schema: public
+    columns:
+      - {{name: id, type: BIGINT, nullable: false}}
+      - {{name: seq, type: BIGINT, nullable: false, {}}}
+  - name: fresh
+    schema: public
+    columns:
+      - {{name: id, type: BIGINT, nullable: false, {}}}
+)",
+                                                     how, how),
+                                         "models.yaml");
+    compare::Options options;
+    options.online_batch_size = 1000;
+    try {
+      compare::compare(models, compare::canonical_text(models),
+                       compare::canonical_text(database), options);
+      FAIL("online mode added a column that fills every row under the table's lock");
+    } catch (const DiagnosticsError& e) {
+      const std::string message = e.what();
+      CHECK(message.find("models.yaml:6:") != std::string::npos);
+      CHECK(message.find("public.orders.seq") != std::string::npos);
+      CHECK(message.find("fresh") == std::string::npos); // a new table has no rows to fill
+    }
+    options.online_batch_size.reset(); // the plain form adds it
+    CHECK(compare::compare(models, compare::canonical_text(models),
+                           compare::canonical_text(database), options)
+              .upgrade.size() == 2);
   }
 }

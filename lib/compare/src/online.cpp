@@ -53,6 +53,26 @@ void make_online(std::vector<ops::Op>& upgrade, const model::Metadata& models,
               // a default that is not volatile is stored once, for every row, without a rewrite
               o.online = exists(o.schema, o.table) && volatile_default(o.column.server_default);
               o.batch_size = batch_size;
+              const auto& c = o.column;
+              if (!exists(o.schema, o.table) ||
+                  (c.identity == model::Identity::none && !c.autoincrement))
+                return;
+              // a sequence's next value in every row: written by the ADD itself, under its lock
+              diags.error(
+                  column_at(models, o.schema, o.table, c.name),
+                  fmt::format(
+                      "online_ddl: adding {}.{}.{} as {} fills every row of the table in the "
+                      "ALTER TABLE itself, under a lock that stops every read and write until it "
+                      "is done; there is no online form of it. Add it in steps instead, a "
+                      "revision per step:\n"
+                      "  1. add the column nullable, with no default, and a sequence;\n"
+                      "  2. set its default to the sequence's nextval() (new rows get one), and "
+                      "fill the rows before in batches (an execute op per batch);\n"
+                      "  3. set NOT NULL online, and make it the key if it is one.\n"
+                      "Or write this change in a revision of its own without --online-ddl, for "
+                      "a maintenance window.",
+                      o.schema, o.table, c.name,
+                      c.autoincrement ? "a serial column" : "an identity column"));
             },
             [&](ops::DropColumn& o) { // for its downgrade, which adds the column back
               o.online = exists(o.schema, o.table) && o.existing &&

@@ -75,6 +75,10 @@ std::string_view to_string(ObjectKind kind) {
   return "";
 }
 
+std::string plural(ObjectKind kind) {
+  return kind == ObjectKind::policy ? "policies" : std::string(to_string(kind)) + "s";
+}
+
 std::optional<ObjectKind> object_kind(std::string_view name) {
   for (const auto& [k, n] : kind_names)
     if (n == name) return k;

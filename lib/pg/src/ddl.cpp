@@ -291,10 +291,12 @@ std::vector<Statement> compile(const ops::Op& op) {
                            const std::string& name, const std::string& clause, bool online) {
     add(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}{}", qualified(schema, table),
                     quote_ident(name), clause, online ? " NOT VALID" : ""));
-    if (online)
+    if (online) {
       add(fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", qualified(schema, table),
                       quote_ident(name)),
           false);
+      out.back().harmless_wait = true;
+    }
   };
   // SET NOT NULL without its scan under an exclusive lock: a validated CHECK (column IS NOT
   // NULL) proves it, then goes

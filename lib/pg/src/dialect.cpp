@@ -20,11 +20,14 @@ namespace schemagen::pg {
 
 namespace {
 
-/// PostgreSQL's session advisory lock, held for the run.
+/// PostgreSQL's session advisory lock, held for the run by a session of its own: the run's own
+/// session commits between steps, runs CONCURRENTLY outside any transaction, and may be
+/// terminated by the server (a killed backend, a statement timeout's cancel turned fatal) and
+/// connected again; none of that lets the lock go while the run goes on.
 class AdvisoryLock : public dialect::Lock {
 public:
-  AdvisoryLock(Connection& db, long long key, std::chrono::milliseconds timeout)
-      : db_(db), key_(key) {
+  AdvisoryLock(Connection& run, long long key, std::chrono::milliseconds timeout)
+      : own_(run.another()), db_(*own_), key_(key) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       auto r = db_.exec("SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(key_)});
@@ -54,6 +57,7 @@ public:
   }
 
 private:
+  std::unique_ptr<Connection> own_;
   Connection& db_;
   long long key_;
 };
@@ -203,6 +207,11 @@ public:
   std::string_view now() const override { return "now()"; }
   std::string transaction_lock_timeout(std::chrono::milliseconds timeout) const override {
     return fmt::format("SET LOCAL lock_timeout = '{}ms'", timeout.count());
+  }
+  std::string session_lock_timeout(
+      std::optional<std::chrono::milliseconds> timeout) const override {
+    return timeout ? fmt::format("SET lock_timeout = '{}ms'", timeout->count())
+                   : std::string("RESET lock_timeout");
   }
   std::string transaction_statement_timeout(std::chrono::milliseconds timeout) const override {
     return fmt::format("SET LOCAL statement_timeout = '{}ms'", timeout.count());

@@ -130,8 +130,9 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
     if (options.resume && !options.resume->upgrade) ids.push_back(options.resume->revision);
     state = replayed_schema(map, revisions, ids);
   }
-  // a revision written for a busy database waits for no lock longer than this in its
-  // transactions (what runs outside one — CONCURRENTLY, VALIDATE, a backfill — blocks no writes)
+  // a revision written for a busy database waits for no lock longer than this, in its
+  // transactions and in what runs outside one where waiting blocks others (a batched fill's
+  // batch waiting on a row holds the rows it has): such a timeout is run again like any other
   auto lock_timeout = options.ddl_lock_timeout;
   if (!lock_timeout) {
     auto online_ops = [&](const std::string& id, bool up) {
@@ -260,8 +261,21 @@ std::vector<std::string> migrate(const revision::RevisionMap& map,
           heads_moved = true;
           sink.execute(vt.log_insert_sql(id, rev.checksum, marker(up, k)));
           commit();
-          if (!concurrent_index_done(stmt, live, sink))
-            sink.execute(stmt.sql);
+          const bool harmless = stmt.harmless_wait || stmt.index;
+          const auto bounded = lock_timeout && !harmless
+                                   ? vt.dialect->session_lock_timeout(lock_timeout)
+                                   : std::string();
+          if (!bounded.empty()) sink.execute(bounded);
+          try {
+            if (!concurrent_index_done(stmt, live, sink)) sink.execute(stmt.sql);
+          } catch (...) { // the session (the application's own, maybe) is given back as it was
+            if (!bounded.empty()) try {
+                sink.execute(vt.dialect->session_lock_timeout(std::nullopt));
+              } catch (...) {
+              }
+            throw;
+          }
+          if (!bounded.empty()) sink.execute(vt.dialect->session_lock_timeout(std::nullopt));
           sink.execute(vt.log_insert_sql(id, rev.checksum, marker(up, k + 1)));
           begin();
         } else {

@@ -696,9 +696,9 @@ std::optional<std::string> unsupported(const ops::Op& op) {
   };
   auto object = [](const model::DbObject& o) -> Why {
     if (o.kind == model::ObjectKind::trigger) return std::nullopt;
-    return fmt::format("SQLite has views and triggers, no {}s: declare it only for PostgreSQL's "
+    return fmt::format("SQLite has views and triggers, no {}: declare it only for PostgreSQL's "
                        "databases",
-                       model::to_string(o.kind));
+                       model::plural(o.kind));
   };
   return std::visit(
       overloaded{

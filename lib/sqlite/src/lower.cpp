@@ -167,9 +167,9 @@ private:
   void object(model::DbObject& o) {
     if (o.kind != model::ObjectKind::trigger) {
       diags_.error(o.origin.loc,
-                   fmt::format("SQLite has views and triggers, no {}s: {} belongs only to "
+                   fmt::format("SQLite has views and triggers, no {}: {} belongs only to "
                                "PostgreSQL's databases (give this one an objects: list without it)",
-                               model::to_string(o.kind), o.describe()));
+                               model::plural(o.kind), o.describe()));
       return;
     }
     const auto dot = o.target.find('.');

@@ -55,7 +55,7 @@ std::string unquoted(std::string name) {
 
 /// The kind of schema object other than a trigger that `sql` declares ("function", "grant"), or
 /// nullopt.
-std::optional<std::string> other_kind(const std::string& sql) {
+std::optional<model::ObjectKind> other_kind(const std::string& sql) {
   static const std::regex head(
       R"(^(CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE|EXTENSION|SEQUENCE|POLICY)\b|GRANT\b))",
       std::regex::icase);
@@ -63,7 +63,7 @@ std::optional<std::string> other_kind(const std::string& sql) {
   if (!std::regex_search(sql, m, head)) return std::nullopt;
   std::string kind = m[3].matched ? m[3].str() : "grant";
   for (auto& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return kind;
+  return model::object_kind(kind);
 }
 
 } // namespace
@@ -103,9 +103,9 @@ std::vector<model::DbObject> read_triggers(std::string_view text, const std::str
       o.origin.loc = loc;
       out.push_back(std::move(o));
     } else if (const auto kind = other_kind(sql)) {
-      diags.error(loc, fmt::format("SQLite has views and triggers, no {}s: declare it only for "
+      diags.error(loc, fmt::format("SQLite has views and triggers, no {}: declare it only for "
                                    "PostgreSQL's databases",
-                                   *kind));
+                                   model::plural(*kind)));
     } else {
       diags.error(loc, "an objects file of a SQLite database holds CREATE TRIGGER statements "
                        "only: SQLite has views (SG_VIEW in the models) and triggers, and tables "

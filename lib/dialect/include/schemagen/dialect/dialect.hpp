@@ -58,6 +58,10 @@ struct Statement {
     bool drops = false;
   };
   std::optional<ConcurrentIndex> index;
+  /// Run outside a transaction, it waits only on what its lock blocks no reads or writes for (a
+  /// validation's SHARE UPDATE EXCLUSIVE, a concurrent build waiting out old snapshots): no
+  /// lock_timeout, which would throw away the scan or build done so far to spare nobody.
+  bool harmless_wait = false;
 };
 
 /// A statement of a revision, with the op it carries out (for messages and resuming).
@@ -235,6 +239,11 @@ public:
   /// What makes the statements of the transaction just begun give up waiting for a lock after
   /// `timeout` ("" where the dialect has no such setting).
   virtual std::string transaction_lock_timeout(std::chrono::milliseconds) const { return ""; }
+  /// The same for the session, for what runs outside a transaction (CONCURRENTLY, a validation,
+  /// a batched fill); without `timeout`, what puts the session's setting back.
+  virtual std::string session_lock_timeout(std::optional<std::chrono::milliseconds>) const {
+    return "";
+  }
   /// What makes the statements of the transaction just begun give up after running `timeout`.
   virtual std::string transaction_statement_timeout(std::chrono::milliseconds) const {
     return "";

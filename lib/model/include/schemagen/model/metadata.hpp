@@ -154,6 +154,7 @@ struct DbObject {
 };
 
 std::string_view to_string(ObjectKind kind);
+std::string plural(ObjectKind kind); // "policies"
 std::optional<ObjectKind> object_kind(std::string_view name);
 
 struct Metadata {
