@@ -124,6 +124,7 @@ cat > db/rules.sql <<'SQL'
 CREATE TRIGGER t_touch BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
 CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION v_insert();
 CREATE POLICY mine ON t FOR SELECT USING (note IS NOT NULL AND id > 0);
+CREATE POLICY positive ON t FOR UPDATE USING (a >= 0);
 GRANT SELECT, UPDATE ON t TO oat_reader;
 GRANT SELECT, INSERT ON v TO oat_reader;
 SQL
@@ -131,6 +132,7 @@ autogen o2 "each changed"
 expect o2 "alter_sequence public.s" "replace_function public.touch()" "drop_function public.answer()" \
   "create_function public.answer()" "replace_function public.note_of(bigint)" "replace_procedure public.clear_note(bigint)" \
   "replace_trigger t_touch on public.t" "create_trigger v_ins on public.v" "replace_policy mine on public.t" \
+  "create_policy positive on public.t" \
   "revoke SELECT ON TABLE public.t TO oat_reader" "grant SELECT, UPDATE ON TABLE public.t TO oat_reader" \
   "replace_view v" "drop_view mv" "create_view mv"
 up o2
@@ -140,7 +142,7 @@ one "o2: answer() returns bigint" bigint "SELECT format_type(prorettype, NULL) F
 sql "$url" "INSERT INTO v VALUES (1, 5, 'x'); CALL clear_note(1)" # through v's INSTEAD OF trigger
 one "o2: the trigger, the procedure and the function work" "5 cleared" "SELECT a || ' ' || note_of(1) FROM v"
 
-# ---- o3: a column type change under v; a new view w with its trigger and a function reading it --
+# ---- o3: a column type change under v and a policy; a new view w, its trigger, a function reading it
 V='struct SG_VIEW("v", sql = "SELECT id, a, note FROM t") V { std::int64_t id; std::int64_t a; std::optional<std::string> note; };'
 W='struct SG_VIEW("w", sql = "SELECT id, note FROM t WHERE note IS NOT NULL") W { std::int64_t id; std::optional<std::string> note; };'
 models std::int64_t "$V" "$W" "$MV"
@@ -151,11 +153,12 @@ SQL
 printf 'CREATE TRIGGER w_ins INSTEAD OF INSERT ON w FOR EACH ROW EXECUTE FUNCTION w_insert();\n' >> db/rules.sql
 autogen o3 "wide a, w"
 expect o3 "drop_view v" "alter_column t.a" "create_view v" "create_view w" "create_trigger w_ins on public.w" \
-  "create_function public.noted()"
+  "create_function public.noted()" "drop_policy positive on public.t" "create_policy positive on public.t"
 up o3
 one "o3: v's grant survives its recreation" t "SELECT has_table_privilege('oat_reader', 'v', 'INSERT')"
 one "o3: v's INSTEAD OF trigger survives its recreation" 1 \
   "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'v'::regclass AND tgname = 'v_ins'"
+one "o3: the policy on the retyped column is back" "(a >= 0)" "SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polname = 'positive'"
 sql "$url" "INSERT INTO w VALUES (2, 'y')" # through w's INSTEAD OF trigger
 one "o3: w's trigger and the function reading w" 2 "SELECT noted()"
 

@@ -234,6 +234,29 @@ TEST_CASE("triggers and grants on a view: made after it, dropped before it, kept
   CHECK(replayed.objects.empty());
 }
 
+TEST_CASE("a policy or trigger naming a column whose type changes goes first and comes back") {
+  using K = model::ObjectKind;
+  auto on_t = [](K kind, const std::string& name, const std::string& sql) {
+    auto o = object(kind, name, "public.t", sql);
+    o.depends_on = {"public.t"};
+    return o;
+  };
+  model::Metadata db;
+  db.tables = {table("t", "integer")};
+  db.objects = {on_t(K::policy, "by_a", "CREATE POLICY by_a ON public.t USING ((a > 0))"),
+                on_t(K::policy, "by_b", "CREATE POLICY by_b ON public.t USING ((b <> ''))"),
+                on_t(K::trigger, "on_a", "CREATE TRIGGER on_a BEFORE UPDATE OF a ON public.t ...")};
+  auto models = db;
+  models.tables[0].columns[0].type = "bigint";
+  const auto r = run(models, db);
+  CHECK(described(r.upgrade) ==
+        Lines{"drop_policy by_a on public.t", "drop_trigger on_a on public.t", "alter_column t.a",
+              "create_policy by_a on public.t", "create_trigger on_a on public.t"});
+  CHECK(described(r.downgrade) ==
+        Lines{"drop_trigger on_a on public.t", "drop_policy by_a on public.t", "alter_column t.a",
+              "create_trigger on_a on public.t", "create_policy by_a on public.t"});
+}
+
 TEST_CASE("a routine reading a view is made after it and dropped before it") {
   using K = model::ObjectKind;
   auto reader = object(K::function, "noted", "()", "CREATE FUNCTION noted() ... FROM w");

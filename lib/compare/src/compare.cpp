@@ -666,10 +666,26 @@ private:
                                  std::any_of(models_.objects.begin(), models_.objects.end(),
                                              grants_on_database);
     const model::ObjectIndex on_db(db_.objects);
-    std::set<const model::DbObject*> remade; // database objects on a view made again, handled
+    std::set<const model::DbObject*> remade; // database objects dropped and made again, handled
     std::vector<std::string> remade_routines; // " ON FUNCTION s.f(integer) TO ": grants on it
+    // columns whose type changes or that go: a policy or trigger naming one is in the way
+    // ("cannot alter type of a column used in a policy definition")
+    std::vector<std::pair<std::string, std::string>> changing; // {"schema.table", column}
+    for (const auto& op : b_.alter_columns)
+      if (const auto* a = std::get_if<ops::AlterColumn>(&op); a && a->type)
+        changing.emplace_back(dotted(a->schema, a->table), a->name);
+    for (const auto& op : b_.drop_columns)
+      if (const auto* dc = std::get_if<ops::DropColumn>(&op))
+        changing.emplace_back(dotted(dc->schema, dc->table), dc->name);
+    auto names_changing_column = [&](const model::DbObject& d) {
+      if (d.kind != model::ObjectKind::policy && d.kind != model::ObjectKind::trigger) return false;
+      const auto& text = d.definition.empty() ? d.sql : d.definition;
+      return std::any_of(changing.begin(), changing.end(), [&](const auto& c) {
+        return d.target == c.first && mentions(text, c.second);
+      });
+    };
     auto remade_under = [&](const model::DbObject& d) {
-      return on_view(d, recreated_) ||
+      return on_view(d, recreated_) || names_changing_column(d) ||
              (d.kind == model::ObjectKind::grant &&
               std::any_of(remade_routines.begin(), remade_routines.end(),
                           [&](const auto& r) { return d.name.find(r) != std::string::npos; }));
@@ -687,7 +703,7 @@ private:
       const auto* d = on_db.find(c);
       if (!d) {
         create_bucket(m).push_back(ops::CreateObject{m});
-      } else if (remade_under(*d)) { // gone with its view or routine: made again after it, as declared
+      } else if (remade_under(*d)) { // out of the way of a change: made again after it, as declared
         remade.insert(d);
         b_.drop_on_views.push_back(ops::DropObject{*d});
         create_bucket(m).push_back(ops::CreateObject{m});
