@@ -63,6 +63,9 @@ contains "$out" "referred_columns: [id]
       online: true" "--online-ddl on diff: the foreign key online"
 contains "$out" "columns: [status]
       concurrently: true" "the index, concurrently"
+run 0 "$SG" -c plain/schemagen.yaml revision --autogenerate --online-ddl -m changes --rev-id flag --url "$a"
+contains "$(cat plain/revisions/flag_*.yaml)" "concurrently: true" "--online-ddl on revision: the online form without the setting"
+rm plain/revisions/flag_*.yaml
 run 0 "$SG" -c plain/schemagen.yaml revision --autogenerate -m changes --rev-id p2 --url "$a"
 lacks "$(cat plain/revisions/p2_*.yaml)" "online: true" "the plain form without online_ddl"
 run 0 "$SG" -c online/schemagen.yaml revision --autogenerate -m changes --rev-id o2 --url "$b"
