@@ -34,17 +34,102 @@ revision: cccccccccccc
 down_revision: bbbbbbbbbbbb
 message: raw
 upgrade:
-  - execute: "CREATE VIEW v AS SELECT 1"
+  - execute: "DO $$ BEGIN EXECUTE 'CREATE VIEW v AS SELECT 1'; END $$"
   - execute: "UPDATE accounts SET email = '' WHERE email IS NULL"
+  - execute: "CREATE VIEW w AS SELECT 1 AS one"
 downgrade:
+  - execute: "DROP VIEW w"
   - execute: "DROP VIEW v"
 YAML
 run 0 "$SG" check
-contains "$err" "cccccccccccc_raw.yaml:5:5: warning: revision cccccccccccc: execute \"CREATE VIEW v AS SELECT 1\" may change the schema" "an unaccounted execute"
+contains "$err" "cccccccccccc_raw.yaml:5:5: warning: revision cccccccccccc: execute \"DO \$\$ BEGIN EXECUTE 'CREATE VIEW v AS SELECT 1'; END \$\$\" may change the schema in ways replay cannot follow (what \`DO \$\$ BEGIN EXECUTE 'CREATE VIEW v AS SELECT 1'; END \$\$\` does, only running it tells); say what it does with replay: [ops]" "an unaccounted execute, asking for replay:"
 lacks "$err" "UPDATE accounts" "data-only SQL is no schema change"
-sed -i 's|  - execute: "CREATE VIEW v AS SELECT 1"|  - execute: {sql: "CREATE VIEW v AS SELECT 1", replay: []}|' revisions/cccccccccccc_raw.yaml
+lacks "$err" "CREATE VIEW w" "a view the parse follows needs no replay:"
+# a view an execute made is not one the revisions made: with none declared, it is left alone
+lacks "$out" "drop_view" "an execute's view is not managed"
+sed -i "5s|.*|  - execute: {sql: \"DO \$\$ BEGIN EXECUTE 'CREATE VIEW v AS SELECT 1'; END \$\$\", replay: []}|" revisions/cccccccccccc_raw.yaml
 run 0 "$SG" check
 lacks "$err" "may change the schema" "replay: [] accounts for it"
+cd "$WORK"
+
+# DDL the parse follows needs no replay:. An execute making an enum, a table, a view and a
+# function (OR REPLACE), then granting, adding an enum value, commenting: the schema the chain
+# builds offline is the one the models and objects declare, the view and function compared by
+# their parse trees; what differs is still drift
+mkdir followed && cd followed
+printf 'script_location: revisions\nmodels: {sources: [m.hpp]}\nobjects: [objects.sql]\n' > schemagen.yaml
+mkdir revisions
+cat > m.hpp <<'CPP'
+#include <schemagen/annotations.hpp>
+#include <string>
+enum class SG_ENUM("mood") Mood { sad, meh, ok };
+struct SG_TABLE("notes", comment = "what people wrote") Note {
+  SG_COLUMN(primary_key) long long id;
+  Mood mood;
+  std::string body;
+};
+struct SG_VIEW("happy_notes", sql = "SELECT id, body FROM notes WHERE mood = 'ok'") HappyNote {
+  long long id;
+  std::string body;
+};
+CPP
+cat > objects.sql <<'SQL'
+-- declared as the revision's execute wrote it, but laid out and spelled otherwise
+CREATE FUNCTION note_count(m mood) RETURNS bigint
+  LANGUAGE sql STABLE
+  AS $$ select count(*) from notes where mood = m $$;
+GRANT SELECT ON happy_notes TO PUBLIC;
+SQL
+# sql_revision EXTRA: the revision, with EXTRA (an op's line) at the end of its upgrade
+sql_revision() {
+  cat > revisions/dddddddddddd_sql.yaml <<YAML
+revision: dddddddddddd
+down_revision: null
+message: sql
+upgrade:
+  - execute: |
+      CREATE TYPE mood AS ENUM ('sad', 'ok');
+      CREATE TABLE notes (id bigint PRIMARY KEY, mood mood NOT NULL, body text NOT NULL);
+      CREATE VIEW happy_notes AS SELECT id, body FROM notes WHERE mood = 'ok';
+      CREATE OR REPLACE FUNCTION note_count(m mood) RETURNS bigint LANGUAGE sql STABLE AS \$\$
+        SELECT count(*) FROM notes WHERE mood = m
+      \$\$;
+      GRANT SELECT, INSERT ON happy_notes TO PUBLIC;
+      REVOKE INSERT ON happy_notes FROM PUBLIC;
+  - execute: "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh' BEFORE 'ok'"
+  - execute: "COMMENT ON TABLE notes IS 'what people wrote'"
+$1
+downgrade:
+  - execute: "DROP FUNCTION note_count; DROP VIEW happy_notes; DROP TABLE notes; DROP TYPE mood"
+YAML
+}
+sql_revision ""
+run 0 "$SG" check --offline
+contains "$out" "No new upgrade operations detected (compared with the schema the revision chain builds)." "an execute's enum, table, view, function and grant need no replay:"
+lacks "$err" "replay" "nothing asks for replay:"
+run 0 "$SG" inspect --offline
+contains "$out" "values: [sad, meh, ok]" "the value added before another"
+contains "$out" "comment: what people wrote" "the comment"
+contains "$out" "name: SELECT ON TABLE public.happy_notes TO PUBLIC" "the grant as the ACL keeps it"
+sed -i "s/WHERE mood = 'ok'\") HappyNote/WHERE mood <> 'sad'\") HappyNote/" m.hpp
+run 1 "$SG" check --offline
+contains "$out" "replace_view happy_notes" "a view declared otherwise is drift"
+sed -i "s/WHERE mood <> 'sad'\") HappyNote/WHERE mood = 'ok'\") HappyNote/" m.hpp
+sed -i 's/count(\*) from notes/count(*) + 1 from notes/' objects.sql
+run 1 "$SG" check --offline
+contains "$out" "replace_function public.note_count(mood)" "a function declared otherwise is drift"
+sed -i 's/count(\*) + 1 from notes/count(*) from notes/' objects.sql
+run 0 "$SG" check --offline
+lacks "$err" "replay" "back as declared"
+# a DO block still asks for replay:, naming the statement (an UPDATE before it hides nothing)
+sql_revision "  - execute: \"UPDATE notes SET body = body; DO \$\$ BEGIN EXECUTE 'CREATE INDEX ON notes (body)'; END \$\$\""
+run 0 "$SG" check --offline
+contains "$err" "dddddddddddd_sql.yaml:16:5: warning: revision dddddddddddd: execute \"UPDATE notes SET body = body; DO \$\$ BEGIN EXECUTE 'CREATE...\" may change the schema in ways replay cannot follow (what \`DO \$\$ BEGIN EXECUTE 'CREATE INDEX ON notes (body)'; END \$\$\` does, only running it tells)" "a DO block asks for replay:"
+contains "$err" "say what it does with replay: [ops] (or replay: [] for nothing)" "what to write"
+# a statement the replayed schema does not let apply as its SQL would: named with the reason
+sql_revision "  - execute: \"CREATE FUNCTION note_count(m mood) RETURNS bigint LANGUAGE sql AS 'SELECT 1'\""
+run 0 "$SG" check --offline
+contains "$err" "(\`CREATE FUNCTION note_count(m mood) RETURNS bigint LANGUAG...\`: it makes function public.note_count(mood), which the replayed schema has already)" "what the schema has already"
 cd "$WORK"
 
 # differences no op can express still fail the check: an enum that lost a value

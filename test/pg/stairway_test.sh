@@ -104,6 +104,60 @@ rev r3_sql aaaaaaaaaaa3 aaaaaaaaaaa2 '  - execute: "ALTER TABLE t ADD COLUMN ext
 run 0 "$SG" test
 contains "$err" "aaaaaaaaaaa3 up ok, down ok, up ok" "SQL the parse follows passes without replay:"
 
+# the parse follows more than tables: an enum, views (one materialized, with an index), functions,
+# a trigger, a policy, a sequence, an extension, grants and comments, made by SQL and dropped by
+# SQL, none with replay:; the database each step leaves is the schema replay builds
+sql "$configured" "DROP ROLE IF EXISTS stairs_reader; CREATE ROLE stairs_reader"
+cat > revisions/r4_objects.yaml <<'YAML'
+revision: aaaaaaaaaaa4
+down_revision: aaaaaaaaaaa3
+message: objects by SQL
+upgrade:
+  - execute: |
+      CREATE TYPE mood AS ENUM ('sad', 'ok');
+      ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok';
+      ALTER TABLE t ADD COLUMN m mood;
+      COMMENT ON TABLE t IS 'the t';
+      COMMENT ON COLUMN t.c IS 'a c';
+      CREATE VIEW ok_t AS SELECT id, c FROM t WHERE m = 'ok';
+      CREATE OR REPLACE VIEW ok_t AS SELECT id, c, m FROM t WHERE m = 'ok';
+      CREATE MATERIALIZED VIEW t_totals AS SELECT m, count(*) AS n FROM t GROUP BY m WITH NO DATA;
+      CREATE UNIQUE INDEX t_totals_m ON t_totals (m);
+      CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+      CREATE OR REPLACE FUNCTION t_count(mood) RETURNS bigint LANGUAGE sql STABLE
+        AS $$ SELECT count(*) FROM t WHERE m = $1 $$;
+      CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+      CREATE POLICY t_ok ON t USING (m = 'ok');
+      CREATE SEQUENCE t_no START 100;
+      ALTER SEQUENCE t_no INCREMENT BY 5 RESTART WITH 120;
+      CREATE EXTENSION IF NOT EXISTS pgcrypto;
+      GRANT SELECT, UPDATE ON t TO PUBLIC;
+      REVOKE UPDATE ON t FROM PUBLIC;
+      GRANT SELECT ON ok_t TO stairs_reader WITH GRANT OPTION;
+      GRANT SELECT, INSERT ON ok_t TO stairs_reader;
+      REVOKE EXECUTE ON FUNCTION t_count FROM PUBLIC;
+downgrade:
+  - execute: |
+      DROP EXTENSION IF EXISTS pgcrypto;
+      DROP SEQUENCE t_no;
+      DROP POLICY t_ok ON t;
+      DROP TRIGGER t_touch ON t;
+      DROP FUNCTION t_count;
+      DROP FUNCTION touch();
+      DROP MATERIALIZED VIEW t_totals;
+      DROP VIEW ok_t;
+      REVOKE ALL ON t FROM PUBLIC;
+      COMMENT ON COLUMN t.c IS NULL;
+      COMMENT ON TABLE t IS NULL;
+      ALTER TABLE t DROP COLUMN m;
+      DROP TYPE mood;
+YAML
+run 0 "$SG" test
+contains "$err" "aaaaaaaaaaa4 up ok, down ok, up ok" "enums, views, routines, triggers, policies, sequences, extensions, grants and comments by SQL pass without replay:"
+lacks "$out$err" "replay cannot follow" "nothing asks for replay:"
+rm revisions/r4_objects.yaml
+sql "$configured" "DROP ROLE stairs_reader"
+
 # an execute whose SQL adds a column where the parse cannot see it (dynamic SQL), with no
 # replay: saying so
 rev r3_sql aaaaaaaaaaa3 aaaaaaaaaaa2 '  - execute: "DO $$ BEGIN EXECUTE '"'ALTER TABLE t ADD COLUMN extra integer'"'; END $$"

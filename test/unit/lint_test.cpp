@@ -349,6 +349,10 @@ TEST_CASE("missing_lock_timeout: a strong lock on an existing table, with no loc
   // a table this revision creates is locked by nobody else
   CHECK(findings("- create_table: {name: t, columns: [{name: id, type: BIGINT}]}\n" + add, {})
             .empty());
+  // a comment takes a lock that lets reads and writes go on: as an op, or as SQL
+  CHECK(findings("- alter_column: {table: t, name: c, comment: what c is}", {}).empty());
+  CHECK(findings("- execute: COMMENT ON COLUMN t.c IS 'what c is'", {}).empty());
+  CHECK(findings("- execute: COMMENT ON TABLE t IS 'what t is'", {}).empty());
 }
 
 TEST_CASE("raw SQL: an execute op's statements are judged by the same rules") {

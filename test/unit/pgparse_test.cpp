@@ -3,8 +3,12 @@
 
 #include "schemagen/pgparse/pgparse.hpp"
 
+#include "schemagen/ops/apply.hpp"
+
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <string>
+#include <variant>
 
 using namespace schemagen;
 using model::ObjectKind;
@@ -370,4 +374,414 @@ TEST_CASE("a -- comment ends at a carriage return too, as PostgreSQL's scanner e
   REQUIRE(objects.size() == 1);
   CHECK(objects[0].name == "pgcrypto");
   CHECK(objects[0].sql == "CREATE EXTENSION pgcrypto");
+}
+
+// ---- read_script: what an execute's statements do to the schema, as ops ----------------------
+
+namespace {
+
+using When = pgparse::Statement::When;
+
+/// The one statement of `sql`, read as an execute's SQL.
+pgparse::Statement statement_of(std::string_view sql) {
+  auto script = pgparse::read_script(sql);
+  INFO(script.error.value_or(""));
+  REQUIRE_FALSE(script.error);
+  REQUIRE(script.statements.size() == 1);
+  auto s = std::move(script.statements.front());
+  REQUIRE(s.when.size() == s.ops.size());
+  return s;
+}
+
+template <class T>
+const T& op_of(const pgparse::Statement& s, std::size_t i = 0) {
+  REQUIRE(i < s.ops.size());
+  const auto* op = std::get_if<T>(&s.ops[i]);
+  REQUIRE(op != nullptr);
+  return *op;
+}
+
+/// `sql` replayed on `m` as offline replay follows it: each followed statement's ops as
+/// on_schema() makes them there, applied in turn. "" when every statement is followed and
+/// applies; else why not.
+std::string replay(std::string_view sql, model::Metadata& m) {
+  const auto script = pgparse::read_script(sql);
+  if (script.error) return *script.error;
+  for (const auto& s : script.statements) {
+    if (!s.followed) return "not followed: " + s.text;
+    for (std::size_t i = 0; i < s.ops.size(); ++i) {
+      std::string why;
+      const auto ops = pgparse::on_schema(s.ops[i], s.when[i], m, why);
+      if (!ops) return why;
+      for (const auto& op : *ops) ops::apply(op, m);
+    }
+  }
+  return "";
+}
+
+const model::DbObject* find_object(const model::Metadata& m, ObjectKind kind,
+                                   std::string_view name) {
+  for (const auto& o : m.objects)
+    if (o.kind == kind && o.name == name) return &o;
+  return nullptr;
+}
+
+std::vector<std::string> grant_names(const model::Metadata& m) {
+  std::vector<std::string> out;
+  for (const auto& o : m.objects)
+    if (o.kind == ObjectKind::grant) out.push_back(o.name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("read_script: CREATE TYPE AS ENUM and ALTER TYPE ADD VALUE are create_enum and "
+          "add_enum_value; RENAME VALUE is not followed") {
+  auto s = statement_of("CREATE TYPE auth.mood AS ENUM ('sad', 'ok')");
+  CHECK(s.followed);
+  CHECK(op_of<ops::CreateEnum>(s).type == model::Enum{"auth", "mood", {"sad", "ok"}, {}});
+
+  s = statement_of("ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh' AFTER 'sad'");
+  CHECK(s.followed);
+  const auto& a = op_of<ops::AddEnumValue>(s);
+  CHECK(a.schema == "public");
+  CHECK(a.value == "meh");
+  CHECK(a.after == std::optional<std::string>("sad"));
+  CHECK_FALSE(a.before);
+  CHECK(s.when[0] == When::absent);
+  s = statement_of("ALTER TYPE mood ADD VALUE 'worse' BEFORE 'sad'");
+  CHECK(op_of<ops::AddEnumValue>(s).before == std::optional<std::string>("sad"));
+  CHECK(s.when[0] == When::always);
+
+  CHECK_FALSE(statement_of("ALTER TYPE mood RENAME VALUE 'ok' TO 'fine'").followed);
+
+  s = statement_of("DROP TYPE IF EXISTS auth.mood");
+  CHECK(s.followed);
+  CHECK(op_of<ops::DropEnum>(s).schema == "auth");
+  CHECK(op_of<ops::DropEnum>(s).name == "mood");
+  CHECK(s.when[0] == When::present);
+}
+
+TEST_CASE("read_script: COMMENT ON TABLE and COLUMN are set_table_comment and alter_column") {
+  auto s = statement_of("COMMENT ON TABLE auth.users IS 'who logs in'");
+  CHECK(s.followed);
+  const auto& c = op_of<ops::SetTableComment>(s);
+  CHECK(c.schema == "auth");
+  CHECK(c.table == "users");
+  CHECK(c.comment == std::optional<std::string>("who logs in"));
+  CHECK_FALSE(op_of<ops::SetTableComment>(statement_of("COMMENT ON TABLE t IS NULL")).comment);
+  CHECK_FALSE(op_of<ops::SetTableComment>(statement_of("COMMENT ON TABLE t IS ''")).comment);
+
+  s = statement_of("COMMENT ON COLUMN users.email IS 'where mail goes'");
+  const auto& a = op_of<ops::AlterColumn>(s);
+  CHECK(a.schema == "public");
+  CHECK(a.table == "users");
+  CHECK(a.name == "email");
+  CHECK(a.comment == ops::Change<std::string>(std::optional<std::string>("where mail goes")));
+  CHECK_FALSE(a.type);
+  CHECK_FALSE(a.nullable);
+  // a comment on what no op says is not followed
+  CHECK_FALSE(statement_of("COMMENT ON FUNCTION f() IS 'x'").followed);
+}
+
+TEST_CASE("read_script: a view's sql is its query; OR REPLACE makes or replaces it; what a "
+          "model's view cannot have is not followed") {
+  auto s = statement_of("CREATE VIEW auth.\"Active\" AS\n  SELECT id FROM users WHERE active");
+  CHECK(s.followed);
+  const auto& v = op_of<ops::CreateView>(s);
+  CHECK(v.view.schema == "auth");
+  CHECK(v.view.name == "Active");
+  CHECK(v.view.sql == "SELECT id FROM users WHERE active");
+  CHECK_FALSE(v.view.materialized);
+
+  s = statement_of("create or replace view v as with x as (select 1 as a) select a from x;");
+  REQUIRE(s.ops.size() == 2);
+  CHECK(op_of<ops::CreateView>(s, 0).view.sql == "with x as (select 1 as a) select a from x");
+  CHECK(s.when[0] == When::absent);
+  CHECK(op_of<ops::ReplaceView>(s, 1).view.sql == "with x as (select 1 as a) select a from x");
+  CHECK(s.when[1] == When::present);
+
+  s = statement_of("CREATE MATERIALIZED VIEW IF NOT EXISTS totals AS SELECT count(*) FROM t "
+                   "WITH NO DATA");
+  CHECK(s.followed);
+  CHECK(op_of<ops::CreateView>(s).view.materialized);
+  CHECK(op_of<ops::CreateView>(s).view.sql == "SELECT count(*) FROM t");
+  CHECK(s.when[0] == When::absent);
+  CHECK(op_of<ops::CreateView>(statement_of("CREATE MATERIALIZED VIEW m AS SELECT * FROM data"))
+            .view.sql == "SELECT * FROM data");
+
+  for (const char* sql : {"CREATE VIEW v (a) AS SELECT 1", "CREATE TEMP VIEW v AS SELECT 1",
+                          "CREATE VIEW v WITH (security_barrier) AS SELECT 1",
+                          "CREATE VIEW v AS SELECT 1 WITH CHECK OPTION",
+                          "CREATE RECURSIVE VIEW v (n) AS SELECT 1",
+                          "CREATE MATERIALIZED VIEW m (a) AS SELECT 1",
+                          "CREATE TABLE t2 AS SELECT 1 AS a", "SELECT 1 AS a INTO t3"}) {
+    INFO(sql);
+    CHECK_FALSE(statement_of(sql).followed);
+  }
+
+  s = statement_of("DROP MATERIALIZED VIEW IF EXISTS auth.totals, other");
+  CHECK(s.followed);
+  REQUIRE(s.ops.size() == 2);
+  CHECK(op_of<ops::DropView>(s).view.schema == "auth");
+  CHECK(op_of<ops::DropView>(s).view.materialized);
+  CHECK(op_of<ops::DropView>(s, 1).view.schema == "public");
+  CHECK(op_of<ops::DropView>(s, 1).view.name == "other");
+  CHECK(s.when[1] == When::present);
+}
+
+TEST_CASE("read_script: functions, procedures, triggers, policies, extensions, sequences and "
+          "grants as the objects file reads them") {
+  const std::string f = "CREATE OR REPLACE FUNCTION auth.touch(a int) RETURNS trigger "
+                        "LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$";
+  auto s = statement_of(f + ";");
+  CHECK(s.followed);
+  REQUIRE(s.ops.size() == 2);
+  const auto& made = op_of<ops::CreateObject>(s, 0).object;
+  CHECK(made.kind == ObjectKind::function);
+  CHECK(made.schema == "auth");
+  CHECK(made.name == "touch");
+  CHECK(made.target == "(integer)");
+  CHECK(made.sql == f);
+  CHECK(s.when == std::vector<When>{When::absent, When::present});
+  CHECK(op_of<ops::ReplaceObject>(s, 1).object.target == "(integer)");
+
+  s = statement_of("CREATE PROCEDURE p() LANGUAGE sql AS $$ SELECT 1 $$");
+  CHECK(op_of<ops::CreateObject>(s).object.kind == ObjectKind::procedure);
+  CHECK(s.when[0] == When::always);
+
+  s = statement_of("CREATE TRIGGER touch BEFORE UPDATE ON auth.users FOR EACH ROW EXECUTE "
+                   "FUNCTION auth.touch()");
+  CHECK(s.followed);
+  CHECK(op_of<ops::CreateObject>(s).object.kind == ObjectKind::trigger);
+  CHECK(op_of<ops::CreateObject>(s).object.target == "auth.users");
+  CHECK(s.locks == std::vector<std::pair<std::string, std::string>>{{"auth", "users"}});
+
+  s = statement_of("CREATE POLICY own ON docs USING (owner = current_user)");
+  CHECK(op_of<ops::CreateObject>(s).object.kind == ObjectKind::policy);
+
+  s = statement_of("CREATE EXTENSION IF NOT EXISTS pgcrypto");
+  CHECK(op_of<ops::CreateObject>(s).object.kind == ObjectKind::extension);
+  CHECK(s.when[0] == When::absent);
+  CHECK_FALSE(statement_of("CREATE EXTENSION earthdistance CASCADE").followed);
+
+  s = statement_of("CREATE SEQUENCE billing.no START 1000");
+  CHECK(op_of<ops::CreateObject>(s).object.kind == ObjectKind::sequence);
+  CHECK(op_of<ops::CreateObject>(s).object.describe() == "sequence billing.no");
+  CHECK_FALSE(statement_of("CREATE TEMP SEQUENCE n").followed);
+
+  // ALTER SEQUENCE: its sql is the ALTER, merged by on_schema(); RESTART alone changes nothing
+  // a sequence is declared with
+  s = statement_of("ALTER SEQUENCE IF EXISTS billing.no INCREMENT 5");
+  CHECK(s.followed);
+  CHECK(op_of<ops::ReplaceObject>(s).object.sql == "ALTER SEQUENCE IF EXISTS billing.no INCREMENT 5");
+  CHECK(s.when[0] == When::present);
+  s = statement_of("ALTER SEQUENCE users_id_seq RESTART WITH 100");
+  CHECK(s.followed);
+  CHECK(s.ops.empty());
+
+  s = statement_of("GRANT SELECT, INSERT ON a, b TO r");
+  CHECK(s.followed);
+  REQUIRE(s.ops.size() == 2);
+  CHECK(op_of<ops::CreateObject>(s, 0).object.name == "SELECT, INSERT ON TABLE public.a TO r");
+  s = statement_of("REVOKE GRANT OPTION FOR SELECT ON a FROM r");
+  CHECK(s.followed);
+  CHECK(op_of<ops::DropObject>(s).object.name == "SELECT ON TABLE public.a TO r WITH GRANT OPTION");
+  CHECK_FALSE(statement_of("GRANT SELECT ON ALL TABLES IN SCHEMA public TO r").followed);
+  CHECK_FALSE(statement_of("REVOKE SELECT ON a FROM r CASCADE").followed);
+}
+
+TEST_CASE("read_script: DROP names what it drops, a routine bare when written bare; CASCADE, "
+          "DO blocks and dynamic SQL are not followed") {
+  auto s = statement_of("DROP FUNCTION f, auth.g(int, text), h()");
+  CHECK(s.followed);
+  REQUIRE(s.ops.size() == 3);
+  CHECK(op_of<ops::DropObject>(s, 0).object.target == ""); // bare: on_schema() finds it
+  CHECK(op_of<ops::DropObject>(s, 1).object.describe() == "function auth.g(integer, text)");
+  CHECK(op_of<ops::DropObject>(s, 2).object.target == "()");
+  s = statement_of("DROP PROCEDURE p(int)");
+  CHECK(op_of<ops::DropObject>(s).object.kind == ObjectKind::procedure);
+  s = statement_of("DROP TRIGGER IF EXISTS touch ON auth.users");
+  CHECK(op_of<ops::DropObject>(s).object.kind == ObjectKind::trigger);
+  CHECK(op_of<ops::DropObject>(s).object.schema == "auth");
+  CHECK(op_of<ops::DropObject>(s).object.target == "auth.users");
+  CHECK(s.when[0] == When::present);
+  s = statement_of("DROP POLICY own ON docs");
+  CHECK(op_of<ops::DropObject>(s).object.target == "public.docs");
+  s = statement_of("DROP EXTENSION pgcrypto");
+  CHECK(op_of<ops::DropObject>(s).object.schema == "");
+  s = statement_of("DROP SEQUENCE billing.no");
+  CHECK(op_of<ops::DropObject>(s).object.describe() == "sequence billing.no");
+  s = statement_of("DROP VIEW v");
+  CHECK_FALSE(op_of<ops::DropView>(s).view.materialized);
+
+  for (const char* sql : {"DROP VIEW v CASCADE", "DROP FUNCTION f() CASCADE",
+                          "DROP ROUTINE f", "DROP AGGREGATE agg(int)",
+                          "DO $$ BEGIN CREATE TABLE t (a int); END $$",
+                          "DROP TABLE t CASCADE"}) {
+    INFO(sql);
+    CHECK_FALSE(statement_of(sql).followed);
+  }
+}
+
+TEST_CASE("read_script: IF [NOT] EXISTS on tables, indexes, schemas and columns leaves it to "
+          "the schema") {
+  CHECK(statement_of("CREATE TABLE IF NOT EXISTS t (a int)").when[0] == When::absent);
+  CHECK(statement_of("CREATE INDEX IF NOT EXISTS i ON t (a)").when[0] == When::absent);
+  CHECK(statement_of("CREATE SCHEMA IF NOT EXISTS s").when[0] == When::absent);
+  CHECK(statement_of("DROP TABLE IF EXISTS t").when[0] == When::present);
+  const auto s = statement_of("ALTER TABLE t ADD COLUMN IF NOT EXISTS c int, "
+                              "ADD COLUMN IF NOT EXISTS d int UNIQUE, DROP COLUMN IF EXISTS e");
+  // a column with constraints is skipped with them: not left to the schema op by op
+  CHECK(s.when == std::vector<When>{When::absent, When::always, When::always, When::present});
+}
+
+TEST_CASE("on_schema: replayed, what the statements make compares as the chain's ops would make "
+          "it; OR REPLACE and IF [NOT] EXISTS as the schema has it") {
+  model::Metadata m;
+  REQUIRE(replay("CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
+                 "CREATE TABLE t (id bigint PRIMARY KEY, m mood);\n"
+                 "CREATE OR REPLACE VIEW v AS SELECT id FROM t;\n"
+                 "COMMENT ON VIEW v IS NULL;\n",
+                 m)
+              .starts_with("not followed: COMMENT ON VIEW"));
+  m = {};
+  REQUIRE(replay("CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
+                 "CREATE TABLE t (id bigint PRIMARY KEY, m mood);\n"
+                 "CREATE OR REPLACE VIEW v AS SELECT id FROM t;\n"
+                 "CREATE OR REPLACE VIEW v AS SELECT id, m FROM t;\n"
+                 "ALTER TYPE mood ADD VALUE 'meh' AFTER 'sad';\n"
+                 "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh';\n"
+                 "CREATE EXTENSION IF NOT EXISTS pgcrypto;\n"
+                 "CREATE EXTENSION IF NOT EXISTS pgcrypto;\n"
+                 "CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 $$;\n"
+                 "CREATE OR REPLACE FUNCTION f(int) RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;\n"
+                 "DROP TABLE IF EXISTS gone;\n"
+                 "COMMENT ON COLUMN t.m IS 'how it feels';\n"
+                 "COMMENT ON TABLE t IS 'feelings';",
+                 m) == "");
+  REQUIRE(m.enums.size() == 1);
+  CHECK(m.enums[0].values == std::vector<std::string>{"sad", "meh", "ok"});
+  REQUIRE(m.views.size() == 1);
+  CHECK(m.views[0].sql == "SELECT id, m FROM t");
+  CHECK(m.tables[0].comment == std::optional<std::string>("feelings"));
+  CHECK(m.tables[0].columns[1].comment == std::optional<std::string>("how it feels"));
+  const auto* f = find_object(m, ObjectKind::function, "f");
+  REQUIRE(f != nullptr);
+  CHECK(f->sql.ends_with("SELECT 2 $$"));
+  CHECK(std::count_if(m.objects.begin(), m.objects.end(), [](const auto& o) {
+          return o.kind == ObjectKind::extension;
+        }) == 1);
+
+  // a materialized view's index is the view's
+  REQUIRE(replay("CREATE MATERIALIZED VIEW totals AS SELECT m, count(*) AS n FROM t GROUP BY m;\n"
+                 "CREATE UNIQUE INDEX totals_m ON totals (m);",
+                 m) == "");
+  const auto* totals = m.find_view("public", "totals");
+  REQUIRE(totals != nullptr);
+  REQUIRE(totals->indexes.size() == 1);
+  CHECK(totals->indexes[0].name == "totals_m");
+  CHECK(totals->indexes[0].unique);
+  REQUIRE(replay("DROP INDEX totals_m;", m) == "");
+  CHECK(m.find_view("public", "totals")->indexes.empty());
+
+  // drops as what they drop; a routine named bare is its one overload
+  REQUIRE(replay("DROP FUNCTION f; DROP MATERIALIZED VIEW totals; DROP VIEW v; DROP TYPE IF "
+                 "EXISTS nothing; DROP EXTENSION pgcrypto;",
+                 m) == "");
+  CHECK(m.objects.empty());
+  CHECK(m.views.empty());
+}
+
+TEST_CASE("on_schema: what the schema does not let apply is refused, saying why") {
+  model::Metadata m;
+  REQUIRE(replay("CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n"
+                 "CREATE FUNCTION f(text) RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;\n"
+                 "CREATE VIEW v AS SELECT 1 AS a;",
+                 m) == "");
+  CHECK(replay("DROP FUNCTION f", m) ==
+        "the replayed schema has 2 functions public.f, which its name without argument types "
+        "does not tell apart (the server refuses it too); name the argument types");
+  CHECK(replay("GRANT EXECUTE ON FUNCTION f TO r", m) ==
+        "the replayed schema has no routine or several that `public.f` could mean; name its "
+        "argument types");
+  CHECK(replay("DROP FUNCTION f(int); DROP FUNCTION f", m) == ""); // now one
+  CHECK(replay("CREATE VIEW v AS SELECT 2 AS a", m) ==
+        "it makes view public.v, which the replayed schema has already");
+  CHECK(replay("DROP VIEW w", m) == "the replayed schema has no view public.w");
+  CHECK(replay("DROP MATERIALIZED VIEW v", m) ==
+        "the replayed schema has no materialized view public.v");
+  CHECK(replay("DROP TRIGGER tr ON t", m) ==
+        "the replayed schema has no trigger tr on public.t");
+  CHECK(replay("ALTER TYPE mood ADD VALUE 'x'", m) ==
+        "the replayed schema has no enum type public.mood");
+  CHECK(replay("COMMENT ON TABLE v IS 'a view'", m) == "the replayed schema has no table public.v");
+  CHECK(replay("ALTER SEQUENCE users_id_seq OWNED BY NONE", m) ==
+        "the replayed schema has no sequence public.users_id_seq");
+  CHECK(replay("DROP TABLE t", m) == "the replayed schema has no table public.t");
+}
+
+TEST_CASE("on_schema: GRANT and REVOKE leave the grants as the server's ACL holds them") {
+  model::Metadata m;
+  REQUIRE(replay("CREATE TABLE t (a int, b int);\n"
+                 "CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n"
+                 "GRANT SELECT ON t TO r;\n"
+                 "GRANT INSERT, SELECT ON t TO r;\n"
+                 "GRANT UPDATE ON t TO r WITH GRANT OPTION;\n"
+                 "GRANT EXECUTE ON FUNCTION f TO app;\n"
+                 "REVOKE EXECUTE ON FUNCTION f(int) FROM PUBLIC;", // a default: no grant
+                 m) == "");
+  CHECK(grant_names(m) == std::vector<std::string>{
+                              "EXECUTE ON FUNCTION public.f(integer) TO app",
+                              "SELECT, INSERT ON TABLE public.t TO r",
+                              "UPDATE ON TABLE public.t TO r WITH GRANT OPTION",
+                          });
+  // granting with the option moves a privilege over; revoking the option moves it back
+  REQUIRE(replay("GRANT SELECT ON t TO r WITH GRANT OPTION", m) == "");
+  CHECK(grant_names(m) == std::vector<std::string>{
+                              "EXECUTE ON FUNCTION public.f(integer) TO app",
+                              "INSERT ON TABLE public.t TO r",
+                              "SELECT, UPDATE ON TABLE public.t TO r WITH GRANT OPTION",
+                          });
+  REQUIRE(replay("REVOKE GRANT OPTION FOR SELECT ON t FROM r", m) == "");
+  CHECK(grant_names(m) == std::vector<std::string>{
+                              "EXECUTE ON FUNCTION public.f(integer) TO app",
+                              "SELECT, INSERT ON TABLE public.t TO r",
+                              "UPDATE ON TABLE public.t TO r WITH GRANT OPTION",
+                          });
+  const auto* merged = find_object(m, ObjectKind::grant, "SELECT, INSERT ON TABLE public.t TO r");
+  REQUIRE(merged != nullptr);
+  CHECK(merged->sql == "GRANT SELECT, INSERT ON TABLE public.t TO r");
+  CHECK(merged->relation() == std::optional<std::string>("public.t"));
+  // a privilege on the table takes the one on its columns; columns apart are not followed
+  REQUIRE(replay("GRANT SELECT (a) ON t TO s; REVOKE ALL ON t FROM r", m) == "");
+  CHECK(grant_names(m) == std::vector<std::string>{
+                              "EXECUTE ON FUNCTION public.f(integer) TO app",
+                              "SELECT (a) ON TABLE public.t TO s",
+                          });
+  CHECK(replay("REVOKE SELECT (b) ON t FROM s", m) ==
+        "it revokes SELECT (b) where the replayed schema grants SELECT (a): columns apart from "
+        "the rest of a grant");
+  REQUIRE(replay("REVOKE SELECT ON t FROM s; REVOKE EXECUTE ON FUNCTION f(integer) FROM app", m) ==
+          "");
+  CHECK(grant_names(m).empty());
+}
+
+TEST_CASE("on_schema: ALTER SEQUENCE sets its options in the sequence's statement") {
+  model::Metadata m;
+  REQUIRE(replay("CREATE SEQUENCE counter AS integer START 5 CACHE 10;\n"
+                 "ALTER SEQUENCE counter INCREMENT BY 2 RESTART WITH 9 CACHE 20;\n",
+                 m) == "");
+  const auto* seq = find_object(m, ObjectKind::sequence, "counter");
+  REQUIRE(seq != nullptr);
+  CHECK(seq->sql == "CREATE SEQUENCE counter AS integer START 5 CACHE 20 INCREMENT BY 2");
+  // it compares offline as the same statement written so would
+  CHECK(pgparse::canonical(seq->sql) ==
+        pgparse::canonical("create sequence counter as int4 start 5 cache 20 increment by 2"));
+  REQUIRE(replay("ALTER SEQUENCE IF EXISTS other CACHE 1;\n"
+                 "ALTER SEQUENCE counter OWNED BY NONE;",
+                 m) == "");
+  CHECK(find_object(m, ObjectKind::sequence, "counter")->sql ==
+        "CREATE SEQUENCE counter AS integer START 5 CACHE 20 INCREMENT BY 2 OWNED BY NONE");
 }

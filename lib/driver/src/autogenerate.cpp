@@ -369,49 +369,71 @@ std::optional<std::vector<std::string>> resolved(const Project& p,
 /// head); what replay cannot follow goes to `unaccounted`.
 namespace {
 
-/// The ops an execute's PostgreSQL SQL amounts to, when the parse follows every statement of it;
+/// A statement as a message quotes it: its first line, cut short.
+std::string quoted_statement(const std::string& text) {
+  auto line = text.substr(0, text.find('\n'));
+  if (line.size() > 60) line = line.substr(0, 57) + "...";
+  return line;
+}
+
+/// The statements of an execute's PostgreSQL SQL, when the parse follows every one of them;
 /// else nullopt, with `why` naming the statement it cannot follow.
-std::optional<std::vector<ops::Op>> followed_ops(const std::string& sql, std::string& why) {
-  const auto script = pgparse::read_script(sql);
+std::optional<Effect> followed_statements(const std::string& sql, std::string& why) {
+  auto script = pgparse::read_script(sql);
   if (script.error) {
     why = fmt::format("may change the schema in ways replay cannot follow (it does not parse: "
                       "{})",
                       *script.error);
     return std::nullopt;
   }
-  std::vector<ops::Op> out;
-  for (const auto& st : script.statements) {
+  Effect out;
+  for (auto& st : script.statements) {
     if (!st.followed) {
-      auto text = st.text.substr(0, st.text.find('\n'));
-      if (text.size() > 60) text = text.substr(0, 57) + "...";
       why = fmt::format("may change the schema in ways replay cannot follow (what `{}` does, "
                         "only running it tells)",
-                        text);
+                        quoted_statement(st.text));
       return std::nullopt;
     }
-    out.insert(out.end(), st.ops.begin(), st.ops.end());
+    if (!st.ops.empty()) out.statements.push_back(std::move(st));
   }
   return out;
 }
 
 } // namespace
 
-std::optional<std::vector<ops::Op>> execute_effect(const Project& p, const ops::Execute& e,
-                                                   std::string& why) {
+std::optional<Effect> execute_effect(const Project& p, const ops::Execute& e, std::string& why) {
   if (e.replay) {
-    std::vector<ops::Op> out;
-    for (const auto& lo : *e.replay) out.push_back(lo.op);
+    Effect out;
+    for (const auto& lo : *e.replay) out.ops.push_back(lo.op);
     return out;
   }
   const std::string dialect(p.dialect().name());
   const auto sql = e.sql.count(dialect) ? e.sql.at(dialect)
                    : e.sql.count("")    ? e.sql.at("")
                                         : "";
-  if (data_only(sql)) return std::vector<ops::Op>{};
-  // PostgreSQL's SQL is read with its parser: DDL it can follow is replayed as its ops
+  // PostgreSQL's SQL is read with its parser, statement by statement (an UPDATE first says
+  // nothing of what follows it): DDL it can follow is replayed as its ops, DML as nothing
+  if (dialect == "postgresql") return followed_statements(sql, why);
+  if (data_only(sql)) return Effect{};
   why = "may change the schema in ways replay cannot follow";
-  if (dialect == "postgresql") return followed_ops(sql, why);
   return std::nullopt;
+}
+
+bool apply_effect(ops::Replay& replay, const Effect& effect, std::string& why) {
+  for (const auto& op : effect.ops) replay.apply(op);
+  for (const auto& st : effect.statements)
+    for (std::size_t i = 0; i < st.ops.size(); ++i) {
+      std::string reason;
+      const auto when = i < st.when.size() ? st.when[i] : pgparse::Statement::When::always;
+      const auto ops = pgparse::on_schema(st.ops[i], when, replay.schema(), reason);
+      if (!ops) {
+        why = fmt::format("may change the schema in ways replay cannot follow (`{}`: {})",
+                          quoted_statement(st.text), reason);
+        return false;
+      }
+      for (const auto& op : *ops) replay.apply(op);
+    }
+  return true;
 }
 
 bool replay_followed(const Project& p, ops::Replay& replay, const ops::Op& op, std::string& why) {
@@ -419,9 +441,7 @@ bool replay_followed(const Project& p, ops::Replay& replay, const ops::Op& op, s
   const auto* e = std::get_if<ops::Execute>(&op);
   if (!e) return true; // what apply() knows of it is all there is
   const auto effect = execute_effect(p, *e, why); // SQL with no replay:
-  if (!effect) return false;
-  for (const auto& o : *effect) replay.apply(o);
-  return true;
+  return effect && apply_effect(replay, *effect, why);
 }
 
 namespace {

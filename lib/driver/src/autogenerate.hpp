@@ -3,6 +3,7 @@
 
 #include "project.hpp"
 #include "schemagen/compare/compare.hpp"
+#include "schemagen/pgparse/pgparse.hpp"
 #include "schemagen/ops/apply.hpp"
 #include "schemagen/scan/scan.hpp"
 
@@ -44,11 +45,23 @@ compare::Managed chain_managed(const Project& p, const std::vector<std::string>&
 /// knows it. False (and `why` says what) for an execute that does what replay cannot know.
 bool replay_followed(const Project& p, ops::Replay& replay, const ops::Op& op, std::string& why);
 
-/// What an execute does to the schema, as ops, where replay can know: its replay:, what the
-/// parse follows of its PostgreSQL SQL, nothing for SQL that changes only rows. Otherwise
-/// nullopt, and `why` says what cannot be followed.
-std::optional<std::vector<ops::Op>> execute_effect(const Project& p, const ops::Execute& e,
-                                                   std::string& why);
+/// What an execute does to the schema, where replay can know it.
+struct Effect {
+  std::vector<ops::Op> ops; // its replay: (applied as they are); none for SQL changing only rows
+  /// or the statements of its PostgreSQL SQL the parse follows, whose ops are what
+  /// pgparse::on_schema() makes of them on the schema each meets (OR REPLACE, IF EXISTS, GRANT)
+  std::vector<pgparse::Statement> statements;
+};
+
+/// What an execute does to the schema: its replay:, what the parse follows of its PostgreSQL
+/// SQL, nothing for SQL that changes only rows. Otherwise nullopt, and `why` says what cannot be
+/// followed.
+std::optional<Effect> execute_effect(const Project& p, const ops::Execute& e, std::string& why);
+
+/// Applies `effect` to the schema `replay` builds. False, `why` naming the statement and what
+/// the schema lacks or has already, when a statement's ops cannot apply there as its SQL would
+/// (what came before it in the effect is applied).
+bool apply_effect(ops::Replay& replay, const Effect& effect, std::string& why);
 
 /// The ops that take schema `from` to schema `to`, both as the chain's ops build them (replayed),
 /// compared as offline comparison compares: canonical forms, ops in `to`'s spelling.

@@ -26,9 +26,9 @@ struct Step {
 /// cannot say (a rename: it would drop and add; a type change's USING), and what changes rows
 /// (an execute, bulk_insert, a C++ step), which must run in its place between the schema
 /// changes around it. Its effect on the schema, when it has one, is in `effect`.
-bool kept_as_written(const Project& p, const Step& s, std::vector<ops::Op>& effect) {
+bool kept_as_written(const Project& p, const Step& s, Effect& effect) {
   const auto& op = s.op->op;
-  effect.clear();
+  effect = {};
   if (const auto* e = std::get_if<ops::Execute>(&op)) {
     std::string why;
     auto known = execute_effect(p, *e, why);
@@ -44,11 +44,11 @@ bool kept_as_written(const Project& p, const Step& s, std::vector<ops::Op>& effe
   if (std::holds_alternative<ops::BulkInsert>(op) || std::holds_alternative<ops::Call>(op))
     return true;
   if (std::holds_alternative<ops::RenameTable>(op)) {
-    effect.push_back(op);
+    effect.ops.push_back(op);
     return true;
   }
   if (const auto* a = std::get_if<ops::AlterColumn>(&op); a && (a->new_name || a->using_)) {
-    effect.push_back(op);
+    effect.ops.push_back(op);
     return true;
   }
   return false;
@@ -70,14 +70,16 @@ std::vector<ops::Op> squashed(const Project& p, const std::vector<Step>& steps,
       if (std::find(state.schemas.begin(), state.schemas.end(), schema) == state.schemas.end())
         out.push_back(ops::DropSchema{schema});
   };
-  std::vector<ops::Op> effect;
+  Effect effect;
   ops::Replay replay(state);
   for (const auto& s : steps) {
+    std::string why;
     try {
       if (kept_as_written(p, s, effect)) {
         flush();
         out.push_back(s.op->op);
-        for (const auto& op : effect) replay.apply(op);
+        if (!apply_effect(replay, effect, why))
+          throw UserError(fmt::format("{}: a squash cannot know the schema after it", why));
         stretch_start = state;
       } else {
         replay.apply(s.op->op);

@@ -463,6 +463,9 @@ private:
           "are), and scans the whole table under an exclusive lock; fill the NULLs first, then "
           "set online: true (a CHECK (c IS NOT NULL) NOT VALID, validated, lets SET NOT NULL "
           "skip the scan)");
+    // COMMENT ON COLUMN takes a lock that lets reads and writes go on
+    if (o.comment && !o.type && !o.nullable && !o.server_default && !o.identity && !o.new_name)
+      return;
     locks(o.schema, o.table);
   }
 

@@ -92,14 +92,6 @@ std::size_t privilege_rank(std::string_view privilege) {
   return static_cast<std::size_t>(it - privilege_order.begin());
 }
 
-/// Privileges in PostgreSQL's order, a table's before the same one's on columns, and no repeats.
-void order_privileges(std::vector<std::string>& privileges) {
-  std::sort(privileges.begin(), privileges.end(), [](const auto& a, const auto& b) {
-    return std::pair(privilege_rank(a), std::string_view(a)) <
-           std::pair(privilege_rank(b), std::string_view(b));
-  });
-  privileges.erase(std::unique(privileges.begin(), privileges.end()), privileges.end());
-}
 
 /// The object kind's word in GRANT ... ON <KIND>, and what ALL PRIVILEGES is for it.
 struct GrantKind {
@@ -148,11 +140,7 @@ Granted granted(const yaml::Node& object) {
   }
   if (kind == "ObjectWithArgs") { // a routine: name(argument types), or its bare name
     const auto name = qualified(strings(fields["objname"]));
-    if (flag(fields, "args_unspecified")) return {name, name};
-    std::vector<std::string> args;
-    for (const auto& arg : fields["objargs"])
-      if (const auto [k, type] = node(arg); k == "TypeName") args.push_back(format_type(type));
-    return {fmt::format("{}({})", name, fmt::join(args, ", ")), name};
+    return {name + routine_arguments(fields).value_or(""), name};
   }
   if (kind == "List") return {qualified(strings(fields["items"])), std::nullopt}; // a type
   if (kind == "String") return {text(fields, "sval"), std::nullopt}; // a schema, a language, ...
@@ -174,8 +162,10 @@ std::string grantee(const yaml::Node& role) {
 
 class Reader {
 public:
-  Reader(std::string_view text, const std::string& file, DiagnosticList& diags)
-      : text_(text), file_(file), diags_(diags) {}
+  /// `revokes`: a REVOKE is read as the grants it takes away (statement_objects()'s), not refused.
+  Reader(std::string_view text, const std::string& file, DiagnosticList& diags,
+         bool revokes = false)
+      : text_(text), file_(file), diags_(diags), revokes_(revokes) {}
 
   std::vector<model::DbObject> run() {
     yaml::Node tree;
@@ -218,7 +208,7 @@ private:
       o.name = text(fields, "extname");
     } else if (kind == "CreateSeqStmt") {
       sequence(fields, o);
-    } else if (kind == "GrantStmt" && flag(fields, "is_grant")) {
+    } else if (kind == "GrantStmt" && (flag(fields, "is_grant") || revokes_)) {
       return grant(fields, o);
     } else {
       diags_.error(o.origin.loc, fmt::format("{} in an objects file: {}",
@@ -345,10 +335,47 @@ private:
   std::string_view text_;
   const std::string& file_;
   DiagnosticList& diags_;
+  bool revokes_;
   std::vector<model::DbObject> objects_;
 };
 
 } // namespace
+
+namespace detail {
+
+void order_privileges(std::vector<std::string>& privileges) {
+  std::sort(privileges.begin(), privileges.end(), [](const auto& a, const auto& b) {
+    return std::pair(privilege_rank(a), std::string_view(a)) <
+           std::pair(privilege_rank(b), std::string_view(b));
+  });
+  privileges.erase(std::unique(privileges.begin(), privileges.end()), privileges.end());
+}
+
+std::vector<std::string> split_privileges(std::string_view list) {
+  std::vector<std::string> out;
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= list.size(); ++i) {
+    if (i < list.size() && list[i] == '(') ++depth;
+    if (i < list.size() && list[i] == ')') --depth;
+    if (i == list.size() || (depth == 0 && list.substr(i, 2) == ", ")) {
+      out.emplace_back(list.substr(start, i - start));
+      start = i + 2;
+    }
+  }
+  return out;
+}
+
+std::vector<model::DbObject> statement_objects(std::string_view sql, std::string& why) {
+  const std::string file; // the statement stands alone: its origin is its own first line
+  DiagnosticList diags;
+  auto objects = Reader(sql, file, diags, true).run();
+  if (!diags.has_errors()) return objects;
+  why = diags.items().front().message;
+  return {};
+}
+
+} // namespace detail
 
 std::vector<model::DbObject> read_objects(std::string_view text, const std::string& file,
                                           DiagnosticList& diags) {
@@ -403,21 +430,6 @@ void name_granted_routines(std::vector<model::DbObject>& objects) {
 
 void merge_grants(std::vector<model::DbObject>& objects) {
   name_granted_routines(objects);
-  // privileges at the top level of a name's list: "SELECT (a, b), INSERT" is two
-  auto split = [](std::string_view list) {
-    std::vector<std::string> out;
-    int depth = 0;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i <= list.size(); ++i) {
-      if (i < list.size() && list[i] == '(') ++depth;
-      if (i < list.size() && list[i] == ')') --depth;
-      if (i == list.size() || (depth == 0 && list.substr(i, 2) == ", ")) {
-        out.emplace_back(list.substr(start, i - start));
-        start = i + 2;
-      }
-    }
-    return out;
-  };
   std::map<std::string, std::size_t> first; // " ON KIND OBJECT TO ROLE[ WITH ...]" → its grant
   std::vector<model::DbObject> out;
   for (auto& o : objects) {
@@ -434,8 +446,8 @@ void merge_grants(std::vector<model::DbObject>& objects) {
       continue;
     }
     auto& kept = out[it->second];
-    auto privileges = split(kept.name.substr(0, kept.name.find(" ON ")));
-    for (auto& p : split(o.name.substr(0, on)))
+    auto privileges = split_privileges(kept.name.substr(0, kept.name.find(" ON ")));
+    for (auto& p : split_privileges(o.name.substr(0, on)))
       if (std::find(privileges.begin(), privileges.end(), p) == privileges.end())
         privileges.push_back(std::move(p));
     order_privileges(privileges);

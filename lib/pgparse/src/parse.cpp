@@ -65,8 +65,6 @@ yaml::Node parse(std::string_view sql) {
   }
 }
 
-namespace {
-
 std::size_t skip_blank(std::string_view text, std::size_t i, std::size_t end) {
   while (i < end) {
     if (std::isspace(static_cast<unsigned char>(text[i]))) {
@@ -93,8 +91,6 @@ std::size_t skip_blank(std::string_view text, std::size_t i, std::size_t end) {
   }
   return std::min(i, end);
 }
-
-} // namespace
 
 std::pair<std::size_t, std::size_t> span(std::string_view text, const yaml::Node& raw_stmt) {
   const auto begin =
@@ -244,6 +240,14 @@ std::optional<yaml::Node> option(const yaml::Node& create_function, std::string_
 }
 
 } // namespace
+
+std::optional<std::string> routine_arguments(const yaml::Node& object_with_args) {
+  if (flag(object_with_args, "args_unspecified")) return std::nullopt;
+  std::vector<std::string> args;
+  for (const auto& arg : object_with_args["objargs"])
+    if (const auto [kind, type] = node(arg); kind == "TypeName") args.push_back(format_type(type));
+  return fmt::format("({})", fmt::join(args, ", "));
+}
 
 std::string function_language(const yaml::Node& create_function) {
   if (const auto lang = option(create_function, "language")) {

@@ -1,6 +1,8 @@
-// The SQL of a revision's execute ops read as the lint needs it: each statement's effect on the
-// schema as the ops that would have the same one (so that the rules for ops judge raw SQL too),
-// and what no op says (transactions, lock_timeout, DROP DATABASE).
+// The SQL of a revision's execute ops read as the lint and offline replay need it: each
+// statement's effect on the schema as the ops that would have the same one (so that the rules for
+// ops judge raw SQL too, and replay follows it without a `replay:`; what they amount to on the
+// schema they meet is effect.cpp's), and what no op says (transactions, lock_timeout, DROP
+// DATABASE).
 
 #include "schemagen/pgparse/pgparse.hpp"
 #include "tree.hpp"
@@ -189,6 +191,84 @@ bool option(const yaml::Node& options, std::string_view name) {
   return false;
 }
 
+/// A node's "location": where its text starts in the SQL.
+std::size_t location(const yaml::Node& fields) {
+  const auto at = integer(fields, "location");
+  return at < 0 ? nowhere : static_cast<std::size_t>(at);
+}
+
+/// {schema, name} of a qualified name's parts, public when unqualified.
+std::pair<std::string, std::string> split_qualified(const std::vector<std::string>& parts) {
+  const auto name = qualified(parts);
+  const auto dot = name.find('.');
+  return {name.substr(0, dot), name.substr(dot + 1)};
+}
+
+bool identifier_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+/// Whether `text` ends with the keyword `word` (any case), standing alone; if so it is cut off,
+/// with the blank space before it.
+bool cut_keyword(std::string_view& text, std::string_view word) {
+  if (text.size() <= word.size()) return false;
+  const auto at = text.size() - word.size();
+  for (std::size_t i = 0; i < word.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(text[at + i])) != word[i]) return false;
+  if (!std::isspace(static_cast<unsigned char>(text[at - 1]))) return false;
+  text = text.substr(0, at);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  return true;
+}
+
+/// The query of CREATE [MATERIALIZED] VIEW name AS query, the name at `name_at` in `sql` and the
+/// statement ending at `end`: what follows the AS after the name, without a materialized view's
+/// WITH [NO] DATA. "" when something else stands between the name and AS, or the text found is
+/// not one query.
+std::string query_after_name(std::string_view sql, std::size_t name_at, std::size_t end,
+                             bool materialized) {
+  end = std::min(end, sql.size());
+  auto i = name_at;
+  while (i < end) { // the name: identifiers, quoted or not, and the dots between them
+    if (sql[i] == '"') {
+      auto close = sql.find('"', i + 1);
+      while (close != std::string_view::npos && close + 1 < end && sql[close + 1] == '"')
+        close = sql.find('"', close + 2); // a doubled quote is one of the name's characters
+      if (close == std::string_view::npos) return "";
+      i = close + 1;
+    } else if (identifier_char(sql[i]) || sql[i] == '.') {
+      ++i;
+    } else {
+      break;
+    }
+  }
+  i = skip_blank(sql, i, end);
+  if (i + 2 >= end || std::tolower(static_cast<unsigned char>(sql[i])) != 'a' ||
+      std::tolower(static_cast<unsigned char>(sql[i + 1])) != 's' || identifier_char(sql[i + 2]))
+    return "";
+  const auto start = skip_blank(sql, i + 2, end);
+  auto query = sql.substr(start, end - start);
+  while (!query.empty() && std::isspace(static_cast<unsigned char>(query.back())))
+    query.remove_suffix(1);
+  if (materialized) {
+    auto without = query; // WITH DATA, WITH NO DATA: whether it is filled now, not what it is
+    if (cut_keyword(without, "data")) {
+      cut_keyword(without, "no");
+      if (cut_keyword(without, "with")) query = without;
+    }
+  }
+  try {
+    const auto tree = parse(query);
+    if (tree["stmts"].size() != 1 || node(tree["stmts"][0]["stmt"]).first != "SelectStmt")
+      return "";
+  } catch (const SyntaxError&) {
+    return "";
+  }
+  return std::string(query);
+}
+
 class Reader {
 public:
   Reader(std::string_view sql, Statement& out) : sql_(sql), out_(out) {}
@@ -201,7 +281,8 @@ public:
         "InsertStmt", "UpdateStmt",      "DeleteStmt", "SelectStmt",     "CopyStmt",
         "TruncateStmt", "VacuumStmt",    "NotifyStmt", "TransactionStmt", "VariableSetStmt",
         "ExplainStmt", "RefreshMatViewStmt", "ClusterStmt", "ReindexStmt", "CheckPointStmt"};
-    bool followed = data.count(kind) > 0;
+    // SELECT ... INTO makes a table whose columns only the server knows
+    bool followed = data.count(kind) > 0 && !(kind == "SelectStmt" && fields["intoClause"]);
     const auto locks_before = out_.locks.size();
     if (kind == "CreateStmt")
       followed = create_table(fields);
@@ -214,16 +295,30 @@ public:
     else if (kind == "RenameStmt")
       followed = rename(fields);
     else if (kind == "CreateSchemaStmt" && !fields["schemaElts"]) {
-      out_.ops.emplace_back(ops::CreateSchema{text(fields, "schemaname")});
+      add(ops::CreateSchema{text(fields, "schemaname")}, unless_exists(fields));
       followed = true;
-    } else if (kind == "DropdbStmt")
+    } else if (kind == "CreateEnumStmt")
+      followed = create_enum(fields);
+    else if (kind == "AlterEnumStmt")
+      followed = add_enum_value(fields);
+    else if (kind == "CommentStmt")
+      followed = comment(fields);
+    else if (kind == "ViewStmt")
+      followed = view(fields);
+    else if (kind == "CreateTableAsStmt")
+      followed = materialized_view(fields);
+    else if (kind == "AlterSeqStmt")
+      followed = alter_sequence(fields);
+    else if (kind == "CreateFunctionStmt" || kind == "CreateTrigStmt" ||
+             kind == "CreatePolicyStmt" || kind == "CreateExtensionStmt" ||
+             kind == "CreateSeqStmt" || kind == "GrantStmt")
+      followed = objects(kind, fields);
+    else if (kind == "DropdbStmt")
       out_.drops_database = true;
     else if (kind == "TransactionStmt")
       transaction(fields);
     else if (kind == "VariableSetStmt")
       out_.sets_lock_timeout = text(fields, "name") == "lock_timeout";
-    else if (kind == "CreateTrigStmt")
-      out_.locks.push_back(relation(fields["relation"]));
     else if (kind == "LockStmt")
       for (const auto& r : fields["relations"]) out_.locks.push_back(relation(node(r).second));
     else if (kind == "TruncateStmt")
@@ -237,12 +332,35 @@ public:
     if (kind == "AlterTableStmt")
       followed = text(fields, "objtype") == "OBJECT_TABLE" && out_.locks.size() == locks_before;
     out_.followed = followed && named();
+    out_.when.resize(out_.ops.size(), When::always);
   }
 
 private:
+  using When = Statement::When;
+
   std::string_view sql_;
   Statement& out_;
   std::size_t end_ = 0;
+
+  /// `op`, applying `when` on the schema it meets (Statement::when).
+  void add(ops::Op op, When when = When::always) {
+    out_.when.resize(out_.ops.size(), When::always);
+    out_.ops.push_back(std::move(op));
+    out_.when.push_back(when);
+  }
+  /// IF NOT EXISTS: made only where it is not there yet.
+  static When unless_exists(const yaml::Node& fields) {
+    return flag(fields, "if_not_exists") ? When::absent : When::always;
+  }
+  /// IF EXISTS: done only where it is there.
+  static When if_exists(const yaml::Node& fields) {
+    return flag(fields, "missing_ok") ? When::present : When::always;
+  }
+  /// CREATE OR REPLACE: `made` where it is not there, `replaced` where it is.
+  void create_or_replace(ops::Op made, ops::Op replaced) {
+    add(std::move(made), When::absent);
+    add(std::move(replaced), When::present);
+  }
 
   /// SELECT set_config('lock_timeout', ...) anywhere in the statement.
   static bool calls_set_config_lock_timeout(const yaml::Node& n) {
@@ -300,7 +418,7 @@ private:
       }
     }
     if (!pk.empty()) op.table.primary_key = model::PrimaryKey{"", pk};
-    out_.ops.emplace_back(std::move(op));
+    add(std::move(op), unless_exists(fields));
     return plain;
   }
 
@@ -321,7 +439,11 @@ private:
       if (sub == "AT_AddColumn") {
         auto f = column(sql_, node(cmd["def"]).second, end_);
         name_checks(table, f);
-        out_.ops.emplace_back(ops::AddColumn{schema, table, f.column});
+        // IF NOT EXISTS skips the column with its constraints: left to the schema only for a
+        // bare column, whose one op it skips
+        const bool bare = !f.primary_key && !f.unique && !f.foreign_key && f.checks.empty();
+        add(ops::AddColumn{schema, table, f.column},
+            bare && flag(cmd, "missing_ok") ? When::absent : When::always);
         // its constraints, as the ops that add them to a table that has rows
         if (f.primary_key)
           out_.ops.emplace_back(ops::CreatePrimaryKey{schema, table, {"", {f.column.name}}});
@@ -336,7 +458,7 @@ private:
       } else if (sub == "AT_DropColumn") {
         ops::DropColumn d;
         d.schema = schema, d.table = table, d.name = name;
-        out_.ops.emplace_back(std::move(d));
+        add(std::move(d), if_exists(cmd));
         if (text(cmd, "behavior") == "DROP_CASCADE") out_.cascades = true;
       } else if (sub == "AT_AlterColumnType") {
         auto a = alter();
@@ -356,7 +478,7 @@ private:
       } else if (sub == "AT_DropConstraint") {
         ops::DropConstraint d;
         d.schema = schema, d.table = table, d.name = name;
-        out_.ops.emplace_back(std::move(d));
+        add(std::move(d), if_exists(cmd));
       } else if (sub == "AT_ValidateConstraint") {
         // a lock that lets writes go on
         out_.validates.push_back({schema, table, name});
@@ -407,34 +529,94 @@ private:
     }
     if (fields["whereClause"]) op.index.where = expression_text(sql_, fields["whereClause"], end_);
     op.concurrently = out_.concurrently = flag(fields, "concurrent");
-    out_.ops.emplace_back(std::move(op));
+    add(std::move(op), unless_exists(fields));
   }
 
-  /// Whether its ops are all it drops: tables, indexes, schemas.
+  /// Whether its ops are all it drops: tables, indexes, schemas, enums, views, routines,
+  /// triggers, policies, extensions, sequences, each named as what it drops (a routine without
+  /// its arguments with none: on_schema() finds it), and nothing CASCADE would take with them.
   bool drop(const yaml::Node& fields) {
     const auto type = text(fields, "removeType");
-    if (text(fields, "behavior") == "DROP_CASCADE") out_.cascades = true;
+    const bool cascade = text(fields, "behavior") == "DROP_CASCADE";
+    if (cascade) out_.cascades = true;
     out_.concurrently = flag(fields, "concurrent");
+    bool known = true;
     for (const auto& object : fields["objects"]) {
-      const auto [kind, obj] = node(object);
-      auto names = kind == "List" ? strings(obj["items"]) : std::vector<std::string>{};
-      if (kind == "String") names.push_back(text(obj, "sval"));
-      if (names.empty()) continue;
-      const auto schema = names.size() > 1 ? names[names.size() - 2] : std::string("public");
-      if (type == "OBJECT_TABLE") {
-        ops::DropTable d;
-        d.schema = schema, d.name = names.back();
-        out_.ops.emplace_back(std::move(d));
-      } else if (type == "OBJECT_INDEX") {
-        ops::DropIndex d; // the table is not named: the lint tells by the index's name
-        d.schema = schema, d.name = names.back(), d.concurrently = out_.concurrently;
-        out_.ops.emplace_back(std::move(d));
-      } else if (type == "OBJECT_SCHEMA") {
-        out_.ops.emplace_back(ops::DropSchema{names.back()});
-      }
+      auto op = dropped(type, object);
+      if (op)
+        add(std::move(*op), if_exists(fields));
+      else
+        known = false;
     }
-    return (type == "OBJECT_TABLE" || type == "OBJECT_INDEX" || type == "OBJECT_SCHEMA") &&
-           text(fields, "behavior") != "DROP_CASCADE";
+    return known && !cascade;
+  }
+
+  /// The op that drops `object` (a node of DROP's list) of kind `type`.
+  std::optional<ops::Op> dropped(const std::string& type, const yaml::Node& object) const {
+    const auto [kind, obj] = node(object);
+    std::vector<std::string> names;
+    if (kind == "List")
+      names = strings(obj["items"]);
+    else if (kind == "String")
+      names.push_back(text(obj, "sval"));
+    else if (kind == "TypeName")
+      names = strings(obj["names"]);
+    else if (kind == "ObjectWithArgs")
+      names = strings(obj["objname"]);
+    if (names.empty()) return std::nullopt;
+    const auto schema = names.size() > 1 ? names[names.size() - 2] : std::string("public");
+    auto object_op = [&](model::ObjectKind k) {
+      model::DbObject o;
+      o.kind = k;
+      o.schema = schema;
+      o.name = names.back();
+      return ops::Op(ops::DropObject{std::move(o)});
+    };
+    if (type == "OBJECT_TABLE") {
+      ops::DropTable d;
+      d.schema = schema, d.name = names.back();
+      return d;
+    }
+    if (type == "OBJECT_INDEX") {
+      ops::DropIndex d; // the table is not named: the lint tells by the index's name
+      d.schema = schema, d.name = names.back(), d.concurrently = out_.concurrently;
+      return d;
+    }
+    if (type == "OBJECT_SCHEMA") return ops::DropSchema{names.back()};
+    if (type == "OBJECT_TYPE" && kind == "TypeName" && !obj["arrayBounds"]) {
+      ops::DropEnum d;
+      d.schema = schema, d.name = names.back();
+      return d;
+    }
+    if (type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW") {
+      model::View v;
+      v.schema = schema, v.name = names.back(), v.materialized = type == "OBJECT_MATVIEW";
+      return ops::DropView{std::move(v)};
+    }
+    if ((type == "OBJECT_FUNCTION" || type == "OBJECT_PROCEDURE") && kind == "ObjectWithArgs") {
+      auto op = object_op(type == "OBJECT_FUNCTION" ? model::ObjectKind::function
+                                                    : model::ObjectKind::procedure);
+      // bare: no target, which no routine has ("()" at least)
+      std::get<ops::DropObject>(op).object.target = routine_arguments(obj).value_or("");
+      return op;
+    }
+    if ((type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY") && names.size() >= 2) {
+      // [schema.]table.name: on its table, in the table's schema
+      const std::vector<std::string> table(names.begin(), names.end() - 1);
+      auto op = object_op(type == "OBJECT_TRIGGER" ? model::ObjectKind::trigger
+                                                   : model::ObjectKind::policy);
+      auto& o = std::get<ops::DropObject>(op).object;
+      o.target = qualified(table);
+      o.schema = o.target.substr(0, o.target.find('.'));
+      return op;
+    }
+    if (type == "OBJECT_EXTENSION") {
+      auto op = object_op(model::ObjectKind::extension);
+      std::get<ops::DropObject>(op).object.schema.clear();
+      return op;
+    }
+    if (type == "OBJECT_SEQUENCE") return object_op(model::ObjectKind::sequence);
+    return std::nullopt;
   }
 
   /// Whether it renamed a table or a column, which its op says.
@@ -453,6 +635,130 @@ private:
       return true;
     }
     return false;
+  }
+
+  /// CREATE TYPE ... AS ENUM.
+  bool create_enum(const yaml::Node& fields) {
+    model::Enum e;
+    std::tie(e.schema, e.name) = split_qualified(strings(fields["typeName"]));
+    e.values = strings(fields["vals"]);
+    add(ops::CreateEnum{std::move(e)});
+    return true;
+  }
+
+  /// ALTER TYPE ... ADD VALUE [IF NOT EXISTS] ... [BEFORE | AFTER ...]; RENAME VALUE has no op.
+  bool add_enum_value(const yaml::Node& fields) {
+    if (fields["oldVal"]) return false;
+    ops::AddEnumValue a;
+    std::tie(a.schema, a.name) = split_qualified(strings(fields["typeName"]));
+    a.value = text(fields, "newVal");
+    if (const auto neighbor = text(fields, "newValNeighbor"); !neighbor.empty())
+      (flag(fields, "newValIsAfter") ? a.after : a.before) = neighbor;
+    add(std::move(a), flag(fields, "skipIfNewValExists") ? When::absent : When::always);
+    return true;
+  }
+
+  /// COMMENT ON TABLE or COLUMN (IS NULL, or IS '', removes it).
+  bool comment(const yaml::Node& fields) {
+    const auto type = text(fields, "objtype");
+    const auto [kind, object] = node(fields["object"]);
+    const auto names = kind == "List" ? strings(object["items"]) : std::vector<std::string>{};
+    auto value = text(fields, "comment");
+    const auto comment = value.empty() ? std::nullopt : std::optional(std::move(value));
+    if (type == "OBJECT_TABLE" && !names.empty()) {
+      ops::SetTableComment c;
+      std::tie(c.schema, c.table) = split_qualified(names);
+      c.comment = comment;
+      add(std::move(c));
+      return true;
+    }
+    if (type == "OBJECT_COLUMN" && names.size() >= 2) {
+      ops::AlterColumn a;
+      std::tie(a.schema, a.table) =
+          split_qualified(std::vector<std::string>(names.begin(), names.end() - 1));
+      a.name = names.back();
+      a.comment = comment;
+      add(std::move(a));
+      return true;
+    }
+    return false;
+  }
+
+  /// CREATE [OR REPLACE] VIEW name AS query: a view as create_view makes it, whose sql is its
+  /// query; not one with column names, options or a CHECK OPTION, which a model's view has not.
+  bool view(const yaml::Node& fields) {
+    const auto rel = fields["view"];
+    const auto check = text(fields, "withCheckOption");
+    if (text(rel, "relpersistence") == "t" || fields["aliases"] || fields["options"] ||
+        (!check.empty() && check != "NO_CHECK_OPTION"))
+      return false;
+    model::View v;
+    std::tie(v.schema, v.name) = relation(rel);
+    v.sql = query_after_name(sql_, location(rel), end_, false);
+    if (v.sql.empty()) return false;
+    if (flag(fields, "replace"))
+      create_or_replace(ops::CreateView{v}, ops::ReplaceView{v, std::nullopt});
+    else
+      add(ops::CreateView{std::move(v)});
+    return true;
+  }
+
+  /// CREATE MATERIALIZED VIEW [IF NOT EXISTS] name AS query [WITH [NO] DATA]; CREATE TABLE AS
+  /// makes a table whose columns only the server knows.
+  bool materialized_view(const yaml::Node& fields) {
+    const auto into = fields["into"];
+    const auto rel = into["rel"];
+    if (text(fields, "objtype") != "OBJECT_MATVIEW" || text(rel, "relpersistence") == "t" ||
+        into["colNames"] || into["options"] || into["accessMethod"] || into["tableSpaceName"])
+      return false;
+    model::View v;
+    std::tie(v.schema, v.name) = relation(rel);
+    v.materialized = true;
+    v.sql = query_after_name(sql_, location(rel), end_, true);
+    if (v.sql.empty()) return false;
+    add(ops::CreateView{std::move(v)}, unless_exists(fields));
+    return true;
+  }
+
+  /// ALTER SEQUENCE [IF EXISTS]: a replace_object whose sql is the ALTER, which on_schema()
+  /// merges into the sequence's statement; RESTART alone changes its next value, nothing it is
+  /// declared with.
+  bool alter_sequence(const yaml::Node& fields) {
+    bool declared = false;
+    for (const auto& item : fields["options"])
+      declared = declared || text(node(item).second, "defname") != "restart";
+    if (!declared) return true;
+    model::DbObject o;
+    o.kind = model::ObjectKind::sequence;
+    std::tie(o.schema, o.name) = relation(fields["sequence"]);
+    o.sql = out_.text;
+    add(ops::ReplaceObject{std::move(o), std::nullopt}, if_exists(fields));
+    return true;
+  }
+
+  /// What an objects file declares, read as read_objects() reads it: CREATE [OR REPLACE]
+  /// FUNCTION, PROCEDURE, TRIGGER; CREATE POLICY; CREATE EXTENSION and SEQUENCE [IF NOT
+  /// EXISTS]; GRANT; and REVOKE, as the grants it takes away. Not CREATE EXTENSION ... CASCADE
+  /// (it installs what the extension requires too), a temporary sequence, GRANT ... ON ALL ...
+  /// IN SCHEMA (what the schema holds when it runs), REVOKE ... CASCADE.
+  bool objects(const std::string& kind, const yaml::Node& fields) {
+    if (kind == "CreateTrigStmt") out_.locks.push_back(relation(fields["relation"]));
+    if ((kind == "CreateExtensionStmt" && option(fields["options"], "cascade")) ||
+        (kind == "CreateSeqStmt" && text(fields["sequence"], "relpersistence") == "t") ||
+        (kind == "GrantStmt" && text(fields, "behavior") == "DROP_CASCADE"))
+      return false;
+    std::string why; // what an objects file would refuse: not followed
+    auto objects = statement_objects(out_.text, why);
+    if (objects.empty()) return false;
+    for (auto& o : objects) {
+      if (kind == "GrantStmt" && !flag(fields, "is_grant"))
+        add(ops::DropObject{std::move(o)});
+      else if (flag(fields, "replace")) // a routine's, a trigger's
+        create_or_replace(ops::CreateObject{o}, ops::ReplaceObject{o, std::nullopt});
+      else
+        add(ops::CreateObject{std::move(o)}, unless_exists(fields));
+    }
+    return true;
   }
 
   /// A column's unnamed CHECKs, named as the server names them: <table>_<column>_check.

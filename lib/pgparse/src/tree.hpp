@@ -2,9 +2,11 @@
 // libpg_query's parse tree, read as YAML (its JSON is YAML too, and yaml-cpp is at hand), and the
 // helpers the readers of its nodes share. Only parse.cpp includes pg_query.h.
 
+#include "schemagen/model/metadata.hpp"
 #include "schemagen/support/diagnostics.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +25,9 @@ struct SyntaxError {
 /// RawStmt {"stmt": NODE, "stmt_location": byte offset, "stmt_len": bytes}, the last two left
 /// out when 0 (a length of 0 runs to the end of the input). Throws SyntaxError.
 yaml::Node parse(std::string_view sql);
+
+/// The first byte at or after `i` (up to `end`) that is neither blank space nor in a comment.
+std::size_t skip_blank(std::string_view text, std::size_t i, std::size_t end);
 
 /// Where a RawStmt's own text starts and ends in `text`: past the blank space and comments before
 /// it, which libpg_query counts into the statement (a RawStmt starts just after the previous ';'),
@@ -64,9 +69,25 @@ void sort_unique(std::vector<std::string>& names);
 /// format_type() of a TypeName node's fields: its name, and [] when it is an array.
 std::string format_type(const yaml::Node& type_name);
 
+/// An ObjectWithArgs' argument types as a routine's identity spells them, "(integer, text)";
+/// nullopt when the routine is named bare (args_unspecified).
+std::optional<std::string> routine_arguments(const yaml::Node& object_with_args);
+
 /// The body of a CreateFunctionStmt given as a string (AS '...' or AS $$...$$), if it has one,
 /// and its language ("sql" when only a SQL-standard body is given).
 std::string function_body(const yaml::Node& create_function);
 std::string function_language(const yaml::Node& create_function);
+
+// ---- objects.cpp --------------------------------------------------------------------------------
+
+/// The objects one statement `sql` declares, read as read_objects() reads them, a REVOKE's
+/// being the grants it takes away (named as a GRANT of them is: " WITH GRANT OPTION" for REVOKE
+/// GRANT OPTION FOR). None, with `why` saying so, for what an objects file would refuse.
+std::vector<model::DbObject> statement_objects(std::string_view sql, std::string& why);
+
+/// Privileges in PostgreSQL's order, a table's before the same one's on columns, and no repeats.
+void order_privileges(std::vector<std::string>& privileges);
+/// The privileges of a grant's name's list, at its top level: "SELECT (a, b), INSERT" is two.
+std::vector<std::string> split_privileges(std::string_view list);
 
 } // namespace schemagen::pgparse::detail

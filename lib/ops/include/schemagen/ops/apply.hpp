@@ -31,6 +31,8 @@ public:
   Replay& operator=(const Replay&) = delete;
 
   ApplyResult apply(const Op& op);
+  /// The schema as the ops so far built it.
+  const model::Metadata& schema() const { return metadata_; }
 
   struct Hashes;
 

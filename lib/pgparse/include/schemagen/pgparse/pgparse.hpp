@@ -55,7 +55,18 @@ std::string format_type_name(const std::vector<std::string>& names);
 struct Statement {
   std::string text;         // as written, without the blank space and comments before it
   std::size_t offset = 0;   // where it starts in the SQL
-  std::vector<ops::Op> ops; // CREATE TABLE, ALTER TABLE, CREATE/DROP INDEX, RENAME, DROP ...
+  /// CREATE TABLE, ALTER TABLE, CREATE/DROP INDEX, RENAME, DROP, CREATE TYPE AS ENUM, ALTER TYPE
+  /// ADD VALUE, COMMENT ON TABLE/COLUMN, CREATE [OR REPLACE] VIEW, CREATE MATERIALIZED VIEW, what
+  /// an objects file declares (CREATE FUNCTION, PROCEDURE, TRIGGER, POLICY, EXTENSION, SEQUENCE;
+  /// GRANT), REVOKE (a drop_object of the grant it takes away), ALTER SEQUENCE (a replace_object
+  /// whose sql is the ALTER). As written: what they amount to on the schema the statement meets
+  /// is on_schema()'s.
+  std::vector<ops::Op> ops;
+  /// When each of `ops` (by position) applies on the schema it is replayed on: always, only
+  /// where what it makes is not there yet (IF NOT EXISTS, and the create half of OR REPLACE),
+  /// or only where what it names is there (IF EXISTS, and OR REPLACE's replace half).
+  enum class When { always, absent, present };
+  std::vector<When> when;
   /// Tables the statement locks against writes beyond what its ops say (ALTER TABLE's other
   /// subcommands, CREATE TRIGGER, LOCK, ...), as {schema, name}.
   std::vector<std::pair<std::string, std::string>> locks;
@@ -80,9 +91,22 @@ struct Statement {
   DomainConstraint domain_constraint = DomainConstraint::none;
   /// Whether `ops` are all the statement does to the schema, under the names the server gives
   /// (a DML statement: nothing): what offline replay can follow without a `replay:`. False for
-  /// what only running it tells (DO blocks, functions, views, CASCADE, an unnamed table CHECK).
+  /// what only running it tells (DO blocks, dynamic SQL, CASCADE, an unnamed table CHECK, a view
+  /// WITH CHECK OPTION, CREATE EXTENSION ... CASCADE, ALTER TYPE ... RENAME VALUE, ...).
   bool followed = false;
 };
+
+/// What op `op` of a followed Statement, applying `when` (its entry in Statement::when), amounts
+/// to on `schema`, the schema as the statement's ops before it left it: nothing where IF [NOT]
+/// EXISTS or OR REPLACE says so; a drop naming what it drops as the schema has it (a routine
+/// named without arguments by its one overload); a GRANT or REVOKE as the drops and creations
+/// that leave the grants there as the server's ACL has them after it; ALTER SEQUENCE as the
+/// sequence's statement with its options changed; an index made or dropped on a materialized
+/// view as the view with or without it. Nullopt, with `why` saying what, where the schema does
+/// not let it apply as the SQL would: it makes what is there already, names what is not there,
+/// or names a routine several overloads could be.
+std::optional<std::vector<ops::Op>> on_schema(const ops::Op& op, Statement::When when,
+                                              const model::Metadata& schema, std::string& why);
 
 /// The statements of `sql`, in order, and the parser's error when it stops: the statements before
 /// a syntax error are returned, none after it.
