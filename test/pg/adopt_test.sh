@@ -2,8 +2,10 @@
 # Adopting a database made by hand, as the README's recipe goes: `import` writes headers whose scan
 # compares equal to the database (every column type, constraint kind and index kind, the
 # database's own names); a header edited since is not overwritten; `revision --autogenerate
-# --baseline` writes the chain's first revision from the database; `stamp head` adopts it; on a
-# copy, `downgrade base` then `upgrade head` give back the same schema.
+# --baseline` writes the chain's first revision from the database, its views and functions too,
+# marked a baseline (what it makes is not the models' to manage: `check` proposes no drop of
+# them); `stamp head` adopts it; on a copy, `downgrade base` then `upgrade head` give back the
+# same schema.
 source "$(dirname "$0")/../cli/lib.sh"
 source "$(dirname "$0")/lib.sh"
 
@@ -47,6 +49,8 @@ CREATE INDEX customers_name_desc ON shop.customers (name DESC, born NULLS FIRST)
 CREATE INDEX customers_email_hash ON shop.customers USING hash (email);
 CREATE INDEX customers_created_brin ON shop.customers USING brin (created);
 CREATE INDEX notes_body_spgist ON shop.notes USING spgist (body);
+CREATE VIEW shop.big_orders AS SELECT id, total FROM shop.orders WHERE total > 100;
+CREATE FUNCTION shop.order_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM shop.orders';
 INSERT INTO shop.customers (email, name) VALUES ('a@example.org', 'A');"
 
 mkdir -p app/models app/revisions && cd app
@@ -83,13 +87,16 @@ run 0 "$SG" revision --autogenerate --baseline -m baseline --rev-id b1 --url "$u
 baseline=$(cat revisions/b1_baseline.yaml)
 contains "$baseline" "name: customers_name_desc" "the database's own index names"
 contains "$baseline" "name: fk_orders_customer" "and constraint names"
+contains "$baseline" "baseline: true" "marked a baseline"
+contains "$baseline" "create_view:" "the database's views, as they are"
+contains "$baseline" "create_function:" "and its functions"
 [ "$(q "$url" "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'schemagen_version%'")" = 0 ] || fail "a baseline stamps nothing"
 checked
 run 1 "$SG" revision --autogenerate --baseline -m again --url "$url"
 contains "$err" "a baseline is the first revision of a chain" "only one baseline"
 run 0 "$SG" stamp head --url "$url"
 run 0 "$SG" check --url "$url"
-contains "$out" "No new upgrade operations detected" "adopted: models, chain and database agree"
+contains "$out" "No new upgrade operations detected" "adopted: models, chain and database agree (the baseline's views and functions are no kind the models manage)"
 
 # a copy goes to base and back to the same schema
 copy=$(new_db adopt_copy)

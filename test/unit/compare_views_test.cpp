@@ -312,6 +312,30 @@ TEST_CASE("a changed function is replaced, or made again when what it returns ch
   CHECK(described(run(models, db).upgrade) ==
         Lines{"drop_function public.f()", "create_function public.f()"});
 
+  // a parameter renamed (or a default taken away): no CREATE OR REPLACE either
+  models.objects[0].definition =
+      "CREATE OR REPLACE FUNCTION public.f(renamed integer)\n RETURNS integer\n LANGUAGE sql\nAS $$ SELECT 2 $$";
+  db.objects[0].definition =
+      "CREATE OR REPLACE FUNCTION public.f(a integer)\n RETURNS integer\n LANGUAGE sql\nAS $$ SELECT 2 $$";
+  CHECK(described(run(models, db).upgrade) ==
+        Lines{"drop_function public.f()", "create_function public.f()"});
+  models.objects[0].definition =
+      "CREATE OR REPLACE FUNCTION public.f()\n RETURNS bigint\n LANGUAGE sql\nAS $$ SELECT 2 $$";
+  db.objects[0].definition = f.definition;
+
+  // a grant on it no longer declared, of a kind the project manages: revoked before it goes
+  {
+    auto g = object(K::grant, "EXECUTE ON FUNCTION public.f() TO r", "", "GRANT EXECUTE ON FUNCTION public.f() TO r");
+    g.schema = "";
+    auto with_grant = db;
+    with_grant.objects.push_back(g);
+    compare::Options managed;
+    managed.managed.objects = {K::grant};
+    const auto r = compare::compare(models, models, with_grant, managed);
+    CHECK(described(r.upgrade) == Lines{"revoke EXECUTE ON FUNCTION public.f() TO r",
+                                        "drop_function public.f()", "create_function public.f()"});
+  }
+
   // its grants go with it and are granted again
   auto g = object(K::grant, "EXECUTE ON FUNCTION public.f() TO r", "", "GRANT EXECUTE ON FUNCTION public.f() TO r");
   g.schema = "";

@@ -108,6 +108,14 @@ std::string returns_clause(const std::string& definition) {
   return definition.substr(at, definition.find('\n', at) - at);
 }
 
+/// A routine's first line as the server spells its definition ("CREATE OR REPLACE FUNCTION
+/// public.f(a integer DEFAULT 1, OUT b text)"): its parameters' names, defaults and modes; empty
+/// for a definition in another form (offline, a parse tree).
+std::string header(const std::string& definition) {
+  if (!definition.starts_with("CREATE")) return "";
+  return definition.substr(0, definition.find('\n'));
+}
+
 /// A table without what ops carry separately (indexes), as create_table and drop_table hold it.
 Table bare(Table t) {
   t.indexes.clear();
@@ -708,13 +716,18 @@ private:
         b_.drop_on_views.push_back(ops::DropObject{*d});
         create_bucket(m).push_back(ops::CreateObject{m});
       } else if (!(c == *d)) {
-        // CREATE OR REPLACE cannot change what a function returns: it is made again
-        const bool returns_changed = (m.kind == model::ObjectKind::function) &&
-                                     !c.definition.empty() && !d->definition.empty() &&
-                                     returns_clause(c.definition) != returns_clause(d->definition);
+        // CREATE OR REPLACE cannot change what a function returns, nor rename a parameter,
+        // take a default away or change an OUT parameter: it is made again
+        const bool routine = m.kind == model::ObjectKind::function ||
+                             m.kind == model::ObjectKind::procedure;
+        const bool returns_changed =
+            routine && !c.definition.empty() && !d->definition.empty() &&
+            (returns_clause(c.definition) != returns_clause(d->definition) ||
+             header(c.definition) != header(d->definition));
         if (returns_changed) { // dropped early: the new one takes its name, and its grants
-          remade_routines.push_back(
-              fmt::format(" ON FUNCTION {}.{}{} TO ", d->schema, d->name, d->target));
+          remade_routines.push_back(fmt::format(
+              " ON {} {}.{}{} TO ", m.kind == model::ObjectKind::function ? "FUNCTION" : "PROCEDURE",
+              d->schema, d->name, d->target));
           b_.drop_on_tables.push_back(ops::DropObject{*d});
           create_bucket(m).push_back(ops::CreateObject{m});
         } else {
@@ -726,10 +739,12 @@ private:
         (canon_.objects.size() == models_.objects.size() ? canon_ : models_).objects);
     for (const auto& d : db_.objects) {
       if (remade.count(&d) || declared.find(d)) continue;
-      if (o_.whole_schema ||
-          (managed.count(d.kind) && (database_grants || !grants_on_database(d)))) {
-        drop_bucket(d).push_back(ops::DropObject{d});
-      } else if (remade_under(d) && !d.sql.empty()) { // not ours, but kept as it was
+      const bool ours = o_.whole_schema || (managed.count(d.kind) &&
+                                            (database_grants || !grants_on_database(d)));
+      const bool in_the_way = remade_under(d); // of what goes before its object is made again
+      if (ours)
+        (in_the_way ? b_.drop_on_views : drop_bucket(d)).push_back(ops::DropObject{d});
+      else if (in_the_way && !d.sql.empty()) { // not ours, but kept as it was
         b_.drop_on_views.push_back(ops::DropObject{d});
         create_bucket(d).push_back(ops::CreateObject{d});
       }

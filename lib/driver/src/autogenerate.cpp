@@ -380,6 +380,7 @@ std::string quoted_statement(const std::string& text) {
 /// else nullopt, with `why` naming the statement it cannot follow.
 std::optional<Effect> followed_statements(const std::string& sql, std::string& why) {
   auto script = pgparse::read_script(sql);
+  if (script.error && data_only(sql)) return Effect{}; // rows, in SQL newer than the parser
   if (script.error) {
     why = fmt::format("may change the schema in ways replay cannot follow (it does not parse: "
                       "{})",
@@ -458,9 +459,17 @@ void each_applied_op(const Project& p, const std::vector<std::string>& targets, 
 }
 } // namespace
 
+/// What `op` of revision `id` makes managed: nothing for a baseline's, which creates what the
+/// database had before the chain (its views and functions are not the models' on that account).
+void count_managed(const Project& p, const std::string& id, const ops::Op& op,
+                   compare::Managed& managed) {
+  if (!p.get(id).baseline) managed.add(op);
+}
+
 compare::Managed chain_managed(const Project& p, const std::vector<std::string>& targets) {
   compare::Managed managed;
-  each_applied_op(p, targets, [&](const std::string&, const auto& lo) { managed.add(lo.op); });
+  each_applied_op(p, targets,
+                  [&](const std::string& id, const auto& lo) { count_managed(p, id, lo.op, managed); });
   return managed;
 }
 
@@ -469,7 +478,7 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
   model::Metadata head;
   ops::Replay replay(head);
   each_applied_op(p, targets, [&](const std::string& id, const auto& lo) {
-      if (managed) managed->add(lo.op);
+      if (managed) count_managed(p, id, lo.op, *managed);
       try {
         std::string why;
         if (!replay_followed(p, replay, lo.op, why))
@@ -896,6 +905,8 @@ Comparison compare_baseline(const Project& p, dialect::Session& db) {
   auto database = p.dialect().spelled_like(
       db.reflect({schemas, cfg.exclude_tables, cfg.version_table_schema, cfg.version_table}),
       model::Metadata{});
+  // a function whose body reads a table is made after the table
+  if (p.dialect().name() == "postgresql") with_body_references(database);
   auto options = compare_options(cfg, p.dialect());
   options.online_batch_size.reset(); // nothing exists yet: nothing to do online
   return {compare::compare(database, database, model::Metadata{}, options), {}};

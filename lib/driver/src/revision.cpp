@@ -119,14 +119,19 @@ NewRevision render_revision(const Project& p, const Global& global,
                                 display_path(cfg.template_path), display_path(cfg.file)));
   }
   std::string text = render::revision_file(template_text, template_name, f);
-  if (!replaces.empty()) { // a squash's: beside its down_revision, whatever the template says
+  // a squash's replaces:, a baseline's mark: beside its down_revision, whatever the template says
+  std::string beside;
+  if (!replaces.empty()) beside += fmt::format("replaces: [{}]\n", fmt::join(replaces, ", "));
+  if (options.baseline) beside += "baseline: true\n";
+  if (!beside.empty()) {
     const auto at = text.starts_with("down_revision:") ? 0 : text.find("\ndown_revision:");
     const auto end = at == std::string::npos ? at : text.find('\n', at + 1);
     if (end == std::string::npos)
       throw UserError(fmt::format("{}: error: the revision template writes no down_revision line "
-                                  "to put the squash's replaces: beside; nothing written",
-                                  template_name));
-    text.insert(end + 1, fmt::format("replaces: [{}]\n", fmt::join(replaces, ", ")));
+                                  "to put {} beside; nothing written",
+                                  template_name,
+                                  replaces.empty() ? "the baseline's mark" : "the squash's replaces:"));
+    text.insert(end + 1, beside);
   }
   const fs::path path = dir / (render::file_name(cfg.file_template, id, options.message) + ".yaml");
   if (fs::exists(path))
@@ -142,7 +147,8 @@ NewRevision render_revision(const Project& p, const Global& global,
                     e.what(), display_path(cfg.template_path)));
   }
   if (parsed.id != id || parsed.down_revisions != downs ||
-      parsed.branch_labels != options.branch_labels || parsed.replaces != replaces)
+      parsed.branch_labels != options.branch_labels || parsed.replaces != replaces ||
+      parsed.baseline != options.baseline)
     throw UserError(
         fmt::format("{}: error: the revision template does not write revision, down_revision and "
                     "branch_labels as given; nothing written",

@@ -88,7 +88,7 @@ const std::string* sql_for(const ops::Execute& e, const std::string& dialect) {
 class Linter {
 public:
   Linter(const std::vector<ops::LocatedOp>& upgrade, const Options& options)
-      : upgrade_(upgrade), options_(options) {
+      : upgrade_(upgrade) {
     // the runtime sets lock_timeout in every transaction of a run with an online op in it
     lock_timeout_ = options.lock_timeout_configured ||
                     std::any_of(upgrade.begin(), upgrade.end(),
@@ -121,7 +121,6 @@ public:
 
 private:
   const std::vector<ops::LocatedOp>& upgrade_;
-  const Options& options_;
   std::vector<std::optional<pgparse::Script>> scripts_; // each op's SQL, parsed; nullopt: none
   std::set<Name> fresh_;         // tables created in this revision: empty, used by no one yet
   std::set<Name> fresh_indexes_; // indexes created in this revision

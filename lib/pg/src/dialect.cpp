@@ -28,6 +28,10 @@ class AdvisoryLock : public dialect::Lock {
 public:
   AdvisoryLock(Connection& run, long long key, std::chrono::milliseconds timeout)
       : own_(run.another()), db_(*own_), key_(key) {
+    try { // an idle session a server setting would end, and the lock with it (PostgreSQL 14 on)
+      db_.exec("SET idle_session_timeout = 0");
+    } catch (const QueryError&) {
+    }
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       auto r = db_.exec("SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(key_)});

@@ -449,11 +449,17 @@ void normalize_objects(pg::Connection& db, const model::Metadata& models, model:
         // revision drops the routine and makes it again, and so does this
         constexpr std::string_view invalid_function_definition = "42P13";
         if ((o.kind == K::function || o.kind == K::procedure) && objects[k].refused &&
-            objects[k].refused->sqlstate == invalid_function_definition)
+            objects[k].refused->sqlstate == invalid_function_definition) {
           objects[k].refused =
               try_keep(db, {fmt::format("DROP ROUTINE {}{} CASCADE", qualified(o.schema, o.name),
                                         o.target),
                             o.sql});
+          // what the CASCADE took along of the routines made before it is made again
+          for (std::size_t before = 0; before < k; ++before)
+            if (const auto& b = models.objects[before];
+                (b.kind == K::function || b.kind == K::procedure) && !objects[before].refused)
+              try_keep(db, {pg::or_replace(b.sql)});
+        }
         if (objects[k].refused && !undefined_relation(objects[k].refused))
           refused_at(o, *objects[k].refused);
       }

@@ -303,14 +303,14 @@ private:
       return refuse(fmt::format("the statement of {} does not parse: {}", existing.describe(),
                                 e.message));
     }
-    for (auto& [name, piece] : changes.items) {
-      if (name == "restart") continue;
+    for (auto& change : changes.items) { // (a structured binding: clang 14 captures none)
+      if (change.first == "restart") continue;
       const auto it = std::find_if(merged.items.begin(), merged.items.end(),
-                                   [&](const auto& item) { return item.first == name; });
+                                   [&](const auto& item) { return item.first == change.first; });
       if (it != merged.items.end())
-        it->second = piece;
+        it->second = change.second;
       else
-        merged.items.emplace_back(name, piece);
+        merged.items.push_back(change);
     }
     auto sql = merged.head;
     for (const auto& item : merged.items) sql += " " + item.second;

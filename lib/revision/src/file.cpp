@@ -17,7 +17,7 @@ namespace {
 constexpr std::string_view known_keys[] = {"revision",   "down_revision", "branch_labels",
                                            "depends_on", "message",       "create_date",
                                            "upgrade",    "downgrade",     "acknowledge",
-                                           "replaces"};
+                                           "replaces",   "baseline"};
 
 /// null, a string, or a list of strings.
 std::vector<std::string> id_list(const yaml::Reader& r, const yaml::Node& n,
@@ -121,6 +121,7 @@ Revision parse_revision(const fs::path& path, std::string_view text) {
   rev.message = r.optional_string(root, "message").value_or("");
   rev.create_date = r.optional_string(root, "create_date").value_or("");
   if (const auto ack = root["acknowledge"]) rev.acknowledged = acknowledged_rules(r, ack);
+  if (const auto b = root["baseline"]) rev.baseline = r.boolean(b, "baseline");
   rev.replaces = id_list(r, root["replaces"], "replaces");
   for (const auto& replaced : rev.replaces)
     if (!valid_revision_id(replaced) || replaced == rev.id)

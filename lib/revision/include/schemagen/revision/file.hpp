@@ -28,6 +28,9 @@ struct Revision {
   /// A squash's: the revisions it stands for, oldest first (`schemagen squash`). The last is the
   /// one whose database state the squash's own is; the graph holds the squash in their place.
   std::vector<std::string> replaces;
+  /// Written by `revision --baseline`: it creates what a database had before any chain, so the
+  /// kinds of view and schema object it makes are not the project's to manage on its account.
+  bool baseline = false;
   std::map<std::string, std::string> extra; // fields the project's template added (author, ticket)
   fs::path path;
   std::string checksum; // of the ops, canonical: reformatting or comments do not change it
