@@ -185,12 +185,14 @@ mkdir -p entry/revisions/main
 cp online/m.hpp entry/
 cp online/revisions/*.yaml entry/revisions/main/
 printf 'models: {sources: [m.hpp]}\ndatabases:\n  main:\n    url: %s\n    version_table: schemagen_version\n    online_ddl: {lock_timeout_ms: 200, lock_retries: 0}\n' "$b" > entry/schemagen.yaml
-"$PGBIN/psql" -X -q "$b" -c "BEGIN; SELECT count(*) FROM orders; SELECT pg_sleep(3); COMMIT" >/dev/null 2>&1 &
+# (held until the run is over, however slowly a sanitizer build starts it)
+"$PGBIN/psql" -X -q "$b" -c "BEGIN; SELECT count(*) FROM orders; SELECT pg_sleep(61); COMMIT" >/dev/null 2>&1 &
 holder=$!
-sleeping "pg_sleep(3)"
+sleeping "pg_sleep(61)"
 run 2 "$SG" -c entry/schemagen.yaml upgrade head
 contains "$err" "lock timeout" "the server's lock timeout, from the entry's lock_timeout_ms"
 lacks "$err" "trying again" "no retry with lock_retries: 0"
+q "$b" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(61)%' AND pid <> pg_backend_pid()" >/dev/null
 wait "$holder"
 [ "$(schema "$b")" = "$before" ] || fail "a run that gave up left changes: $(diff <(echo "$before") <(schema "$b"))"
 checked
@@ -208,7 +210,10 @@ runner=$!
 filling=$(running 'DO $schemagen$%')
 [ -n "$filling" ] || fail "the run never reached the batched fill: $(cat "$WORK/sigkill.err")"
 checked
-sleep 0.5 # a batch or two committed
+for _ in $(seq 400); do # until a batch or two are committed
+  [ "$(q "$b" "SELECT count(*) > 0 FROM orders WHERE token IS NOT NULL")" = t ] && break
+  sleep 0.05
+done
 kill -9 "$runner"
 wait "$runner" 2>/dev/null
 # the server finds its client gone when the statement ends; it is stopped here at once

@@ -446,7 +446,8 @@ bool replay_followed(const Project& p, ops::Replay& replay, const ops::Op& op, s
 }
 
 namespace {
-/// `f(id, located op)` for each upgrade op from base to `targets` (as replay_chain()), in order.
+/// `f(revision, located op)` for each upgrade op from base to `targets` (as replay_chain()), in
+/// order.
 template <class F>
 void each_applied_op(const Project& p, const std::vector<std::string>& targets, F&& f) {
   const auto wanted =
@@ -454,22 +455,23 @@ void each_applied_op(const Project& p, const std::vector<std::string>& targets, 
   const std::set<std::string> in(wanted.begin(), wanted.end());
   for (const auto& id : p.map().upgrade_path("heads", {})) {
     if (!targets.empty() && !in.count(id)) continue; // another branch's
-    for (const auto& lo : p.get(id).upgrade) f(id, lo);
+    const auto& rev = p.get(id);
+    for (const auto& lo : rev.upgrade) f(rev, lo);
   }
+}
+
+/// What `op` of `rev` makes managed: nothing for a baseline's, which creates what the database
+/// had before the chain (its views and functions are not the models' on that account).
+void count_managed(const revision::Revision& rev, const ops::Op& op, compare::Managed& managed) {
+  if (!rev.baseline) managed.add(op);
 }
 } // namespace
 
-/// What `op` of revision `id` makes managed: nothing for a baseline's, which creates what the
-/// database had before the chain (its views and functions are not the models' on that account).
-void count_managed(const Project& p, const std::string& id, const ops::Op& op,
-                   compare::Managed& managed) {
-  if (!p.get(id).baseline) managed.add(op);
-}
-
 compare::Managed chain_managed(const Project& p, const std::vector<std::string>& targets) {
   compare::Managed managed;
-  each_applied_op(p, targets,
-                  [&](const std::string& id, const auto& lo) { count_managed(p, id, lo.op, managed); });
+  each_applied_op(p, targets, [&](const revision::Revision& rev, const auto& lo) {
+    count_managed(rev, lo.op, managed);
+  });
   return managed;
 }
 
@@ -477,8 +479,9 @@ model::Metadata replay_chain(const Project& p, std::vector<std::string>& unaccou
                              const std::vector<std::string>& targets, compare::Managed* managed) {
   model::Metadata head;
   ops::Replay replay(head);
-  each_applied_op(p, targets, [&](const std::string& id, const auto& lo) {
-      if (managed) count_managed(p, id, lo.op, *managed);
+  each_applied_op(p, targets, [&](const revision::Revision& rev, const auto& lo) {
+      const auto& id = rev.id;
+      if (managed) count_managed(rev, lo.op, *managed);
       try {
         std::string why;
         if (!replay_followed(p, replay, lo.op, why))
