@@ -762,6 +762,22 @@ private:
     return out;
   }
 
+  /// Whether `o` reads one of the tables or views the ops of type T in `bucket` make or drop
+  /// (`relation` gives the op's table or view).
+  template <class T, class Relation>
+  static bool reads_one_of(const model::DbObject& o, const std::vector<ops::Op>& bucket,
+                           Relation relation) {
+    return std::any_of(bucket.begin(), bucket.end(), [&](const ops::Op& op) {
+      const auto* x = std::get_if<T>(&op);
+      if (!x) return false;
+      const auto& r = relation(*x);
+      return contains(o.depends_on, dotted(r.schema, r.name));
+    });
+  }
+
+  static constexpr auto view_of = [](const auto& op) -> const model::View& { return op.view; };
+  static constexpr auto table_of = [](const auto& op) -> const Table& { return op.table; };
+
   std::vector<ops::Op>& create_bucket(const model::DbObject& o) {
     using K = model::ObjectKind;
     switch (o.kind) {
@@ -774,14 +790,9 @@ private:
     case K::procedure:
       // a body that reads a view or table made here waits for it (LANGUAGE sql bodies are
       // checked)
-      for (const auto& op : b_.create_views)
-        if (const auto* v = std::get_if<ops::CreateView>(&op);
-            v && contains(o.depends_on, dotted(v->view.schema, v->view.name)))
-          return b_.create_view_routines;
-      for (const auto& op : b_.create_tables)
-        if (const auto* t = std::get_if<ops::CreateTable>(&op);
-            t && contains(o.depends_on, dotted(t->table.schema, t->table.name)))
-          return b_.create_late_routines;
+      if (reads_one_of<ops::CreateView>(o, b_.create_views, view_of)) return b_.create_view_routines;
+      if (reads_one_of<ops::CreateTable>(o, b_.create_tables, table_of))
+        return b_.create_late_routines;
       return b_.create_routines;
     }
     return b_.create_routines;
@@ -797,10 +808,7 @@ private:
     case K::function:
     case K::procedure:
       // one that reads a view dropped here goes first: the way back makes the view before it
-      for (const auto& op : b_.drop_views)
-        if (const auto* v = std::get_if<ops::DropView>(&op);
-            v && contains(o.depends_on, dotted(v->view.schema, v->view.name)))
-          return b_.drop_on_views;
+      if (reads_one_of<ops::DropView>(o, b_.drop_views, view_of)) return b_.drop_on_views;
       return b_.drop_routines;
     default: return b_.drop_routines;
     }
